@@ -1,0 +1,46 @@
+// Bundles source/cli.tsx into dist/ (ESM, code-split so heavy probes load only when used).
+// --if-stale: skip when dist is newer than every file under source/.
+import {build} from 'esbuild';
+import {readdirSync, statSync, existsSync} from 'node:fs';
+import {join, dirname} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'source', 'cli.tsx');
+const out = join(root, 'dist', 'cli.js');
+
+function newest(dir) {
+	let t = 0;
+	for (const name of readdirSync(dir)) {
+		const p = join(dir, name);
+		const s = statSync(p);
+		t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+	}
+	return t;
+}
+
+if (process.argv.includes('--if-stale') && existsSync(out)) {
+	const stale = Math.max(newest(join(root, 'source')), statSync(join(root, 'package.json')).mtimeMs);
+	if (statSync(out).mtimeMs >= stale) process.exit(0);
+}
+
+await build({
+	entryPoints: [entry],
+	outdir: join(root, 'dist'),
+	bundle: true,
+	splitting: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	jsx: 'automatic',
+	minify: false,
+	legalComments: 'none',
+	logLevel: 'warning',
+	chunkNames: 'chunks/[name]-[hash]',
+	// Ink's optional devtools bridge is never used at run time; keep it (and its deps) out of the bundle.
+	alias: {'react-devtools-core': join(root, 'scripts', 'empty.js')},
+	define: {'process.env.DEV': '"false"'},
+	banner: {
+		js: "import {createRequire as __hatchCreateRequire} from 'node:module'; const require = __hatchCreateRequire(import.meta.url);",
+	},
+});

@@ -1,0 +1,299 @@
+// The configuration model: every .env key hatch knows, its default, its help text and its validation.
+// Pure: no I/O. Everything else (the .env file, compose files, the CLI's --set, the wizard's screens and the
+// examples under images/) is derived from FIELDS.
+
+export const STACKS = ['stem', 'neuron'] as const;
+export type Stack = (typeof STACKS)[number];
+
+export type Values = Record<string, string>;
+
+/** What the host told us; every field optional so the model works without probing (examples, tests). */
+export interface HostFacts {
+	user?: string;
+	uid?: number;
+	gid?: number;
+	hostname?: string;
+	home?: string;
+	publicKeys?: string[];
+	dropboxPath?: string;
+	agentSocket?: string;
+	gpuCount?: number;
+	nvidiaRuntime?: boolean;
+}
+
+export type Group =
+	| 'identity'
+	| 'user'
+	| 'ssh'
+	| 'image'
+	| 'mounts'
+	| 'bindu'
+	| 'pixi'
+	| 'secrets'
+	| 'agent'
+	| 'gpu';
+
+export const GROUP_TITLES: Record<Group, string> = {
+	identity: 'Container identity',
+	user: 'User mapping (match your host user so bind mounts just work)',
+	ssh: 'SSH',
+	image: 'Image and volumes',
+	mounts: 'Host folders',
+	bindu: 'Dotfiles (bindu) cloned into ~/.config',
+	pixi: 'Pixi',
+	secrets: 'Apogee secrets',
+	agent: 'SSH agent forwarding',
+	gpu: 'GPU',
+};
+
+export interface Field {
+	key: string;
+	group: Group;
+	/** Stacks the key applies to. */
+	stacks: readonly Stack[];
+	/** One line for .env comments and the wizard. */
+	help: string;
+	/** Allowed values, for select-style fields. */
+	choices?: readonly string[];
+	/** Default for a stack, optionally improved by host facts. */
+	default: (stack: Stack, facts: HostFacts) => string;
+	/** Returns an error message (naming the fix) or undefined. Empty values reach it only when `required`. */
+	check?: (value: string, values: Values) => string | undefined;
+	/** Empty is not allowed. */
+	required?: boolean;
+}
+
+// Accounts that exist in Debian/Ubuntu base images or that services rely on: a login user must not take one.
+export const SYSTEM_ACCOUNTS = new Set([
+	'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data',
+	'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', '_apt', 'sshd', 'messagebus', 'syslog', 'uuidd',
+	'tcpdump', 'tss', 'landscape', 'polkitd', 'usbmux', 'dnsmasq', 'avahi', 'pollinate', 'lxd', 'dhcpcd',
+	'systemd-network', 'systemd-resolve', 'systemd-timesync', 'systemd-coredump', 'systemd-journal',
+	'adm', 'tty', 'disk', 'kmem', 'dialout', 'fax', 'voice', 'cdrom', 'floppy', 'tape', 'sudo', 'audio',
+	'dip', 'operator', 'src', 'shadow', 'utmp', 'video', 'sasl', 'plugdev', 'staff', 'users', 'docker',
+	'ssh', 'crontab', 'input', 'render', 'kvm', 'sgx', 'netdev',
+]);
+
+const MAX_ID = 2147483646;
+const STACK_PORT: Record<Stack, number> = {stem: 22222, neuron: 22223};
+
+export function checkUsername(v: string): string | undefined {
+	if (v.length > 32) return `is ${v.length} characters long; use at most 32`;
+	if (!/^[a-z_][a-z0-9_-]*$/.test(v)) {
+		return 'must start with a lower-case letter or "_" and use only a-z, 0-9, "_" and "-" (e.g. dev)';
+	}
+	if (SYSTEM_ACCOUNTS.has(v)) return `"${v}" is a system account name; pick another (e.g. dev)`;
+	return undefined;
+}
+
+function checkId(v: string): string | undefined {
+	if (!/^\d+$/.test(v)) return 'must be a whole number (run `id -u` / `id -g` on the host to see yours)';
+	const n = Number(v);
+	if (n === 0) return 'must not be 0: the container user must not be root (use your host id, e.g. 1000)';
+	if (n > MAX_ID) return `must be at most ${MAX_ID}`;
+	return undefined;
+}
+
+export function checkPort(v: string): string | undefined {
+	if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) return 'must be a port number from 1 to 65535 (e.g. 22222)';
+	return undefined;
+}
+
+function checkAbsPath(v: string): string | undefined {
+	if (!v.startsWith('/')) return 'must be an absolute path on the Docker host (starting with /); ~ and relative paths are not expanded';
+	if (v.includes(',')) return 'must not contain a comma';
+	return undefined;
+}
+
+function checkBool(v: string): string | undefined {
+	return v === '0' || v === '1' ? undefined : 'must be 1 (on) or 0 (off)';
+}
+
+function checkChoice(choices: readonly string[]) {
+	return (v: string) => (choices.includes(v) ? undefined : `must be one of: ${choices.join(', ')}`);
+}
+
+export function checkIPv4(v: string): string | undefined {
+	const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
+	if (!m || m.slice(1).some(o => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) {
+		return 'must be an IPv4 address: 0.0.0.0 (all interfaces) or 127.0.0.1 (this host only)';
+	}
+	return undefined;
+}
+
+function checkHostname(v: string): string | undefined {
+	if (v.length > 63 || !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(v)) {
+		return 'must be a host name: letters, digits and "-", at most 63 characters, not starting or ending with "-"';
+	}
+	return undefined;
+}
+
+function checkContainerName(v: string): string | undefined {
+	if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v) || v.length > 128) {
+		return 'must start with a letter or digit and use only letters, digits, "_", "." and "-" (e.g. stem)';
+	}
+	return undefined;
+}
+
+export function checkImageRef(v: string): string | undefined {
+	// [registry[:port]/]path[:tag][@digest]; path components lower case.
+	const re =
+		/^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+	if (!re.test(v)) return 'must be an image reference like ubuntu:24.04 or registry.example:5000/team/stem:1.0 (lower-case name)';
+	return undefined;
+}
+
+export function checkGitRef(v: string): string | undefined {
+	if (
+		!/^[A-Za-z0-9._/+-]+$/.test(v) ||
+		v.startsWith('-') ||
+		v.startsWith('/') ||
+		v.endsWith('/') ||
+		v.endsWith('.lock') ||
+		v.includes('..') ||
+		v.includes('//')
+	) {
+		return 'must be a branch or tag name like main or v1.2 (no spaces, "..", or leading "-")';
+	}
+	return undefined;
+}
+
+export function checkRepoUrl(v: string): string | undefined {
+	if (/\s/.test(v) || v.startsWith('-')) return 'must be a git URL without spaces (e.g. https://github.com/you/bindu.git)';
+	const ok =
+		/^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) ||
+		/^[\w.-]+@[\w.-]+:[^\s]+$/.test(v) || // scp-like: git@github.com:you/bindu.git
+		v.startsWith('/');
+	if (!ok) return 'must be an https://, ssh://, git://, file:// or git@host:path URL, or an absolute path';
+	return undefined;
+}
+
+export function checkGpus(v: string): string | undefined {
+	if (v === 'none' || v === 'all') return undefined;
+	if (/^\d+$/.test(v)) return Number(v) >= 1 && Number(v) <= 64 ? undefined : 'a GPU count must be from 1 to 64';
+	const ids = v.split(',');
+	if (ids.every(id => /^(\d+|GPU-[0-9a-fA-F-]{8,})$/.test(id))) return undefined;
+	return 'must be none, all, a count (e.g. 2), or device ids/UUIDs separated by commas (e.g. 0,1 or GPU-4f2c…)';
+}
+
+export function checkExtraMounts(v: string): string | undefined {
+	for (const item of v.split(',')) {
+		const parts = item.split(':');
+		const [host, target, mode] = parts;
+		if (parts.length < 2 || parts.length > 3 || !host || !target) {
+			return `"${item}" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas`;
+		}
+		if (!host.startsWith('/') || !target.startsWith('/')) return `"${item}": both paths must be absolute`;
+		if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `"${item}": the mode must be ro or rw`;
+	}
+	return undefined;
+}
+
+const ALL: readonly Stack[] = STACKS;
+
+export const FIELDS: readonly Field[] = [
+	// identity
+	{key: 'STEM_CONTAINER_NAME', group: 'identity', stacks: ALL, required: true, help: 'Docker container name (also names the volumes: <name>-home, <name>-sshkeys, <name>-sshstate)', default: s => s, check: checkContainerName},
+	{key: 'STEM_HOSTNAME', group: 'identity', stacks: ALL, required: true, help: 'Container hostname (also picks the pixi host folder)', default: s => s, check: checkHostname},
+	// user
+	{key: 'STEM_USER', group: 'user', stacks: ALL, required: true, help: 'Login user inside the container', default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'), check: checkUsername},
+	{key: 'STEM_UID', group: 'user', stacks: ALL, required: true, help: 'User id; match your host user (id -u) so files in bind mounts keep their owner', default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000), check: checkId},
+	{key: 'STEM_GID', group: 'user', stacks: ALL, required: true, help: 'Primary group id; match your host group (id -g)', default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000), check: checkId},
+	{key: 'STEM_SUDO', group: 'user', stacks: ALL, required: true, help: '1 gives the user passwordless sudo; 0 gives none', default: () => '1', choices: ['1', '0'], check: checkBool},
+	// ssh
+	{key: 'STEM_SSH_PORT', group: 'ssh', stacks: ALL, required: true, help: 'Port you ssh to on the Docker host', default: s => String(STACK_PORT[s]), check: checkPort},
+	{key: 'STEM_NETWORK_MODE', group: 'ssh', stacks: ALL, required: true, help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)', default: () => 'bridge', choices: ['bridge', 'host'], check: checkChoice(['bridge', 'host'])},
+	{key: 'STEM_SSH_LISTEN', group: 'ssh', stacks: ALL, required: true, help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only', default: () => '0.0.0.0', check: checkIPv4},
+	{key: 'STEM_AUTH_KEYS_PATH', group: 'ssh', stacks: ALL, help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot', default: (_s, f) => f.publicKeys?.[0] ?? '', check: checkAbsPath},
+	// image
+	{key: 'STEM_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Name:tag given to the built image', default: s => `hatch/${s}:latest`, check: checkImageRef},
+	{key: 'STEM_BASE_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)', default: () => 'ubuntu:24.04', check: checkImageRef},
+	{key: 'STEM_VOLUMES_EXTERNAL', group: 'image', stacks: ALL, required: true, help: '1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose manages them', default: () => '0', choices: ['0', '1'], check: checkBool},
+	// mounts
+	{key: 'DROPBOX_PATH_ON_HOST', group: 'mounts', stacks: ALL, help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)', default: (_s, f) => f.dropboxPath ?? '', check: checkAbsPath},
+	{key: 'NEURON_PROJECTS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host projects folder, mounted at /workspace/projects', default: () => '', check: checkAbsPath},
+	{key: 'NEURON_DATASETS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host datasets folder, mounted at /workspace/datasets', default: () => '', check: checkAbsPath},
+	{key: 'NEURON_MODELS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host models folder, mounted at /workspace/models', default: () => '', check: checkAbsPath},
+	{key: 'NEURON_EXTRA_MOUNTS', group: 'mounts', stacks: ['neuron'], help: 'More mounts: HOST:CONTAINER[:ro], separated by commas', default: () => '', check: checkExtraMounts},
+	// bindu
+	{key: 'BINDU_REPO', group: 'bindu', stacks: ALL, help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)', default: () => '', check: checkRepoUrl},
+	{key: 'BINDU_REF', group: 'bindu', stacks: ALL, required: true, help: 'Branch or tag of the dotfiles repository', default: () => 'main', check: checkGitRef},
+	{key: 'BINDU_FORCE', group: 'bindu', stacks: ALL, required: true, help: '1 replaces a non-empty ~/.config (the old one is kept as ~/.config.bak-<time>)', default: () => '0', choices: ['0', '1'], check: checkBool},
+	// pixi
+	{key: 'STEM_PIXI_ENABLE', group: 'pixi', stacks: ALL, required: true, help: '1 installs pixi when missing (needs network; offline only warns)', default: () => '1', choices: ['1', '0'], check: checkBool},
+	{key: 'STEM_PIXI_STOW', group: 'pixi', stacks: ALL, required: true, help: 'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), 1 (always try), 0 (never)', default: () => 'auto', choices: ['auto', '1', '0'], check: checkChoice(['auto', '1', '0'])},
+	{key: 'STEM_PIXI_GLOBAL_SYNC', group: 'pixi', stacks: ALL, required: true, help: '1 runs `pixi global sync` at boot', default: () => '0', choices: ['0', '1'], check: checkBool},
+	{key: 'STEM_PIXI_HOST', group: 'pixi', stacks: ALL, help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)', default: () => '', check: checkHostname},
+	// secrets
+	{key: 'APOGEE_SECRETS_PATH', group: 'secrets', stacks: ALL, help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)', default: () => '', check: checkAbsPath},
+	// agent
+	{key: 'STEM_SSH_AUTH_SOCK_HOST', group: 'agent', stacks: ALL, help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)', default: () => '', check: checkAbsPath},
+	// gpu
+	{key: 'NEURON_GPUS', group: 'gpu', stacks: ['neuron'], required: true, help: 'GPUs given to the container: none, all, a count, or device ids (0,1)', default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'), check: checkGpus},
+];
+
+const BY_KEY = new Map(FIELDS.map(f => [f.key, f]));
+
+export function fieldsFor(stack: Stack): Field[] {
+	return FIELDS.filter(f => f.stacks.includes(stack));
+}
+
+export function field(key: string): Field | undefined {
+	return BY_KEY.get(key);
+}
+
+export function isStack(s: string): s is Stack {
+	return (STACKS as readonly string[]).includes(s);
+}
+
+export function defaults(stack: Stack, facts: HostFacts = {}): Values {
+	const out: Values = {};
+	for (const f of fieldsFor(stack)) out[f.key] = f.default(stack, facts);
+	return out;
+}
+
+export interface Problem {
+	key: string;
+	message: string;
+}
+
+/** Validates one value; the message names the key and the fix. */
+export function validateValue(key: string, value: string, values: Values = {}): string | undefined {
+	const f = field(key);
+	if (!f) return `${key} is not a hatch setting`;
+	if (/[\n\r\0]/.test(value)) return `${key} must be a single line (it contains a line break)`;
+	if (value === '') return f.required ? `${key} must not be empty` : undefined;
+	const msg = f.check?.(value, values);
+	return msg ? `${key} ${msg}` : undefined;
+}
+
+/** Validates a whole config for a stack: every field, then rules across fields. */
+export function validate(stack: Stack, values: Values): Problem[] {
+	const problems: Problem[] = [];
+	for (const f of fieldsFor(stack)) {
+		const msg = validateValue(f.key, values[f.key] ?? '', values);
+		if (msg) problems.push({key: f.key, message: msg});
+	}
+	for (const key of Object.keys(values)) {
+		const f = field(key);
+		if (!f) problems.push({key, message: `${key} is not a hatch setting`});
+		else if (!f.stacks.includes(stack)) problems.push({key, message: `${key} only applies to ${f.stacks.join(', ')}`});
+	}
+	if (values.STEM_NETWORK_MODE === 'host' && values.STEM_SSH_PORT === '22') {
+		problems.push({key: 'STEM_SSH_PORT', message: 'STEM_SSH_PORT 22 in host network mode collides with the host\'s own sshd; pick another port (e.g. 22222)'});
+	}
+	return problems;
+}
+
+/** Checks the text of an authorized-keys file. Errors for private keys; warnings for lines that are not keys. */
+export function checkAuthorizedKeysText(text: string): {error?: string; warning?: string} {
+	if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+		return {error: 'STEM_AUTH_KEYS_PATH points at a PRIVATE key; give the public one (the .pub file next to it) or an authorized_keys file'};
+	}
+	const lines = text.split('\n').map(l => l.trim()).filter(l => l && !l.startsWith('#'));
+	if (lines.length === 0) return {warning: 'STEM_AUTH_KEYS_PATH holds no keys; you will not be able to log in until you add one'};
+	const keyRe = /(^|\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+[A-Za-z0-9+/=]+/;
+	const bad = lines.filter(l => !keyRe.test(l));
+	if (bad.length) return {warning: `STEM_AUTH_KEYS_PATH: ${bad.length} line(s) do not look like SSH public keys`};
+	return {};
+}

@@ -1,0 +1,55 @@
+// Presets: a named, partial configuration for one image. Stored as YAML (shipped, exported) or in the
+// per-host store. Pure: parsing and validation only.
+import {parse} from 'yaml';
+import {type Stack, type Values, field, isStack, validateValue} from './model.js';
+
+export interface Preset {
+	name: string;
+	description?: string;
+	image: Stack;
+	settings: Values;
+}
+
+export class PresetError extends Error {}
+
+/** Validates an already-parsed preset object; `source` names the file or store entry in messages. */
+export function toPreset(data: unknown, source: string): Preset {
+	if (!data || typeof data !== 'object' || Array.isArray(data)) {
+		throw new PresetError(`${source}: a preset must be a mapping with image: and settings:`);
+	}
+	const o = data as Record<string, unknown>;
+	for (const k of Object.keys(o)) {
+		if (!['name', 'description', 'image', 'settings'].includes(k)) {
+			throw new PresetError(`${source}: unknown preset field "${k}" (allowed: name, description, image, settings)`);
+		}
+	}
+	const image = String(o.image ?? '');
+	if (!isStack(image)) throw new PresetError(`${source}: image must be stem or neuron (got "${image}")`);
+	const settings: Values = {};
+	const raw = o.settings ?? {};
+	if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
+		throw new PresetError(`${source}: settings must be a mapping of KEY: value`);
+	}
+	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+		const f = field(key);
+		if (!f) throw new PresetError(`${source}: settings.${key} is not a hatch setting`);
+		if (!f.stacks.includes(image)) throw new PresetError(`${source}: settings.${key} only applies to ${f.stacks.join(', ')}`);
+		if (value !== null && typeof value === 'object') throw new PresetError(`${source}: settings.${key} must be a plain value`);
+		const text = value === null || value === undefined ? '' : String(value);
+		const msg = validateValue(key, text);
+		if (msg) throw new PresetError(`${source}: ${msg}`);
+		settings[key] = text;
+	}
+	const name = o.name === undefined ? '' : String(o.name);
+	return {name, image, settings, ...(o.description ? {description: String(o.description)} : {})};
+}
+
+export function parsePresetYaml(text: string, source: string): Preset {
+	let data: unknown;
+	try {
+		data = parse(text);
+	} catch (error) {
+		throw new PresetError(`${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+	}
+	return toPreset(data, source);
+}

@@ -1,0 +1,63 @@
+// Where each value comes from, lowest to highest: model defaults (from host facts), the stack's existing
+// .env, the preset, then --set. Pure.
+import {type HostFacts, type Problem, type Stack, type Values, defaults, field, validate} from './model.js';
+
+export type Source = 'default' | 'existing' | 'preset' | 'set';
+
+export interface Resolved {
+	stack: Stack;
+	values: Values;
+	sources: Record<string, Source>;
+	problems: Problem[];
+}
+
+export interface ResolveInput {
+	stack: Stack;
+	facts?: HostFacts;
+	existing?: Values;
+	preset?: Values;
+	sets?: Values;
+}
+
+export function resolveConfig(input: ResolveInput): Resolved {
+	const values = defaults(input.stack, input.facts);
+	const sources: Record<string, Source> = Object.fromEntries(Object.keys(values).map(k => [k, 'default' as Source]));
+	const layers: [Source, Values | undefined][] = [
+		['existing', input.existing],
+		['preset', input.preset],
+		['set', input.sets],
+	];
+	const extra: Values = {};
+	for (const [source, layer] of layers) {
+		for (const [key, value] of Object.entries(layer ?? {})) {
+			const f = field(key);
+			// An existing .env may hold keys of the other stack or the user's own additions: keep them out.
+			if (source === 'existing' && (!f || !f.stacks.includes(input.stack))) continue;
+			if (!(key in values)) extra[key] = value;
+			else values[key] = value;
+			sources[key] = source;
+		}
+	}
+	const problems = validate(input.stack, {...values, ...extra});
+	return {stack: input.stack, values, sources, problems};
+}
+
+/** Parses `KEY=VALUE` items of --set; errors name the item and list the keys when the key is unknown. */
+export function parseSets(items: string[], validKeys: string[]): {sets: Values; errors: string[]} {
+	const sets: Values = {};
+	const errors: string[] = [];
+	for (const item of items) {
+		const eq = item.indexOf('=');
+		if (eq <= 0) {
+			errors.push(`--set "${item}" must look like KEY=VALUE (e.g. --set STEM_USER=alice)`);
+			continue;
+		}
+		const key = item.slice(0, eq);
+		if (!validKeys.includes(key)) {
+			errors.push(`--set ${key}: unknown key; valid keys are: ${validKeys.join(', ')}`);
+			continue;
+		}
+		sets[key] = item.slice(eq + 1);
+	}
+	return {sets, errors};
+}

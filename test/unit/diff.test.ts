@@ -1,0 +1,60 @@
+import {describe, expect, it} from 'vitest';
+import {unifiedDiff} from '../../source/core/diff.js';
+
+/** Applies a unified diff (as produced here) to `old`; used to check the diff is exact. */
+function patch(old: string, diff: string): string {
+	const a = old === '' ? [] : old.replace(/\n$/, '').split('\n');
+	const out: string[] = [];
+	let pos = 0;
+	const lines = diff.replace(/\n$/, '').split('\n').slice(2);
+	for (let i = 0; i < lines.length; i++) {
+		const m = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(lines[i]!);
+		if (!m) throw new Error(`bad hunk header ${lines[i]}`);
+		const start = Number(m[2]) === 0 ? Number(m[1]) : Number(m[1]) - 1;
+		while (pos < start) out.push(a[pos++]!);
+		while (i + 1 < lines.length && !lines[i + 1]!.startsWith('@@')) {
+			const l = lines[++i]!;
+			if (l[0] === ' ') {
+				expect(a[pos]).toBe(l.slice(1));
+				out.push(a[pos++]!);
+			} else if (l[0] === '-') {
+				expect(a[pos]).toBe(l.slice(1));
+				pos++;
+			} else out.push(l.slice(1));
+		}
+	}
+	while (pos < a.length) out.push(a[pos++]!);
+	return out.length ? out.join('\n') + '\n' : '';
+}
+
+function rng(seed: number) {
+	return () => {
+		seed = (seed * 1103515245 + 12345) % 2147483648;
+		return seed / 2147483648;
+	};
+}
+
+describe('unifiedDiff', () => {
+	it('is empty for equal texts', () => expect(unifiedDiff('a\n', 'a\n', 'x', 'y')).toBe(''));
+
+	it('shows a one-line change with context', () => {
+		const old = 'a\nb\nc\nd\ne\nf\ng\nh\n';
+		const d = unifiedDiff(old, old.replace('e\n', 'E\n'), 'old', 'new');
+		expect(d).toBe('--- old\n+++ new\n@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n');
+	});
+
+	it('reproduces the new text when applied, over random edits', () => {
+		const r = rng(42);
+		for (let n = 0; n < 300; n++) {
+			const len = Math.floor(r() * 30);
+			const old = Array.from({length: len}, () => `l${Math.floor(r() * 8)}`);
+			const neu = old.filter(() => r() > 0.2).map(l => (r() > 0.85 ? `${l}x` : l));
+			if (r() > 0.5) neu.splice(Math.floor(r() * (neu.length + 1)), 0, 'inserted');
+			const o = old.length ? old.join('\n') + '\n' : '';
+			const w = neu.length ? neu.join('\n') + '\n' : '';
+			const d = unifiedDiff(o, w, 'a', 'b');
+			if (o === w) expect(d).toBe('');
+			else expect(patch(o, d)).toBe(w);
+		}
+	});
+});

@@ -1,0 +1,52 @@
+import {describe, expect, it} from 'vitest';
+import {parseEnv, quoteEnvValue, renderEnv} from '../../source/core/env.js';
+import {defaults, fieldsFor} from '../../source/core/model.js';
+
+const nasty = [
+	'',
+	'plain',
+	'/home/a b/Dropbox',
+	'it has # a hash',
+	"it's single",
+	'say "double"',
+	'both \' and "',
+	'$HOME and ${USER} and $$',
+	'back\\slash \\n \\\\',
+	'日本語 é ü',
+	'  padded  ',
+	'tab\there',
+	"'\"$\\'",
+	'a=b=c',
+];
+
+describe('.env quoting', () => {
+	it.each(nasty)('round-trips %j through our own parser', value => {
+		expect(parseEnv(`K=${quoteEnvValue(value)}\n`).K).toBe(value);
+	});
+
+	it('leaves plain values bare and quotes the rest', () => {
+		expect(quoteEnvValue('/home/alice/.ssh/id_ed25519.pub')).toBe('/home/alice/.ssh/id_ed25519.pub');
+		expect(quoteEnvValue('a b')).toBe("'a b'");
+		expect(quoteEnvValue("it's $x")).toBe('"it\'s \\$x"');
+	});
+});
+
+describe('renderEnv', () => {
+	it('writes every key of the stack once, with its help, and reads back the same values', () => {
+		for (const stack of ['stem', 'neuron'] as const) {
+			const values = {...defaults(stack), DROPBOX_PATH_ON_HOST: "/Users/me/Library/CloudStorage/Dropbox (Personal)/it's"};
+			const text = renderEnv(stack, values);
+			const back = parseEnv(text);
+			expect(back).toEqual(values);
+			for (const f of fieldsFor(stack)) {
+				expect(text.split('\n').filter(l => l.startsWith(`${f.key}=`))).toHaveLength(1);
+				expect(text).toContain(`# ${f.help}`);
+			}
+		}
+		expect(renderEnv('stem', defaults('stem'))).not.toContain('NEURON_');
+	});
+
+	it('parses plain compose .env files too (comments, export, spaces)', () => {
+		expect(parseEnv('# c\nexport A=1\nB = two # note\nC="x\\"y"\n\nD=\'q\'\n')).toEqual({A: '1', B: 'two', C: 'x"y', D: 'q'});
+	});
+});

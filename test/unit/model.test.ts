@@ -1,0 +1,143 @@
+import {describe, expect, it} from 'vitest';
+import {
+	FIELDS,
+	checkAuthorizedKeysText,
+	defaults,
+	fieldsFor,
+	validate,
+	validateValue,
+} from '../../source/core/model.js';
+
+const bad = (key: string, value: string) => validateValue(key, value);
+
+describe('validation names the field and the fix', () => {
+	it.each([
+		['Alice', 'lower-case'],
+		['1dev', 'start with a lower-case letter'],
+		['dev user', 'only a-z'],
+		['a'.repeat(33), 'at most 32'],
+		['root', 'system account'],
+		['daemon', 'system account'],
+		['nobody', 'system account'],
+		['sshd', 'system account'],
+	])('refuses username %j', (value, hint) => {
+		const msg = bad('STEM_USER', value);
+		expect(msg).toMatch(/^STEM_USER /);
+		expect(msg!.toLowerCase()).toContain(hint.toLowerCase().split(' ')[0]);
+	});
+
+	it.each(['dev', 'alice', '_svc', 'a-b_c9', 'a'.repeat(32)])('accepts username %j', v => {
+		expect(bad('STEM_USER', v)).toBeUndefined();
+	});
+
+	it.each([
+		['0', 'must not be root'],
+		['-5', 'whole number'],
+		['1.5', 'whole number'],
+		['abc', 'whole number'],
+		['2147483647', 'at most 2147483646'],
+	])('refuses UID %j', (value, hint) => {
+		expect(bad('STEM_UID', value)).toContain(hint);
+		expect(bad('STEM_GID', value)).toMatch(/^STEM_GID /);
+	});
+
+	it.each(['1', '1000', '2147483646'])('accepts UID %j', v => expect(bad('STEM_UID', v)).toBeUndefined());
+
+	it.each(['0', '65536', 'ssh', '', '22.5'])('refuses port %j', v => {
+		expect(bad('STEM_SSH_PORT', v)).toMatch(/^STEM_SSH_PORT /);
+	});
+
+	it.each(['Dropbox', '~/Dropbox', './x'])('refuses relative host path %j', v => {
+		expect(bad('DROPBOX_PATH_ON_HOST', v)).toContain('absolute path');
+		expect(bad('STEM_AUTH_KEYS_PATH', v)).toContain('absolute path');
+	});
+
+	it('allows optional paths to be empty but not required values', () => {
+		expect(bad('DROPBOX_PATH_ON_HOST', '')).toBeUndefined();
+		expect(bad('STEM_USER', '')).toBe('STEM_USER must not be empty');
+	});
+
+	it.each(['-upload-pack=x', 'a..b', 'main.lock', 'feature//x', 'has space', '/main', 'main/'])('refuses ref %j', v => {
+		expect(bad('BINDU_REF', v)).toMatch(/^BINDU_REF /);
+	});
+
+	it.each(['main', 'v1.2.3', 'feature/x', 'release-2026'])('accepts ref %j', v => expect(bad('BINDU_REF', v)).toBeUndefined());
+
+	it.each(['ftp://x/y', '-uhttps://x', 'https://x/a b', 'github.com/me/bindu'])('refuses repo URL %j', v => {
+		expect(bad('BINDU_REPO', v)).toMatch(/^BINDU_REPO /);
+	});
+
+	it.each(['https://github.com/me/bindu.git', 'git@github.com:me/bindu.git', 'ssh://git@host:2222/me/b.git', 'file:///srv/b.git', '/srv/git/bindu', 'git://127.0.0.1/bindu'])(
+		'accepts repo URL %j',
+		v => expect(bad('BINDU_REPO', v)).toBeUndefined(),
+	);
+
+	it('refuses any value with a line break', () => {
+		expect(bad('BINDU_REPO', 'https://x/y\nSTEM_UID=0')).toContain('single line');
+		expect(bad('DROPBOX_PATH_ON_HOST', '/a\rb')).toContain('single line');
+	});
+
+	it.each(['maybe', 'yes', '2'])('refuses boolean %j', v => expect(bad('BINDU_FORCE', v)).toContain('1 (on) or 0 (off)'));
+	it.each(['x', '1.2.3', '256.0.0.1', '::1', '01.2.3.4'])('refuses listen address %j', v => expect(bad('STEM_SSH_LISTEN', v)).toContain('IPv4'));
+	it.each(['Ubuntu:24.04', 'ubuntu 24.04', ':tag'])('refuses image %j', v => expect(bad('STEM_BASE_IMAGE', v)).toMatch(/^STEM_BASE_IMAGE /));
+	it.each(['ubuntu:24.04', 'phusion/baseimage:noble-1.0.2', '127.0.0.1:5000/team/stem:0.1.2', 'hatch-test-base:bookworm'])('accepts image %j', v =>
+		expect(bad('STEM_IMAGE', v)).toBeUndefined(),
+	);
+	it.each(['none', 'all', '2', '0,1', 'GPU-4f2c1a3b-0000-1111-2222-333344445555'])('accepts GPU request %j', v =>
+		expect(bad('NEURON_GPUS', v)).toBeUndefined(),
+	);
+	it.each(['0', '65', 'some', '0,,1'])('refuses GPU request %j', v => expect(bad('NEURON_GPUS', v)).toMatch(/^NEURON_GPUS /));
+	it.each(['/a', '/a:/b:rx', 'a:/b', '/a:b', '/a:/b:ro:x'])('refuses extra mount %j', v => expect(bad('NEURON_EXTRA_MOUNTS', v)).toMatch(/^NEURON_EXTRA_MOUNTS /));
+	it('accepts extra mounts', () => expect(bad('NEURON_EXTRA_MOUNTS', '/srv/a:/data/a:ro,/srv/b:/data/b')).toBeUndefined());
+
+	it('refuses a private key given as authorized keys', () => {
+		const r = checkAuthorizedKeysText('-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n');
+		expect(r.error).toContain('PRIVATE key');
+		expect(checkAuthorizedKeysText('-----BEGIN RSA PRIVATE KEY-----\n').error).toContain('.pub');
+	});
+
+	it('accepts public keys and authorized_keys lines with options', () => {
+		expect(checkAuthorizedKeysText('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG me@host\n')).toEqual({});
+		expect(checkAuthorizedKeysText('# keys\nfrom="10.0.0.1" ssh-rsa AAAAB3Nza me\necdsa-sha2-nistp256 AAAAE2 x\n')).toEqual({});
+		expect(checkAuthorizedKeysText('\n').warning).toContain('no keys');
+		expect(checkAuthorizedKeysText('hello\n').warning).toContain('do not look like');
+	});
+
+	it('flags unknown keys, keys of the other stack and port 22 in host mode', () => {
+		const values = {...defaults('stem'), NEURON_GPUS: 'all', STEM_FOO: '1', STEM_NETWORK_MODE: 'host', STEM_SSH_PORT: '22'};
+		const msgs = validate('stem', values).map(p => p.message);
+		expect(msgs).toContain('NEURON_GPUS only applies to neuron');
+		expect(msgs).toContain('STEM_FOO is not a hatch setting');
+		expect(msgs.some(m => m.includes("host's own sshd"))).toBe(true);
+	});
+});
+
+describe('defaults', () => {
+	it('are valid for both stacks without host facts', () => {
+		expect(validate('stem', defaults('stem'))).toEqual([]);
+		expect(validate('neuron', defaults('neuron'))).toEqual([]);
+	});
+
+	it('follow the host user but never root', () => {
+		expect(defaults('stem', {user: 'alice', uid: 1001, gid: 1002})).toMatchObject({STEM_USER: 'alice', STEM_UID: '1001', STEM_GID: '1002'});
+		expect(defaults('stem', {user: 'root', uid: 0, gid: 0})).toMatchObject({STEM_USER: 'dev', STEM_UID: '1000', STEM_GID: '1000'});
+		expect(defaults('stem', {user: 'John.Smith', uid: 501, gid: 20})).toMatchObject({STEM_USER: 'dev', STEM_UID: '501', STEM_GID: '20'});
+	});
+
+	it('take detected keys and Dropbox, and ask for GPUs only when some were found', () => {
+		const d = defaults('neuron', {publicKeys: ['/home/a/.ssh/id_ed25519.pub'], dropboxPath: '/home/a/Dropbox', gpuCount: 0});
+		expect(d).toMatchObject({STEM_AUTH_KEYS_PATH: '/home/a/.ssh/id_ed25519.pub', DROPBOX_PATH_ON_HOST: '/home/a/Dropbox', NEURON_GPUS: 'none'});
+		expect(defaults('neuron', {gpuCount: 8}).NEURON_GPUS).toBe('all');
+		expect(defaults('stem', {})).not.toHaveProperty('NEURON_GPUS');
+	});
+
+	it('cover every variable of the spec for both stacks', () => {
+		const seed = ['STEM_CONTAINER_NAME', 'STEM_HOSTNAME', 'STEM_SSH_PORT', 'STEM_USER', 'STEM_UID', 'STEM_GID', 'STEM_AUTH_KEYS_PATH', 'DROPBOX_PATH_ON_HOST', 'BINDU_REPO', 'BINDU_REF', 'BINDU_FORCE', 'STEM_PIXI_ENABLE', 'STEM_PIXI_STOW', 'STEM_PIXI_GLOBAL_SYNC', 'STEM_PIXI_HOST', 'APOGEE_SECRETS_PATH', 'STEM_SSH_AUTH_SOCK_HOST', 'STEM_NETWORK_MODE', 'STEM_SSH_LISTEN', 'STEM_BASE_IMAGE', 'STEM_IMAGE'];
+		for (const stack of ['stem', 'neuron'] as const) {
+			const keys = fieldsFor(stack).map(f => f.key);
+			for (const k of seed) expect(keys).toContain(k);
+		}
+		expect(fieldsFor('neuron').map(f => f.key)).toEqual(expect.arrayContaining(['NEURON_GPUS', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH']));
+		expect(new Set(FIELDS.map(f => f.key)).size).toBe(FIELDS.length);
+	});
+});
