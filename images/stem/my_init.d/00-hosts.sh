@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The container's own hostname must resolve (sudo and many tools complain otherwise). With host networking
+# Docker's /etc/hosts does not list it; add it once.
+set -euo pipefail
+# shellcheck source=../lib.sh
+. /usr/local/lib/hatch/lib.sh
+
+name=$(hostname)
+if getent hosts "$name" >/dev/null; then
+  log "hostname $name resolves"
+else
+  printf '127.0.1.1\t%s\n' "$name" >>/etc/hosts
+  log "added $name to /etc/hosts"
+fi

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Ensures group STEM_GID, user STEM_UID with that primary group, and a home on the volume. When the UID or
+# GID belongs to another account (Ubuntu 24.04 ships ubuntu 1000:1000), that account is renamed or moved
+# aside; the configured ids always win. Ownership is repaired only on a curated list of paths, each only
+# when wrong, so boot time does not grow with the number of files in home.
+set -euo pipefail
+# shellcheck source=../lib.sh
+. /usr/local/lib/hatch/lib.sh
+
+user=$STEM_USER uid=$STEM_UID gid=$STEM_GID home=$HATCH_HOME
+
+[[ $user =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || die "STEM_USER '$user' is not a valid user name (lower case, at most 32 characters); fix it in .env"
+[[ $uid =~ ^[0-9]+$ && $uid -ge 1 && $uid -le 2147483646 ]] || die "STEM_UID '$uid' must be a number from 1 to 2147483646; fix it in .env"
+[[ $gid =~ ^[0-9]+$ && $gid -ge 1 && $gid -le 2147483646 ]] || die "STEM_GID '$gid' must be a number from 1 to 2147483646; fix it in .env"
+case $user in root | daemon | bin | sys | nobody | sshd | _apt) die "STEM_USER '$user' is a system account; pick another name in .env" ;; esac
+
+field() { getent "$1" "$2" | cut -d: -f"$3" || true; }
+
+# A free id in [from, to] for both passwd and group, used to move a colliding account out of the way.
+free_id() {
+  local id
+  for ((id = $1; id <= $2; id++)); do
+    if ! getent passwd "$id" >/dev/null && ! getent group "$id" >/dev/null; then
+      echo "$id"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# usermod -u/-g rewrite ownership of everything under the account's home; point the account at an empty
+# directory while changing ids so that never happens (the curated repair below does the safe part).
+with_empty_home() {
+  local account=$1 old_home
+  shift
+  old_home=$(field passwd "$account" 6)
+  mkdir -p /var/empty/hatch
+  usermod -d /var/empty/hatch "$account"
+  "$@"
+  usermod -d "$old_home" "$account"
+}
+
+# --- group with STEM_GID
+holder=$(field group "$gid" 1)
+if [ -n "$holder" ]; then
+  if [ "$holder" != "$user" ] && [ "$gid" -ge 1000 ] && [ "$gid" -lt 60000 ] && ! getent group "$user" >/dev/null; then
+    groupmod -n "$user" "$holder"
+    log "renamed group $holder ($gid) to $user"
+  else
+    [ "$holder" = "$user" ] || log "using existing group $holder ($gid) as primary group"
+  fi
+elif getent group "$user" >/dev/null; then
+  old=$(field group "$user" 3)
+  groupmod -g "$gid" "$user"
+  log "changed gid of group $user from $old to $gid"
+else
+  groupadd -g "$gid" "$user"
+  log "created group $user ($gid)"
+fi
+group=$(field group "$gid" 1)
+
+# --- user with STEM_UID
+holder=$(field passwd "$uid" 1)
+if [ -n "$holder" ] && [ "$holder" != "$user" ]; then
+  if ! getent passwd "$user" >/dev/null && [ "$uid" -ge 1000 ] && [ "$uid" -lt 60000 ]; then
+    usermod -l "$user" -d "$home" "$holder"
+    log "renamed user $holder ($uid) to $user"
+  else
+    if [ "$uid" -ge 1000 ]; then new=$(free_id 60000 65000); else new=$(free_id 100 999); fi
+    [ -n "$new" ] || die "no free id to move account $holder out of uid $uid"
+    with_empty_home "$holder" usermod -u "$new" "$holder"
+    log "moved account $holder from uid $uid to $new to free it for $user"
+  fi
+fi
+if getent passwd "$user" >/dev/null; then
+  have=$(field passwd "$user" 3)
+  if [ "$have" != "$uid" ]; then
+    with_empty_home "$user" usermod -u "$uid" "$user"
+    log "changed uid of $user from $have to $uid"
+  fi
+else
+  useradd -u "$uid" -g "$gid" -M -d "$home" -s /bin/bash "$user"
+  log "created user $user ($uid:$gid)"
+fi
+
+# --- primary group, home path, shell, and a password that is "none" but not "locked" (keys only via sshd)
+if [ "$(field passwd "$user" 4)" != "$gid" ]; then
+  with_empty_home "$user" usermod -g "$gid" "$user"
+  log "set primary group of $user to $group ($gid)"
+fi
+[ "$(field passwd "$user" 6)" = "$home" ] || { usermod -d "$home" "$user"; log "set home of $user to $home"; }
+[ "$(field passwd "$user" 7)" = /bin/bash ] || { usermod -s /bin/bash "$user"; log "set shell of $user to /bin/bash"; }
+if [ "$(getent shadow "$user" | cut -d: -f2)" != '*' ]; then usermod -p '*' "$user"; fi
+
+# --- sudo
+sudoers=/etc/sudoers.d/hatch-user
+if [ "${STEM_SUDO:-1}" = 1 ]; then
+  line="$user ALL=(ALL:ALL) NOPASSWD: ALL"
+  if [ "$(cat "$sudoers" 2>/dev/null)" != "$line" ]; then
+    printf '%s\n' "$line" >"$sudoers"
+    chmod 0440 "$sudoers"
+    log "gave $user passwordless sudo"
+  fi
+elif [ -e "$sudoers" ]; then
+  rm -f "$sudoers"
+  log "removed sudo for $user (STEM_SUDO=0)"
+fi
+
+# --- home on the volume
+if [ ! -d "$home" ]; then
+  mkdir -p "$home"
+  cp -a /etc/skel/. "$home/"
+  chmod 0750 "$home"
+  chown -R "$uid:$gid" "$home" # only the skeleton files just copied
+  log "created $home from /etc/skel"
+fi
+
+# Curated, non-recursive ownership repair: only these paths, only when wrong.
+for p in "$home" "$home/.ssh" "$home/.ssh/authorized_keys" "$home/.ssh/config" "$home/.config" \
+  "$home/.config/apogee" "$home/.cache" "$home/.local" "$home/.local/bin" "$home/.local/share" \
+  "$home/.local/state" "$home/.pixi" "$home/.pixi/bin" "$home/.pixi/manifests" \
+  "$home/.bashrc" "$home/.profile" "$home/.bash_logout" "$home/.bash_history" "$home/.gitconfig"; do
+  own "$p"
+done
+if [ -d "$home/.ssh" ] && [ "$(stat -c %a "$home/.ssh")" != 700 ]; then
+  chmod 0700 "$home/.ssh"
+  log "set mode of ~/.ssh to 0700"
+fi
+log "user $user is $(id -u "$user"):$(id -g "$user"), home $home"

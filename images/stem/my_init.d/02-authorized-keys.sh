@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Authorized keys: the host file (STEM_AUTH_KEYS_PATH, mounted read-only) is the source of truth while it
+# is there; its content is persisted on the sshstate volume, so logins keep working after a rebuild and
+# after the host file goes away. Owner and modes are set so sshd's StrictModes accepts them.
+set -euo pipefail
+# shellcheck source=../lib.sh
+. /usr/local/lib/hatch/lib.sh
+
+src=/etc/hatch/authorized_keys.host
+dir=$HATCH_STATE/$STEM_USER
+dst=$dir/authorized_keys
+install -d -o root -g root -m 0755 "$HATCH_STATE"
+install -d -o "$STEM_UID" -g "$STEM_GID" -m 0700 "$dir"
+
+if given_file "$src"; then
+  if grep -q -- '-----BEGIN .*PRIVATE KEY-----' "$src"; then
+    die "STEM_AUTH_KEYS_PATH is a PRIVATE key; point it at the .pub file next to it"
+  fi
+  if ! cmp -s "$src" "$dst"; then
+    tmp=$(mktemp "$dir/.keys.XXXXXX")
+    cat "$src" >"$tmp"
+    mv -f "$tmp" "$dst"
+    log "persisted $(grep -cEv '^[[:space:]]*(#|$)' "$dst") key(s) from STEM_AUTH_KEYS_PATH"
+  else
+    log "authorized keys unchanged ($(grep -cEv '^[[:space:]]*(#|$)' "$dst") key(s))"
+  fi
+elif [ -s "$dst" ]; then
+  log "no host key file mounted; using $(grep -cEv '^[[:space:]]*(#|$)' "$dst") persisted key(s)"
+else
+  warn "no authorized keys: set STEM_AUTH_KEYS_PATH in .env to your public key file, or add keys to ~/.ssh/authorized_keys"
+fi
+[ -e "$dst" ] || exit 0
+chown "$STEM_UID:$STEM_GID" "$dst"
+chmod 0600 "$dst"
