@@ -8,5 +8,6 @@ export default defineConfig({
 		// Docker-backed tests share one engine; keep files from fighting over it.
 		fileParallelism: true,
 		pool: 'forks',
+		globalSetup: ['test/helpers/global-setup.ts'],
 	},
 });

@@ -41,7 +41,7 @@ export function gpuStanza(req: GpuRequest, composeVersion?: string): Record<stri
 const ENV_FOR_CONTAINER = [
 	'STEM_USER', 'STEM_UID', 'STEM_GID', 'STEM_SUDO', 'STEM_HOSTNAME', 'STEM_NETWORK_MODE', 'STEM_SSH_LISTEN',
 	'STEM_SSH_PORT', 'BINDU_REPO', 'BINDU_REF', 'BINDU_FORCE', 'STEM_PIXI_ENABLE', 'STEM_PIXI_STOW',
-	'STEM_PIXI_GLOBAL_SYNC', 'STEM_PIXI_HOST',
+	'STEM_PIXI_GLOBAL_SYNC', 'STEM_PIXI_HOST', 'STEM_PIXI_INSTALL_URL',
 ];
 
 function ref(key: string, fallback: string): string {
@@ -67,6 +67,8 @@ export interface ComposeOptions {
 	composeVersion?: string;
 	/** Build context relative to the compose file. */
 	context?: string;
+	/** hatch's version, written into the image's labels. */
+	version?: string;
 }
 
 export function composeObject(stack: Stack, values: Values, options: ComposeOptions = {}): Record<string, unknown> {
@@ -106,7 +108,7 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		context: options.context ?? './image',
 		dockerfile: 'Dockerfile',
 		target: stack,
-		args: {BASE_IMAGE: v('STEM_BASE_IMAGE')},
+		args: {BASE_IMAGE: v('STEM_BASE_IMAGE'), ...(options.version ? {HATCH_VERSION: options.version} : {})},
 	};
 	if (host) build.network = 'host';
 

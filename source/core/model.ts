@@ -91,6 +91,7 @@ function checkId(v: string): string | undefined {
 	const n = Number(v);
 	if (n === 0) return 'must not be 0: the container user must not be root (use your host id, e.g. 1000)';
 	if (n > MAX_ID) return `must be at most ${MAX_ID}`;
+	if (n === 65534) return 'must not be 65534: that is nobody/nogroup (use your host id, e.g. 1000)';
 	return undefined;
 }
 
@@ -168,6 +169,10 @@ export function checkRepoUrl(v: string): string | undefined {
 	return undefined;
 }
 
+function checkInstallUrl(v: string): string | undefined {
+	return /^https?:\/\/[^\s'"]+$/.test(v) ? undefined : 'must be an http:// or https:// URL (e.g. https://pixi.sh/install.sh)';
+}
+
 export function checkGpus(v: string): string | undefined {
 	if (v === 'none' || v === 'all') return undefined;
 	if (/^\d+$/.test(v)) return Number(v) >= 1 && Number(v) <= 64 ? undefined : 'a GPU count must be from 1 to 64';
@@ -223,6 +228,7 @@ export const FIELDS: readonly Field[] = [
 	{key: 'STEM_PIXI_ENABLE', group: 'pixi', stacks: ALL, required: true, help: '1 installs pixi when missing (needs network; offline only warns)', default: () => '1', choices: ['1', '0'], check: checkBool},
 	{key: 'STEM_PIXI_STOW', group: 'pixi', stacks: ALL, required: true, help: 'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), 1 (always try), 0 (never)', default: () => 'auto', choices: ['auto', '1', '0'], check: checkChoice(['auto', '1', '0'])},
 	{key: 'STEM_PIXI_GLOBAL_SYNC', group: 'pixi', stacks: ALL, required: true, help: '1 runs `pixi global sync` at boot', default: () => '0', choices: ['0', '1'], check: checkBool},
+	{key: 'STEM_PIXI_INSTALL_URL', group: 'pixi', stacks: ALL, required: true, help: 'Where the pixi installer script is fetched from (a mirror or a local server works too)', default: () => 'https://pixi.sh/install.sh', check: checkInstallUrl},
 	{key: 'STEM_PIXI_HOST', group: 'pixi', stacks: ALL, help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)', default: () => '', check: checkHostname},
 	// secrets
 	{key: 'APOGEE_SECRETS_PATH', group: 'secrets', stacks: ALL, help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)', default: () => '', check: checkAbsPath},

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Launcher: checks the Node version with syntax any Node can parse, before anything heavy is loaded.
+var parts = process.versions.node.split('.').map(Number);
+if (parts[0] < 20 || (parts[0] === 20 && parts[1] < 19)) {
+	process.stderr.write('hatch-wizard needs Node 20.19+; you have ' + process.versions.node + '\n');
+	process.exit(1);
+}
+import('../dist/cli.js').then(function (cli) {
+	return cli.run(process.argv.slice(2));
+}).catch(function (error) {
+	process.stderr.write('hatch-wizard: ' + (error && error.message ? error.message : String(error)) + '\n');
+	process.exit(1);
+});

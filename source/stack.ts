@@ -1,0 +1,129 @@
+// Turning a config into files on disk without losing anything: unchanged files are not touched, changed
+// ones are backed up (<file>.bak-<time>) and replaced atomically (temp file + rename), .env is 0600.
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {chmod, mkdir, open, readFile, rename, copyFile, unlink} from 'node:fs/promises';
+import {dirname, join, relative} from 'node:path';
+import {imagesDir} from './paths.js';
+import {renderCompose} from './core/compose.js';
+import {unifiedDiff} from './core/diff.js';
+import {renderEnv} from './core/env.js';
+import type {Stack, Values} from './core/model.js';
+
+export interface PlannedFile {
+	path: string;
+	content: string;
+	mode: number;
+	/** Shown with a diff when it changes (.env, compose); build-context files are only listed. */
+	showDiff: boolean;
+}
+
+export type FileState = 'new' | 'unchanged' | 'changed';
+
+export interface FileChange extends PlannedFile {
+	state: FileState;
+	diff: string;
+	backup?: string;
+}
+
+function walk(dir: string): string[] {
+	const out: string[] = [];
+	for (const name of readdirSync(dir).sort()) {
+		const p = join(dir, name);
+		if (statSync(p).isDirectory()) out.push(...walk(p));
+		else out.push(p);
+	}
+	return out;
+}
+
+/** The build context copied next to the compose file, so the stack builds after the npx cache is gone. */
+function contextFiles(images: string, target: string): PlannedFile[] {
+	const out: PlannedFile[] = [];
+	for (const src of walk(images)) {
+		const rel = relative(images, src);
+		if (rel.endsWith('.example') || rel.includes('.example.')) continue;
+		const mode = statSync(src).mode & 0o111 ? 0o755 : 0o644;
+		out.push({path: join(target, rel), content: readFileSync(src, 'utf8'), mode, showDiff: false});
+	}
+	return out;
+}
+
+export interface PlanOptions {
+	composeVersion?: string;
+	version?: string;
+	images?: string;
+}
+
+/** Files for `<out>/<stack>/`: docker-compose.yml, .env and image/ (the build context). */
+export function planStack(stack: Stack, values: Values, out: string, options: PlanOptions = {}): PlannedFile[] {
+	const dir = join(out, stack);
+	return [
+		{path: join(dir, 'docker-compose.yml'), content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version}), mode: 0o644, showDiff: true},
+		{path: join(dir, '.env'), content: renderEnv(stack, values), mode: 0o600, showDiff: true},
+		...contextFiles(options.images ?? imagesDir(), join(dir, 'image')),
+	];
+}
+
+export async function compare(files: PlannedFile[]): Promise<FileChange[]> {
+	const out: FileChange[] = [];
+	for (const f of files) {
+		let old: string | undefined;
+		try {
+			old = await readFile(f.path, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+		if (old === undefined) out.push({...f, state: 'new', diff: ''});
+		else if (old === f.content) out.push({...f, state: 'unchanged', diff: ''});
+		else out.push({...f, state: 'changed', diff: f.showDiff ? unifiedDiff(old, f.content, f.path, `${f.path} (new)`) : ''});
+	}
+	return out;
+}
+
+export function timestamp(date = new Date()): string {
+	const p = (n: number) => String(n).padStart(2, '0');
+	return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+}
+
+/** Where the backup of `path` goes: <path>.bak-<time>, with -2, -3… if that exists already. */
+export function backupPath(path: string, stamp: string): string {
+	let candidate = `${path}.bak-${stamp}`;
+	for (let n = 2; existsSync(candidate); n++) candidate = `${path}.bak-${stamp}-${n}`;
+	return candidate;
+}
+
+async function atomicWrite(path: string, content: string, mode: number): Promise<void> {
+	await mkdir(dirname(path), {recursive: true});
+	const tmp = join(dirname(path), `.${Math.random().toString(36).slice(2)}.hatch-tmp`);
+	const handle = await open(tmp, 'wx', mode);
+	try {
+		await handle.writeFile(content);
+		await handle.sync();
+	} catch (error) {
+		await handle.close();
+		await unlink(tmp).catch(() => {});
+		throw error;
+	}
+	await handle.close();
+	await chmod(tmp, mode);
+	await rename(tmp, path);
+}
+
+/** Writes new and changed files (backing up the changed ones); returns them with `backup` filled in. */
+export async function apply(changes: FileChange[], stamp = timestamp()): Promise<FileChange[]> {
+	const done: FileChange[] = [];
+	for (const c of changes) {
+		if (c.state === 'unchanged') {
+			done.push(c);
+			continue;
+		}
+		let backup: string | undefined;
+		if (c.state === 'changed') {
+			backup = backupPath(c.path, stamp);
+			await copyFile(c.path, backup);
+			await chmod(backup, 0o600); // backups may hold .env contents
+		}
+		await atomicWrite(c.path, c.content, c.mode);
+		done.push({...c, ...(backup ? {backup} : {})});
+	}
+	return done;
+}
