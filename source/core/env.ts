@@ -1,13 +1,14 @@
 // .env rendering and parsing, in the dialect docker compose v2 reads.
-// Quoting: plain values stay bare; anything else is single-quoted (compose takes those literally);
-// a value containing a single quote is double-quoted with \ " and $ escaped.
+// Quoting: plain values stay bare; anything else is single-quoted (compose takes those literally, except
+// that a backslash escapes a following quote); a value with a single quote or a backslash is double-quoted
+// with \ " and $ escaped.
 import {type Stack, type Values, GROUP_TITLES, type Group, fieldsFor} from './model.js';
 
 const BARE = /^[A-Za-z0-9_./:@+,=-]*$/;
 
 export function quoteEnvValue(value: string): string {
 	if (BARE.test(value)) return value;
-	if (!value.includes("'")) return `'${value}'`;
+	if (!value.includes("'") && !value.includes('\\')) return `'${value}'`;
 	return `"${value.replace(/[\\"$]/g, c => `\\${c}`)}"`;
 }
 

@@ -1,0 +1,114 @@
+// The real `docker compose config` reads what hatch writes: every value arrives byte-identical and every
+// GPU branch is accepted. Needs compose v2 (required under CI=true; skipped with a notice elsewhere).
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {renderCompose} from '../../source/core/compose.js';
+import {quoteEnvValue, renderEnv} from '../../source/core/env.js';
+import {type Stack, defaults, validate} from '../../source/core/model.js';
+import {hasCompose} from '../helpers/docker.js';
+
+type Json = Record<string, any>;
+
+function composeConfig(dir: string): Json {
+	const out = execFileSync('docker', ['compose', 'config', '--format', 'json'], {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	return JSON.parse(out);
+}
+
+/** `docker compose config` prints a compose file, so it writes every literal `$` as `$$`. */
+const unescape = (s: string) => s.replaceAll('$$', '$');
+
+function rng(seed: number) {
+	return () => {
+		seed = (seed * 1103515245 + 12345) % 2147483648;
+		return seed / 2147483648;
+	};
+}
+
+const ALPHABET = [...'aZ09 _-./:=,@+#\'"$\\{}()[]!?*&|;<>~`%^', 'é', 'ü', '日', '本', '😀', '\t', '$HOME', '${X}', '$$', '\\n', ' #'];
+
+describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', () => {
+	it('gets every .env value back byte-identical (200 random values)', () => {
+		const r = rng(7);
+		const values: string[] = [];
+		for (let i = 0; i < 200; i++) {
+			const len = Math.floor(r() * 24);
+			values.push(Array.from({length: len}, () => ALPHABET[Math.floor(r() * ALPHABET.length)]).join(''));
+		}
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-env-'));
+		writeFileSync(join(dir, '.env'), values.map((v, i) => `K${i}=${quoteEnvValue(v)}\n`).join(''));
+		const env = Object.fromEntries(values.map((_, i) => [`K${i}`, `\${K${i}}`]));
+		writeFileSync(join(dir, 'docker-compose.yml'), JSON.stringify({services: {t: {image: 'hatch-none', environment: env}}}));
+		const got = composeConfig(dir).services.t.environment as Record<string, string | null>;
+		values.forEach((v, i) => expect(unescape(got[`K${i}`] ?? ''), `value ${JSON.stringify(v)}`).toBe(v));
+	});
+
+	for (const stack of ['stem', 'neuron'] as const) {
+		for (const mode of ['bridge', 'host']) {
+			it(`accepts the ${stack} stack in ${mode} mode with awkward paths, values intact`, () => {
+				const dir = mkdtempSync(join(tmpdir(), `hatch-${stack}-`));
+				const odd = join(dir, "it's a \"path\" with $HOME #1 é");
+				mkdirSync(odd, {recursive: true});
+				const values = {
+					...defaults(stack as Stack),
+					STEM_USER: 'alice',
+					STEM_UID: '1001',
+					STEM_NETWORK_MODE: mode,
+					STEM_SSH_LISTEN: '127.0.0.1',
+					STEM_SSH_PORT: '2222',
+					DROPBOX_PATH_ON_HOST: odd,
+					APOGEE_SECRETS_PATH: join(odd, 'secrets.env'),
+					BINDU_REPO: 'https://example.invalid/me/bindu.git',
+					BINDU_REF: 'feature/x',
+					STEM_PIXI_HOST: 'vortex',
+					...(stack === 'neuron' ? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x')}:/data/x:ro`} : {}),
+				};
+				expect(validate(stack, values)).toEqual([]);
+				writeFileSync(join(dir, '.env'), renderEnv(stack, values));
+				writeFileSync(join(dir, 'docker-compose.yml'), renderCompose(stack, values, {composeVersion: '2.26.1'}));
+				const cfg = composeConfig(dir);
+				const s = cfg.services[stack];
+				expect(s.container_name).toBe(stack);
+				expect(s.environment).toMatchObject({STEM_USER: 'alice', STEM_UID: '1001', BINDU_REF: 'feature/x', STEM_PIXI_HOST: 'vortex', SSH_AUTH_SOCK: '/ssh-agent'});
+				expect(unescape(s.environment.BINDU_REPO)).toBe(values.BINDU_REPO);
+				const byTarget = Object.fromEntries((s.volumes as Json[]).map(v => [v.target, v]));
+				expect(unescape(byTarget['/mnt/hatch/dropbox']!.source)).toBe(odd);
+				expect(unescape(byTarget['/opt/secrets/apogee-secrets.env']!.source)).toBe(values.APOGEE_SECRETS_PATH);
+				expect(byTarget['/ssh-agent']!.source).toBe('/dev/null');
+				expect(cfg.volumes.home.name).toBe(`${stack}-home`);
+				if (mode === 'host') {
+					expect(s.network_mode).toBe('host');
+					expect(s.build.network).toBe('host');
+				} else {
+					expect(s.ports).toEqual([expect.objectContaining({host_ip: '127.0.0.1', published: '2222', target: 22})]);
+				}
+				if (stack === 'neuron') {
+					expect(unescape(byTarget['/workspace/projects']!.source)).toBe(odd);
+					expect(byTarget['/data/x']).toMatchObject({read_only: true});
+				}
+			});
+		}
+	}
+
+	it('accepts every GPU branch for every compose version hatch writes for', () => {
+		for (const gpus of ['all', '2', '0,1', 'GPU-4f2c1a3b-0000-1111-2222-333344445555']) {
+			for (const version of ['2.26.1', '2.30.0', '2.33.0']) {
+				const dir = mkdtempSync(join(tmpdir(), 'hatch-gpu-'));
+				const values = {...defaults('neuron'), NEURON_GPUS: gpus};
+				writeFileSync(join(dir, '.env'), renderEnv('neuron', values));
+				writeFileSync(join(dir, 'docker-compose.yml'), renderCompose('neuron', values, {composeVersion: version}));
+				const s = composeConfig(dir).services.neuron;
+				const requests: Json[] = s.gpus ?? s.deploy?.resources?.reservations?.devices;
+				expect(requests, `${gpus} for compose ${version}`).toHaveLength(1);
+				const req = requests[0]!;
+				// compose reads `count: all` (and `gpus: all`) as -1.
+				if (gpus === 'all') expect(req.count === 'all' || req.count === -1).toBe(true);
+				if (gpus === '2') expect(req.count).toBe(2);
+				if (gpus.includes(',') || gpus.startsWith('GPU-')) expect(req.device_ids).toEqual(gpus.split(','));
+				if (version === '2.26.1') expect(req.capabilities).toEqual(['gpu']);
+			}
+		}
+	});
+});
