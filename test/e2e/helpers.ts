@@ -1,0 +1,128 @@
+// End-to-end helpers: write stacks with the real CLI, drive them with the real docker compose, log in with
+// the real ssh client. Host networking only; everything listens on 127.0.0.1.
+import {execFileSync, spawnSync} from 'node:child_process';
+import {mkdtempSync, mkdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {runCli} from '../helpers/cli.js';
+
+export const BASE = process.env.HATCH_TEST_BASE ?? 'hatch-test-base:bookworm';
+export const PROJECT_PREFIX = 'hatch-e2e';
+
+export function sh(cmd: string, args: string[], options: {cwd?: string; input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean} = {}) {
+	const r = spawnSync(cmd, args, {cwd: options.cwd, input: options.input, env: options.env ?? process.env, encoding: 'utf8', timeout: 300_000});
+	if (!options.allowFail && r.status !== 0) {
+		throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+	}
+	return {code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? ''};
+}
+
+export interface Stack {
+	name: string;
+	dir: string;
+	root: string;
+	port: number;
+	key: string;
+	stack: 'stem' | 'neuron';
+	compose(...args: string[]): ReturnType<typeof sh>;
+}
+
+let nextPort = 22400 + Math.floor(Math.random() * 400);
+
+/** A fresh ed25519 key pair in `dir`; returns the private key path. */
+export function newKey(dir: string, name = 'id'): string {
+	const key = join(dir, name);
+	sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@hatch-e2e`, '-f', key]);
+	return key;
+}
+
+/** Writes a stack with the CLI in host network mode on 127.0.0.1, from the offline test base. */
+export function writeStack(name: string, stack: 'stem' | 'neuron', sets: Record<string, string>, existing?: Stack): Stack {
+	const root = existing?.root ?? mkdtempSync(join(tmpdir(), `${name}-`));
+	const key = existing?.key ?? newKey(root);
+	const port = existing?.port ?? nextPort++;
+	const all: Record<string, string> = existing
+		? sets
+		: {
+				STEM_CONTAINER_NAME: name,
+				STEM_HOSTNAME: name,
+				STEM_NETWORK_MODE: 'host',
+				STEM_SSH_LISTEN: '127.0.0.1',
+				STEM_SSH_PORT: String(port),
+				STEM_BASE_IMAGE: BASE,
+				STEM_IMAGE: `${PROJECT_PREFIX}/${name}:test`,
+				STEM_AUTH_KEYS_PATH: `${key}.pub`,
+				STEM_PIXI_ENABLE: '0',
+				...sets,
+			};
+	const args = ['--image', stack, '--yes', '--out', root, ...Object.entries(all).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+	const r = runCli(args, {home: root});
+	if (r.code !== 0) throw new Error(`hatch-wizard ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+	const dir = join(root, stack);
+	return {name, dir, root, port, key, stack, compose: (...a: string[]) => sh('docker', ['compose', ...a], {cwd: dir})};
+}
+
+export function logs(name: string): string {
+	const r = sh('docker', ['logs', name], {allowFail: true});
+	return r.stdout + r.stderr;
+}
+
+/** Waits until the container logged "ready" `count` times and sshd answers; returns the boot's reported ms. */
+export async function waitReady(s: Stack, count = 1, timeoutMs = 60_000): Promise<number> {
+	const start = Date.now();
+	while (Date.now() - start < timeoutMs) {
+		const text = logs(s.name);
+		const ready = [...text.matchAll(/hatch: ready: .*\(boot took (\d+) ms\)/g)];
+		if (ready.length >= count) {
+			const probe = sh('ssh-keyscan', ['-p', String(s.port), '-T', '2', '-t', 'ed25519', '127.0.0.1'], {allowFail: true});
+			if (probe.stdout.includes('ssh-ed25519')) return Number(ready[ready.length - 1]![1]);
+		}
+		if (text.includes('FAILED (exit')) throw new Error(`boot failed:\n${text}`);
+		await new Promise(r => setTimeout(r, 150));
+	}
+	throw new Error(`not ready after ${timeoutMs} ms:\n${logs(s.name)}`);
+}
+
+export function ssh(s: Stack, command: string, options: {user?: string; key?: string; extra?: string[]; env?: NodeJS.ProcessEnv} = {}) {
+	return sh(
+		'ssh',
+		[
+			'-p', String(s.port),
+			'-i', options.key ?? s.key,
+			'-o', 'IdentitiesOnly=yes',
+			'-o', 'BatchMode=yes',
+			'-o', 'StrictHostKeyChecking=no',
+			'-o', `UserKnownHostsFile=/dev/null`,
+			'-o', 'LogLevel=ERROR',
+			'-o', 'ConnectTimeout=5',
+			...(options.extra ?? []),
+			`${options.user ?? 'dev'}@127.0.0.1`,
+			command,
+		],
+		{allowFail: true, env: options.env},
+	);
+}
+
+export function hostKeyFingerprint(s: Stack): string {
+	const scan = sh('ssh-keyscan', ['-p', String(s.port), '-t', 'ed25519', '127.0.0.1']).stdout;
+	return sh('ssh-keygen', ['-lf', '-'], {input: scan}).stdout.split(' ')[1]!;
+}
+
+/** Removes the stack's container, volumes and image. */
+export function destroy(s: Stack): void {
+	sh('docker', ['compose', 'down', '--volumes', '--rmi', 'local', '--timeout', '2'], {cwd: s.dir, allowFail: true});
+	sh('docker', ['rmi', '-f', `${PROJECT_PREFIX}/${s.name}:test`], {allowFail: true});
+}
+
+export function fileOwner(path: string): string {
+	return execFileSync('stat', ['-c', '%u:%g', path], {encoding: 'utf8'}).trim();
+}
+
+export function hostDir(root: string, name: string, mode = 0o777): string {
+	const p = join(root, name);
+	mkdirSync(p, {recursive: true, mode});
+	sh('chmod', [mode.toString(8), p]);
+	return p;
+}
+
+export const read = (p: string) => readFileSync(p, 'utf8');

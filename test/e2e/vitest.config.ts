@@ -1,0 +1,14 @@
+// The end-to-end suite: one engine, one file at a time, generous timeouts for builds.
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		root: new URL('../..', import.meta.url).pathname,
+		include: ['test/e2e/**/*.test.ts'],
+		testTimeout: 180_000,
+		hookTimeout: 300_000,
+		fileParallelism: false,
+		pool: 'forks',
+		globalSetup: ['test/helpers/global-setup.ts'],
+	},
+});
