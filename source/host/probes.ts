@@ -1,6 +1,7 @@
 // Host probes. Each takes its I/O through an injected `Host` so tests can feed fixtures captured from
 // real machines; `realHost()` is the live implementation.
 import {readFile, readdir, realpath, stat} from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import {join} from 'node:path';
 
@@ -18,6 +19,10 @@ export interface Host {
 	/** 'file' | 'dir' | 'socket' | 'other', or undefined when missing. */
 	kind(path: string): Promise<'file' | 'dir' | 'socket' | 'other' | undefined>;
 	realpath(path: string): Promise<string>;
+	/** Whether something accepts a connection on the unix socket within the deadline. */
+	connect(path: string, timeoutMs: number): Promise<boolean>;
+	/** Whether a TCP port can be bound on the address (i.e. nothing listens there). */
+	portFree(port: number, address: string): Promise<boolean>;
 	env: Record<string, string | undefined>;
 	userInfo(): {username: string; uid: number; gid: number; homedir: string};
 	hostname(): string;
@@ -47,6 +52,23 @@ export function realHost(): Host {
 			}
 		},
 		realpath: path => realpath(path),
+		connect: (path, timeoutMs) =>
+			new Promise(resolve => {
+				const socket = net.connect(path);
+				const done = (ok: boolean) => {
+					socket.destroy();
+					resolve(ok);
+				};
+				socket.setTimeout(timeoutMs, () => done(false));
+				socket.once('connect', () => done(true));
+				socket.once('error', () => done(false));
+			}),
+		portFree: (port, address) =>
+			new Promise(resolve => {
+				const server = net.createServer();
+				server.once('error', () => resolve(false));
+				server.listen({port, host: address, exclusive: true}, () => server.close(() => resolve(true)));
+			}),
 		env: process.env,
 		userInfo: () => {
 			const u = os.userInfo();

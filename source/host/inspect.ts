@@ -1,0 +1,221 @@
+// Host inspection: what the wizard needs to know about this machine, gathered in parallel. Each probe has
+// a deadline; a slow or hung one reports "timeout" instead of blocking or guessing.
+import {join} from 'node:path';
+import {type Host, dropboxPath, identity, publicKeys} from './probes.js';
+
+export type Status = 'ok' | 'missing' | 'timeout' | 'error';
+
+export interface Probe<T> {
+	status: Status;
+	value?: T;
+	/** What went wrong, in words. */
+	detail?: string;
+	/** What the user can do about it. */
+	hint?: string;
+	ms: number;
+}
+
+export interface Gpu {
+	index: number;
+	name: string;
+	memoryMiB?: number;
+	driver?: string;
+	uuid?: string;
+}
+
+export interface DockerFacts {
+	serverVersion: string;
+	runtimes: string[];
+	nvidiaRuntime: boolean;
+	desktop: boolean;
+}
+
+export interface Inspection {
+	identity: ReturnType<typeof identity>;
+	platform: string;
+	docker: Probe<DockerFacts>;
+	compose: Probe<string>;
+	gpus: Probe<{gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'}>;
+	dropbox: Probe<string>;
+	agent: Probe<string>;
+	publicKeys: Probe<string[]>;
+}
+
+export const PROBE_TIMEOUT_MS = 4000;
+export const NVIDIA_SMI_TIMEOUT_MS = 2000;
+export const DOCKER_DESKTOP_AGENT = '/run/host-services/ssh-auth.sock';
+
+async function timed<T>(fn: () => Promise<Omit<Probe<T>, 'ms'>>, timeoutMs: number): Promise<Probe<T>> {
+	const start = performance.now();
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<Omit<Probe<T>, 'ms'>>(resolve => {
+		timer = setTimeout(() => resolve({status: 'timeout', detail: `no answer within ${timeoutMs} ms`}), timeoutMs);
+		timer.unref?.();
+	});
+	try {
+		const result = await Promise.race([
+			fn().catch((error: Error) => ({status: 'error' as const, detail: error.message})),
+			deadline,
+		]);
+		return {...result, ms: Math.round(performance.now() - start)};
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+export function parseNvidiaSmi(csv: string): Gpu[] {
+	const gpus: Gpu[] = [];
+	for (const line of csv.split('\n')) {
+		const cells = line.split(',').map(c => c.trim());
+		if (cells.length < 2 || !/^\d+$/.test(cells[0]!)) continue;
+		const mem = /^(\d+)\s*MiB$/.exec(cells[2] ?? '');
+		gpus.push({
+			index: Number(cells[0]),
+			name: cells[1]!,
+			...(mem ? {memoryMiB: Number(mem[1])} : {}),
+			...(cells[3] ? {driver: cells[3]} : {}),
+			...(cells[4]?.startsWith('GPU-') ? {uuid: cells[4]} : {}),
+		});
+	}
+	return gpus;
+}
+
+async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> {
+	let r;
+	try {
+		r = await host.run('docker', ['info', '--format', '{{json .}}'], PROBE_TIMEOUT_MS);
+	} catch {
+		return {status: 'missing', detail: 'the docker command is not installed', hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)'};
+	}
+	if (r.timedOut) return {status: 'timeout', detail: 'docker info did not answer', hint: 'is the Docker daemon hung? try: docker info'};
+	if (r.exitCode === 127 || /ENOENT|not found/.test(r.stderr) && !r.stdout) {
+		return {status: 'missing', detail: 'the docker command is not installed', hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)'};
+	}
+	let info: Record<string, unknown> = {};
+	try {
+		info = JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as Record<string, unknown>;
+	} catch {
+		// fall through to the stderr checks
+	}
+	const serverErrors = (info.ServerErrors as string[] | undefined)?.join('; ') ?? '';
+	const text = `${r.stderr}\n${serverErrors}`;
+	if (/permission denied/i.test(text)) {
+		return {status: 'error', detail: 'permission denied on the Docker socket', hint: 'add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in'};
+	}
+	if (r.exitCode !== 0 || !info.ServerVersion) {
+		return {status: 'error', detail: 'the Docker daemon is not running or not reachable', hint: 'start it: sudo systemctl start docker (Linux) or open Docker Desktop (macOS)'};
+	}
+	const runtimes = Object.keys((info.Runtimes as Record<string, unknown> | undefined) ?? {}).sort();
+	return {
+		status: 'ok',
+		value: {
+			serverVersion: String(info.ServerVersion),
+			runtimes,
+			nvidiaRuntime: runtimes.includes('nvidia') || /nvidia/i.test(String(info.CDISpecDirs ?? '')),
+			desktop: /Docker Desktop/i.test(String(info.OperatingSystem ?? '')),
+		},
+	};
+}
+
+async function probeCompose(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
+	try {
+		const r = await host.run('docker', ['compose', 'version', '--short'], PROBE_TIMEOUT_MS);
+		const v = r.stdout.trim().replace(/^v/, '');
+		if (r.exitCode === 0 && /^\d+\.\d+/.test(v)) return {status: 'ok', value: v};
+	} catch {
+		// treated as missing below
+	}
+	return {status: 'missing', detail: 'docker compose v2 is not installed', hint: 'install the compose plugin (docker-compose-plugin, or docker-compose 2.x)'};
+}
+
+type GpuValue = {gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'};
+
+async function probeGpus(host: Host, graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>): Promise<Omit<Probe<GpuValue>, 'ms'>> {
+	let smi;
+	try {
+		smi = await host.run('nvidia-smi', ['--query-gpu=index,name,memory.total,driver_version,uuid', '--format=csv,noheader'], NVIDIA_SMI_TIMEOUT_MS);
+	} catch {
+		smi = undefined;
+	}
+	if (smi?.timedOut) return {status: 'timeout', detail: `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS} ms`, hint: 'the NVIDIA driver may be hung; check nvidia-smi by hand'};
+	if (smi && smi.exitCode === 0) {
+		const gpus = parseNvidiaSmi(smi.stdout);
+		return {status: gpus.length ? 'ok' : 'missing', value: {gpus, source: 'nvidia-smi'}};
+	}
+	if (smi && smi.exitCode !== 127 && smi.exitCode !== 0) {
+		const first = (smi.stdout + smi.stderr).trim().split('\n')[0] ?? '';
+		return {status: 'error', detail: `nvidia-smi failed: ${first}`, hint: 'the NVIDIA driver is installed but not working; reboot or reinstall the driver', value: {gpus: [], source: 'nvidia-smi'}};
+	}
+	// No nvidia-smi: ask systeminformation (slow: lspci), only here, off the render path.
+	if (graphics) {
+		const controllers = await graphics();
+		const gpus = controllers
+			.filter(c => /nvidia/i.test(`${c.vendor ?? ''} ${c.model ?? ''}`))
+			.map((c, index) => ({index, name: c.model ?? 'NVIDIA GPU', ...(c.vram ? {memoryMiB: c.vram} : {})}));
+		if (gpus.length) {
+			return {status: 'ok', value: {gpus, source: 'systeminformation'}, detail: 'found without nvidia-smi', hint: 'install the NVIDIA driver (nvidia-smi) to use these GPUs'};
+		}
+	}
+	return {status: 'missing', value: {gpus: [], source: 'nvidia-smi'}, detail: 'no NVIDIA GPU found'};
+}
+
+async function probeAgent(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
+	const sock = host.env.SSH_AUTH_SOCK;
+	if (!sock) return {status: 'missing', detail: 'SSH_AUTH_SOCK is not set', hint: 'start an agent (eval "$(ssh-agent)"; ssh-add) to forward it'};
+	const kind = await host.kind(sock);
+	if (kind !== 'socket') {
+		return {status: 'error', detail: `SSH_AUTH_SOCK=${sock} is ${kind ? 'not a socket' : 'gone'} (stale after a re-login?)`, hint: 'open a new shell or restart your agent'};
+	}
+	if (!(await host.connect(sock, 1000))) {
+		return {status: 'error', detail: `nothing answers on ${sock} (a dead agent)`, hint: 'restart your agent: eval "$(ssh-agent)"; ssh-add'};
+	}
+	return {status: 'ok', value: sock};
+}
+
+export interface InspectOptions {
+	/** systeminformation's graphics(); injected so tests need no lspci. */
+	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>;
+}
+
+export async function inspectHost(host: Host, options: InspectOptions = {}): Promise<Inspection> {
+	const id = identity(host);
+	const [docker, compose, gpus, dropbox, agent, keys] = await Promise.all([
+		timed(() => probeDocker(host), PROBE_TIMEOUT_MS + 500),
+		timed(() => probeCompose(host), PROBE_TIMEOUT_MS + 500),
+		timed(() => probeGpus(host, options.graphics), PROBE_TIMEOUT_MS + 500),
+		timed<string>(async () => {
+			const p = await dropboxPath(host, id.home);
+			return p ? {status: 'ok', value: p} : {status: 'missing', detail: `no Dropbox folder in ${join(id.home, '.dropbox', 'info.json')}, ~/Dropbox or ~/Library/CloudStorage/Dropbox`};
+		}, PROBE_TIMEOUT_MS),
+		timed(() => probeAgent(host), PROBE_TIMEOUT_MS),
+		timed<string[]>(async () => {
+			const list = await publicKeys(host, id.home);
+			return list.length ? {status: 'ok', value: list} : {status: 'missing', detail: 'no ~/.ssh/*.pub', hint: 'make one: ssh-keygen -t ed25519'};
+		}, PROBE_TIMEOUT_MS),
+	]);
+	return {identity: id, platform: host.platform, docker, compose, gpus, dropbox, agent, publicKeys: keys};
+}
+
+/** One line on the GPU situation, naming the mismatch users trip over. */
+export function gpuSummary(i: Inspection): string {
+	const count = i.gpus.value?.gpus.length ?? 0;
+	const runtime = i.docker.value?.nvidiaRuntime ?? false;
+	if (i.gpus.status === 'timeout') return 'GPU check timed out';
+	if (count === 0) return runtime ? 'NVIDIA runtime present, but no GPU found' : 'no GPU';
+	const names = [...new Set(i.gpus.value!.gpus.map(g => g.name))].join(', ');
+	if (!runtime && i.docker.status === 'ok') return `${count} GPU(s) found (${names}), runtime missing: install nvidia-container-toolkit and restart Docker`;
+	return `${count} GPU(s): ${names}`;
+}
+
+/** Host facts for the model's defaults. */
+export function factsFrom(i: Inspection) {
+	return {
+		...i.identity,
+		...(i.publicKeys.value ? {publicKeys: i.publicKeys.value} : {}),
+		...(i.dropbox.value ? {dropboxPath: i.dropbox.value} : {}),
+		...(i.agent.value ? {agentSocket: i.agent.value} : {}),
+		...(i.gpus.status === 'ok' || i.gpus.status === 'missing' ? {gpuCount: i.gpus.value?.gpus.length ?? 0} : {}),
+		nvidiaRuntime: i.docker.value?.nvidiaRuntime ?? false,
+		...(i.compose.value ? {composeVersion: i.compose.value} : {}),
+	};
+}

@@ -1,0 +1,76 @@
+// A Host fed from fixtures: files, folders, sockets and canned command results. For probe tests only;
+// the real Host is exercised by `inspect --json` against this machine.
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import type {Host, RunResult} from '../../source/host/probes.js';
+
+export const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../fixtures', name), 'utf8');
+
+export type Canned = RunResult | 'missing' | 'hang';
+
+export interface FakeHostSpec {
+	home?: string;
+	files?: Record<string, string>;
+	dirs?: string[];
+	/** path → whether something answers on it */
+	sockets?: Record<string, boolean>;
+	/** "cmd arg1 arg2" prefix → result */
+	commands?: Record<string, Canned>;
+	env?: Record<string, string>;
+	platform?: NodeJS.Platform;
+	uid?: number;
+}
+
+export function fakeHost(spec: FakeHostSpec = {}): Host & {calls: string[]} {
+	const home = spec.home ?? '/home/alice';
+	const files = spec.files ?? {};
+	const dirs = new Set(spec.dirs ?? []);
+	const calls: string[] = [];
+	return {
+		calls,
+		async run(cmd, args, timeoutMs) {
+			const line = [cmd, ...args].join(' ');
+			calls.push(line);
+			const key = Object.keys(spec.commands ?? {}).find(k => line.startsWith(k));
+			const canned = key ? spec.commands![key]! : 'missing';
+			if (canned === 'missing') return {stdout: '', stderr: `${cmd}: not found`, exitCode: 127};
+			if (canned === 'hang') {
+				await new Promise(r => setTimeout(r, timeoutMs));
+				return {stdout: '', stderr: '', exitCode: 143, timedOut: true};
+			}
+			return canned;
+		},
+		async readFile(path) {
+			if (path in files) return files[path]!;
+			throw Object.assign(new Error(`ENOENT: ${path}`), {code: 'ENOENT'});
+		},
+		async readdir(path) {
+			const prefix = path.endsWith('/') ? path : `${path}/`;
+			const names = Object.keys(files).filter(p => p.startsWith(prefix)).map(p => p.slice(prefix.length).split('/')[0]!);
+			if (!names.length && !dirs.has(path)) throw Object.assign(new Error(`ENOENT: ${path}`), {code: 'ENOENT'});
+			return [...new Set(names)];
+		},
+		async kind(path) {
+			if (path in files) return 'file';
+			if (dirs.has(path)) return 'dir';
+			if (spec.sockets && path in spec.sockets) return 'socket';
+			return undefined;
+		},
+		async realpath(path) {
+			return path;
+		},
+		async connect(path) {
+			return spec.sockets?.[path] ?? false;
+		},
+		async portFree() {
+			return true;
+		},
+		env: {HOME: home, ...spec.env},
+		userInfo: () => ({username: 'alice', uid: spec.uid ?? 1000, gid: 1000, homedir: home}),
+		hostname: () => 'vortex.local',
+		platform: spec.platform ?? 'linux',
+	};
+}
+
+export const ok = (stdout: string): RunResult => ({stdout, stderr: '', exitCode: 0});
+export const fail = (exitCode: number, stderr: string, stdout = ''): RunResult => ({stdout, stderr, exitCode});
