@@ -1,7 +1,7 @@
 // Bundles source/cli.tsx into dist/ (ESM, code-split so heavy probes load only when used).
 // --if-stale: skip when dist is newer than every file under source/.
 import {build} from 'esbuild';
-import {readdirSync, statSync, existsSync} from 'node:fs';
+import {readdirSync, rmSync, statSync, existsSync} from 'node:fs';
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -24,6 +24,7 @@ if (process.argv.includes('--if-stale') && existsSync(out)) {
 	if (statSync(out).mtimeMs >= stale) process.exit(0);
 }
 
+rmSync(join(root, 'dist'), {recursive: true, force: true});
 await build({
 	entryPoints: [entry],
 	outdir: join(root, 'dist'),

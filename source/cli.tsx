@@ -3,22 +3,28 @@ import {existsSync, readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {parseEnv} from './core/env.js';
-import {FIELDS, type HostFacts, STACKS, type Stack, checkAuthorizedKeysText, isStack} from './core/model.js';
+import {FIELDS, STACKS, type Stack, isStack} from './core/model.js';
 import {type Preset, PresetError, parsePresetYaml} from './core/preset.js';
 import {parseSets, resolveConfig} from './core/resolve.js';
-import {composeVersion, dropboxPath, identity, publicKeys, realHost} from './host/probes.js';
-import {apply, compare, planStack} from './stack.js';
-import {findShippedPreset} from './presets.js';
+import {type Inspection, factsFrom, gpuSummary, inspectHost, systemGraphics} from './host/inspect.js';
+import {identity, realHost} from './host/probes.js';
+import {apply, compare, hostFileProblems, planStack} from './stack.js';
+import {findShippedPreset, presetsCommand} from './presets.js';
+import {PresetStore, changedFacts} from './store.js';
 import pkg from '../package.json' with {type: 'json'};
 
 export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem, neuron) for your Docker host
 
 Usage:
-  hatch-wizard [options]            write (or update) a stack: docker-compose.yml, .env, image/
+  hatch-wizard [options]            the wizard in a terminal; with --yes, no questions asked
+  hatch-wizard inspect [--json]     what hatch sees on this host (for scripts and bug reports)
+  hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME
+
+A stack is <out>/<image>/: docker-compose.yml, .env and image/ (the build context).
 
 Options:
   --image stem|neuron               which image (default: the preset's, else stem)
-  --preset NAME                     start from a preset (shipped: see presets/)
+  --preset NAME                     start from a preset saved on this host, or a shipped one
   --preset-file FILE                start from a preset file (YAML: image, settings)
   --set KEY=VALUE                   set one .env value; repeat as needed (unknown keys list the valid ones)
   --out DIR                         write to DIR/<image>/ (default: $DOCKER/services/<host>/, else .)
@@ -41,7 +47,7 @@ function colorDiff(diff: string): string {
 		.join('\n');
 }
 
-function loadPreset(name: string | undefined, file: string | undefined): Preset | undefined {
+async function loadPreset(name: string | undefined, file: string | undefined): Promise<Preset | undefined> {
 	if (name && file) throw new UsageError('use either --preset or --preset-file, not both');
 	if (file) {
 		let text: string;
@@ -52,58 +58,21 @@ function loadPreset(name: string | undefined, file: string | undefined): Preset 
 		}
 		return parsePresetYaml(text, file);
 	}
-	if (name) return findShippedPreset(name);
-	return undefined;
-}
-
-export async function gatherBasicFacts(): Promise<HostFacts & {composeVersion?: string}> {
-	const host = realHost();
-	const id = identity(host);
-	const [keys, dropbox, compose] = await Promise.all([publicKeys(host, id.home), dropboxPath(host, id.home), composeVersion(host)]);
-	return {...id, publicKeys: keys, ...(dropbox ? {dropboxPath: dropbox} : {}), ...(compose ? {composeVersion: compose} : {})};
-}
-
-/** Checks that host files named in the config exist and are what they should be. */
-function hostFileProblems(values: Record<string, string>): {errors: string[]; warnings: string[]} {
-	const errors: string[] = [];
-	const warnings: string[] = [];
-	const keys = values.STEM_AUTH_KEYS_PATH;
-	if (keys) {
-		try {
-			const result = checkAuthorizedKeysText(readFileSync(keys, 'utf8'));
-			if (result.error) errors.push(result.error);
-			if (result.warning) warnings.push(result.warning);
-		} catch {
-			errors.push(`STEM_AUTH_KEYS_PATH ${keys} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`);
-		}
-	} else {
-		warnings.push('STEM_AUTH_KEYS_PATH is empty: nobody can log in until a key is added (--set STEM_AUTH_KEYS_PATH=/home/you/.ssh/id_ed25519.pub)');
+	if (!name) return undefined;
+	const id = identity(realHost());
+	const store = await PresetStore.open(id.hostname);
+	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
+	const saved = store.get(name);
+	if (!saved) return findShippedPreset(name);
+	// A preset remembers the host it was made on: say what changed rather than silently differ.
+	for (const change of changedFacts(saved.facts, {user: id.user, uid: id.uid, gid: id.gid})) {
+		process.stderr.write(`note: ${change}; the preset's values are used (override with --set)\n`);
 	}
-	if (values.APOGEE_SECRETS_PATH && !existsSync(values.APOGEE_SECRETS_PATH)) {
-		errors.push(`APOGEE_SECRETS_PATH ${values.APOGEE_SECRETS_PATH} does not exist; create it or leave the setting empty`);
-	}
-	for (const key of ['DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH']) {
-		if (values[key] && !existsSync(values[key]!)) warnings.push(`${key} ${values[key]} does not exist on this host (the container will not start until it does)`);
-	}
-	if (values.STEM_SSH_AUTH_SOCK_HOST && !existsSync(values.STEM_SSH_AUTH_SOCK_HOST)) {
-		warnings.push(`STEM_SSH_AUTH_SOCK_HOST ${values.STEM_SSH_AUTH_SOCK_HOST} does not exist now (agents move after a re-login)`);
-	}
-	return {errors, warnings};
+	return saved;
 }
 
 export function defaultOutDir(env: Record<string, string | undefined>, hostname: string, cwd: string): string {
 	return env.DOCKER ? join(env.DOCKER, 'services', hostname) : cwd;
-}
-
-async function confirm(question: string): Promise<boolean> {
-	const {createInterface} = await import('node:readline/promises');
-	const rl = createInterface({input: process.stdin, output: process.stdout});
-	try {
-		const answer = await rl.question(question);
-		return /^y(es)?$/i.test(answer.trim());
-	} finally {
-		rl.close();
-	}
 }
 
 async function writeCommand(opts: {
@@ -116,14 +85,23 @@ async function writeCommand(opts: {
 	dryRun: boolean;
 }): Promise<number> {
 	if (opts.image !== undefined && !isStack(opts.image)) throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${opts.image}")`);
-	const preset = loadPreset(opts.preset, opts.presetFile);
+	const preset = await loadPreset(opts.preset, opts.presetFile);
 	const stack: Stack = (opts.image as Stack | undefined) ?? preset?.image ?? 'stem';
 	if (preset && preset.image !== stack) throw new UsageError(`the preset is for ${preset.image} but --image is ${stack}`);
 	const {sets, errors} = parseSets(opts.set, FIELDS.filter(f => f.stacks.includes(stack)).map(f => f.key));
 	if (errors.length) throw new UsageError(errors.join('\n'));
 
-	const facts = await gatherBasicFacts();
-	const out = resolve(opts.out ?? defaultOutDir(process.env, facts.hostname ?? 'localhost', process.cwd()));
+	const out = resolve(opts.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
+	if (!opts.yes && !opts.dryRun) {
+		if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.CI) {
+			throw new UsageError(
+				'the wizard needs a terminal; without one, pass --yes (with --set KEY=VALUE, --preset NAME or --preset-file FILE), or --dry-run to only look',
+			);
+		}
+		const {runWizard} = await import('./ui/run.js');
+		return runWizard({version: pkg.version, out, sets, ...(preset ? {preset} : {})});
+	}
+	const facts = factsFrom(await inspectHost(realHost()));
 	const envPath = join(out, stack, '.env');
 	const existing = existsSync(envPath) ? parseEnv(readFileSync(envPath, 'utf8')) : undefined;
 	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
@@ -152,15 +130,6 @@ async function writeCommand(opts: {
 		process.stdout.write(`Dry run: ${pending.length} file(s) would be written; nothing was written.\n`);
 		return 0;
 	}
-	if (!opts.yes) {
-		if (!process.stdin.isTTY || process.env.CI) {
-			throw new UsageError('not writing without confirmation: pass --yes to write, or --dry-run to only look');
-		}
-		if (!(await confirm(`Write ${pending.length} file(s)? Changed files are backed up first. [y/N] `))) {
-			process.stdout.write('Nothing written.\n');
-			return 1;
-		}
-	}
 	const done = await apply(changes);
 	for (const c of done.filter(c => c.state !== 'unchanged')) {
 		if (c.backup) process.stdout.write(`backup    ${c.backup}\n`);
@@ -172,6 +141,27 @@ async function writeCommand(opts: {
 		`Wrote ${written} file(s) to ${join(out, stack)}.\nNext: cd ${join(out, stack)} && docker compose up -d --build\n` +
 			`Then: ssh -p ${v.STEM_SSH_PORT} ${v.STEM_USER}@${hostPart}\n`,
 	);
+	return 0;
+}
+
+function describeInspection(i: Inspection): string {
+	const line = (label: string, status: string, text: string, hint?: string) =>
+		`${{ok: '✔', missing: '–', timeout: '⏱', error: '✗'}[status] ?? '?'} ${label.padEnd(9)} ${text}${hint && status !== 'ok' ? `\n            → ${hint}` : ''}\n`;
+	const t = (p: {status: string; detail?: string; ms: number}, ok: string) => (p.status === 'ok' ? ok : p.status === 'timeout' ? `timed out (${p.detail})` : (p.detail ?? p.status));
+	return [
+		line('you', 'ok', `${i.identity.user} (${i.identity.uid}:${i.identity.gid}) on ${i.identity.hostname}, home ${i.identity.home}`),
+		line('Docker', i.docker.status, t(i.docker, `${i.docker.value?.serverVersion}, runtimes: ${i.docker.value?.runtimes.join(', ')}`), i.docker.hint),
+		line('compose', i.compose.status, t(i.compose, `v${i.compose.value}`), i.compose.hint),
+		line('GPUs', i.gpus.status, i.gpus.status === 'error' ? (i.gpus.detail ?? '') : gpuSummary(i), i.gpus.hint),
+		line('Dropbox', i.dropbox.status, t(i.dropbox, String(i.dropbox.value)), i.dropbox.hint),
+		line('agent', i.agent.status, t(i.agent, String(i.agent.value)), i.agent.hint),
+		line('SSH keys', i.publicKeys.status, t(i.publicKeys, (i.publicKeys.value ?? []).join(', ')), i.publicKeys.hint),
+	].join('');
+}
+
+async function inspectCommand(json: boolean): Promise<number> {
+	const i = await inspectHost(realHost(), {graphics: systemGraphics});
+	process.stdout.write(json ? `${JSON.stringify(i, null, 2)}\n` : describeInspection(i));
 	return 0;
 }
 
@@ -189,6 +179,7 @@ export async function main(argv: string[]): Promise<number> {
 				out: {type: 'string'},
 				yes: {type: 'boolean', short: 'y', default: false},
 				'dry-run': {type: 'boolean', default: false},
+				json: {type: 'boolean', default: false},
 				help: {type: 'boolean', short: 'h', default: false},
 				version: {type: 'boolean', short: 'v', default: false},
 			},
@@ -207,7 +198,10 @@ export async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 	try {
-		if (parsed.positionals.length) throw new UsageError(`unknown command "${parsed.positionals[0]}"; see --help`);
+		const [command, ...rest] = parsed.positionals;
+		if (command === 'inspect') return await inspectCommand(o.json ?? false);
+		if (command === 'presets') return await presetsCommand(rest, s => process.stdout.write(s));
+		if (command) throw new UsageError(`unknown command "${command}"; see --help`);
 		return await writeCommand({
 			image: o.image,
 			preset: o.preset,

@@ -7,7 +7,7 @@ import {imagesDir} from './paths.js';
 import {renderCompose} from './core/compose.js';
 import {unifiedDiff} from './core/diff.js';
 import {renderEnv} from './core/env.js';
-import type {Stack, Values} from './core/model.js';
+import {type Stack, type Values, checkAuthorizedKeysText} from './core/model.js';
 
 export interface PlannedFile {
 	path: string;
@@ -126,4 +126,50 @@ export async function apply(changes: FileChange[], stamp = timestamp()): Promise
 		done.push({...c, ...(backup ? {backup} : {})});
 	}
 	return done;
+}
+
+/** Checks one host path setting against the host: errors stop a write, warnings are shown. */
+export function checkHostFile(key: string, value: string): {error?: string; warning?: string} {
+	if (!value) {
+		return key === 'STEM_AUTH_KEYS_PATH'
+			? {warning: 'STEM_AUTH_KEYS_PATH is empty: nobody can log in until a key is added (--set STEM_AUTH_KEYS_PATH=/home/you/.ssh/id_ed25519.pub)'}
+			: {};
+	}
+	switch (key) {
+		case 'STEM_AUTH_KEYS_PATH': {
+			let text: string;
+			try {
+				text = readFileSync(value, 'utf8');
+			} catch {
+				return {error: `STEM_AUTH_KEYS_PATH ${value} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`};
+			}
+			return checkAuthorizedKeysText(text);
+		}
+		case 'APOGEE_SECRETS_PATH':
+			return existsSync(value) ? {} : {error: `APOGEE_SECRETS_PATH ${value} does not exist; create it or leave the setting empty`};
+		case 'DROPBOX_PATH_ON_HOST':
+		case 'NEURON_PROJECTS_PATH':
+		case 'NEURON_DATASETS_PATH':
+		case 'NEURON_MODELS_PATH':
+			return existsSync(value) ? {} : {warning: `${key} ${value} does not exist on this host (the container will not start until it does)`};
+		case 'STEM_SSH_AUTH_SOCK_HOST':
+			return existsSync(value) ? {} : {warning: `STEM_SSH_AUTH_SOCK_HOST ${value} does not exist now (agents move after a re-login)`};
+		default:
+			return {};
+	}
+}
+
+const HOST_FILE_KEYS = ['STEM_AUTH_KEYS_PATH', 'APOGEE_SECRETS_PATH', 'DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH', 'STEM_SSH_AUTH_SOCK_HOST'];
+
+/** Every host-path problem of a config. */
+export function hostFileProblems(values: Values): {errors: string[]; warnings: string[]} {
+	const errors: string[] = [];
+	const warnings: string[] = [];
+	for (const key of HOST_FILE_KEYS) {
+		if (!(key in values)) continue;
+		const r = checkHostFile(key, values[key] ?? '');
+		if (r.error) errors.push(r.error);
+		if (r.warning) warnings.push(r.warning);
+	}
+	return {errors, warnings};
 }

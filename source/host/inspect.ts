@@ -177,6 +177,13 @@ export interface InspectOptions {
 	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>;
 }
 
+/** systeminformation's graphics controllers: loaded only when asked (it is large and runs lspci). */
+export async function systemGraphics() {
+	const mod = await import('systeminformation');
+	const si = ('default' in mod ? mod.default : mod) as typeof mod;
+	return (await si.graphics()).controllers;
+}
+
 export async function inspectHost(host: Host, options: InspectOptions = {}): Promise<Inspection> {
 	const id = identity(host);
 	const [docker, compose, gpus, dropbox, agent, keys] = await Promise.all([

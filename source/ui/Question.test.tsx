@@ -1,0 +1,82 @@
+import {render} from 'ink-testing-library';
+import React from 'react';
+import {describe, expect, it, vi} from 'vitest';
+import {defaults} from '../core/model.js';
+import {KEY, press, tick} from '../../test/helpers/ink.js';
+import {Question} from './Question.js';
+import {OTHER, questions} from './questions.js';
+
+const values = {...defaults('stem'), STEM_AUTH_KEYS_PATH: ''};
+const q = (key: string) => questions('stem', values).find(x => x.key === key)!;
+
+describe('Question (text)', () => {
+	it('shows the prompt, the key and its help, prefilled with the current value', () => {
+		const {lastFrame, unmount} = render(<Question question={q('STEM_SSH_PORT')} values={values} onAnswer={() => {}} onBack={() => {}} />);
+		expect(lastFrame()).toContain('SSH port on the Docker host');
+		expect(lastFrame()).toContain('STEM_SSH_PORT: Port you ssh to');
+		expect(lastFrame()).toContain('22222');
+		unmount();
+	});
+
+	it('validates inline with the model’s message, refuses Enter, and recovers', async () => {
+		const onAnswer = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Question question={q('STEM_SSH_PORT')} values={values} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, '9', '9', '9', '9', '9', '9');
+		expect(lastFrame()).toContain('✗ STEM_SSH_PORT must be a port number from 1 to 65535');
+		await press(stdin, KEY.enter);
+		expect(onAnswer).not.toHaveBeenCalled();
+		await press(stdin, KEY.backspace, KEY.backspace);
+		expect(lastFrame()).not.toContain('✗');
+		await press(stdin, KEY.enter);
+		expect(onAnswer).toHaveBeenCalledWith('9999');
+		unmount();
+	});
+
+	it('goes back with Esc', async () => {
+		const onBack = vi.fn();
+		const {stdin, unmount} = render(<Question question={q('STEM_USER')} values={values} onAnswer={() => {}} onBack={onBack} />);
+		await tick();
+		await press(stdin, KEY.esc);
+		expect(onBack).toHaveBeenCalledOnce();
+		unmount();
+	});
+});
+
+describe('Question (select)', () => {
+	const question = {key: 'STEM_AUTH_KEYS_PATH', step: 'SSH', prompt: 'Which public key may log in?', help: 'h', options: [
+		{label: '/home/a/.ssh/id_ed25519.pub (detected)', value: '/home/a/.ssh/id_ed25519.pub'},
+		{label: 'another file…', value: OTHER},
+		{label: 'none for now', value: ''},
+	]};
+
+	it('moves with the arrows and answers with Enter', async () => {
+		const onAnswer = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Question question={question} values={values} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		expect(lastFrame()).toMatch(/❯ none for now/);
+		await press(stdin, KEY.up, KEY.up, KEY.enter);
+		expect(onAnswer).toHaveBeenCalledWith('/home/a/.ssh/id_ed25519.pub');
+		unmount();
+	});
+
+	it('"another file…" opens a text field checked against the host; Esc returns to the list', async () => {
+		const onAnswer = vi.fn();
+		const check = (_k: string, v: string) => (v.endsWith('id_ed25519') ? 'STEM_AUTH_KEYS_PATH points at a PRIVATE key' : undefined);
+		const {lastFrame, stdin, unmount} = render(<Question question={question} values={values} check={check} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		await press(stdin, KEY.up, KEY.enter);
+		expect(lastFrame()).toContain('/absolute/path');
+		await press(stdin, ...'relative');
+		expect(lastFrame()).toContain('must be an absolute path');
+		await press(stdin, ...Array(8).fill(KEY.backspace), ...'/k/id_ed25519');
+		expect(lastFrame()).toContain('PRIVATE key');
+		await press(stdin, KEY.enter);
+		expect(onAnswer).not.toHaveBeenCalled();
+		await press(stdin, ...'.pub', KEY.enter);
+		expect(onAnswer).toHaveBeenCalledWith('/k/id_ed25519.pub');
+		await press(stdin, KEY.esc);
+		expect(lastFrame()).toContain('another file…');
+		unmount();
+	});
+});

@@ -1,0 +1,50 @@
+import {render} from 'ink-testing-library';
+import React from 'react';
+import {describe, expect, it, vi} from 'vitest';
+import {KEY, press, tick} from '../../test/helpers/ink.js';
+import type {FileChange} from '../stack.js';
+import {Review} from './Review.js';
+
+const dir = '/home/alice/hatch/stem';
+const changes: FileChange[] = [
+	{path: `${dir}/docker-compose.yml`, content: '', mode: 0o644, showDiff: true, state: 'unchanged', diff: ''},
+	{path: `${dir}/.env`, content: '', mode: 0o600, showDiff: true, state: 'changed', diff: `--- ${dir}/.env\n+++ ${dir}/.env (new)\n@@ -1,1 +1,1 @@\n-STEM_UID=1000\n+STEM_UID=1001\n`},
+	{path: `${dir}/image/Dockerfile`, content: '', mode: 0o644, showDiff: false, state: 'unchanged', diff: ''},
+];
+const props = {stack: 'stem', dir, warnings: [], errors: [], presetNote: 'Your answers are saved as preset "stem"', onBack: () => {}, onQuit: () => {}};
+
+describe('Review', () => {
+	it('lists the files, the diff of a changed one and where its backup goes', async () => {
+		const onWrite = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Review {...props} changes={changes} onWrite={onWrite} />);
+		const f = lastFrame()!;
+		expect(f).toContain('Review: stem → /home/alice/hatch/stem');
+		expect(f).toMatch(/unchanged docker-compose\.yml/);
+		expect(f).toContain('update    .env (old copy kept as .env.bak-<time>)');
+		expect(f).toContain('-STEM_UID=1000');
+		expect(f).toContain('+STEM_UID=1001');
+		expect(f).toContain('image/ (build context, 1 files)');
+		expect(f).toContain('saved as preset "stem"');
+		await tick();
+		await press(stdin, KEY.enter);
+		expect(onWrite).toHaveBeenCalledOnce();
+		unmount();
+	});
+
+	it('offers no write while a value is invalid, and Esc goes back', async () => {
+		const onBack = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Review {...props} changes={changes} errors={['STEM_UID must not be 0']} onWrite={() => {}} onBack={onBack} />);
+		expect(lastFrame()).toContain('✗ STEM_UID must not be 0');
+		expect(lastFrame()).not.toContain('Write');
+		await tick();
+		await press(stdin, KEY.esc);
+		expect(onBack).toHaveBeenCalledOnce();
+		unmount();
+	});
+
+	it('waits for the comparison with a spinner', () => {
+		const {lastFrame, unmount} = render(<Review {...props} onWrite={() => {}} />);
+		expect(lastFrame()).toContain('Comparing with what is on disk');
+		unmount();
+	});
+});

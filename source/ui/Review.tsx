@@ -1,0 +1,91 @@
+// Review: every file that will be written, the diff of the ones that change and where their backups go.
+import {Box, Text, useInput} from 'ink';
+import SelectInput from 'ink-select-input';
+import {Spinner} from '@inkjs/ui';
+import React from 'react';
+import {relative} from 'node:path';
+import type {FileChange} from '../stack.js';
+
+const MAX_DIFF_LINES = 40;
+
+function Diff({diff}: {diff: string}) {
+	const lines = diff.trimEnd().split('\n');
+	const shown = lines.slice(0, MAX_DIFF_LINES);
+	return (
+		<Box flexDirection="column" marginLeft={4}>
+			{shown.map((l, n) => (
+				<Text key={n} color={l.startsWith('+') && !l.startsWith('+++') ? 'green' : l.startsWith('-') && !l.startsWith('---') ? 'red' : undefined} dimColor={l.startsWith('@@')}>
+					{l}
+				</Text>
+			))}
+			{lines.length > shown.length ? <Text dimColor>… {lines.length - shown.length} more lines</Text> : null}
+		</Box>
+	);
+}
+
+export interface ReviewProps {
+	stack: string;
+	dir: string;
+	changes?: FileChange[];
+	warnings: string[];
+	errors: string[];
+	presetNote: string;
+	onWrite: () => void;
+	onBack: () => void;
+	onQuit: () => void;
+}
+
+export function Review({stack, dir, changes, warnings, errors, presetNote, onWrite, onBack, onQuit}: ReviewProps) {
+	useInput((_i, key) => {
+		if (key.escape) onBack();
+	});
+	if (!changes) return <Spinner label="Comparing with what is on disk…" />;
+	const shown = changes.filter(c => c.showDiff);
+	const context = changes.filter(c => !c.showDiff);
+	const contextChanged = context.filter(c => c.state !== 'unchanged').length;
+	const pending = changes.filter(c => c.state !== 'unchanged').length;
+	const actions = [
+		...(errors.length === 0 && pending > 0 ? [{label: `Write ${pending} file(s)`, value: 'write'}] : []),
+		{label: 'Back', value: 'back'},
+		{label: pending === 0 ? 'Done (nothing to write)' : 'Quit without writing', value: 'quit'},
+	];
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				Review: {stack} → {dir}
+			</Text>
+			{shown.map(c => (
+				<Box key={c.path} flexDirection="column">
+					<Text>
+						{'  '}
+						<Text color={c.state === 'new' ? 'green' : c.state === 'changed' ? 'yellow' : undefined} dimColor={c.state === 'unchanged'}>
+							{{new: 'create   ', changed: 'update   ', unchanged: 'unchanged'}[c.state]}
+						</Text>{' '}
+						{relative(dir, c.path)}
+						{c.state === 'changed' ? <Text dimColor> (old copy kept as {relative(dir, c.path)}.bak-&lt;time&gt;)</Text> : null}
+					</Text>
+					{c.diff ? <Diff diff={c.diff} /> : null}
+				</Box>
+			))}
+			<Text>
+				{'  '}
+				{contextChanged ? <Text color="yellow">update   </Text> : <Text dimColor>unchanged</Text>} image/ (build context, {context.length} files
+				{contextChanged ? `, ${contextChanged} changed` : ''})
+			</Text>
+			{errors.map(e => (
+				<Text key={e} color="red">
+					✗ {e}
+				</Text>
+			))}
+			{warnings.map(w => (
+				<Text key={w} color="yellow">
+					! {w}
+				</Text>
+			))}
+			<Text dimColor>{presetNote}</Text>
+			<Box marginTop={1}>
+				<SelectInput items={actions} onSelect={item => (item.value === 'write' ? onWrite() : item.value === 'back' ? onBack() : onQuit())} />
+			</Box>
+		</Box>
+	);
+}

@@ -1,0 +1,81 @@
+// Starts the interactive wizard with the real host, files and preset store.
+import {existsSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {render} from 'ink';
+import React from 'react';
+import {parseEnv} from '../core/env.js';
+import type {Stack, Values} from '../core/model.js';
+import type {Preset} from '../core/preset.js';
+import {inspectHost, systemGraphics} from '../host/inspect.js';
+import {identity, realHost} from '../host/probes.js';
+import {shippedPresets} from '../presets.js';
+import {apply, checkHostFile, compare, hostFileProblems, planStack} from '../stack.js';
+import {PresetStore} from '../store.js';
+import {Wizard, type WizardDeps} from './Wizard.js';
+
+export interface RunOptions {
+	version: string;
+	out: string;
+	sets: Values;
+	/** A preset named on the command line (saved or shipped), offered first. */
+	preset?: Preset;
+}
+
+export async function runWizard(options: RunOptions): Promise<number> {
+	const host = realHost();
+	const id = identity(host);
+	const store = await PresetStore.open(id.hostname);
+	const saved = store.list();
+	const shipped = shippedPresets();
+	const last = store.last();
+
+	const starts = [
+		...(options.preset ? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}] : []),
+		...saved
+			.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
+			.map(p => ({label: `${p.name} (saved ${p.savedAt.slice(0, 10)}, ${p.image})`, value: `saved:${p.name}`})),
+		{label: 'start fresh (defaults from this host)', value: 'fresh'},
+		...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
+	];
+
+	let exitCode = 0;
+	let composeVersion: string | undefined;
+	const stackDir = (stack: Stack) => join(options.out, stack);
+	const deps: WizardDeps = {
+		version: options.version,
+		identity: id,
+		inspect: async () => {
+			const i = await inspectHost(host, {graphics: systemGraphics});
+			composeVersion = i.compose.value;
+			return i;
+		},
+		starts,
+		presetFor: start => {
+			if (start === 'cli:') return options.preset;
+			if (start.startsWith('saved:')) return saved.find(p => `saved:${p.name}` === start);
+			if (start.startsWith('shipped:')) return shipped.find(p => `shipped:${p.name}` === start);
+			return undefined;
+		},
+		warnings: store.warnings,
+		stackDir,
+		loadExisting: stack => {
+			const p = join(stackDir(stack), '.env');
+			return existsSync(p) ? parseEnv(readFileSync(p, 'utf8')) : undefined;
+		},
+		sets: options.sets,
+		plan: (stack, values) => compare(planStack(stack, values, options.out, {composeVersion, version: options.version})),
+		write: changes => apply(changes),
+		fileCheck: hostFileProblems,
+		check: (key, value) => checkHostFile(key, value).error,
+		save: async (name, stack, values) => {
+			store.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
+		},
+		onExit: code => {
+			exitCode = code;
+			app.unmount();
+		},
+	};
+	const app = render(<Wizard deps={deps} />, {exitOnCtrlC: false});
+	await app.waitUntilExit();
+	return exitCode;
+}
