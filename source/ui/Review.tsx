@@ -44,11 +44,13 @@ export function Review({stack, dir, changes, warnings, errors, presetNote, onWri
 	const context = changes.filter(c => !c.showDiff);
 	const contextChanged = context.filter(c => c.state !== 'unchanged').length;
 	const pending = changes.filter(c => c.state !== 'unchanged').length;
-	const actions = [
-		...(errors.length === 0 && pending > 0 ? [{label: `Write ${pending} file(s)`, value: 'write'}] : []),
-		{label: 'Back', value: 'back'},
-		{label: pending === 0 ? 'Done (nothing to write)' : 'Quit without writing', value: 'quit'},
-	];
+	const back = {label: 'Back', value: 'back'};
+	const actions =
+		pending === 0
+			? [{label: 'Done (nothing to write)', value: 'quit'}, back]
+			: errors.length
+				? [back, {label: 'Quit without writing', value: 'quit'}]
+				: [{label: `Write ${pending} file(s)`, value: 'write'}, back, {label: 'Quit without writing', value: 'quit'}];
 	return (
 		<Box flexDirection="column">
 			<Text bold>

@@ -138,3 +138,21 @@ describe('Wizard', () => {
 		unmount();
 	});
 });
+
+describe('Wizard, before the host checks answer', () => {
+	it('waits for them before filling in defaults, so a fast Enter still gets the detected key', async () => {
+		let answer: (i: ReturnType<typeof fakeInspection>) => void = () => {};
+		const {d} = deps({inspect: () => new Promise(resolve => (answer = resolve))});
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await tick();
+		await press(stdin, KEY.enter);
+		await waitFor(lastFrame, 'Which container?');
+		await press(stdin, KEY.enter);
+		await waitFor(lastFrame, 'Finishing the host checks');
+		answer(fakeInspection());
+		await waitFor(lastFrame, 'Container name');
+		await enterUntil(lastFrame, stdin, 'Which public key may log in?');
+		expect(lastFrame()).toMatch(/❯ \/home\/alice\/\.ssh\/id_ed25519\.pub \(detected\)/);
+		unmount();
+	});
+});

@@ -3,6 +3,7 @@
 // All I/O comes in through `deps`, so every screen can be driven in tests.
 import {Box, Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
+import {Spinner} from '@inkjs/ui';
 import React, {useEffect, useMemo, useState} from 'react';
 import {type Stack, type Values, validate} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
@@ -49,6 +50,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const [stack, setStack] = useState<Stack | undefined>();
 	const [values, setValues] = useState<Values>({});
 	const [changes, setChanges] = useState<FileChange[] | undefined>();
+	// Defaults come from the host facts: a stack chosen before the probes answered waits for them.
+	const [waiting, setWaiting] = useState<Stack | undefined>();
 
 	// Inspect after the first frame is on screen; each probe has its own deadline.
 	useEffect(() => {
@@ -68,8 +71,12 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const presetName = preset && start.startsWith('saved:') ? preset.name : (stack ?? 'stem');
 
 	const chooseStack = (s: Stack) => {
+		if (!inspection) {
+			setWaiting(s);
+			return;
+		}
 		if (s !== stack || Object.keys(values).length === 0) {
-			const facts = inspection ? factsFrom(inspection) : deps.identity;
+			const facts = factsFrom(inspection);
 			const fromPreset = preset && preset.image === s ? preset.settings : undefined;
 			setValues(resolveConfig({stack: s, facts, existing: deps.loadExisting(s), preset: fromPreset, sets: deps.sets}).values);
 		}
@@ -82,6 +89,13 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		setPhase({name: 'review'});
 		deps.plan(stack!, values).then(setChanges, (error: Error) => setPhase({name: 'failed', message: error.message}));
 	};
+
+	useEffect(() => {
+		if (waiting && inspection) {
+			setWaiting(undefined);
+			chooseStack(waiting);
+		}
+	}, [waiting, inspection]);
 
 	useEffect(() => {
 		// Answers can remove later questions (e.g. clearing BINDU_REPO); past the last one is the review.
@@ -123,7 +137,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Box flexDirection="column">
 				{header('Image')}
 				<Text bold>Which container?</Text>
-				<ImageSelect initial={initial} onChoose={chooseStack} onBack={() => setPhase({name: 'welcome'})} />
+				{waiting ? <Spinner label="Finishing the host checks…" /> : <ImageSelect initial={initial} onChoose={chooseStack} onBack={() => setPhase({name: 'welcome'})} />}
 				{footer}
 			</Box>
 		);

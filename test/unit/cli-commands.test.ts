@@ -1,0 +1,84 @@
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import os, {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {parse} from 'yaml';
+import {parseEnv} from '../../source/core/env.js';
+import {fakeHome, runCli} from '../helpers/cli.js';
+
+const host = os.hostname().split('.')[0]!;
+const me = os.userInfo();
+
+function env() {
+	return {HATCH_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'hatch-cfg-'))};
+}
+
+describe('hatch-wizard inspect', () => {
+	it('--json prints this machine’s facts for scripts (real probes, no GPU here)', () => {
+		const r = runCli(['inspect', '--json']);
+		expect(r.code).toBe(0);
+		const facts = JSON.parse(r.stdout);
+		expect(facts.identity).toMatchObject({uid: me.uid, gid: me.gid, user: me.username, hostname: host});
+		for (const probe of ['docker', 'compose', 'gpus', 'dropbox', 'agent', 'publicKeys']) {
+			expect(['ok', 'missing', 'timeout', 'error']).toContain(facts[probe].status);
+			expect(typeof facts[probe].ms).toBe('number');
+		}
+		expect(facts.gpus.value?.gpus ?? []).toEqual([]);
+	});
+
+	it('prints a readable summary', () => {
+		const r = runCli(['inspect']);
+		expect(r.code).toBe(0);
+		expect(r.stdout).toMatch(/✔ you\s+\S+ \(\d+:\d+\) on /);
+		expect(r.stdout).toMatch(/GPUs\s+/);
+	});
+});
+
+describe('hatch-wizard presets', () => {
+	it('imports, lists, shows, exports and deletes a preset for this host', () => {
+		const e = env();
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-p-'));
+		const file = join(dir, 'mine.yaml');
+		writeFileSync(file, 'description: my box\nimage: neuron\nsettings:\n  NEURON_GPUS: "0,1"\n  STEM_SSH_PORT: 2200\n');
+		expect(runCli(['presets', 'import', file], {env: e}).stdout).toContain(`imported preset "mine" (neuron) for ${host}`);
+		const list = runCli(['presets', 'list'], {env: e}).stdout;
+		expect(list).toMatch(/mine\s+neuron\s+saved/);
+		expect(list).toMatch(/stem-minimal\s+stem/);
+		expect(parse(runCli(['presets', 'show', 'mine'], {env: e}).stdout)).toEqual({name: 'mine', description: 'my box', image: 'neuron', settings: {NEURON_GPUS: '0,1', STEM_SSH_PORT: '2200'}});
+		const out = join(dir, 'exported.yaml');
+		expect(runCli(['presets', 'export', 'mine', out], {env: e}).stdout).toContain(`wrote ${out}`);
+		expect(parse(readFileSync(out, 'utf8')).settings.NEURON_GPUS).toBe('0,1');
+		expect(runCli(['presets', 'show', 'neuron-gpus'], {env: e}).stdout).toContain('NEURON_GPUS: all');
+		expect(runCli(['presets', 'delete', 'mine'], {env: e}).stdout).toContain('deleted preset "mine"');
+		const gone = runCli(['presets', 'delete', 'mine'], {env: e});
+		expect(gone.code).toBe(2);
+		expect(gone.stderr).toContain('no saved preset named "mine"');
+		expect(runCli(['presets', 'frob'], {env: e}).stderr).toContain('use list, show, export, import or delete');
+	});
+
+	it('refuses to import a bad preset, naming the file and the field', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-p-'));
+		const file = join(dir, 'bad.yaml');
+		writeFileSync(file, 'image: stem\nsettings:\n  STEM_USER: Root\n');
+		const r = runCli(['presets', 'import', file], {env: env()});
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain(`${file}: STEM_USER must start with a lower-case letter`);
+	});
+
+	it('--preset NAME --yes replays a saved preset and reports a changed host fact', () => {
+		const e = env();
+		writeFileSync(join(e.HATCH_CONFIG_DIR, 'presets.json'), JSON.stringify({hosts: {[host]: {presets: {daily: {image: 'stem', settings: {STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'}, savedAt: '2026-01-01T00:00:00Z', facts: {user: me.username, uid: me.uid + 1, gid: me.gid}}}}}}));
+		const out = mkdtempSync(join(tmpdir(), 'hatch-x-'));
+		const r = runCli(['--preset', 'daily', '--yes', '--out', out], {env: e, home: fakeHome()});
+		expect(r.code).toBe(0);
+		expect(r.stderr).toContain(`note: your UID was ${me.uid + 1} when this preset was saved and is ${me.uid} now`);
+		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8'))).toMatchObject({STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'});
+	});
+
+	it('the wizard refuses to run without a terminal and names the flags to use', () => {
+		const r = runCli(['--out', mkdtempSync(join(tmpdir(), 'hatch-x-'))], {env: env()});
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('the wizard needs a terminal; without one, pass --yes');
+		expect(r.stderr).not.toMatch(/raw mode|at .*\(/);
+	});
+});
