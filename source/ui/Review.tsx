@@ -29,13 +29,14 @@ export interface ReviewProps {
 	changes?: FileChange[];
 	warnings: string[];
 	errors: string[];
+	notes?: string[];
 	presetNote: string;
 	onWrite: () => void;
 	onBack: () => void;
 	onQuit: () => void;
 }
 
-export function Review({stack, dir, changes, warnings, errors, presetNote, onWrite, onBack, onQuit}: ReviewProps) {
+export function Review({stack, dir, changes, warnings, errors, notes = [], presetNote, onWrite, onBack, onQuit}: ReviewProps) {
 	useInput((_i, key) => {
 		if (key.escape) onBack();
 	});
@@ -83,6 +84,9 @@ export function Review({stack, dir, changes, warnings, errors, presetNote, onWri
 				<Text key={w} color="yellow">
 					! {w}
 				</Text>
+			))}
+			{notes.map(n => (
+				<Text key={n}>· {n}</Text>
 			))}
 			<Text dimColor>{presetNote}</Text>
 			<Box marginTop={1}>

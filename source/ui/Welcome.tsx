@@ -31,7 +31,8 @@ export interface WelcomeProps {
 	version: string;
 	identity: {user: string; uid: number; gid: number; hostname: string};
 	inspection?: Inspection;
-	starts: Option[];
+	/** Undefined while the presets load. */
+	starts?: Option[];
 	warnings?: string[];
 	onStart: (value: string) => void;
 }
@@ -61,7 +62,11 @@ export function Welcome({version, identity, inspection: i, starts, warnings = []
 			))}
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>Start from</Text>
-				<SelectInput items={starts.map(s => ({key: s.value, label: s.label, value: s.value}))} onSelect={item => onStart(item.value)} />
+				{starts ? (
+					<SelectInput items={starts.map(s => ({key: s.value, label: s.label, value: s.value}))} onSelect={item => onStart(item.value)} />
+				) : (
+					<Spinner label="loading presets…" />
+				)}
 			</Box>
 			<Text dimColor>↑↓ choose · Enter next · Ctrl-C quit</Text>
 		</Box>

@@ -14,18 +14,20 @@ function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()
 		version: '1.0.0',
 		identity: {user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex'},
 		inspect: async () => inspection,
-		starts: [
-			{label: 'start fresh', value: 'fresh'},
-			{label: 'neuron-gpus', value: 'shipped:neuron-gpus'},
-		],
+		loadStarts: async () => ({
+			starts: [
+				{label: 'start fresh', value: 'fresh'},
+				{label: 'neuron-gpus', value: 'shipped:neuron-gpus'},
+			],
+			warnings: [],
+		}),
 		presetFor: s => (s === 'shipped:neuron-gpus' ? {name: 'neuron-gpus', image: 'neuron', settings: {STEM_SSH_PORT: '22555'}} : undefined),
-		warnings: [],
 		stackDir: s => `/out/${s}`,
 		loadExisting: () => undefined,
 		sets: {},
 		plan: async (stack, values) => [{path: `/out/${stack}/.env`, content: JSON.stringify(values), mode: 0o600, showDiff: true, state: 'new', diff: ''}],
 		write: async (changes: FileChange[]) => changes,
-		fileCheck: () => ({errors: [], warnings: []}),
+		preflight: async () => ({errors: [], warnings: [], notes: ['first run: compose creates stem-home, stem-sshkeys, stem-sshstate']}),
 		check: () => undefined,
 		save: async (name, stack, values) => {
 			saved.push({name, stack, values});
@@ -52,6 +54,7 @@ describe('Wizard', () => {
 		await waitFor(lastFrame, '/home/alice/Dropbox');
 		await enterUntil(lastFrame, stdin, 'Which container?');
 		await enterUntil(lastFrame, stdin, 'Review: stem → /out/stem');
+		await waitFor(lastFrame, '· first run: compose creates stem-home');
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, '✔ Wrote 1 file(s) to /out/stem');
 		expect(exits).toEqual([0]);

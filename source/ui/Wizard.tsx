@@ -20,16 +20,16 @@ export interface WizardDeps {
 	version: string;
 	identity: {user: string; uid: number; gid: number; home: string; hostname: string};
 	inspect: () => Promise<Inspection>;
-	/** Where to start: saved presets, shipped presets, fresh; values are opaque ids for presetFor. */
-	starts: Option[];
+	/** Where to start (saved presets, fresh, shipped presets; values are ids for presetFor) and store warnings. */
+	loadStarts: () => Promise<{starts: Option[]; warnings: string[]}>;
 	presetFor: (start: string) => Preset | undefined;
-	warnings: string[];
 	stackDir: (stack: Stack) => string;
 	loadExisting: (stack: Stack) => Values | undefined;
 	sets: Values;
 	plan: (stack: Stack, values: Values) => Promise<FileChange[]>;
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
-	fileCheck: (values: Values) => {errors: string[]; warnings: string[]};
+	/** Host checks before writing: files named in the settings, the SSH port, existing volumes. */
+	preflight: (values: Values) => Promise<{errors: string[]; warnings: string[]; notes: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	save: (name: string, stack: Stack, values: Values) => Promise<void>;
 	onExit: (code: number) => void;
@@ -50,13 +50,20 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const [stack, setStack] = useState<Stack | undefined>();
 	const [values, setValues] = useState<Values>({});
 	const [changes, setChanges] = useState<FileChange[] | undefined>();
+	const [checks, setChecks] = useState<{errors: string[]; warnings: string[]; notes: string[]}>({errors: [], warnings: [], notes: []});
 	// Defaults come from the host facts: a stack chosen before the probes answered waits for them.
 	const [waiting, setWaiting] = useState<Stack | undefined>();
 
-	// Inspect after the first frame is on screen; each probe has its own deadline.
+	const [starts, setStarts] = useState<{starts: Option[]; warnings: string[]} | undefined>();
+
+	// Inspect and load presets after the first frame is on screen; each probe has its own deadline.
 	useEffect(() => {
 		let live = true;
 		deps.inspect().then(i => live && setInspection(i));
+		deps.loadStarts().then(
+			s => live && setStarts(s),
+			(error: Error) => live && setStarts({starts: [{label: 'start fresh (defaults from this host)', value: 'fresh'}], warnings: [`presets could not be loaded: ${error.message}`]}),
+		);
 		return () => {
 			live = false;
 		};
@@ -87,7 +94,13 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const toReview = () => {
 		setChanges(undefined);
 		setPhase({name: 'review'});
-		deps.plan(stack!, values).then(setChanges, (error: Error) => setPhase({name: 'failed', message: error.message}));
+		Promise.all([deps.plan(stack!, values), deps.preflight(values)]).then(
+			([planned, found]) => {
+				setChecks(found);
+				setChanges(planned);
+			},
+			(error: Error) => setPhase({name: 'failed', message: error.message}),
+		);
 	};
 
 	useEffect(() => {
@@ -110,8 +123,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				version={deps.version}
 				identity={deps.identity}
 				inspection={inspection}
-				starts={deps.starts}
-				warnings={deps.warnings}
+				starts={starts?.starts}
+				warnings={starts?.warnings}
 				onStart={value => {
 					setStart(value);
 					setPhase({name: 'image'});
@@ -167,14 +180,14 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	if (phase.name === 'review') {
 		const problems = validate(stack!, values).map(p => p.message);
-		const files = deps.fileCheck(values);
 		return (
 			<Review
 				stack={stack!}
 				dir={deps.stackDir(stack!)}
 				changes={changes}
-				errors={[...problems, ...files.errors]}
-				warnings={files.warnings}
+				errors={[...problems, ...checks.errors]}
+				warnings={checks.warnings}
+				notes={checks.notes}
 				presetNote={`Your answers are saved as preset "${presetName}" for ${deps.identity.hostname} (hatch-wizard --preset ${presetName} --yes replays them).`}
 				onBack={() => setPhase({name: 'question', index: Math.max(0, qs.length - 1)})}
 				onQuit={() => deps.onExit(0)}

@@ -9,8 +9,9 @@ import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {identity, realHost} from '../host/probes.js';
 import {shippedPresets} from '../presets.js';
-import {apply, checkHostFile, compare, hostFileProblems, planStack} from '../stack.js';
-import {PresetStore} from '../store.js';
+import {apply, checkHostFile, compare, planStack} from '../stack.js';
+import {preflight} from '../host/preflight.js';
+import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 export interface RunOptions {
@@ -24,19 +25,25 @@ export interface RunOptions {
 export async function runWizard(options: RunOptions): Promise<number> {
 	const host = realHost();
 	const id = identity(host);
-	const store = await PresetStore.open(id.hostname);
-	const saved = store.list();
-	const shipped = shippedPresets();
-	const last = store.last();
-
-	const starts = [
-		...(options.preset ? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}] : []),
-		...saved
-			.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
-			.map(p => ({label: `${p.name} (saved ${p.savedAt.slice(0, 10)}, ${p.image})`, value: `saved:${p.name}`})),
-		{label: 'start fresh (defaults from this host)', value: 'fresh'},
-		...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
-	];
+	// The preset store (conf + its schema validator) and the shipped YAML load after the first frame.
+	let saved: SavedPreset[] = [];
+	let shipped: Preset[] = [];
+	let store: PresetStore | undefined;
+	const loadStarts = async () => {
+		store = await PresetStore.open(id.hostname);
+		saved = store.list();
+		shipped = shippedPresets();
+		const last = store.last();
+		const starts = [
+			...(options.preset ? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}] : []),
+			...saved
+				.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
+				.map(p => ({label: `${p.name} (saved ${p.savedAt.slice(0, 10)}, ${p.image})`, value: `saved:${p.name}`})),
+			{label: 'start fresh (defaults from this host)', value: 'fresh'},
+			...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
+		];
+		return {starts, warnings: store.warnings};
+	};
 
 	let exitCode = 0;
 	let composeVersion: string | undefined;
@@ -49,14 +56,13 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			composeVersion = i.compose.value;
 			return i;
 		},
-		starts,
+		loadStarts,
 		presetFor: start => {
 			if (start === 'cli:') return options.preset;
 			if (start.startsWith('saved:')) return saved.find(p => `saved:${p.name}` === start);
 			if (start.startsWith('shipped:')) return shipped.find(p => `shipped:${p.name}` === start);
 			return undefined;
 		},
-		warnings: store.warnings,
 		stackDir,
 		loadExisting: stack => {
 			const p = join(stackDir(stack), '.env');
@@ -65,10 +71,10 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		sets: options.sets,
 		plan: (stack, values) => compare(planStack(stack, values, options.out, {composeVersion, version: options.version})),
 		write: changes => apply(changes),
-		fileCheck: hostFileProblems,
+		preflight: values => preflight(host, values),
 		check: (key, value) => checkHostFile(key, value).error,
 		save: async (name, stack, values) => {
-			store.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
+			store!.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
 		},
 		onExit: code => {
 			exitCode = code;
