@@ -62,7 +62,7 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 	it('a newcomer presses Enter through the defaults and gets a stack; a second run comes prefilled from the saved preset', async () => {
 		const box = sandbox();
 		const first = start(box.env, ['--out', box.out]);
-		await first.waitFor('Start from');
+		await first.waitFor('start fresh');
 		await first.enterUntil('Your user name inside the container');
 		// One key per write, as a person types (a burst arrives as one chunk of input).
 		for (let n = 0; n < 5; n++) {
@@ -84,7 +84,7 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 		expect(existsSync(join(box.out, 'stem', 'image', 'Dockerfile'))).toBe(true);
 
 		const second = start(box.env, ['--out', box.out]);
-		const welcome = await second.waitFor('Start from');
+		const welcome = await second.waitFor('(saved ');
 		expect(welcome).toMatch(/❯ stem \(saved \d{4}-\d\d-\d\d, stem\)/);
 		await second.enterUntil('Your user name inside the container');
 		expect(second.screen()).toContain('carol');
@@ -98,7 +98,7 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 	it('Ctrl-C quits with 130 and gives the terminal back as it was', async () => {
 		const box = sandbox();
 		const t = start(box.env, ['--out', box.out]);
-		await t.waitFor('Start from');
+		await t.waitFor('start fresh');
 		await t.enterUntil('Which container?');
 		t.keys('C-c');
 		const s = await t.waitFor('icanon');
