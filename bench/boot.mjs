@@ -21,7 +21,7 @@ const sets = {
 	STEM_SSH_PORT: String(port), STEM_BASE_IMAGE: process.env.HATCH_TEST_BASE ?? 'hatch-test-base:bookworm',
 	STEM_IMAGE: `hatch-e2e/${name}:bench`, STEM_AUTH_KEYS_PATH: `${key}.pub`, STEM_PIXI_ENABLE: '0',
 };
-sh(process.execPath, [bin, '--image', 'stem', '--yes', '--out', root, ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]);
+sh(process.execPath, [bin, '--image', 'stem', '--yes', '--no-build', '--no-boot', '--out', root, ...Object.entries(sets).flatMap(([k, v]) => ['--set', `${k}=${v}`])]);
 const dir = join(root, 'stem');
 const compose = (...args) => sh('docker', ['compose', ...args], {cwd: dir});
 

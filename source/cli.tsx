@@ -19,6 +19,7 @@ Usage:
   hatch-wizard [options]            the wizard in a terminal; with --yes, no questions asked
   hatch-wizard inspect [--json]     what hatch sees on this host (for scripts and bug reports)
   hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME
+  hatch-wizard ssh-config --remove NAME   take hatch's Host block and pinned key for NAME out of ~/.ssh
 
 A stack is <out>/<image>/: docker-compose.yml, .env and image/ (the build context).
 
@@ -28,7 +29,9 @@ Options:
   --preset-file FILE                start from a preset file (YAML: image, settings)
   --set KEY=VALUE                   set one .env value; repeat as needed (unknown keys list the valid ones)
   --out DIR                         write to DIR/<image>/ (default: $DOCKER/services/<host>/, else .)
-  --yes                             write without asking (needed when not in a terminal)
+  --yes                             no questions: write, build, start, wait until SSH works
+  --no-build, --no-boot             with --yes: skip the build / the start (both: only write the files)
+  --ssh-config                      with --yes: add a Host block to ~/.ssh/config and pin the host key
   --dry-run                         print what would be written and the diff; write nothing
   --help, --version
 
@@ -83,6 +86,9 @@ async function writeCommand(opts: {
 	out?: string;
 	yes: boolean;
 	dryRun: boolean;
+	build: boolean;
+	boot: boolean;
+	sshConfig: boolean;
 }): Promise<number> {
 	if (opts.image !== undefined && !isStack(opts.image)) throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${opts.image}")`);
 	const preset = await loadPreset(opts.preset, opts.presetFile);
@@ -122,26 +128,25 @@ async function writeCommand(opts: {
 		process.stdout.write(`${label.padEnd(9)} ${c.path}\n`);
 		if (c.diff) process.stdout.write(colorDiff(c.diff));
 	}
-	if (pending.length === 0) {
-		process.stdout.write(`Nothing to do: ${join(out, stack)} is up to date.\n`);
-		return 0;
-	}
+	const dir = join(out, stack);
 	if (opts.dryRun) {
-		process.stdout.write(`Dry run: ${pending.length} file(s) would be written; nothing was written.\n`);
+		process.stdout.write(pending.length ? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n` : `Nothing to do: ${dir} is up to date.\n`);
 		return 0;
 	}
-	const done = await apply(changes);
-	for (const c of done.filter(c => c.state !== 'unchanged')) {
-		if (c.backup) process.stdout.write(`backup    ${c.backup}\n`);
+	if (pending.length === 0) process.stdout.write(`Nothing to write: ${dir} is up to date.\n`);
+	else {
+		const done = await apply(changes);
+		for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
+		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
 	}
-	const written = done.filter(c => c.state !== 'unchanged').length;
 	const v = resolved.values;
-	const hostPart = v.STEM_SSH_LISTEN && v.STEM_SSH_LISTEN !== '0.0.0.0' ? v.STEM_SSH_LISTEN : '<docker-host>';
-	process.stdout.write(
-		`Wrote ${written} file(s) to ${join(out, stack)}.\nNext: cd ${join(out, stack)} && docker compose up -d --build\n` +
-			`Then: ssh -p ${v.STEM_SSH_PORT} ${v.STEM_USER}@${hostPart}\n`,
-	);
-	return 0;
+	const login = `ssh -p ${v.STEM_SSH_PORT} ${v.STEM_USER}@${v.STEM_SSH_LISTEN && v.STEM_SSH_LISTEN !== '0.0.0.0' ? v.STEM_SSH_LISTEN : '<docker-host>'}`;
+	if (!opts.build && !opts.boot) {
+		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${login}\n`);
+		return 0;
+	}
+	const {deployPlain} = await import('./docker/plain.js');
+	return deployPlain(dir, v, {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig});
 }
 
 function describeInspection(i: Inspection): string {
@@ -180,6 +185,10 @@ export async function main(argv: string[]): Promise<number> {
 				yes: {type: 'boolean', short: 'y', default: false},
 				'dry-run': {type: 'boolean', default: false},
 				json: {type: 'boolean', default: false},
+				'no-build': {type: 'boolean', default: false},
+				'no-boot': {type: 'boolean', default: false},
+				'ssh-config': {type: 'boolean', default: false},
+				remove: {type: 'string'},
 				help: {type: 'boolean', short: 'h', default: false},
 				version: {type: 'boolean', short: 'v', default: false},
 			},
@@ -201,6 +210,12 @@ export async function main(argv: string[]): Promise<number> {
 		const [command, ...rest] = parsed.positionals;
 		if (command === 'inspect') return await inspectCommand(o.json ?? false);
 		if (command === 'presets') return await presetsCommand(rest, s => process.stdout.write(s));
+		if (command === 'ssh-config') {
+			if (!o.remove) throw new UsageError('ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)');
+			const {removeSshConfig} = await import('./sshconfig.js');
+			process.stdout.write(await removeSshConfig(o.remove));
+			return 0;
+		}
 		if (command) throw new UsageError(`unknown command "${command}"; see --help`);
 		return await writeCommand({
 			image: o.image,
@@ -210,6 +225,9 @@ export async function main(argv: string[]): Promise<number> {
 			out: o.out,
 			yes: o.yes ?? false,
 			dryRun: o['dry-run'] ?? false,
+			build: !o['no-build'],
+			boot: !o['no-boot'],
+			sshConfig: o['ssh-config'] ?? false,
 		});
 	} catch (error) {
 		if (error instanceof UsageError || error instanceof PresetError) {

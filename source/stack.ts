@@ -40,7 +40,8 @@ function contextFiles(images: string, target: string): PlannedFile[] {
 	const out: PlannedFile[] = [];
 	for (const src of walk(images)) {
 		const rel = relative(images, src);
-		if (rel.endsWith('.example') || rel.includes('.example.')) continue;
+		// Examples and tool settings (.shellcheckrc) are not part of the build context.
+		if (rel.endsWith('.example') || rel.includes('.example.') || rel.split('/').some(part => part.startsWith('.'))) continue;
 		const mode = statSync(src).mode & 0o111 ? 0o755 : 0o644;
 		out.push({path: join(target, rel), content: readFileSync(src, 'utf8'), mode, showDiff: false});
 	}

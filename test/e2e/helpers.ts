@@ -55,7 +55,7 @@ export function writeStack(name: string, stack: 'stem' | 'neuron', sets: Record<
 				STEM_PIXI_ENABLE: '0',
 				...sets,
 			};
-	const args = ['--image', stack, '--yes', '--out', root, ...Object.entries(all).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+	const args = ['--image', stack, '--yes', '--no-build', '--no-boot', '--out', root, ...Object.entries(all).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
 	const r = runCli(args, {home: root});
 	if (r.code !== 0) throw new Error(`hatch-wizard ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 	const dir = join(root, stack);

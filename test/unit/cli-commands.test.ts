@@ -69,7 +69,7 @@ describe('hatch-wizard presets', () => {
 		const e = env();
 		writeFileSync(join(e.HATCH_CONFIG_DIR, 'presets.json'), JSON.stringify({hosts: {[host]: {presets: {daily: {image: 'stem', settings: {STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'}, savedAt: '2026-01-01T00:00:00Z', facts: {user: me.username, uid: me.uid + 1, gid: me.gid}}}}}}));
 		const out = mkdtempSync(join(tmpdir(), 'hatch-x-'));
-		const r = runCli(['--preset', 'daily', '--yes', '--out', out], {env: e, home: fakeHome()});
+		const r = runCli(['--preset', 'daily', '--yes', '--no-build', '--no-boot', '--out', out], {env: e, home: fakeHome()});
 		expect(r.code).toBe(0);
 		expect(r.stderr).toContain(`note: your UID was ${me.uid + 1} when this preset was saved and is ${me.uid} now`);
 		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8'))).toMatchObject({STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'});

@@ -12,12 +12,12 @@ describe('hatch-wizard (non-interactive)', () => {
 	it('prints help and version', () => {
 		const help = runCli(['--help']);
 		expect(help.code).toBe(0);
-		for (const flag of ['--image', '--preset', '--preset-file', '--set', '--out', '--yes', '--dry-run']) expect(help.stdout).toContain(flag);
+		for (const flag of ['--image', '--preset', '--preset-file', '--set', '--out', '--yes', '--no-build', '--no-boot', '--dry-run']) expect(help.stdout).toContain(flag);
 		expect(runCli(['--version']).stdout.trim()).toBe(pkg.version);
 	});
 
 	it('exits 2 on usage errors, naming what to fix', () => {
-		const unknown = runCli(['--set', 'NOPE=1', '--yes', '--out', tmp('hatch-x-')]);
+		const unknown = runCli(['--set', 'NOPE=1', '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')]);
 		expect(unknown.code).toBe(2);
 		expect(unknown.stderr).toContain('--set NOPE: unknown key; valid keys are: STEM_CONTAINER_NAME');
 		expect(unknown.stderr).not.toContain('NEURON_GPUS');
@@ -30,7 +30,7 @@ describe('hatch-wizard (non-interactive)', () => {
 	});
 
 	it('exits 2 on invalid values with the field and the fix', () => {
-		const r = runCli(['--set', 'STEM_UID=0', '--set', 'STEM_USER=Root', '--yes', '--out', tmp('hatch-x-')], {home: fakeHome()});
+		const r = runCli(['--set', 'STEM_UID=0', '--set', 'STEM_USER=Root', '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')], {home: fakeHome()});
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain('STEM_UID must not be 0');
 		expect(r.stderr).toContain('STEM_USER must start with a lower-case letter');
@@ -41,7 +41,7 @@ describe('hatch-wizard (non-interactive)', () => {
 		const home = fakeHome();
 		const priv = join(home, '.ssh', 'id_ed25519');
 		writeFileSync(priv, '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
-		const r = runCli(['--set', `STEM_AUTH_KEYS_PATH=${priv}`, '--yes', '--out', tmp('hatch-x-')], {home});
+		const r = runCli(['--set', `STEM_AUTH_KEYS_PATH=${priv}`, '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')], {home});
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain('PRIVATE key');
 	});
@@ -66,7 +66,7 @@ describe('hatch-wizard (non-interactive)', () => {
 	it('writes a stack, changes nothing on a re-run, and diffs + backs up an edit', () => {
 		const home = fakeHome();
 		const out = tmp('hatch-x-');
-		const first = runCli(['--image', 'stem', '--set', 'STEM_USER=alice', '--set', 'STEM_UID=1001', '--yes', '--out', out], {home});
+		const first = runCli(['--image', 'stem', '--set', 'STEM_USER=alice', '--set', 'STEM_UID=1001', '--yes', '--no-build', '--no-boot', '--out', out], {home});
 		expect(first.code).toBe(0);
 		const dir = join(out, 'stem');
 		const env = parseEnv(readFileSync(join(dir, '.env'), 'utf8'));
@@ -77,13 +77,13 @@ describe('hatch-wizard (non-interactive)', () => {
 		expect(first.stdout).toContain('ssh -p 22222 alice@');
 		const snapshot = readdirSync(dir).map(n => [n, statSync(join(dir, n)).mtimeMs]);
 
-		const again = runCli(['--image', 'stem', '--set', 'STEM_USER=alice', '--set', 'STEM_UID=1001', '--yes', '--out', out], {home});
+		const again = runCli(['--image', 'stem', '--set', 'STEM_USER=alice', '--set', 'STEM_UID=1001', '--yes', '--no-build', '--no-boot', '--out', out], {home});
 		expect(again.code).toBe(0);
-		expect(again.stdout).toContain('Nothing to do');
+		expect(again.stdout).toContain('Nothing to write');
 		expect(readdirSync(dir).map(n => [n, statSync(join(dir, n)).mtimeMs])).toEqual(snapshot);
 
 		// Values already in .env are kept: only the one --set changes.
-		const edit = runCli(['--set', 'STEM_UID=1002', '--yes', '--out', out], {home});
+		const edit = runCli(['--set', 'STEM_UID=1002', '--yes', '--no-build', '--no-boot', '--out', out], {home});
 		expect(edit.code).toBe(0);
 		expect(edit.stdout).toContain('-STEM_UID=1001');
 		expect(edit.stdout).toContain('+STEM_UID=1002');
@@ -96,17 +96,17 @@ describe('hatch-wizard (non-interactive)', () => {
 	it('replays a shipped preset and a preset file, and names a bad preset file', () => {
 		const home = fakeHome();
 		const out = tmp('hatch-x-');
-		const r = runCli(['--preset', 'neuron-gpus', '--yes', '--out', out], {home});
+		const r = runCli(['--preset', 'neuron-gpus', '--yes', '--no-build', '--no-boot', '--out', out], {home});
 		expect(r.code).toBe(0);
 		expect(parseEnv(readFileSync(join(out, 'neuron', '.env'), 'utf8'))).toMatchObject({NEURON_GPUS: 'all', STEM_NETWORK_MODE: 'host'});
 
 		const file = join(out, 'mine.yaml');
 		writeFileSync(file, 'image: stem\nsettings:\n  STEM_SSH_PORT: 2222\n');
-		expect(runCli(['--preset-file', file, '--yes', '--out', out], {home}).code).toBe(0);
+		expect(runCli(['--preset-file', file, '--yes', '--no-build', '--no-boot', '--out', out], {home}).code).toBe(0);
 		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8')).STEM_SSH_PORT).toBe('2222');
 
 		writeFileSync(file, 'image: stem\nsettings:\n  STEM_SSH_PORT: 99999\n');
-		const bad = runCli(['--preset-file', file, '--yes', '--out', out], {home});
+		const bad = runCli(['--preset-file', file, '--yes', '--no-build', '--no-boot', '--out', out], {home});
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toContain(`${file}: STEM_SSH_PORT must be a port number`);
 		expect(runCli(['--preset', 'nope'], {home}).stderr).toContain('shipped presets: ');
@@ -114,7 +114,7 @@ describe('hatch-wizard (non-interactive)', () => {
 
 	it('writes under $DOCKER/services/<host>/ when DOCKER is set and --out is not', () => {
 		const docker = tmp('hatch-docker-');
-		const r = runCli(['--yes'], {home: fakeHome(), env: {DOCKER: docker}});
+		const r = runCli(['--yes', '--no-build', '--no-boot'], {home: fakeHome(), env: {DOCKER: docker}});
 		expect(r.code).toBe(0);
 		const [host] = readdirSync(join(docker, 'services'));
 		expect(existsSync(join(docker, 'services', host!, 'stem', 'docker-compose.yml'))).toBe(true);

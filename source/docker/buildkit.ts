@@ -1,0 +1,118 @@
+// BuildKit's plain progress output (`docker compose --progress plain build`) turned into steps.
+// Pure: feed it lines, read the steps. Memory stays bounded however much a step prints.
+//   #8 [stem stem 4/9] RUN /usr/local/lib/hatch/install-packages.sh …
+//   #8 0.092 hatch: all 15 packages already installed
+//   #8 DONE 0.3s        |  #5 CACHED  |  #9 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1
+
+export type StepStatus = 'running' | 'done' | 'cached' | 'error';
+
+export interface BuildStep {
+	id: number;
+	title: string;
+	/** "4" of "[stem 4/9]"; undefined for internal steps (load build definition, exporting…). */
+	index?: number;
+	total?: number;
+	status: StepStatus;
+	seconds?: number;
+	startedAt: number;
+	/** The step's last output lines (bounded). */
+	lines: string[];
+	error?: string;
+}
+
+const STEP_LINES = 30;
+
+/** Removes what a terminal-oriented writer leaves in piped output: ESC[2K (erase line), \r, other CSI codes. */
+export function cleanLine(line: string): string {
+	const lastCr = line.lastIndexOf('\r', line.length - 2);
+	const visible = lastCr >= 0 ? line.slice(lastCr + 1) : line;
+	// eslint-disable-next-line no-control-regex
+	return visible.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+}
+
+export class BuildProgress {
+	readonly steps = new Map<number, BuildStep>();
+	/** Lines that are not part of a step (compose's own messages, the final error). */
+	readonly other: string[] = [];
+
+	feed(raw: string, now = Date.now()): void {
+		const line = cleanLine(raw);
+		const m = /^#(\d+) (.*)$/.exec(line);
+		if (!m) {
+			if (line.trim()) push(this.other, line, STEP_LINES);
+			return;
+		}
+		const id = Number(m[1]);
+		const rest = m[2]!;
+		const title = /^\[([^\]]+)\] (.*)$/.exec(rest);
+		let step = this.steps.get(id);
+		if (title && !step) {
+			const pos = /(\d+)\/(\d+)$/.exec(title[1]!);
+			step = {id, title: `${title[2]}`, status: 'running', startedAt: now, lines: [], ...(pos ? {index: Number(pos[1]), total: Number(pos[2])} : {})};
+			this.steps.set(id, step);
+			return;
+		}
+		if (!step) {
+			// "#0 building with "default" instance…": not a step.
+			push(this.other, rest, STEP_LINES);
+			return;
+		}
+		if (rest === 'CACHED') step.status = 'cached';
+		else if (/^DONE [\d.]+s$/.test(rest)) {
+			step.status = 'done';
+			step.seconds = Number(rest.slice(5, -1));
+		} else if (rest.startsWith('ERROR')) {
+			step.status = 'error';
+			step.error = rest.replace(/^ERROR:?\s*/, '');
+		} else if (rest === 'CANCELED') {
+			step.status = 'error';
+			step.error = 'canceled';
+		} else {
+			// "#8 0.092 output…": drop BuildKit's timestamp.
+			push(step.lines, rest.replace(/^\d+\.\d+ /, ''), STEP_LINES);
+		}
+	}
+
+	/** Numbered steps ("4/9") of the stage being built, in order. */
+	numbered(): BuildStep[] {
+		return [...this.steps.values()].filter(s => s.index !== undefined).sort((a, b) => a.index! - b.index! || a.id - b.id);
+	}
+
+	counts(): {done: number; cached: number; total: number} {
+		const numbered = this.numbered();
+		const total = Math.max(0, ...numbered.map(s => s.total ?? 0));
+		return {
+			done: numbered.filter(s => s.status === 'done' || s.status === 'cached').length,
+			cached: numbered.filter(s => s.status === 'cached').length,
+			total,
+		};
+	}
+
+	current(): BuildStep | undefined {
+		const running = [...this.steps.values()].filter(s => s.status === 'running');
+		return running[running.length - 1];
+	}
+
+	failed(): BuildStep | undefined {
+		return [...this.steps.values()].find(s => s.status === 'error' && s.error !== 'canceled');
+	}
+}
+
+function push(list: string[], line: string, max: number): void {
+	list.push(line);
+	if (list.length > max) list.splice(0, list.length - max);
+}
+
+/** The usual causes of a failed build or start, recognised in its output, with what to do. */
+export function hintFor(output: string): string | undefined {
+	const rules: [RegExp, string][] = [
+		[/Cannot connect to the Docker daemon|Is the docker daemon running/i, 'the Docker daemon is not running: sudo systemctl start docker (Linux) or open Docker Desktop'],
+		[/permission denied.*docker\.sock/i, 'no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in'],
+		[/address already in use|port is already allocated/i, 'the SSH port is taken: pick another STEM_SSH_PORT (hatch-wizard --set STEM_SSH_PORT=…)'],
+		[/could not select device driver "nvidia"|unknown or invalid runtime name: nvidia|nvidia-container-cli/i, 'GPUs were requested but the NVIDIA container runtime is missing: install nvidia-container-toolkit and restart Docker, or set NEURON_GPUS=none'],
+		[/pull access denied|manifest unknown|failed to resolve source metadata|not found: manifest|no such host|failed to do request/i, 'the base image could not be pulled: check STEM_BASE_IMAGE and your network (or docker login)'],
+		[/no space left on device/i, 'the disk is full: docker system prune frees space'],
+		[/bind source path does not exist/i, 'a host path in .env does not exist: create it or clear the setting'],
+	];
+	return rules.find(([re]) => re.test(output))?.[1];
+}

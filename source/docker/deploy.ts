@@ -1,0 +1,110 @@
+// Build, start, and wait until SSH really works: the three phases after a stack is written.
+import {join} from 'node:path';
+import type {Values} from '../core/model.js';
+import {timestamp} from '../stack.js';
+import {type BuildStep, BuildProgress, hintFor} from './buildkit.js';
+import {type BootEvent, type ReadyResult, waitForSsh} from './ready.js';
+import {type Streamed, stream} from './run.js';
+
+export type Phase = 'build' | 'up' | 'ready';
+
+export interface DeployEvents {
+	onPhase?: (phase: Phase) => void;
+	onBuildLine?: (line: string, progress: BuildProgress) => void;
+	onUpLine?: (line: string) => void;
+	onBoot?: (e: BootEvent) => void;
+}
+
+export interface DeployResult {
+	ok: boolean;
+	canceled: boolean;
+	/** The phase that failed or was interrupted; 'ready' when all went well. */
+	phase: Phase;
+	exitCode: number;
+	logFile: string;
+	progress: BuildProgress;
+	failedStep?: BuildStep;
+	tail: string[];
+	hint?: string;
+	ready?: ReadyResult;
+	ms: number;
+}
+
+export interface DeployOptions {
+	build: boolean;
+	boot: boolean;
+	readyTimeoutMs?: number;
+	events?: DeployEvents;
+}
+
+export function deploy(dir: string, values: Values, options: DeployOptions): {done: Promise<DeployResult>; cancel: () => void} {
+	const t0 = Date.now();
+	const logFile = join(dir, 'logs', `hatch-${timestamp()}.log`);
+	const progress = new BuildProgress();
+	const ev = options.events ?? {};
+	let current: Streamed | undefined;
+	let canceled = false;
+
+	const result = (phase: Phase, exitCode: number, tail: string[], extra: Partial<DeployResult> = {}): DeployResult => ({
+		ok: exitCode === 0 && !canceled,
+		canceled,
+		phase,
+		exitCode: canceled ? 130 : exitCode,
+		logFile,
+		progress,
+		tail,
+		ms: Date.now() - t0,
+		...(exitCode !== 0 && !canceled ? {hint: hintFor(tail.join('\n'))} : {}),
+		...extra,
+	});
+
+	const done = (async (): Promise<DeployResult> => {
+		if (options.build) {
+			ev.onPhase?.('build');
+			current = stream('docker', ['compose', '--progress', 'plain', 'build'], {
+				cwd: dir,
+				logFile,
+				onLine: line => {
+					progress.feed(line);
+					ev.onBuildLine?.(line, progress);
+				},
+			});
+			const r = await current.done;
+			if (r.exitCode !== 0 || canceled) {
+				const failedStep = progress.failed();
+				return result('build', r.exitCode, r.tail.slice(-30), failedStep ? {failedStep} : {});
+			}
+		}
+		if (!options.boot || canceled) return result(options.boot ? 'up' : 'build', 0, []);
+		ev.onPhase?.('up');
+		const since = new Date(Date.now() - 1000).toISOString();
+		current = stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, logFile, onLine: line => ev.onUpLine?.(line)});
+		const up = await current.done;
+		if (up.exitCode !== 0 || canceled) return result('up', up.exitCode, up.tail.slice(-30));
+		ev.onPhase?.('ready');
+		const ready = await waitForSsh({
+			container: values.STEM_CONTAINER_NAME!,
+			address: values.STEM_SSH_LISTEN || '0.0.0.0',
+			port: Number(values.STEM_SSH_PORT),
+			since,
+			...(options.readyTimeoutMs ? {timeoutMs: options.readyTimeoutMs} : {}),
+			...(ev.onBoot ? {onEvent: ev.onBoot} : {}),
+		});
+		return result('ready', ready.ok ? 0 : 1, ready.logTail, {ready, ...(ready.ok ? {} : {hint: hintFor(ready.logTail.join('\n')) ?? ready.reason})});
+	})();
+
+	return {
+		done,
+		cancel: () => {
+			canceled = true;
+			current?.cancel();
+		},
+	};
+}
+
+/** What state a stopped deployment leaves the stack in, in words. */
+export function stateAfter(r: DeployResult, dir: string): string {
+	if (r.phase === 'build') return `stopped during the build: nothing was started; an earlier container of this stack, if any, still runs (cd ${dir} && docker compose ps)`;
+	if (r.phase === 'up') return `stopped while starting: the container may be half started; see: cd ${dir} && docker compose ps`;
+	return `the container is running but SSH was not confirmed; see: cd ${dir} && docker compose logs`;
+}

@@ -1,0 +1,103 @@
+// The readiness gate: "ready" only when sshd accepts connections on the configured port AND the host key
+// it presents is the one in the sshkeys volume. Meanwhile the container's boot log is followed step by step.
+import {createHash} from 'node:crypto';
+import net from 'node:net';
+import {CONTAINER_PATHS} from '../core/compose.js';
+import {stream} from './run.js';
+
+/** OpenSSH's fingerprint of a public key blob (base64), e.g. SHA256:Nuws9y…. */
+export function fingerprint(blobBase64: string): string {
+	return `SHA256:${createHash('sha256').update(Buffer.from(blobBase64, 'base64')).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The key type and blob of an ed25519 line in `ssh-keyscan` or a .pub file. */
+export function parseKey(text: string): {type: string; blob: string} | undefined {
+	const m = /(ssh-ed25519)\s+([A-Za-z0-9+/=]+)/.exec(text);
+	return m ? {type: m[1]!, blob: m[2]!} : undefined;
+}
+
+export interface BootEvent {
+	kind: 'step' | 'log' | 'ready' | 'failed';
+	text: string;
+	ms?: number;
+}
+
+export interface ReadyOptions {
+	container: string;
+	/** Where sshd is reached from this host. */
+	address: string;
+	port: number;
+	timeoutMs?: number;
+	/** ISO time to follow the log from (the start of this boot). */
+	since: string;
+	onEvent?: (e: BootEvent) => void;
+}
+
+export interface ReadyResult {
+	ok: boolean;
+	fingerprint?: string;
+	keyBlob?: string;
+	reason?: string;
+	logTail: string[];
+	ms: number;
+}
+
+function canConnect(address: string, port: number): Promise<boolean> {
+	return new Promise(resolve => {
+		const s = net.connect({host: address, port});
+		const done = (ok: boolean) => {
+			s.destroy();
+			resolve(ok);
+		};
+		s.setTimeout(1000, () => done(false));
+		s.once('data', () => done(true)); // sshd speaks first: "SSH-2.0-OpenSSH…"
+		s.once('error', () => done(false));
+	});
+}
+
+async function output(cmd: string, args: string[]): Promise<string> {
+	const {execa} = await import('execa');
+	const r = await execa(cmd, args, {reject: false, timeout: 10_000, stdin: 'ignore'});
+	return r.exitCode === 0 ? String(r.stdout) : '';
+}
+
+export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
+	const t0 = Date.now();
+	const timeoutMs = o.timeoutMs ?? 60_000;
+	const address = o.address === '0.0.0.0' ? '127.0.0.1' : o.address;
+	let failed: string | undefined;
+	const logs = stream('docker', ['logs', '--follow', '--since', o.since, o.container], {
+		onLine: line => {
+			const step = /^hatch: step (\S+) done \((\d+) ms\)/.exec(line);
+			if (step) o.onEvent?.({kind: 'step', text: step[1]!, ms: Number(step[2])});
+			else if (/^hatch: boot step .* FAILED/.test(line)) {
+				failed = line.replace(/^hatch: /, '');
+				o.onEvent?.({kind: 'failed', text: failed});
+			} else if (/^hatch: ready/.test(line)) o.onEvent?.({kind: 'ready', text: line});
+			else o.onEvent?.({kind: 'log', text: line});
+		},
+	});
+	const finish = async (r: Omit<ReadyResult, 'logTail' | 'ms'>): Promise<ReadyResult> => {
+		logs.cancel(500);
+		const {tail} = await logs.done;
+		return {...r, logTail: tail.slice(-20), ms: Date.now() - t0};
+	};
+	let mismatch = '';
+	while (Date.now() - t0 < timeoutMs) {
+		if (failed) return finish({ok: false, reason: failed});
+		if (await canConnect(address, o.port)) {
+			const [scan, stored] = await Promise.all([
+				output('ssh-keyscan', ['-T', '3', '-t', 'ed25519', '-p', String(o.port), address]),
+				output('docker', ['exec', o.container, 'cat', `${CONTAINER_PATHS.hostKeys}/ssh_host_ed25519_key.pub`]),
+			]);
+			const presented = parseKey(scan);
+			const expected = parseKey(stored);
+			if (presented && expected && presented.blob === expected.blob) {
+				return finish({ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob});
+			}
+			if (presented && expected) mismatch = `port ${o.port} answers with host key ${fingerprint(presented.blob)}, not this container's ${fingerprint(expected.blob)} (another sshd on that port?)`;
+		}
+		await new Promise(r => setTimeout(r, 200));
+	}
+	return finish({ok: false, reason: mismatch || `sshd did not answer on ${address}:${o.port} within ${Math.round(timeoutMs / 1000)} s`});
+}

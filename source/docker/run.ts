@@ -1,0 +1,84 @@
+// Runs docker commands with their output streamed line by line: every line goes to a log file and to a
+// callback, only a bounded tail stays in memory. The child gets its own process group, so cancelling
+// stops `docker` and the compose plugin it starts (no orphans).
+import {createWriteStream, mkdirSync} from 'node:fs';
+import {dirname} from 'node:path';
+import {cleanLine} from './buildkit.js';
+
+export interface StreamResult {
+	exitCode: number;
+	canceled: boolean;
+	/** The last lines of output (cleaned). */
+	tail: string[];
+}
+
+export interface Streamed {
+	done: Promise<StreamResult>;
+	/** Stops the command: SIGINT to its process group, SIGKILL after `graceMs`. */
+	cancel(graceMs?: number): void;
+	pid: number | undefined;
+}
+
+const TAIL = 200;
+
+export function stream(cmd: string, args: string[], options: {cwd?: string; logFile?: string; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv}): Streamed {
+	let canceled = false;
+	let pid: number | undefined;
+	let resolvePid: () => void = () => {};
+	const started = new Promise<void>(r => (resolvePid = r));
+	const log = options.logFile ? (mkdirSync(dirname(options.logFile), {recursive: true}), createWriteStream(options.logFile, {flags: 'a', mode: 0o600})) : undefined;
+	const tail: string[] = [];
+
+	const done = (async (): Promise<StreamResult> => {
+		const {execa} = await import('execa');
+		const child = execa(cmd, args, {
+			cwd: options.cwd,
+			env: {...options.env, BUILDKIT_PROGRESS: 'plain'},
+			all: true,
+			reject: false,
+			detached: true,
+			stdin: 'ignore',
+			buffer: false,
+		});
+		pid = child.pid;
+		resolvePid();
+		try {
+			for await (const raw of child.iterable({from: 'all'})) {
+				const line = cleanLine(String(raw));
+				log?.write(`${line}\n`);
+				tail.push(line);
+				if (tail.length > TAIL) tail.splice(0, tail.length - TAIL);
+				options.onLine?.(line);
+			}
+		} catch {
+			// The iterable ends with the process; its failure is in the result below.
+		}
+		const result = await child;
+		await new Promise<void>(r => (log ? log.end(r) : r()));
+		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail};
+	})();
+
+	return {
+		done,
+		get pid() {
+			return pid;
+		},
+		cancel(graceMs = 5000) {
+			canceled = true;
+			void started.then(() => {
+				if (!pid) return;
+				const kill = (sig: NodeJS.Signals) => {
+					try {
+						process.kill(-pid!, sig);
+					} catch {
+						// already gone
+					}
+				};
+				kill('SIGINT');
+				const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+				timer.unref();
+				void done.finally(() => clearTimeout(timer));
+			});
+		},
+	};
+}

@@ -1,0 +1,128 @@
+// The user's side of SSH: a `Host <name>` block in ~/.ssh/config between hatch's marker comments, and the
+// container's host key pinned in ~/.ssh/known_hosts under a HostKeyAlias, so a rebuild never says
+// "host key changed". Only hatch's own block and alias lines are ever touched; every change is shown as
+// a diff, the old file is kept as <file>.bak-<time>, and the write is atomic.
+import {existsSync, readFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
+import type {Values} from './core/model.js';
+import {apply, compare} from './stack.js';
+
+const begin = (name: string) => `# >>> hatch ${name} >>>`;
+const end = (name: string) => `# <<< hatch ${name} <<<`;
+export const aliasFor = (name: string) => `hatch-${name}`;
+
+export interface HostBlock {
+	name: string;
+	hostName: string;
+	port: string;
+	user: string;
+	identityFile?: string;
+	forwardAgent: boolean;
+}
+
+export function hostBlock(b: HostBlock): string {
+	return [
+		begin(b.name),
+		'# Written by hatch-wizard; it rewrites only what is between these markers.',
+		`Host ${b.name}`,
+		`  HostName ${b.hostName}`,
+		`  Port ${b.port}`,
+		`  User ${b.user}`,
+		...(b.identityFile ? [`  IdentityFile ${b.identityFile}`, '  IdentitiesOnly yes'] : []),
+		`  HostKeyAlias ${aliasFor(b.name)}`,
+		...(b.forwardAgent ? ['  ForwardAgent yes'] : []),
+		end(b.name),
+	].join('\n');
+}
+
+function findBlock(lines: string[], name: string): [number, number] | undefined {
+	const from = lines.indexOf(begin(name));
+	if (from < 0) return undefined;
+	const to = lines.indexOf(end(name), from);
+	return to < 0 ? undefined : [from, to];
+}
+
+/** Replaces hatch's block for `name`, or adds it before the first Host/Match (ssh uses the first value it finds). */
+export function upsertBlock(text: string, name: string, block: string): string {
+	const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+	const found = findBlock(lines, name);
+	if (found) lines.splice(found[0], found[1] - found[0] + 1, ...block.split('\n'));
+	else {
+		const at = lines.findIndex(l => /^\s*(Host|Match)\s/i.test(l));
+		const insert = [...block.split('\n'), ''];
+		if (at < 0) lines.push(...(lines.length && lines[lines.length - 1] !== '' ? [''] : []), ...block.split('\n'));
+		else lines.splice(at, 0, ...insert);
+	}
+	return `${lines.join('\n')}\n`;
+}
+
+export function removeBlock(text: string, name: string): string {
+	const lines = text.replace(/\n$/, '').split('\n');
+	const found = findBlock(lines, name);
+	if (!found) return text;
+	const [from, to] = found;
+	lines.splice(from, to - from + 1 + (lines[to + 1] === '' ? 1 : 0));
+	return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** Sets the known_hosts entry for `alias` to this key, leaving every other line alone. */
+export function upsertKnownHost(text: string, alias: string, type: string, blob: string): string {
+	const lines = text.split('\n').filter(l => l !== '' && l.split(/\s+/)[0] !== alias);
+	return `${[...lines, `${alias} ${type} ${blob}`].join('\n')}\n`;
+}
+
+export function removeKnownHost(text: string, alias: string): string {
+	const lines = text.split('\n').filter(l => l !== '' && l.split(/\s+/)[0] !== alias);
+	return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function read(path: string): string {
+	return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+/** Plans ~/.ssh/config and known_hosts for a stack; returns the changes (with diffs) to show and apply. */
+export async function planSshConfig(values: Values, keyBlob: string, home = homedir()) {
+	const name = values.STEM_CONTAINER_NAME!;
+	const keys = values.STEM_AUTH_KEYS_PATH ?? '';
+	const identity = keys.endsWith('.pub') && existsSync(keys.slice(0, -4)) ? keys.slice(0, -4) : undefined;
+	const listen = values.STEM_SSH_LISTEN;
+	const block = hostBlock({
+		name,
+		hostName: !listen || listen === '0.0.0.0' ? '127.0.0.1' : listen,
+		port: values.STEM_SSH_PORT!,
+		user: values.STEM_USER!,
+		...(identity ? {identityFile: identity} : {}),
+		forwardAgent: Boolean(values.STEM_SSH_AUTH_SOCK_HOST),
+	});
+	const config = join(home, '.ssh', 'config');
+	const known = join(home, '.ssh', 'known_hosts');
+	return compare([
+		{path: config, content: upsertBlock(read(config), name, block), mode: 0o600, showDiff: true},
+		{path: known, content: upsertKnownHost(read(known), aliasFor(name), 'ssh-ed25519', keyBlob), mode: 0o600, showDiff: true},
+	]);
+}
+
+function describe(done: Awaited<ReturnType<typeof apply>>): string {
+	return done
+		.map(c => `${c.state === 'unchanged' ? 'unchanged' : c.state === 'new' ? 'created  ' : 'updated  '} ${c.path}${c.backup ? ` (old copy: ${c.backup})` : ''}\n${c.diff}`)
+		.join('');
+}
+
+/** --ssh-config: writes the block and pins the key; returns what it did, diffs included. */
+export async function installSshConfig(values: Values, keyBlob: string, home = homedir()): Promise<string> {
+	const done = await apply(await planSshConfig(values, keyBlob, home));
+	return `${describe(done)}Now: ssh ${values.STEM_CONTAINER_NAME}\n`;
+}
+
+/** `hatch-wizard ssh-config --remove NAME` */
+export async function removeSshConfig(name: string, home = homedir()): Promise<string> {
+	const config = join(home, '.ssh', 'config');
+	const known = join(home, '.ssh', 'known_hosts');
+	const changes = await compare([
+		...(existsSync(config) ? [{path: config, content: removeBlock(read(config), name), mode: 0o600, showDiff: true}] : []),
+		...(existsSync(known) ? [{path: known, content: removeKnownHost(read(known), aliasFor(name)), mode: 0o600, showDiff: true}] : []),
+	]);
+	if (changes.every(c => c.state === 'unchanged')) return `nothing to remove: no hatch block for "${name}" in ${config}\n`;
+	return describe(await apply(changes));
+}

@@ -1,0 +1,100 @@
+// hatch-wizard --yes builds and boots for real, reports "ready" only with the right host key, explains a
+// failing build, and leaves no docker compose behind when it is stopped mid-build.
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {BIN, runCli} from '../helpers/cli.js';
+import {BASE, type Stack, destroy, hostKeyFingerprint, sh, writeStack} from './helpers.js';
+
+const NO_BASH = 'hatch-e2e/base-no-bash:test';
+const SLOW = 'hatch-e2e/base-slow:test';
+
+function derive(tag: string, script: string) {
+	sh('docker', ['rm', '-f', 'hatch-e2e-derive'], {allowFail: true});
+	sh('docker', ['run', '--name', 'hatch-e2e-derive', '--network', 'none', BASE, 'bash', '-c', script]);
+	sh('docker', ['commit', 'hatch-e2e-derive', tag]);
+	sh('docker', ['rm', 'hatch-e2e-derive']);
+}
+
+const setArgs = (s: Stack, extra: Record<string, string> = {}) => ['--image', 'stem', '--out', s.root, ...Object.entries(extra).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+
+describe.sequential('build and boot from hatch-wizard --yes', () => {
+	let ok: Stack;
+	let broken: Stack;
+	let slow: Stack;
+
+	beforeAll(() => {
+		derive(NO_BASH, 'rm /bin/bash');
+		derive(SLOW, 'printf "#!/bin/sh\\nsleep 120\\n" > /usr/local/bin/dpkg-query && chmod +x /usr/local/bin/dpkg-query');
+		ok = writeStack('hatch-e2e-deploy', 'stem', {});
+		broken = writeStack('hatch-e2e-broken', 'stem', {STEM_BASE_IMAGE: NO_BASH});
+		slow = writeStack('hatch-e2e-slow', 'stem', {STEM_BASE_IMAGE: SLOW});
+	});
+
+	afterAll(() => {
+		for (const s of [ok, broken, slow]) if (s) destroy(s);
+		sh('docker', ['rmi', '-f', NO_BASH, SLOW], {allowFail: true});
+	});
+
+	it('builds, boots and reports ready with the container’s own host key, then pins it in ~/.ssh', () => {
+		const home = join(ok.root, 'home');
+		mkdirSync(join(home, '.ssh'), {recursive: true});
+		const r = runCli(['--yes', '--ssh-config', ...setArgs(ok)], {home});
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+		expect(r.stdout).toMatch(/build: step 1\/9 FROM .* … (done|cached)/);
+		expect(r.stdout).toMatch(/build: step 9\/9 RUN chmod/);
+		expect(r.stdout).toMatch(/boot: 00-user-bootstrap\.sh \(\d+ ms\)/);
+		expect(r.stdout).toMatch(/✔ ready in [\d.]+ s: ssh -p \d+ dev@127\.0\.0\.1/);
+		const fp = hostKeyFingerprint(ok);
+		expect(r.stdout).toContain(`host key ${fp} (ED25519)`);
+		const log = /Log: (\S+)|Full log: (\S+)/.exec(r.stdout);
+		expect(log).toBeNull(); // success prints no log path; the log is still written:
+		expect(existsSync(join(ok.dir, 'logs'))).toBe(true);
+		// The Host block and the pinned key let plain `ssh stem-name` in with strict host key checking.
+		const login = spawnSync('ssh', ['-F', join(home, '.ssh', 'config'), '-i', ok.key, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`, ok.name, 'id -un'], {encoding: 'utf8'});
+		expect(login.stderr).toBe('');
+		expect(login.stdout.trim()).toBe('dev');
+		expect(readFileSync(join(home, '.ssh', 'config'), 'utf8')).toContain(`HostKeyAlias hatch-${ok.name}`);
+	});
+
+	it('running it again changes nothing and is ready again', () => {
+		const r = runCli(['--yes', ...setArgs(ok)]);
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+		expect(r.stdout).toContain('Nothing to write');
+		expect(r.stdout).toMatch(/cached/);
+		expect(r.stdout).toContain(`host key ${hostKeyFingerprint(ok)}`);
+	});
+
+	it('names the failing build step, shows its output and the log, and exits 1', () => {
+		const r = runCli(['--yes', ...setArgs(broken)]);
+		expect(r.code).toBe(1);
+		expect(r.stdout).toMatch(/✗ build failed \(exit \d+\) at step 4\/9: RUN \/usr\/local\/lib\/hatch\/install-packages\.sh/);
+		expect(r.stdout).toMatch(/bash.*no such file or directory/i);
+		const log = /Full log: (\S+)/.exec(r.stdout)![1]!;
+		expect(readFileSync(log, 'utf8')).toContain('[stem stem 4/9] RUN');
+	});
+
+	it('stopped mid-build, it stops docker compose too, says what state the stack is in, and exits 130', async () => {
+		const child = spawn(process.execPath, [BIN, '--yes', ...setArgs(slow)], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+		let out = '';
+		child.stdout.on('data', d => (out += d));
+		child.stderr.on('data', d => (out += d));
+		const t0 = Date.now();
+		while (!out.includes('build: step 3/9') && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 100));
+		await new Promise(r => setTimeout(r, 1000)); // now inside step 4, which sleeps
+		const composeBefore = spawnSync('pgrep', ['-f', `docker-compose compose --progress plain build`]).stdout.toString().trim();
+		expect(composeBefore).not.toBe('');
+		child.kill('SIGTERM');
+		const code = await new Promise<number | null>(r => child.on('exit', r));
+		expect(code).toBe(130);
+		expect(out).toContain('Interrupted: stopped during the build: nothing was started');
+		let left = 'x';
+		for (let n = 0; n < 50 && left; n++) {
+			left = spawnSync('pgrep', ['-f', 'compose --progress plain build']).stdout.toString().trim();
+			if (left) await new Promise(r => setTimeout(r, 100));
+		}
+		expect(left).toBe('');
+		expect(sh('docker', ['ps', '-q', '--filter', `name=${slow.name}`]).stdout.trim()).toBe('');
+	});
+});

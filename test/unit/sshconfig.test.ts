@@ -1,0 +1,69 @@
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {defaults} from '../../source/core/model.js';
+import {fingerprint, parseKey} from '../../source/docker/ready.js';
+import {hostBlock, installSshConfig, removeBlock, removeSshConfig, upsertBlock, upsertKnownHost} from '../../source/sshconfig.js';
+
+const block = (port = '22222') => hostBlock({name: 'stem', hostName: '127.0.0.1', port, user: 'dev', forwardAgent: false});
+
+describe('~/.ssh/config block', () => {
+	it('goes before the first Host so its values win, and replaces only itself', () => {
+		const user = '# mine\nInclude conf.d/*\n\nHost *\n  User bob\n\nHost work\n  HostName work.example\n';
+		const once = upsertBlock(user, 'stem', block());
+		expect(once.indexOf('Host stem')).toBeLessThan(once.indexOf('Host *'));
+		expect(once.startsWith('# mine\nInclude conf.d/*\n\n# >>> hatch stem >>>')).toBe(true);
+		const twice = upsertBlock(once, 'stem', block('2200'));
+		expect(twice).toBe(once.replace('Port 22222', 'Port 2200'));
+		expect(removeBlock(twice, 'stem')).toBe(user);
+		expect(upsertBlock('', 'stem', block())).toBe(`${block()}\n`);
+	});
+
+	it('forwards the agent only when asked, and pins by alias', () => {
+		expect(block()).not.toContain('ForwardAgent');
+		expect(hostBlock({name: 'n', hostName: 'h', port: '1', user: 'u', forwardAgent: true, identityFile: '/k/id'})).toContain('  ForwardAgent yes\n');
+		expect(block()).toContain('  HostKeyAlias hatch-stem');
+		const known = upsertKnownHost('github.com ssh-ed25519 AAAA\nhatch-stem ssh-ed25519 OLD\n', 'hatch-stem', 'ssh-ed25519', 'NEW');
+		expect(known).toBe('github.com ssh-ed25519 AAAA\nhatch-stem ssh-ed25519 NEW\n');
+	});
+
+	it('round-trips on a temporary HOME: add, update, remove, with diffs and backups', async () => {
+		const home = mkdtempSync(join(tmpdir(), 'hatch-sshhome-'));
+		mkdirSync(join(home, '.ssh'));
+		writeFileSync(join(home, '.ssh', 'config'), 'Host work\n  HostName work.example\n');
+		writeFileSync(join(home, '.ssh', 'id_ed25519'), 'private');
+		const values = {...defaults('stem'), STEM_AUTH_KEYS_PATH: join(home, '.ssh', 'id_ed25519.pub'), STEM_SSH_LISTEN: '0.0.0.0'};
+		const added = await installSshConfig(values, 'AAAAC3NzaC1lZDI1NTE5AAAAIKEY1', home);
+		expect(added).toContain('+Host stem');
+		expect(added).toContain('Now: ssh stem');
+		const config = readFileSync(join(home, '.ssh', 'config'), 'utf8');
+		expect(config).toContain(`  IdentityFile ${join(home, '.ssh', 'id_ed25519')}`);
+		expect(config.endsWith('Host work\n  HostName work.example\n')).toBe(true);
+		expect(statSync(join(home, '.ssh', 'config')).mode & 0o777).toBe(0o600);
+		expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe('hatch-stem ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKEY1\n');
+
+		const updated = await installSshConfig({...values, STEM_SSH_PORT: '2222'}, 'AAAAC3NzaC1lZDI1NTE5AAAAIKEY2', home);
+		expect(updated).toContain('-  Port 22222');
+		expect(updated).toContain('+  Port 2222');
+		expect(readdirSync(join(home, '.ssh')).filter(n => n.startsWith('config.bak-'))).toHaveLength(2);
+
+		const removed = await removeSshConfig('stem', home);
+		expect(removed).toContain('-Host stem');
+		expect(readFileSync(join(home, '.ssh', 'config'), 'utf8')).toBe('Host work\n  HostName work.example\n');
+		expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe('');
+		expect(await removeSshConfig('stem', home)).toContain('nothing to remove');
+	});
+});
+
+describe('host key fingerprints', () => {
+	it('match ssh-keygen -l', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-fp-'));
+		execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'k')]);
+		const key = parseKey(readFileSync(join(dir, 'k.pub'), 'utf8'))!;
+		expect(key.type).toBe('ssh-ed25519');
+		const expected = execFileSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], {encoding: 'utf8'}).split(' ')[1];
+		expect(fingerprint(key.blob)).toBe(expected);
+	});
+});
