@@ -20,6 +20,10 @@ Usage:
   hatch-wizard inspect [--json]     what hatch sees on this host (for scripts and bug reports)
   hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME
   hatch-wizard ssh-config --remove NAME   take hatch's Host block and pinned key for NAME out of ~/.ssh
+  hatch-wizard status | logs [-f]   the stack's container and a real SSH check | its log
+  hatch-wizard bindu-update [--subtree DIR]   pull the dotfiles again into ~/.config (only DIR, if given)
+  hatch-wizard publish --repo NAME --version X.Y.Z   build once, push NAME:X.Y.Z and NAME:latest
+  (these take --image and --out to find the stack)
 
 A stack is <out>/<image>/: docker-compose.yml, .env and image/ (the build context).
 
@@ -171,6 +175,8 @@ async function inspectCommand(json: boolean): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+	// `publish --version X.Y.Z` takes a value; everywhere else --version prints hatch's own.
+	const publishing = argv[0] === 'publish';
 	let parsed;
 	try {
 		parsed = parseArgs({
@@ -189,8 +195,11 @@ export async function main(argv: string[]): Promise<number> {
 				'no-boot': {type: 'boolean', default: false},
 				'ssh-config': {type: 'boolean', default: false},
 				remove: {type: 'string'},
+				follow: {type: 'boolean', short: 'f', default: false},
+				subtree: {type: 'string'},
+				repo: {type: 'string'},
 				help: {type: 'boolean', short: 'h', default: false},
-				version: {type: 'boolean', short: 'v', default: false},
+				version: publishing ? {type: 'string'} : {type: 'boolean', short: 'v', default: false},
 			},
 		});
 	} catch (error) {
@@ -202,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
 		process.stdout.write(USAGE);
 		return 0;
 	}
-	if (o.version) {
+	if (o.version === true) {
 		process.stdout.write(`${pkg.version}\n`);
 		return 0;
 	}
@@ -210,6 +219,23 @@ export async function main(argv: string[]): Promise<number> {
 		const [command, ...rest] = parsed.positionals;
 		if (command === 'inspect') return await inspectCommand(o.json ?? false);
 		if (command === 'presets') return await presetsCommand(rest, s => process.stdout.write(s));
+		if (command === 'status' || command === 'logs' || command === 'bindu-update' || command === 'publish') {
+			if (o.image !== undefined && !isStack(o.image)) throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${o.image}")`);
+			const cmd = await import('./commands.js');
+			const out = resolve(o.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
+			const print = (text: string) => process.stdout.write(text);
+			try {
+				const ref = cmd.loadStack((o.image as Stack | undefined) ?? 'stem', out);
+				if (command === 'status') return await cmd.statusCommand(ref, print);
+				if (command === 'logs') return await cmd.logsCommand(ref, o.follow ?? false);
+				if (command === 'bindu-update') return await cmd.binduUpdateCommand(ref, o.subtree, print);
+				if (!o.repo || typeof o.version !== 'string') throw new UsageError('publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)');
+				return await cmd.publishCommand(ref, o.repo, o.version, print);
+			} catch (error) {
+				if (error instanceof cmd.CommandError) throw new UsageError(error.message);
+				throw error;
+			}
+		}
 		if (command === 'ssh-config') {
 			if (!o.remove) throw new UsageError('ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)');
 			const {removeSshConfig} = await import('./sshconfig.js');

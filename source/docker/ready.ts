@@ -61,6 +61,30 @@ async function output(cmd: string, args: string[]): Promise<string> {
 	return r.exitCode === 0 ? String(r.stdout) : '';
 }
 
+export interface SshCheck {
+	ok: boolean;
+	fingerprint?: string;
+	keyBlob?: string;
+	reason: string;
+}
+
+/** One look: does sshd answer on the port, and with the host key stored in the container's sshkeys volume? */
+export async function checkSsh(container: string, listen: string, port: number): Promise<SshCheck> {
+	const address = listen === '0.0.0.0' ? '127.0.0.1' : listen;
+	if (!(await canConnect(address, port))) return {ok: false, reason: `nothing answers on ${address}:${port}`};
+	const [scan, stored] = await Promise.all([
+		output('ssh-keyscan', ['-T', '3', '-t', 'ed25519', '-p', String(port), address]),
+		output('docker', ['exec', container, 'cat', `${CONTAINER_PATHS.hostKeys}/ssh_host_ed25519_key.pub`]),
+	]);
+	const presented = parseKey(scan);
+	const expected = parseKey(stored);
+	if (!presented || !expected) return {ok: false, reason: `port ${port} answers, but its host key could not be compared yet`};
+	if (presented.blob !== expected.blob) {
+		return {ok: false, reason: `port ${port} answers with host key ${fingerprint(presented.blob)}, not this container's ${fingerprint(expected.blob)} (another sshd on that port?)`};
+	}
+	return {ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob, reason: ''};
+}
+
 export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	const t0 = Date.now();
 	const timeoutMs = o.timeoutMs ?? 60_000;
@@ -82,22 +106,13 @@ export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 		const {tail} = await logs.done;
 		return {...r, logTail: tail.slice(-20), ms: Date.now() - t0};
 	};
-	let mismatch = '';
+	let last: SshCheck = {ok: false, reason: ''};
 	while (Date.now() - t0 < timeoutMs) {
 		if (failed) return finish({ok: false, reason: failed});
-		if (await canConnect(address, o.port)) {
-			const [scan, stored] = await Promise.all([
-				output('ssh-keyscan', ['-T', '3', '-t', 'ed25519', '-p', String(o.port), address]),
-				output('docker', ['exec', o.container, 'cat', `${CONTAINER_PATHS.hostKeys}/ssh_host_ed25519_key.pub`]),
-			]);
-			const presented = parseKey(scan);
-			const expected = parseKey(stored);
-			if (presented && expected && presented.blob === expected.blob) {
-				return finish({ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob});
-			}
-			if (presented && expected) mismatch = `port ${o.port} answers with host key ${fingerprint(presented.blob)}, not this container's ${fingerprint(expected.blob)} (another sshd on that port?)`;
-		}
+		last = await checkSsh(o.container, address, o.port);
+		if (last.ok) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!});
 		await new Promise(r => setTimeout(r, 200));
 	}
+	const mismatch = last.reason.includes('host key') ? last.reason : '';
 	return finish({ok: false, reason: mismatch || `sshd did not answer on ${address}:${o.port} within ${Math.round(timeoutMs / 1000)} s`});
 }

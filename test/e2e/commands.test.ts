@@ -1,0 +1,100 @@
+// status, logs, bindu-update and publish against a stack that hatch-wizard built and booted.
+import {type ChildProcess, spawn} from 'node:child_process';
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {runCli} from '../helpers/cli.js';
+import {type Stack, destroy, hostKeyFingerprint, sh, ssh, writeStack} from './helpers.js';
+
+describe.sequential('commands on a running stack', () => {
+	let s: Stack;
+	let daemon: ChildProcess;
+	let registry: ChildProcess;
+	let work: string;
+	let registryAddr: string;
+	const git = (...a: string[]) => sh('git', ['-c', 'user.name=hatch', '-c', 'user.email=hatch@example.invalid', '-c', 'init.defaultBranch=main', ...a], {cwd: work});
+	const cli = (...args: string[]) => runCli([...args, '--image', 'stem', '--out', s.root]);
+
+	beforeAll(async () => {
+		s = writeStack('hatch-e2e-cmds', 'stem', {});
+		work = join(s.root, 'bindu-src');
+		mkdirSync(join(work, 'apogee'), {recursive: true});
+		writeFileSync(join(work, 'apogee', 'a.toml'), 'a = 1\n');
+		writeFileSync(join(work, 'top.txt'), 'top v1\n');
+		git('init', '-q');
+		git('add', '.');
+		git('commit', '-qm', 'v1');
+		const repos = join(s.root, 'repos');
+		sh('git', ['clone', '-q', '--bare', work, join(repos, 'bindu.git')]);
+		git('remote', 'add', 'origin', join(repos, 'bindu.git'));
+		const gitPort = s.port + 1000;
+		daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${gitPort}`, repos], {stdio: 'ignore'});
+		for (let i = 0; i < 50 && sh('git', ['ls-remote', `git://127.0.0.1:${gitPort}/bindu.git`], {allowFail: true}).code !== 0; i++) await new Promise(r => setTimeout(r, 100));
+
+		const regPort = s.port + 2000;
+		registryAddr = `127.0.0.1:${regPort}`;
+		const regConfig = join(s.root, 'registry.yml');
+		writeFileSync(regConfig, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(s.root, 'registry')}\nhttp:\n  addr: ${registryAddr}\n`);
+		registry = spawn('docker-registry', ['serve', regConfig], {stdio: 'ignore'});
+
+		const r = runCli(['--yes', '--image', 'stem', '--out', s.root, '--set', `BINDU_REPO=git://127.0.0.1:${gitPort}/bindu.git`]);
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+	});
+
+	afterAll(() => {
+		daemon?.kill();
+		registry?.kill();
+		if (s) destroy(s);
+		sh('bash', ['-c', `docker images -q --filter reference='${registryAddr}/*' | sort -u | xargs -r docker rmi -f`], {allowFail: true});
+	});
+
+	it('status shows the container running and SSH answering with its host key', () => {
+		const r = cli('status');
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+		expect(r.stdout).toMatch(new RegExp(`^${s.name}: running since `));
+		expect(r.stdout).toContain(`ssh: ok on port ${s.port}, host key ${hostKeyFingerprint(s)}`);
+	});
+
+	it('logs shows the boot', () => {
+		const r = cli('logs');
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('hatch: ready: sshd listening on 127.0.0.1:');
+	});
+
+	it('bindu-update --subtree updates only that folder of ~/.config', () => {
+		writeFileSync(join(work, 'apogee', 'a.toml'), 'a = 2\n');
+		writeFileSync(join(work, 'apogee', 'new.toml'), 'new = true\n');
+		writeFileSync(join(work, 'top.txt'), 'top v2\n');
+		git('commit', '-qam', 'v2');
+		git('add', '.');
+		git('commit', '-qm', 'v2 new');
+		git('push', '-q', 'origin', 'main');
+		const r = cli('bindu-update', '--subtree', 'apogee');
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+		expect(r.stdout).toMatch(/~\/\.config\/apogee updated from .* main \([0-9a-f]+\): \d+ change\(s\)/);
+		const inside = ssh(s, 'cat ~/.config/apogee/a.toml ~/.config/apogee/new.toml ~/.config/top.txt');
+		expect(inside.stdout).toBe('a = 2\nnew = true\ntop v1\n');
+		expect(cli('bindu-update', '--subtree', '../etc').code).toBe(2);
+	});
+
+	it('publish builds once and pushes NAME:VERSION and NAME:latest with the version in the OCI labels', () => {
+		const repo = `${registryAddr}/hatch-e2e/stem`;
+		const r = cli('publish', '--repo', repo, '--version', '1.2.3');
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+		expect(r.stdout).toContain(`published ${repo}:1.2.3 and ${repo}:latest`);
+		const id = sh('docker', ['image', 'inspect', '--format', '{{.Id}}', `${repo}:1.2.3`]).stdout.trim();
+		sh('docker', ['rmi', `${repo}:1.2.3`, `${repo}:latest`]);
+		sh('docker', ['pull', '-q', `${repo}:1.2.3`]);
+		sh('docker', ['pull', '-q', `${repo}:latest`]);
+		expect(sh('docker', ['image', 'inspect', '--format', '{{.Id}}', `${repo}:latest`]).stdout.trim()).toBe(id);
+		expect(sh('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "org.opencontainers.image.version"}}', `${repo}:1.2.3`]).stdout.trim()).toBe('1.2.3');
+		expect(cli('publish', '--repo', repo, '--version', 'one').stderr).toContain('--version must look like 1.2.3');
+	});
+
+	it('status says so when the container is stopped', () => {
+		s.compose('stop', '--timeout', '2');
+		const r = cli('status');
+		expect(r.code).toBe(1);
+		expect(r.stdout).toContain(`${s.name}: exited`);
+	});
+});
