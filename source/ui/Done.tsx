@@ -3,13 +3,11 @@ import {Box, Text} from 'ink';
 import React from 'react';
 import type {FileChange} from '../stack.js';
 
-export function Done({dir, written, port, user, listen}: {dir: string; written: FileChange[]; port: string; user: string; listen: string}) {
+export function Done({dir, written, port, user, listen, showNext = true}: {dir: string; written: FileChange[]; port: string; user: string; listen: string; showNext?: boolean}) {
 	const changed = written.filter(c => c.state !== 'unchanged');
 	return (
 		<Box flexDirection="column">
-			<Text color="green">
-				✔ Wrote {changed.length} file(s) to {dir}
-			</Text>
+			<Text color="green">{changed.length ? `✔ Wrote ${changed.length} file(s) to ${dir}` : `✔ Nothing to write: ${dir} is up to date`}</Text>
 			{changed
 				.filter(c => c.backup)
 				.map(c => (
@@ -17,13 +15,17 @@ export function Done({dir, written, port, user, listen}: {dir: string; written: 
 						{'  '}backup: {c.backup}
 					</Text>
 				))}
-			<Text>Next:</Text>
-			<Text>
-				{'  '}cd {dir} && docker compose up -d --build
-			</Text>
-			<Text>
-				{'  '}ssh -p {port} {user}@{listen === '0.0.0.0' ? '<docker-host>' : listen}
-			</Text>
+			{showNext ? (
+				<Box flexDirection="column">
+					<Text>To start it yourself later:</Text>
+					<Text>
+						{'  '}cd {dir} && docker compose up -d --build
+					</Text>
+					<Text>
+						{'  '}ssh -p {port} {user}@{listen === '0.0.0.0' ? '<docker-host>' : listen}
+					</Text>
+				</Box>
+			) : null}
 		</Box>
 	);
 }

@@ -8,7 +8,7 @@ import type {FileChange} from '../stack.js';
 
 const MAX_DIFF_LINES = 40;
 
-function Diff({diff}: {diff: string}) {
+export function Diff({diff}: {diff: string}) {
 	const lines = diff.trimEnd().split('\n');
 	const shown = lines.slice(0, MAX_DIFF_LINES);
 	return (
@@ -48,7 +48,7 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 	const back = {label: 'Back', value: 'back'};
 	const actions =
 		pending === 0
-			? [{label: 'Done (nothing to write)', value: 'quit'}, back]
+			? [{label: 'Continue (nothing to write)', value: 'write'}, back, {label: 'Quit', value: 'quit'}]
 			: errors.length
 				? [back, {label: 'Quit without writing', value: 'quit'}]
 				: [{label: `Write ${pending} file(s)`, value: 'write'}, back, {label: 'Quit without writing', value: 'quit'}];

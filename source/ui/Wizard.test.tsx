@@ -5,7 +5,34 @@ import type {Stack, Values} from '../core/model.js';
 import {KEY, press, tick, waitFor} from '../../test/helpers/ink.js';
 import {fakeInspection} from '../../test/helpers/fake-host.js';
 import type {FileChange} from '../stack.js';
+import {BuildProgress} from '../docker/buildkit.js';
+import type {DeployEvents, DeployResult} from '../docker/deploy.js';
+import {fixture} from '../../test/helpers/fake-host.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
+
+/** Plays a real build log through the events, then resolves as told (no Docker here: UI test). */
+function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean}) {
+	const progress = new BuildProgress();
+	let cancel: () => void = () => {};
+	const done = (async (): Promise<DeployResult> => {
+		events.onPhase?.('build');
+		for (const line of fixture('buildkit-stem-ok.txt').split('\n')) {
+			progress.feed(line);
+			events.onBuildLine?.(line, progress);
+		}
+		await new Promise(r => setTimeout(r, 250)); // long enough for a few frames of the live view
+		if (outcome.hang) await new Promise<void>(r => (cancel = r));
+		const base = {logFile: '/out/stem/logs/hatch-1.log', progress, tail: ['boom'], ms: 3200};
+		if (outcome.hang) return {...base, ok: false, canceled: true, phase: 'build', exitCode: 130};
+		if (!outcome.ok) return {...base, ok: false, canceled: false, phase: 'up', exitCode: 1, hint: 'the SSH port is taken: pick another STEM_SSH_PORT'};
+		events.onPhase?.('up');
+		events.onPhase?.('ready');
+		events.onBoot?.({kind: 'step', text: '00-user-bootstrap.sh', ms: 49});
+		await new Promise(r => setTimeout(r, 250));
+		return {...base, ok: true, canceled: false, phase: 'ready', exitCode: 0, ready: {ok: true, fingerprint: 'SHA256:abc', keyBlob: 'AAAA', logTail: [], ms: 900}};
+	})();
+	return {done, cancel: () => cancel()};
+}
 
 function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()) {
 	const saved: {name: string; stack: Stack; values: Values}[] = [];
@@ -32,6 +59,8 @@ function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()
 		save: async (name, stack, values) => {
 			saved.push({name, stack, values});
 		},
+		deploy: (_stack, _values, events) => fakeDeploy(events, {ok: true}),
+		planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'changed', diff: '--- a\n+++ b\n@@ -1,0 +1,1 @@\n+Host stem\n'}],
 		onExit: code => exits.push(code),
 		...overrides,
 	};
@@ -57,6 +86,8 @@ describe('Wizard', () => {
 		await waitFor(lastFrame, '· first run: compose creates stem-home');
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, '✔ Wrote 1 file(s) to /out/stem');
+		await waitFor(lastFrame, 'Build and start it now?');
+		await press(stdin, KEY.down, KEY.enter);
 		expect(exits).toEqual([0]);
 		expect(saved).toHaveLength(1);
 		expect(saved[0]).toMatchObject({name: 'stem', stack: 'stem', values: {STEM_USER: 'alice', STEM_UID: '1000', STEM_AUTH_KEYS_PATH: '/home/alice/.ssh/id_ed25519.pub', DROPBOX_PATH_ON_HOST: '/home/alice/Dropbox'}});
@@ -108,7 +139,7 @@ describe('Wizard', () => {
 		await press(stdin, KEY.down, KEY.down, KEY.down, KEY.down, KEY.enter); // none, GPU 0, 1, 2
 		await enterUntil(lastFrame, stdin, 'Review: neuron');
 		await press(stdin, KEY.enter);
-		await waitFor(lastFrame, '✔ Wrote');
+		await waitFor(lastFrame, 'Build and start it now?');
 		expect(saved[0]!.values).toMatchObject({NEURON_GPUS: '2', STEM_SSH_PORT: '22555', STEM_SSH_AUTH_SOCK_HOST: '/tmp/ssh-a/agent.1'});
 		unmount();
 	});
@@ -156,6 +187,60 @@ describe('Wizard, before the host checks answer', () => {
 		await waitFor(lastFrame, 'Container name');
 		await enterUntil(lastFrame, stdin, 'Which public key may log in?');
 		expect(lastFrame()).toMatch(/❯ \/home\/alice\/\.ssh\/id_ed25519\.pub \(detected\)/);
+		unmount();
+	});
+});
+
+describe('Wizard, building and booting', () => {
+	async function toDeploy(d: WizardDeps) {
+		const r = render(<Wizard deps={d} />);
+		await waitFor(r.lastFrame, 'Dropbox');
+		await enterUntil(r.lastFrame, r.stdin, 'Review:');
+		await press(r.stdin, KEY.enter);
+		await waitFor(r.lastFrame, 'Build and start it now?');
+		await press(r.stdin, KEY.enter);
+		return r;
+	}
+
+	it('shows the steps, then ready with the ssh command and fingerprint, then offers ~/.ssh/config with its diff', async () => {
+		const write = vi.fn(async (c: FileChange[]) => c);
+		const {d, exits} = deps({write});
+		const {lastFrame, frames, stdin, unmount} = await toDeploy(d);
+		const live = await waitFor(lastFrame, '9/9 steps');
+		expect(live).toMatch(/✔ step 4\/9 RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* 0\.8s/);
+		const f = await waitFor(lastFrame, '✔ ready in 3.2 s');
+		expect(f).toContain('ssh -p 22222 alice@127.0.0.1');
+		expect(f).toContain('host key SHA256:abc');
+		expect(frames.some(fr => fr.includes('✔ 00-user-bootstrap.sh (49 ms)'))).toBe(true);
+		await waitFor(lastFrame, 'Add “Host stem” to ~/.ssh/config');
+		expect(lastFrame()).toContain('+Host stem');
+		expect(lastFrame()).toContain('old copy kept as /home/alice/.ssh/config.bak-<time>');
+		await press(stdin, KEY.enter);
+		await tick(30);
+		expect(write).toHaveBeenCalledTimes(2);
+		expect(exits).toEqual([0]);
+		unmount();
+	});
+
+	it('explains a failure with the hint and the log, and exits 1', async () => {
+		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: false})});
+		const {lastFrame, unmount} = await toDeploy(d);
+		const f = await waitFor(lastFrame, '✗ start failed (exit 1)');
+		expect(f).toContain('Hint: the SSH port is taken');
+		expect(f).toContain('Full log: /out/stem/logs/hatch-1.log');
+		expect(exits).toEqual([1]);
+		unmount();
+	});
+
+	it('Ctrl-C during the build stops it first, says what state the stack is in, and exits 130', async () => {
+		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: false, hang: true})});
+		const {lastFrame, stdin, unmount} = await toDeploy(d);
+		await waitFor(lastFrame, 'steps');
+		await tick(300); // the fake build is now waiting to be cancelled
+		await press(stdin, KEY.ctrlC);
+		const f = await waitFor(lastFrame, 'Interrupted: stopped during the build');
+		expect(f).toContain('Log: /out/stem/logs/hatch-1.log');
+		expect(exits).toEqual([130]);
 		unmount();
 	});
 });

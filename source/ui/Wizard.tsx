@@ -4,16 +4,18 @@
 import {Box, Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
-import React, {useEffect, useMemo, useState} from 'react';
+import React, {useEffect, useMemo, useRef, useState} from 'react';
 import {type Stack, type Values, validate} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
+import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import type {FileChange} from '../stack.js';
+import {Deploy, DeployFailed, Ready} from './Deploy.js';
 import {Done} from './Done.js';
 import {Question} from './Question.js';
 import {type Option, STEPS, questions} from './questions.js';
-import {Review} from './Review.js';
+import {Diff, Review} from './Review.js';
 import {Welcome} from './Welcome.js';
 
 export interface WizardDeps {
@@ -32,6 +34,10 @@ export interface WizardDeps {
 	preflight: (values: Values) => Promise<{errors: string[]; warnings: string[]; notes: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	save: (name: string, stack: Stack, values: Values) => Promise<void>;
+	/** Build, start and wait for SSH (source/docker/deploy). */
+	deploy: (stack: Stack, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
+	/** The ~/.ssh/config block and known_hosts pin for a ready stack, as changes to show and apply. */
+	planSshConfig: (values: Values, keyBlob: string) => Promise<FileChange[]>;
 	onExit: (code: number) => void;
 }
 
@@ -41,6 +47,9 @@ type Phase =
 	| {name: 'question'; index: number}
 	| {name: 'review'}
 	| {name: 'done'; written: FileChange[]}
+	| {name: 'deploy'; written: FileChange[]}
+	| {name: 'ready'; written: FileChange[]; result: DeployResult; ssh?: FileChange[]}
+	| {name: 'deployFailed'; written: FileChange[]; result: DeployResult}
 	| {name: 'failed'; message: string};
 
 export function Wizard({deps}: {deps: WizardDeps}) {
@@ -69,8 +78,12 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		};
 	}, [deps]);
 
+	const cancelDeploy = useRef<(() => void) | undefined>(undefined);
 	useInput((input, key) => {
-		if (key.ctrl && input === 'c') deps.onExit(130);
+		if (!(key.ctrl && input === 'c')) return;
+		// While building or booting, stop the child processes first; the result then exits with 130.
+		if (phase.name === 'deploy' && cancelDeploy.current) cancelDeploy.current();
+		else deps.onExit(130);
 	});
 
 	const preset = start ? deps.presetFor(start) : undefined;
@@ -113,8 +126,14 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	useEffect(() => {
 		// Answers can remove later questions (e.g. clearing BINDU_REPO); past the last one is the review.
 		if (phase.name === 'question' && !qs[phase.index]) toReview();
-		if (phase.name === 'done') deps.onExit(0);
 		if (phase.name === 'failed') deps.onExit(1);
+		if (phase.name === 'deployFailed') deps.onExit(phase.result.canceled ? 130 : 1);
+		if (phase.name === 'ready' && !phase.ssh) {
+			deps.planSshConfig(values, phase.result.ready!.keyBlob!).then(
+				ssh => setPhase({...phase, ssh}),
+				() => deps.onExit(0),
+			);
+		}
 	}, [phase, deps]);
 
 	if (phase.name === 'welcome') {
@@ -206,7 +225,78 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	if (phase.name === 'failed') return <Text color="red">✗ {phase.message}</Text>;
 
-	return <Done dir={deps.stackDir(stack!)} written={phase.written} port={values.STEM_SSH_PORT ?? ''} user={values.STEM_USER ?? ''} listen={values.STEM_SSH_LISTEN ?? ''} />;
+	const summary = <Done dir={deps.stackDir(stack!)} written={phase.written} port={values.STEM_SSH_PORT ?? ''} user={values.STEM_USER ?? ''} listen={values.STEM_SSH_LISTEN ?? ''} showNext={phase.name === 'done'} />;
+	if (phase.name === 'done') {
+		return (
+			<Box flexDirection="column">
+				{summary}
+				<Text bold>Build and start it now?</Text>
+				<SelectInput
+					items={[
+						{label: 'yes: build, start, and wait until SSH works', value: 'yes'},
+						{label: 'not now', value: 'no'},
+					]}
+					onSelect={item => (item.value === 'yes' ? setPhase({name: 'deploy', written: phase.written}) : deps.onExit(0))}
+				/>
+			</Box>
+		);
+	}
+	if (phase.name === 'deploy') {
+		return (
+			<Box flexDirection="column">
+				{summary}
+				<Deploy
+					start={events => deps.deploy(stack!, values, events)}
+					cancelRef={cancelDeploy}
+					onDone={result => setPhase(result.ok ? {name: 'ready', written: phase.written, result} : {name: 'deployFailed', written: phase.written, result})}
+				/>
+			</Box>
+		);
+	}
+	if (phase.name === 'deployFailed') {
+		return (
+			<Box flexDirection="column">
+				{summary}
+				<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} />
+			</Box>
+		);
+	}
+	const pending = phase.ssh?.filter(c => c.state !== 'unchanged') ?? [];
+	return (
+		<Box flexDirection="column">
+			{summary}
+			<Ready result={phase.result} values={values} />
+			{phase.ssh && pending.length ? (
+				<Box flexDirection="column" marginTop={1}>
+					<Text bold>Add “Host {values.STEM_CONTAINER_NAME}” to ~/.ssh/config and pin its host key? These changes:</Text>
+					{pending.map(c => (
+						<Box key={c.path} flexDirection="column">
+							<Text>
+								{c.state === 'new' ? 'create' : 'update'} {c.path}
+								{c.state === 'changed' ? <Text dimColor> (old copy kept as {c.path}.bak-&lt;time&gt;)</Text> : null}
+							</Text>
+							<Diff diff={c.diff} />
+						</Box>
+					))}
+					<SelectInput
+						items={[
+							{label: `yes: then \`ssh ${values.STEM_CONTAINER_NAME}\` just works`, value: 'yes'},
+							{label: 'no, leave ~/.ssh alone', value: 'no'},
+						]}
+						onSelect={item => {
+							if (item.value === 'no') return deps.onExit(0);
+							deps.write(phase.ssh!).then(
+								() => deps.onExit(0),
+								() => deps.onExit(1),
+							);
+						}}
+					/>
+				</Box>
+			) : phase.ssh ? (
+				<Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>
+			) : null}
+		</Box>
+	);
 }
 
 function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s: Stack) => void; onBack: () => void}) {

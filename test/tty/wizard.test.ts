@@ -1,53 +1,17 @@
 // The whole wizard in a real terminal: tmux runs the built CLI, send-keys types, capture-pane reads the
 // screen. Needs tmux (installed by .ci/setup-docker.sh); required under CI=true.
-import {execFileSync, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parseEnv} from '../../source/core/env.js';
-import {BIN} from '../helpers/cli.js';
+import {killSessions, start} from '../helpers/tmux.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux) {
 	if (process.env.CI === 'true') throw new Error('CI=true but tmux is missing: run .ci/setup-docker.sh');
 	console.warn('SKIPPING terminal tests: tmux is not installed');
-}
-
-const sessions: string[] = [];
-afterEach(() => {
-	for (const s of sessions.splice(0)) spawnSync('tmux', ['kill-session', '-t', s]);
-});
-
-function start(env: Record<string, string>, args: string[]) {
-	const name = `hatch-tty-${process.pid}-${sessions.length}-${Date.now() % 100000}`;
-	sessions.push(name);
-	const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
-	const cmd = `env -u CI ${vars} node ${BIN} ${args.join(' ')}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 60`;
-	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '140', '-y', '50', cmd]);
-	const screen = (escapes = false) => execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], {encoding: 'utf8'});
-	const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', name, ...k]);
-	const waitFor = async (text: string, ms = 10_000) => {
-		const t0 = Date.now();
-		while (Date.now() - t0 < ms) {
-			const s = screen();
-			if (s.includes(text)) return s;
-			await new Promise(r => setTimeout(r, 50));
-		}
-		throw new Error(`no "${text}" on screen:\n${screen()}`);
-	};
-	/** Presses Enter (one frame at a time) until `text` shows. */
-	const enterUntil = async (text: string, max = 60) => {
-		for (let n = 0; n < max; n++) {
-			const before = screen();
-			if (before.includes(text)) return before;
-			keys('Enter');
-			const t0 = Date.now();
-			while (screen() === before && Date.now() - t0 < 2000) await new Promise(r => setTimeout(r, 20));
-		}
-		throw new Error(`never reached "${text}":\n${screen()}`);
-	};
-	return {screen, keys, waitFor, enterUntil};
 }
 
 function sandbox() {
@@ -57,6 +21,8 @@ function sandbox() {
 	writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHatchTtyTest tty@hatch\n');
 	return {root, home, out: join(root, 'out'), env: {HOME: home, HATCH_CONFIG_DIR: join(root, 'config'), SSH_AUTH_SOCK: ''}};
 }
+
+afterEach(killSessions);
 
 describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 	it('a newcomer presses Enter through the defaults and gets a stack; a second run comes prefilled from the saved preset', async () => {
@@ -76,6 +42,10 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 		expect(review).toContain('create    docker-compose.yml');
 		expect(review).toContain('create    .env');
 		first.keys('Enter');
+		await first.waitFor('Build and start it now?');
+		first.keys('Down');
+		await new Promise(r => setTimeout(r, 100));
+		first.keys('Enter');
 		const done = await first.waitFor('EXIT=0');
 		expect(done).toContain(`✔ Wrote`);
 		expect(done).toContain(`cd ${join(box.out, 'stem')} && docker compose up -d --build`);
@@ -90,7 +60,11 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 		expect(second.screen()).toContain('carol');
 		await second.enterUntil('Review: stem');
 		expect(second.screen()).toContain('unchanged .env');
-		expect(second.screen()).toContain('Done (nothing to write)');
+		expect(second.screen()).toContain('Continue (nothing to write)');
+		second.keys('Enter');
+		await second.waitFor('Nothing to write');
+		second.keys('Down');
+		await new Promise(r => setTimeout(r, 100));
 		second.keys('Enter');
 		await second.waitFor('EXIT=0');
 	});

@@ -1,0 +1,153 @@
+// Build and boot, live: the build's steps with a progress bar, elapsed time per step, cached steps marked and
+// the last output lines; then each boot step as it completes; then "ready" with the ssh command. Renders
+// at most ten times a second whatever the output rate, and keeps only a bounded tail.
+import {Box, Text} from 'ink';
+import {ProgressBar, Spinner} from '@inkjs/ui';
+import React, {useEffect, useRef, useState} from 'react';
+import type {Values} from '../core/model.js';
+import type {BuildProgress} from '../docker/buildkit.js';
+import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
+import {stateAfter} from '../docker/deploy.js';
+
+export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
+
+const FRAME_MS = 100;
+const TAIL_LINES = 8;
+
+interface Snapshot {
+	phase: Phase;
+	progress?: BuildProgress;
+	upLines: string[];
+	boot: {text: string; ms?: number; failed?: boolean}[];
+}
+
+export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: (r: DeployResult) => void; cancelRef?: React.MutableRefObject<(() => void) | undefined>}) {
+	const live = useRef<Snapshot>({phase: 'build', upLines: [], boot: []});
+	const [, setFrame] = useState(0);
+	const [now, setNow] = useState(Date.now());
+
+	useEffect(() => {
+		const run = start({
+			onPhase: phase => (live.current.phase = phase),
+			onBuildLine: (_line, progress) => (live.current.progress = progress),
+			onUpLine: line => {
+				const lines = live.current.upLines;
+				lines.push(line);
+				if (lines.length > TAIL_LINES) lines.shift();
+			},
+			onBoot: e => {
+				if (e.kind === 'step') live.current.boot.push({text: e.text, ...(e.ms === undefined ? {} : {ms: e.ms})});
+				if (e.kind === 'failed') live.current.boot.push({text: e.text, failed: true});
+			},
+		});
+		if (cancelRef) cancelRef.current = run.cancel;
+		// Redraw on a clock, not per line: a flood of output costs one frame per tick.
+		const timer = setInterval(() => {
+			setNow(Date.now());
+			setFrame(f => f + 1);
+		}, FRAME_MS);
+		run.done.then(r => {
+			clearInterval(timer);
+			setFrame(f => f + 1);
+			onDone(r);
+		});
+		return () => clearInterval(timer);
+	}, []);
+
+	const snap = live.current;
+	const p = snap.progress;
+	const counts = p?.counts() ?? {done: 0, cached: 0, total: 0};
+	const current = p?.current();
+	const tail = (current?.lines ?? []).slice(-TAIL_LINES);
+	return (
+		<Box flexDirection="column">
+			<Text bold>Build {snap.phase === 'build' ? '' : '✔'}</Text>
+			<Box>
+				<Box width={40}>
+					<ProgressBar value={counts.total ? Math.round((counts.done / counts.total) * 100) : 0} />
+				</Box>
+				<Text>
+					{' '}
+					{counts.done}/{counts.total || '?'} steps{counts.cached ? `, ${counts.cached} cached` : ''}
+				</Text>
+			</Box>
+			{(p?.numbered() ?? []).map(s => (
+				<Text key={s.id} dimColor={s.status === 'cached'} color={s.status === 'error' ? 'red' : undefined}>
+					{s.status === 'running' ? '▸' : s.status === 'error' ? '✗' : '✔'} step {s.index}/{s.total} {s.title.slice(0, 70)}
+					{s.status === 'cached' ? ' (cached)' : s.status === 'done' ? ` ${s.seconds?.toFixed(1)}s` : s.status === 'running' ? ` ${((now - s.startedAt) / 1000).toFixed(0)}s` : ''}
+				</Text>
+			))}
+			{snap.phase === 'build' && tail.length ? (
+				<Box flexDirection="column" marginLeft={2}>
+					{tail.map((l, n) => (
+						<Text key={n} dimColor wrap="truncate-end">
+							{l}
+						</Text>
+					))}
+				</Box>
+			) : null}
+			{snap.phase !== 'build' ? <Text bold>Start {snap.phase === 'up' ? '' : '✔'}</Text> : null}
+			{snap.phase === 'up' ? <Spinner label="docker compose up -d" /> : null}
+			{snap.phase === 'ready' ? (
+				<Box flexDirection="column">
+					<Text bold>Boot</Text>
+					{snap.boot.map((b, n) => (
+						<Text key={n} color={b.failed ? 'red' : undefined}>
+							{b.failed ? '✗' : '✔'} {b.text}
+							{b.ms !== undefined ? <Text dimColor> ({b.ms} ms)</Text> : null}
+						</Text>
+					))}
+					<Spinner label="waiting for sshd and its host key…" />
+				</Box>
+			) : null}
+		</Box>
+	);
+}
+
+export function DeployFailed({result, dir}: {result: DeployResult; dir: string}) {
+	const step = result.failedStep;
+	const lines = step ? [...step.lines, ...(step.error ? [step.error] : [])] : result.tail;
+	if (result.canceled) {
+		return (
+			<Box flexDirection="column">
+				<Text color="yellow">Interrupted: {stateAfter(result, dir)}</Text>
+				<Text dimColor>Log: {result.logFile}</Text>
+			</Box>
+		);
+	}
+	return (
+		<Box flexDirection="column">
+			<Text color="red">
+				✗ {result.phase === 'build' ? 'build' : result.phase === 'up' ? 'start' : 'readiness check'} failed (exit {result.exitCode})
+				{step ? ` at step ${step.index ?? '?'}/${step.total ?? '?'}: ${step.title.slice(0, 80)}` : ''}
+			</Text>
+			{result.ready?.reason ? <Text>{result.ready.reason}</Text> : null}
+			<Box flexDirection="column" marginLeft={2}>
+				{lines.slice(-30).map((l, n) => (
+					<Text key={n} dimColor>
+						{l}
+					</Text>
+				))}
+			</Box>
+			{result.hint ? <Text color="yellow">Hint: {result.hint}</Text> : null}
+			<Text>Full log: {result.logFile}</Text>
+		</Box>
+	);
+}
+
+export function Ready({result, values}: {result: DeployResult; values: Values}) {
+	const address = !values.STEM_SSH_LISTEN || values.STEM_SSH_LISTEN === '0.0.0.0' ? '127.0.0.1' : values.STEM_SSH_LISTEN;
+	return (
+		<Box flexDirection="column">
+			<Text color="green">
+				✔ ready in {(result.ms / 1000).toFixed(1)} s: <Text bold>ssh -p {values.STEM_SSH_PORT} {values.STEM_USER}@{address}</Text>
+			</Text>
+			<Text dimColor>
+				{'  '}host key {result.ready?.fingerprint} (ED25519)
+			</Text>
+			<Text dimColor>
+				{'  '}built {result.progress.counts().total} step(s), {result.progress.counts().cached} cached · log {result.logFile}
+			</Text>
+		</Box>
+	);
+}

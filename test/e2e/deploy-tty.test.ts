@@ -1,0 +1,57 @@
+// The wizard in a real terminal (tmux) building and booting a real stack: steps advance on screen, then
+// "ready" with the container's own host key.
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, afterEach, describe, expect, it} from 'vitest';
+import {killSessions, start} from '../helpers/tmux.js';
+import {BASE, type Stack, destroy, hostKeyFingerprint, newKey, sh, writeStack} from './helpers.js';
+
+const TTY_BASE = 'hatch-e2e/base-tty:test';
+
+describe('the wizard builds and boots in a terminal', () => {
+	let s: Stack;
+	afterEach(killSessions);
+	afterAll(() => {
+		if (s) destroy(s);
+		sh('docker', ['rmi', '-f', TTY_BASE], {allowFail: true});
+	});
+
+	it('shows the build steps advancing, the boot steps, and ready', async () => {
+		// A base of its own, so the build cache is cold and the steps take long enough to watch.
+		sh('docker', ['rm', '-f', 'hatch-e2e-tty-base'], {allowFail: true});
+		sh('docker', ['run', '--name', 'hatch-e2e-tty-base', '--network', 'none', BASE, 'touch', `/etc/hatch-tty-${Date.now()}`]);
+		sh('docker', ['commit', 'hatch-e2e-tty-base', TTY_BASE]);
+		sh('docker', ['rm', 'hatch-e2e-tty-base']);
+		s = writeStack('hatch-e2e-tty', 'stem', {STEM_BASE_IMAGE: TTY_BASE});
+		const home = join(s.root, 'home');
+		mkdirSync(join(home, '.ssh'), {recursive: true});
+		newKey(join(home, '.ssh'), 'id_ed25519');
+		const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+		await t.waitFor('start fresh');
+		await t.enterUntil('Review: stem');
+		await t.enterUntil('Build and start it now?');
+		t.keys('Enter');
+		const seen = new Set<string>();
+		const screens: string[] = [];
+		const t0 = Date.now();
+		let screen = '';
+		while (Date.now() - t0 < 120_000) {
+			screen = t.screen();
+			screens.push(screen);
+			for (const m of screen.matchAll(/(\d+)\/10 steps/g)) seen.add(m[1]!);
+			if (screen.includes('✔ ready in')) break;
+			await new Promise(r => setTimeout(r, 20));
+		}
+		expect(screen).toContain('✔ ready in');
+		expect(screen).toContain(`host key ${hostKeyFingerprint(s)} (ED25519)`);
+		expect(screen).toMatch(/built 10 step\(s\)/);
+		expect(seen.size).toBeGreaterThan(1); // the count moved while we watched
+		expect(screens.some(x => /✔ step 10\/10 RUN echo/.test(x))).toBe(true);
+		expect(screens.some(x => x.includes('✔ 00-user-bootstrap.sh'))).toBe(true);
+		await t.waitFor('to ~/.ssh/config');
+		t.keys('Down');
+		await new Promise(r => setTimeout(r, 100));
+		t.keys('Enter');
+		await t.waitFor('EXIT=0');
+	});
+});

@@ -1,0 +1,40 @@
+// The built CLI in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
+import {execFileSync, spawnSync} from 'node:child_process';
+import {BIN} from './cli.js';
+
+const sessions: string[] = [];
+export function killSessions(): void {
+	for (const s of sessions.splice(0)) spawnSync('tmux', ['kill-session', '-t', s]);
+}
+
+export function start(env: Record<string, string>, args: string[]) {
+	const name = `hatch-tty-${process.pid}-${sessions.length}-${Date.now() % 100000}`;
+	sessions.push(name);
+	const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+	const cmd = `env -u CI ${vars} node ${BIN} ${args.join(' ')}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 60`;
+	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '140', '-y', '50', cmd]);
+	const screen = (escapes = false) => execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], {encoding: 'utf8'});
+	const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', name, ...k]);
+	const waitFor = async (text: string, ms = 10_000) => {
+		const t0 = Date.now();
+		while (Date.now() - t0 < ms) {
+			const s = screen();
+			if (s.includes(text)) return s;
+			await new Promise(r => setTimeout(r, 50));
+		}
+		throw new Error(`no "${text}" on screen:\n${screen()}`);
+	};
+	/** Presses Enter (one frame at a time) until `text` shows. */
+	const enterUntil = async (text: string, max = 60) => {
+		for (let n = 0; n < max; n++) {
+			const before = screen();
+			if (before.includes(text)) return before;
+			keys('Enter');
+			const t0 = Date.now();
+			while (screen() === before && Date.now() - t0 < 2000) await new Promise(r => setTimeout(r, 20));
+		}
+		throw new Error(`never reached "${text}":\n${screen()}`);
+	};
+	return {screen, keys, waitFor, enterUntil};
+}
+
