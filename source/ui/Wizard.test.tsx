@@ -216,7 +216,7 @@ describe('Wizard, building and booting', () => {
 		expect(lastFrame()).toContain('+Host stem');
 		expect(lastFrame()).toContain('old copy kept as /home/alice/.ssh/config.bak-<time>');
 		await press(stdin, KEY.enter);
-		await tick(30);
+		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
 		expect(write).toHaveBeenCalledTimes(2);
 		expect(exits).toEqual([0]);
 		unmount();
