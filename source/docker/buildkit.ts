@@ -23,42 +23,52 @@ export interface BuildStep {
 const STEP_LINES = 30;
 
 /** Removes what a terminal-oriented writer leaves in piped output: ESC[2K (erase line), \r, other CSI codes. */
-export function cleanLine(line: string): string {
-	const lastCr = line.lastIndexOf('\r', line.length - 2);
-	const visible = lastCr >= 0 ? line.slice(lastCr + 1) : line;
-	// eslint-disable-next-line no-control-regex
-	return visible.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+// eslint-disable-next-line no-control-regex
+const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** Removes terminal control sequences (ESC[2K and the like) from a text. */
+export function stripCodes(text: string): string {
+	return text.includes('\x1b') ? text.replace(CSI, '') : text;
 }
+
+export function cleanLine(line: string): string {
+	if (!line.includes('\r') && !line.includes('\x1b')) return line;
+	let s = line.endsWith('\r') ? line.slice(0, -1) : line;
+	const cr = s.lastIndexOf('\r');
+	if (cr >= 0) s = s.slice(cr + 1);
+	return s.includes('\x1b') ? s.replace(CSI, '') : s;
+}
+
+const TIMESTAMP = /^\d+\.\d+$/;
 
 export class BuildProgress {
 	readonly steps = new Map<number, BuildStep>();
 	/** Lines that are not part of a step (compose's own messages, the final error). */
 	readonly other: string[] = [];
 
-	feed(raw: string, now = Date.now()): void {
-		const line = cleanLine(raw);
-		const m = /^#(\d+) (.*)$/.exec(line);
-		if (!m) {
+	/** Takes one line of output, already cleaned (stream() does that; see cleanLine). */
+	feed(line: string, now?: number): void {
+		const space = line.indexOf(' ');
+		const id = line.charCodeAt(0) === 35 /* # */ && space > 1 ? Number(line.slice(1, space)) : NaN;
+		if (!Number.isInteger(id)) {
 			if (line.trim()) push(this.other, line, STEP_LINES);
 			return;
 		}
-		const id = Number(m[1]);
-		const rest = m[2]!;
-		const title = /^\[([^\]]+)\] (.*)$/.exec(rest);
+		const rest = line.slice(space + 1);
 		let step = this.steps.get(id);
-		if (title && !step) {
-			const pos = /(\d+)\/(\d+)$/.exec(title[1]!);
-			step = {id, title: `${title[2]}`, status: 'running', startedAt: now, lines: [], ...(pos ? {index: Number(pos[1]), total: Number(pos[2])} : {})};
-			this.steps.set(id, step);
-			return;
-		}
 		if (!step) {
-			// "#0 building with "default" instance…": not a step.
-			push(this.other, rest, STEP_LINES);
+			const title = rest.startsWith('[') ? /^\[([^\]]+)\] (.*)$/.exec(rest) : null;
+			if (!title) {
+				// "#0 building with "default" instance…": not a step.
+				push(this.other, rest, STEP_LINES);
+				return;
+			}
+			const pos = /(\d+)\/(\d+)$/.exec(title[1]!);
+			this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...(pos ? {index: Number(pos[1]), total: Number(pos[2])} : {})});
 			return;
 		}
 		if (rest === 'CACHED') step.status = 'cached';
-		else if (/^DONE [\d.]+s$/.test(rest)) {
+		else if (rest.startsWith('DONE ') && rest.endsWith('s')) {
 			step.status = 'done';
 			step.seconds = Number(rest.slice(5, -1));
 		} else if (rest.startsWith('ERROR')) {
@@ -69,7 +79,8 @@ export class BuildProgress {
 			step.error = 'canceled';
 		} else {
 			// "#8 0.092 output…": drop BuildKit's timestamp.
-			push(step.lines, rest.replace(/^\d+\.\d+ /, ''), STEP_LINES);
+			const gap = rest.indexOf(' ');
+			push(step.lines, gap > 0 && TIMESTAMP.test(rest.slice(0, gap)) ? rest.slice(gap + 1) : rest, STEP_LINES);
 		}
 	}
 
@@ -100,7 +111,7 @@ export class BuildProgress {
 
 function push(list: string[], line: string, max: number): void {
 	list.push(line);
-	if (list.length > max) list.splice(0, list.length - max);
+	if (list.length > max) list.shift();
 }
 
 /** The usual causes of a failed build or start, recognised in its output, with what to do. */

@@ -3,7 +3,7 @@
 // stops `docker` and the compose plugin it starts (no orphans).
 import {createWriteStream, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
-import {cleanLine} from './buildkit.js';
+import {cleanLine, stripCodes} from './buildkit.js';
 
 export interface StreamResult {
 	exitCode: number;
@@ -34,7 +34,6 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 		const child = execa(cmd, args, {
 			cwd: options.cwd,
 			env: {...options.env, BUILDKIT_PROGRESS: 'plain'},
-			all: true,
 			reject: false,
 			detached: true,
 			stdin: 'ignore',
@@ -42,20 +41,31 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 		});
 		pid = child.pid;
 		resolvePid();
-		try {
-			for await (const raw of child.iterable({from: 'all'})) {
-				const line = cleanLine(String(raw));
-				log?.write(`${line}\n`);
-				tail.push(line);
-				if (tail.length > TAIL) tail.splice(0, tail.length - TAIL);
-				options.onLine?.(line);
-			}
-		} catch {
-			// The iterable ends with the process; its failure is in the result below.
+		// Split the output into lines by hand (per chunk, not an async step per line); stdout and stderr
+		// each keep their partial last line.
+		const take = (text: string) => {
+			const line = cleanLine(text);
+			log?.write(`${line}\n`);
+			tail.push(line);
+			if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
+			options.onLine?.(line);
+		};
+		const partial = {stdout: '', stderr: ''};
+		for (const name of ['stdout', 'stderr'] as const) {
+			const s = child[name];
+			s?.setEncoding('utf8');
+			s?.on('data', (chunk: string) => {
+				// Strip terminal codes once per chunk (a code cut by a chunk end sits in the partial line).
+				const parts = stripCodes(partial[name] + chunk).split('\n');
+				partial[name] = parts.pop() ?? '';
+				for (const part of parts) take(part);
+			});
 		}
 		const result = await child;
+		if (partial.stdout) take(partial.stdout);
+		if (partial.stderr) take(partial.stderr);
 		await new Promise<void>(r => (log ? log.end(r) : r()));
-		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail};
+		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
 	})();
 
 	return {

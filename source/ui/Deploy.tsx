@@ -13,6 +13,8 @@ export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>
 
 const FRAME_MS = 100;
 const TAIL_LINES = 8;
+/** Output lines are cut here before Ink measures them (a build can print very long lines). */
+const LINE_CHARS = 110;
 
 interface Snapshot {
 	phase: Phase;
@@ -81,7 +83,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 				<Box flexDirection="column" marginLeft={2}>
 					{tail.map((l, n) => (
 						<Text key={n} dimColor wrap="truncate-end">
-							{l}
+							{l.length > LINE_CHARS ? `${l.slice(0, LINE_CHARS - 1)}…` : l}
 						</Text>
 					))}
 				</Box>

@@ -1,0 +1,65 @@
+// Runs a command's output through hatch's real pipeline (stream → BuildKit parser → the Ink progress view),
+// rendering into a discarding terminal, and reports wall time and peak memory.
+import {Writable} from 'node:stream';
+import {render} from 'ink';
+import React from 'react';
+import {BuildProgress} from '../source/docker/buildkit.js';
+import type {DeployResult} from '../source/docker/deploy.js';
+import {stream} from '../source/docker/run.js';
+import {Deploy} from '../source/ui/Deploy.js';
+
+export async function throughView(cmd: string, args: string[]): Promise<{ms: number; peakRss: number; lines: number; frames: number}> {
+	let frames = 0;
+	const sink = Object.assign(
+		new Writable({
+			write(_chunk, _enc, done) {
+				frames++;
+				done();
+			},
+		}),
+		{columns: 120, rows: 40, isTTY: true},
+	);
+	// In the wizard, execa is loaded (the host probes use it) and Ink is drawing when a build starts:
+	// warm both here, so what is timed is the stream through the view.
+	await import('execa');
+	const warm = render(<Deploy start={() => ({done: new Promise<DeployResult>(() => {}), cancel: () => {}})} onDone={() => {}} />, {stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false});
+	warm.unmount();
+	let peakRss = process.memoryUsage().rss;
+	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+	const t0 = performance.now();
+	let lines = 0;
+	const result = await new Promise<DeployResult>(resolve => {
+		const app = render(
+			<Deploy
+				start={events => {
+					const progress = new BuildProgress();
+					events.onPhase?.('build');
+					const s = stream(cmd, args, {
+						onLine: line => {
+							lines++;
+							progress.feed(line);
+							events.onBuildLine?.(line, progress);
+						},
+					});
+					const done = s.done.then(r => ({ok: r.exitCode === 0, canceled: false, phase: 'build' as const, exitCode: r.exitCode, logFile: '', progress, tail: r.tail, ms: 0}));
+					return {done, cancel: () => s.cancel()};
+				}}
+				onDone={r => {
+					app.unmount();
+					resolve(r);
+				}}
+			/>,
+			{stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false},
+		);
+	});
+	clearInterval(sampler);
+	if (!result.ok) throw new Error(`the producer failed: ${result.tail.join('\n')}`);
+	return {ms: performance.now() - t0, peakRss, lines, frames};
+}
+
+// As a script (bench/stream.mjs runs it in a process of its own, so the numbers are the view's alone):
+//   node harness.mjs --run CMD ARGS…   prints {"ms", "peakRss", "lines", "frames"}
+if (process.argv[2] === '--run') {
+	const result = await throughView(process.argv[3]!, process.argv.slice(4));
+	process.stdout.write(`${JSON.stringify(result)}\n`);
+}
