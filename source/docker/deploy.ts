@@ -37,7 +37,14 @@ export interface DeployOptions {
 	events?: DeployEvents;
 }
 
-export function deploy(dir: string, values: Values, options: DeployOptions): {done: Promise<DeployResult>; cancel: () => void} {
+export interface Deployment {
+	done: Promise<DeployResult>;
+	cancel: () => void;
+	/** Where the full output goes, known from the start. */
+	logFile: string;
+}
+
+export function deploy(dir: string, values: Values, options: DeployOptions): Deployment {
 	const t0 = Date.now();
 	const logFile = join(dir, 'logs', `hatch-${timestamp()}.log`);
 	const progress = new BuildProgress();
@@ -87,6 +94,7 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 			address: values.STEM_SSH_LISTEN || '0.0.0.0',
 			port: Number(values.STEM_SSH_PORT),
 			since,
+			canceled: () => canceled,
 			...(options.readyTimeoutMs ? {timeoutMs: options.readyTimeoutMs} : {}),
 			...(ev.onBoot ? {onEvent: ev.onBoot} : {}),
 		});
@@ -95,6 +103,7 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 
 	return {
 		done,
+		logFile,
 		cancel: () => {
 			canceled = true;
 			current?.cancel();
@@ -106,5 +115,5 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 export function stateAfter(r: DeployResult, dir: string): string {
 	if (r.phase === 'build') return `stopped during the build: nothing was started; an earlier container of this stack, if any, still runs (cd ${dir} && docker compose ps)`;
 	if (r.phase === 'up') return `stopped while starting: the container may be half started; see: cd ${dir} && docker compose ps`;
-	return `the container is running but SSH was not confirmed; see: cd ${dir} && docker compose logs`;
+	return `the container is running but SSH was not confirmed yet; check later with: hatch-wizard status (or cd ${dir} && docker compose logs)`;
 }

@@ -31,6 +31,8 @@ export interface ReadyOptions {
 	/** ISO time to follow the log from (the start of this boot). */
 	since: string;
 	onEvent?: (e: BootEvent) => void;
+	/** Polled while waiting: true stops the wait (Ctrl-C). */
+	canceled?: () => boolean;
 }
 
 export interface ReadyResult {
@@ -109,6 +111,7 @@ export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	let last: SshCheck = {ok: false, reason: ''};
 	while (Date.now() - t0 < timeoutMs) {
 		if (failed) return finish({ok: false, reason: failed});
+		if (o.canceled?.()) return finish({ok: false, reason: 'interrupted while waiting for sshd'});
 		last = await checkSsh(o.container, address, o.port);
 		if (last.ok) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!});
 		await new Promise(r => setTimeout(r, 200));

@@ -9,7 +9,7 @@ import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
 import {stateAfter} from '../docker/deploy.js';
 
-export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
+export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void; logFile?: string};
 
 const FRAME_MS = 100;
 const TAIL_LINES = 8;
@@ -25,6 +25,7 @@ interface Snapshot {
 
 export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: (r: DeployResult) => void; cancelRef?: React.MutableRefObject<(() => void) | undefined>}) {
 	const live = useRef<Snapshot>({phase: 'build', upLines: [], boot: []});
+	const [logFile, setLogFile] = useState<string | undefined>();
 	const [, setFrame] = useState(0);
 	const [now, setNow] = useState(Date.now());
 
@@ -43,6 +44,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 			},
 		});
 		if (cancelRef) cancelRef.current = run.cancel;
+		setLogFile(run.logFile);
 		// Redraw on a clock, not per line: a flood of output costs one frame per tick.
 		const timer = setInterval(() => {
 			setNow(Date.now());
@@ -102,6 +104,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 					<Spinner label="waiting for sshd and its host key…" />
 				</Box>
 			) : null}
+			{logFile ? <Text dimColor>full log: {logFile} · Ctrl-C stops</Text> : null}
 		</Box>
 	);
 }
