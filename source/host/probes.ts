@@ -127,14 +127,3 @@ export async function dropboxPath(host: Host, home: string): Promise<string | un
 	}
 	return undefined;
 }
-
-/** `docker compose version --short`, or undefined when compose v2 is not there. */
-export async function composeVersion(host: Host): Promise<string | undefined> {
-	try {
-		const r = await host.run('docker', ['compose', 'version', '--short'], 5000);
-		const v = r.stdout.trim().replace(/^v/, '');
-		return r.exitCode === 0 && /^\d+\.\d+/.test(v) ? v : undefined;
-	} catch {
-		return undefined;
-	}
-}

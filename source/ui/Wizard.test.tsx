@@ -115,8 +115,8 @@ describe('Wizard', () => {
 
 	it('quits with 130 on Ctrl-C', async () => {
 		const {d, exits} = deps();
-		const {stdin, unmount} = render(<Wizard deps={d} />);
-		await tick();
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'start fresh');
 		await press(stdin, KEY.ctrlC);
 		expect(exits).toEqual([130]);
 		unmount();
@@ -126,6 +126,7 @@ describe('Wizard', () => {
 		const {d, saved} = deps({}, fakeInspection({gpus: 8, agent: true}));
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
 		await waitFor(lastFrame, '8 GPU(s)');
+		await waitFor(lastFrame, 'neuron-gpus'); // the list of starts loads after the first frame
 		await press(stdin, KEY.down, KEY.enter); // the neuron-gpus preset
 		await waitFor(lastFrame, 'Which container?');
 		await enterUntil(lastFrame, stdin, 'Forward this host’s ssh-agent');
@@ -149,7 +150,10 @@ describe('Wizard', () => {
 		const seen: string[] = [];
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
 		await waitFor(lastFrame, 'Dropbox');
-		await press(stdin, KEY.enter, KEY.down, KEY.enter); // fresh, neuron
+		await waitFor(lastFrame, 'start fresh');
+		await press(stdin, KEY.enter);
+		await waitFor(lastFrame, 'Which container?');
+		await press(stdin, KEY.down, KEY.enter); // neuron
 		for (let n = 0; n < 60 && !(lastFrame() ?? '').includes('Review:'); n++) {
 			seen.push(lastFrame()!);
 			await press(stdin, KEY.enter);
@@ -178,7 +182,7 @@ describe('Wizard, before the host checks answer', () => {
 		let answer: (i: ReturnType<typeof fakeInspection>) => void = () => {};
 		const {d} = deps({inspect: () => new Promise(resolve => (answer = resolve))});
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
-		await tick();
+		await waitFor(lastFrame, 'start fresh');
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, 'Which container?');
 		await press(stdin, KEY.enter);
