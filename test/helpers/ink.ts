@@ -11,12 +11,18 @@ export async function press(stdin: {write: (s: string) => void}, ...keys: string
 	}
 }
 
-/** Waits until the last frame contains `text` (or fails after `ms`). */
-export async function waitFor(lastFrame: () => string | undefined, text: string | RegExp, ms = 3000): Promise<string> {
+/**
+ * Waits until the last frame contains `text` (or fails after `ms`), then a little longer: a screen that has
+ * just appeared subscribes to input in an effect, and a key sent before that is lost (most so on a busy CI).
+ */
+export async function waitFor(lastFrame: () => string | undefined, text: string | RegExp, ms = 5000): Promise<string> {
 	const start = Date.now();
 	for (;;) {
 		const frame = lastFrame() ?? '';
-		if (typeof text === 'string' ? frame.includes(text) : text.test(frame)) return frame;
+		if (typeof text === 'string' ? frame.includes(text) : text.test(frame)) {
+			await tick(40);
+			return frame;
+		}
 		if (Date.now() - start > ms) throw new Error(`timed out waiting for ${String(text)} in:\n${frame}`);
 		await tick(10);
 	}
