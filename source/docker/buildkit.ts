@@ -39,7 +39,28 @@ export function cleanLine(line: string): string {
 	return s.includes('\x1b') ? s.replace(CSI, '') : s;
 }
 
-const TIMESTAMP = /^\d+\.\d+$/;
+/** Whether text[from..end) is a BuildKit timestamp like 12.345 (checked without allocating). */
+function isTimestamp(text: string, from: number, end: number): boolean {
+	let dot = -1;
+	for (let i = from; i < end; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 46 && dot < 0 && i > from) dot = i;
+		else if (c < 48 || c > 57) return false;
+	}
+	return dot > from && dot < end - 1;
+}
+
+/** The step number of "#12 …" (the digits between # and the first space), or -1. */
+function stepId(line: string, space: number): number {
+	if (line.charCodeAt(0) !== 35 || space < 2) return -1;
+	let id = 0;
+	for (let i = 1; i < space; i++) {
+		const c = line.charCodeAt(i);
+		if (c < 48 || c > 57) return -1;
+		id = id * 10 + (c - 48);
+	}
+	return id;
+}
 
 export class BuildProgress {
 	readonly steps = new Map<number, BuildStep>();
@@ -49,14 +70,15 @@ export class BuildProgress {
 	/** Takes one line of output, already cleaned (stream() does that; see cleanLine). */
 	feed(line: string, now?: number): void {
 		const space = line.indexOf(' ');
-		const id = line.charCodeAt(0) === 35 /* # */ && space > 1 ? Number(line.slice(1, space)) : NaN;
-		if (!Number.isInteger(id)) {
+		const id = stepId(line, space);
+		if (id < 0) {
 			if (line.trim()) push(this.other, line, STEP_LINES);
 			return;
 		}
-		const rest = line.slice(space + 1);
-		let step = this.steps.get(id);
+		const at = space + 1;
+		const step = this.steps.get(id);
 		if (!step) {
+			const rest = line.slice(at);
 			const title = rest.startsWith('[') ? /^\[([^\]]+)\] (.*)$/.exec(rest) : null;
 			if (!title) {
 				// "#0 building with "default" instance…": not a step.
@@ -67,20 +89,21 @@ export class BuildProgress {
 			this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...(pos ? {index: Number(pos[1]), total: Number(pos[2])} : {})});
 			return;
 		}
-		if (rest === 'CACHED') step.status = 'cached';
-		else if (rest.startsWith('DONE ') && rest.endsWith('s')) {
+		// The hot path (output lines) allocates only the line it keeps.
+		if (line.length === at + 6 && line.startsWith('CACHED', at)) step.status = 'cached';
+		else if (line.startsWith('DONE ', at) && line.endsWith('s')) {
 			step.status = 'done';
-			step.seconds = Number(rest.slice(5, -1));
-		} else if (rest.startsWith('ERROR')) {
+			step.seconds = Number(line.slice(at + 5, -1));
+		} else if (line.startsWith('ERROR', at)) {
 			step.status = 'error';
-			step.error = rest.replace(/^ERROR:?\s*/, '');
-		} else if (rest === 'CANCELED') {
+			step.error = line.slice(at).replace(/^ERROR:?\s*/, '');
+		} else if (line.length === at + 8 && line.startsWith('CANCELED', at)) {
 			step.status = 'error';
 			step.error = 'canceled';
 		} else {
 			// "#8 0.092 output…": drop BuildKit's timestamp.
-			const gap = rest.indexOf(' ');
-			push(step.lines, gap > 0 && TIMESTAMP.test(rest.slice(0, gap)) ? rest.slice(gap + 1) : rest, STEP_LINES);
+			const gap = line.indexOf(' ', at);
+			push(step.lines, gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at), STEP_LINES);
 		}
 	}
 

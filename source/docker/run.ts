@@ -43,8 +43,7 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 		resolvePid();
 		// Split the output into lines by hand (per chunk, not an async step per line); stdout and stderr
 		// each keep their partial last line.
-		const take = (text: string) => {
-			const line = cleanLine(text);
+		const take = (line: string) => {
 			log?.write(`${line}\n`);
 			tail.push(line);
 			if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
@@ -55,15 +54,22 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 			const s = child[name];
 			s?.setEncoding('utf8');
 			s?.on('data', (chunk: string) => {
-				// Strip terminal codes once per chunk (a code cut by a chunk end sits in the partial line).
-				const parts = stripCodes(partial[name] + chunk).split('\n');
-				partial[name] = parts.pop() ?? '';
-				for (const part of parts) take(part);
+				// Strip terminal codes once per chunk (a code cut by a chunk end sits in the partial line);
+				// carriage returns are looked for per line only when the chunk has any.
+				const text = stripCodes(partial[name] + chunk);
+				const hasCr = text.includes('\r');
+				let from = 0;
+				for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+					const line = text.slice(from, nl);
+					take(hasCr ? cleanLine(line) : line);
+					from = nl + 1;
+				}
+				partial[name] = text.slice(from);
 			});
 		}
 		const result = await child;
-		if (partial.stdout) take(partial.stdout);
-		if (partial.stderr) take(partial.stderr);
+		if (partial.stdout) take(cleanLine(partial.stdout));
+		if (partial.stderr) take(cleanLine(partial.stderr));
 		await new Promise<void>(r => (log ? log.end(r) : r()));
 		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
 	})();
