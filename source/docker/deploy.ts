@@ -9,6 +9,8 @@ import {type Streamed, stream} from './run.js';
 export type Phase = 'build' | 'up' | 'ready';
 
 export interface DeployEvents {
+	/** First event: where the full output goes. */
+	onStart?: (logFile: string) => void;
 	onPhase?: (phase: Phase) => void;
 	onBuildLine?: (line: string, progress: BuildProgress) => void;
 	onUpLine?: (line: string) => void;
@@ -66,6 +68,7 @@ export function deploy(dir: string, values: Values, options: DeployOptions): Dep
 	});
 
 	const done = (async (): Promise<DeployResult> => {
+		ev.onStart?.(logFile);
 		if (options.build) {
 			ev.onPhase?.('build');
 			current = stream('docker', ['compose', '--progress', 'plain', 'build'], {

@@ -9,7 +9,7 @@ import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
 import {stateAfter} from '../docker/deploy.js';
 
-export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void; logFile?: string};
+export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
 
 const FRAME_MS = 100;
 const TAIL_LINES = 8;
@@ -31,6 +31,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 
 	useEffect(() => {
 		const run = start({
+			onStart: setLogFile,
 			onPhase: phase => (live.current.phase = phase),
 			onBuildLine: (_line, progress) => (live.current.progress = progress),
 			onUpLine: line => {
@@ -44,7 +45,6 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 			},
 		});
 		if (cancelRef) cancelRef.current = run.cancel;
-		setLogFile(run.logFile);
 		// Redraw on a clock, not per line: a flood of output costs one frame per tick.
 		const timer = setInterval(() => {
 			setNow(Date.now());

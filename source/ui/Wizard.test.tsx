@@ -15,6 +15,7 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean}
 	const progress = new BuildProgress();
 	let cancel: () => void = () => {};
 	const done = (async (): Promise<DeployResult> => {
+		events.onStart?.('/out/stem/logs/hatch-1.log');
 		events.onPhase?.('build');
 		for (const line of fixture('buildkit-stem-ok.txt').split('\n')) {
 			progress.feed(line);
@@ -211,6 +212,7 @@ describe('Wizard, building and booting', () => {
 		const {d, exits} = deps({write});
 		const {lastFrame, frames, stdin, unmount} = await toDeploy(d);
 		const live = await waitFor(lastFrame, '9/9 steps');
+		expect(live).toContain('full log: /out/stem/logs/hatch-1.log');
 		expect(live).toMatch(/✔ step 4\/9 RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* 0\.8s/);
 		const f = await waitFor(lastFrame, '✔ ready in 3.2 s');
 		expect(f).toContain('ssh -p 22222 alice@127.0.0.1');

@@ -35,7 +35,7 @@ export interface WizardDeps {
 	check: (key: string, value: string) => string | undefined;
 	save: (name: string, stack: Stack, values: Values) => Promise<void>;
 	/** Build, start and wait for SSH (source/docker/deploy). */
-	deploy: (stack: Stack, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void; logFile?: string};
+	deploy: (stack: Stack, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
 	/** The ~/.ssh/config block and known_hosts pin for a ready stack, as changes to show and apply. */
 	planSshConfig: (values: Values, keyBlob: string) => Promise<FileChange[]>;
 	onExit: (code: number) => void;

@@ -12,8 +12,6 @@ import {shippedPresets} from '../presets.js';
 import {apply, checkHostFile, compare, planStack} from '../stack.js';
 import {preflight} from '../host/preflight.js';
 import {PresetStore, type SavedPreset} from '../store.js';
-import {deploy} from '../docker/deploy.js';
-import {planSshConfig} from '../sshconfig.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 export interface RunOptions {
@@ -78,8 +76,12 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		save: async (name, stack, values) => {
 			store!.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
 		},
-		deploy: (stack, values, events) => deploy(stackDir(stack), values, {build: true, boot: true, events}),
-		planSshConfig: (values, keyBlob) => planSshConfig(values, keyBlob),
+		deploy: (stack, values, events) => {
+			// Loaded when asked for, not before the first frame.
+			const started = import('../docker/deploy.js').then(m => m.deploy(stackDir(stack), values, {build: true, boot: true, events}));
+			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
+		},
+		planSshConfig: async (values, keyBlob) => (await import('../sshconfig.js')).planSshConfig(values, keyBlob),
 		onExit: code => {
 			exitCode = code;
 			app.unmount();
