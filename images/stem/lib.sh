@@ -24,9 +24,16 @@ as_user() {
 }
 
 # Sets owner (uid:gid) of one path, not recursively, only when it is wrong. Logs what it changed.
+# The home belongs to the user: a path whose parent is (or passes through) a symlink is skipped, so root
+# never changes the owner of something the user pointed it at (e.g. ~/.local -> /usr).
 own() {
-  local path=$1 want=${2:-$STEM_UID:$STEM_GID} have
+  local path=$1 want=${2:-$STEM_UID:$STEM_GID} have parent
   [ -e "$path" ] || [ -L "$path" ] || return 0
+  parent=$(dirname -- "$path")
+  if [ "$(realpath -- "$parent")" != "$parent" ]; then
+    warn "skipped ${path/#$HATCH_HOME/\~}: a folder above it is a symlink"
+    return 0
+  fi
   have=$(stat -c '%u:%g' "$path")
   if [ "$have" != "$want" ]; then
     chown -h "$want" "$path"

@@ -64,7 +64,9 @@ describe.sequential('user bootstrap on a base with ubuntu at 1000:1000 and a tak
 
 describe.sequential('dotfiles, pixi without network, secrets and agent forwarding', () => {
 	let s: Stack;
-	let daemon: ChildProcess;
+	let daemon: ChildProcess | undefined;
+	let gitPort = 0;
+	let repos = '';
 	let agentPid: string;
 	let agentSock: string;
 	let secrets: string;
@@ -74,7 +76,6 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 	beforeAll(async () => {
 		s = writeStack(host, 'stem', {});
 		// A dotfiles repository served by git daemon on 127.0.0.1.
-		const repos = join(s.root, 'repos');
 		const work = join(s.root, 'bindu-src');
 		mkdirSync(join(work, 'apogee'), {recursive: true});
 		mkdirSync(join(work, 'pixi', 'hosts', host, '.pixi', 'manifests'), {recursive: true});
@@ -85,12 +86,9 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 		git('init', '-q');
 		git('add', '.');
 		git('commit', '-qm', 'dotfiles');
-		sh('git', ['clone', '-q', '--bare', work, join(repos, 'bindu.git')]);
-		const gitPort = s.port + 1000;
-		daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${gitPort}`, repos], {stdio: 'ignore'});
-		for (let i = 0; i < 50 && sh('git', ['ls-remote', `git://127.0.0.1:${gitPort}/bindu.git`], {allowFail: true}).code !== 0; i++) {
-			await new Promise(r => setTimeout(r, 100));
-		}
+		sh('git', ['clone', '-q', '--bare', work, join(s.root, 'repos', 'bindu.git')]);
+		gitPort = s.port + 1000;
+		repos = join(s.root, 'repos');
 
 		// An ssh-agent on the host (owned by root, as Docker Desktop's is) holding one key.
 		agentSock = join(s.root, 'agent.sock');
@@ -100,8 +98,9 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 		sh('ssh-add', [agentKey], {env: {...process.env, SSH_AUTH_SOCK: agentSock}});
 		agentKeyFp = sh('ssh-keygen', ['-lf', `${agentKey}.pub`]).stdout.split(' ')[1]!;
 
+		// Readable by root only, as a careful user keeps it: the boot must still copy it.
 		secrets = join(s.root, 'apogee-secrets.env');
-		writeFileSync(secrets, 'APOGEE_TOKEN=hatch-e2e-secret-4f9d2\n');
+		writeFileSync(secrets, 'APOGEE_TOKEN=hatch-e2e-secret-4f9d2\n', {mode: 0o600});
 
 		s = writeStack(host, 'stem', {
 			BINDU_REPO: `git://127.0.0.1:${gitPort}/bindu.git`,
@@ -111,6 +110,7 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 			APOGEE_SECRETS_PATH: secrets,
 			STEM_SSH_AUTH_SOCK_HOST: agentSock,
 		}, s);
+		// First boot: the dotfiles server is not up yet.
 		s.compose('up', '-d', '--build');
 		await waitReady(s);
 	});
@@ -121,10 +121,20 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 		destroy(s);
 	});
 
-	it('clones the dotfiles into an empty ~/.config', () => {
+	it('boots with a warning when the dotfiles cannot be fetched, and clones them on the next boot, keeping the secrets', async () => {
+		expect(logs(s.name)).toMatch(/WARNING: could not clone git:\/\/127\.0\.0\.1:\d+\/bindu\.git at main: .*; continuing without dotfiles/);
+		expect(ssh(s, 'ls -A ~/.config; ls ~/.config/apogee').stdout.trim().split('\n')).toEqual(['apogee', 'secrets.env']);
+		daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${gitPort}`, repos], {stdio: 'ignore'});
+		for (let i = 0; i < 50 && sh('git', ['ls-remote', `git://127.0.0.1:${gitPort}/bindu.git`], {allowFail: true}).code !== 0; i++) {
+			await new Promise(r => setTimeout(r, 100));
+		}
+		s.compose('restart', '--timeout', '2');
+		await waitReady(s, 2);
 		const r = ssh(s, 'cat ~/.config/bindu-marker.txt; stat -c %U ~/.config ~/.config/bindu-marker.txt');
 		expect(r.stdout.trim().split('\n')).toEqual(['from bindu', 'dev', 'dev']);
-		expect(logs(s.name)).toMatch(/cloned git:\/\/127\.0\.0\.1:\d+\/bindu\.git at main \([0-9a-f]{12}\) into ~\/\.config/);
+		const second = logs(s.name).split('hatch: boot ').pop()!;
+		expect(second).toContain('kept the Apogee secrets already in ~/.config/apogee');
+		expect(second).toMatch(/cloned git:\/\/127\.0\.0\.1:\d+\/bindu\.git at main \([0-9a-f]{12}\) into ~\/\.config/);
 	});
 
 	it('warns when pixi cannot be fetched, stows the host manifest, and still lets you in', () => {
@@ -139,7 +149,7 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 		expect(r.stdout.trim().split('\n')).toEqual(['600 dev', 'APOGEE_TOKEN=hatch-e2e-secret-4f9d2', 'config.toml', 'secrets.env']);
 		writeFileSync(secrets, 'APOGEE_TOKEN=rotated\n');
 		s.compose('restart', '--timeout', '2');
-		await waitReady(s, 2);
+		await waitReady(s, 3);
 		const after = ssh(s, 'cat ~/.config/apogee/secrets.env ~/.config/apogee/secrets.env.new; stat -c %a ~/.config/apogee/secrets.env.new');
 		expect(after.stdout.trim().split('\n')).toEqual(['APOGEE_TOKEN=hatch-e2e-secret-4f9d2', 'APOGEE_TOKEN=rotated', '600']);
 		expect(logs(s.name)).toContain('differs from the host file: kept yours');
@@ -162,5 +172,39 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 		const grep = sh('bash', ['-c', `docker save hatch-e2e/${s.name}:test | grep -a -c hatch-e2e-secret-4f9d2 || true`]).stdout.trim();
 		expect(grep).toBe('0');
 		expect(read(secrets)).toContain('rotated');
+	});
+});
+
+describe.sequential('pixi from an installer served on 127.0.0.1', () => {
+	let s: Stack;
+	let server: ChildProcess;
+
+	beforeAll(async () => {
+		s = writeStack('hatch-e2e-pixi', 'stem', {});
+		// A stand-in installer, as a mirror would serve it: it puts a pixi into ~/.pixi/bin.
+		const www = join(s.root, 'www');
+		mkdirSync(www);
+		writeFileSync(join(www, 'install.sh'), '#!/bin/sh\nset -e\nmkdir -p "$HOME/.pixi/bin"\nprintf \'#!/bin/sh\\necho "pixi 0.0.0-test"\\n\' > "$HOME/.pixi/bin/pixi"\nchmod +x "$HOME/.pixi/bin/pixi"\n');
+		const port = s.port + 3000;
+		server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', www, String(port)], {stdio: 'ignore'});
+		for (let i = 0; i < 50 && sh('curl', ['-fsS', '-o', '/dev/null', `http://127.0.0.1:${port}/install.sh`], {allowFail: true}).code !== 0; i++) {
+			await new Promise(r => setTimeout(r, 100));
+		}
+		s = writeStack(s.name, 'stem', {STEM_PIXI_ENABLE: '1', STEM_PIXI_INSTALL_URL: `http://127.0.0.1:${port}/install.sh`}, s);
+		s.compose('up', '-d', '--build');
+		await waitReady(s);
+	});
+
+	afterAll(() => {
+		server?.kill();
+		destroy(s);
+	});
+
+	it('runs the installer as the user and finds pixi on the next boot', async () => {
+		expect(logs(s.name)).toContain('installed pixi (pixi 0.0.0-test)');
+		expect(ssh(s, 'stat -c %U ~/.pixi/bin/pixi; ~/.pixi/bin/pixi').stdout.trim().split('\n')).toEqual(['dev', 'pixi 0.0.0-test']);
+		s.compose('restart', '--timeout', '2');
+		await waitReady(s, 2);
+		expect(logs(s.name).split('hatch: boot ').pop()).toContain('pixi present (pixi 0.0.0-test)');
 	});
 });

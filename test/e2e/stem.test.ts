@@ -64,6 +64,17 @@ describe.sequential('stem', () => {
 		expect(ownersAfter).toBe(ownersBefore);
 	});
 
+	it('never lets the user point root at system files through the home or the key store', async () => {
+		const r = ssh(s, 'rm -rf ~/.local && ln -s /usr ~/.local && ls -ld ~/.local; ln -sf /etc/shadow /var/lib/hatch/ssh/dev/authorized_keys 2>&1 || echo refused');
+		expect(r.stdout).toContain('refused');
+		s.compose('restart', '--timeout', '2');
+		await waitReady(s, 3);
+		const owners = sh('docker', ['exec', s.name, 'stat', '-c', '%n %U', '/usr/bin', '/usr/share', '/etc/shadow', '/var/lib/hatch/ssh/dev']).stdout;
+		expect(owners).toBe('/usr/bin root\n/usr/share root\n/etc/shadow root\n/var/lib/hatch/ssh/dev root\n');
+		expect(logs(s.name)).toContain('skipped ~/.local/bin: a folder above it is a symlink');
+		expect(ssh(s, 'rm ~/.local && id -un').stdout.trim()).toBe('dev');
+	});
+
 	it('keeps the host key across down + up --build, and keys work after the host key file is gone', async () => {
 		const before = hostKeyFingerprint(s);
 		s.compose('down', '--timeout', '2');

@@ -66,8 +66,9 @@ if [ -n "$holder" ] && [ "$holder" != "$user" ]; then
     usermod -l "$user" -d "$home" "$holder"
     log "renamed user $holder ($uid) to $user"
   else
-    if [ "$uid" -ge 1000 ]; then new=$(free_id 60000 65000); else new=$(free_id 100 999); fi
-    [ -n "$new" ] || die "no free id to move account $holder out of uid $uid"
+    if [ "$uid" -ge 1000 ]; then range="60000 65000"; else range="100 999"; fi
+    # shellcheck disable=SC2086 # two numbers
+    new=$(free_id $range) || die "no free id in $range to move account $holder out of uid $uid"
     with_empty_home "$holder" usermod -u "$new" "$holder"
     log "moved account $holder from uid $uid to $new to free it for $user"
   fi
@@ -119,6 +120,8 @@ fi
 for p in "$home" "$home/.ssh" "$home/.ssh/authorized_keys" "$home/.ssh/config" "$home/.config" \
   "$home/.config/apogee" "$home/.cache" "$home/.local" "$home/.local/bin" "$home/.local/share" \
   "$home/.local/state" "$home/.pixi" "$home/.pixi/bin" "$home/.pixi/manifests" \
+  "$home/.cache/hatch" "$home/.cache/hatch/bindu-commit" "$home/.config/apogee/secrets.env" \
+  "$home/.config/apogee/secrets.env.new" \
   "$home/.bashrc" "$home/.profile" "$home/.bash_logout" "$home/.bash_history" "$home/.gitconfig"; do
   own "$p"
 done

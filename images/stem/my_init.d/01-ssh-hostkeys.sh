@@ -16,6 +16,10 @@ for spec in ed25519: ecdsa:256 rsa:3072; do
     ssh-keygen -q -t "$type" ${bits:+-b "$bits"} -N '' -C "hatch@${STEM_HOSTNAME:-$(hostname -s)}" -f "$key"
     log "generated $type host key"
   fi
+  if [ ! -s "$key.pub" ]; then
+    ssh-keygen -y -f "$key" >"$key.pub"
+    log "restored the missing $type public key"
+  fi
   chown root:root "$key" "$key.pub"
   chmod 0600 "$key"
   chmod 0644 "$key.pub"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Authorized keys: the host file (STEM_AUTH_KEYS_PATH, mounted read-only) is the source of truth while it
 # is there; its content is persisted on the sshstate volume, so logins keep working after a rebuild and
-# after the host file goes away. Owner and modes are set so sshd's StrictModes accepts them.
+# after the host file goes away (an emptied host file revokes them). The folder belongs to root, the file to
+# the user with mode 0600: sshd's StrictModes accepts that, and the user cannot point it elsewhere.
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh
@@ -10,9 +11,10 @@ src=/etc/hatch/authorized_keys.host
 dir=$HATCH_STATE/$STEM_USER
 dst=$dir/authorized_keys
 install -d -o root -g root -m 0755 "$HATCH_STATE"
-install -d -o "$STEM_UID" -g "$STEM_GID" -m 0700 "$dir"
+install -d -o root -g root -m 0755 "$dir"
+[ ! -L "$dst" ] || rm -f "$dst"
 
-if given_file "$src"; then
+if [ -f "$src" ]; then
   if grep -q -- '-----BEGIN .*PRIVATE KEY-----' "$src"; then
     die "STEM_AUTH_KEYS_PATH is a PRIVATE key; point it at the .pub file next to it"
   fi

@@ -14,6 +14,7 @@ if [ -x "$pixi" ]; then
   log "pixi present ($(as_user "$pixi" --version 2>/dev/null || echo 'version unknown'))"
 else
   script=$(mktemp)
+  chmod 0644 "$script" # the installer runs as the user
   if curl -fsSL --connect-timeout 5 --max-time 60 "$url" -o "$script" &&
     as_user env PIXI_NO_PATH_UPDATE=1 timeout 120 bash "$script" >/dev/null 2>&1 </dev/null; then
     log "installed pixi ($(as_user "$pixi" --version 2>/dev/null))"

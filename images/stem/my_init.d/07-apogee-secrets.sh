@@ -11,16 +11,18 @@ dir=$HATCH_HOME/.config/apogee
 dst=$dir/secrets.env
 given_file "$src" || { log "skipped (APOGEE_SECRETS_PATH empty)"; exit 0; }
 
+# Root reads the host file (it may be 0600 and not the user's); the user writes the copy, so nothing here
+# follows a symlink the user made as root.
+# shellcheck disable=SC2016 # $1 is the inner shell's argument
+copy_as_user() { as_user sh -c 'umask 077; cat >"$1"; chmod 0600 "$1"' sh "$1" <"$src"; }
 as_user mkdir -p "$dir"
-chmod 0700 "$dir"
+as_user chmod 0700 "$dir"
 if [ ! -e "$dst" ]; then
-  (umask 077 && as_user cp "$src" "$dst")
-  chmod 0600 "$dst"
+  copy_as_user "$dst"
   log "copied secrets to ~/.config/apogee/secrets.env (0600)"
 elif cmp -s "$src" "$dst"; then
   log "~/.config/apogee/secrets.env is up to date"
 else
-  (umask 077 && as_user cp "$src" "$dst.new")
-  chmod 0600 "$dst.new"
+  copy_as_user "$dst.new"
   warn "~/.config/apogee/secrets.env differs from the host file: kept yours; the host's is in secrets.env.new"
 fi
