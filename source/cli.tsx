@@ -176,7 +176,7 @@ async function inspectCommand(json: boolean): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
 	// `publish --version X.Y.Z` takes a value; everywhere else --version prints hatch's own.
-	const publishing = argv[0] === 'publish';
+	const publishing = argv.includes('publish');
 	let parsed;
 	try {
 		parsed = parseArgs({

@@ -2,9 +2,9 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {type Stack, type Values, checkGitRef, checkImageRef} from './core/model.js';
+import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef} from './core/model.js';
 import {checkSsh} from './docker/ready.js';
-import {stream} from './docker/run.js';
+import {composeEnv, stream} from './docker/run.js';
 
 export class CommandError extends Error {}
 
@@ -93,9 +93,13 @@ export async function publishCommand(ref: StackRef, repo: string, version: strin
 	out(`build: ${tag}\n`);
 	const build = stream('docker', ['compose', '--progress', 'plain', 'build', '--build-arg', `HATCH_VERSION=${version}`], {
 		cwd: ref.dir,
-		env: {...process.env, STEM_IMAGE: tag},
+		env: composeEnv(FIELDS.map(f => f.key), {STEM_IMAGE: tag}),
 	});
 	const b = await build.done;
+	if (b.canceled) {
+		out('interrupted: nothing was pushed\n');
+		return 130;
+	}
 	if (b.exitCode !== 0) {
 		out(`build failed (exit ${b.exitCode}):\n${b.tail.slice(-20).map(l => `  ${l}\n`).join('')}`);
 		return 1;

@@ -29,7 +29,7 @@ export function hostBlock(b: HostBlock): string {
 		`  HostName ${b.hostName}`,
 		`  Port ${b.port}`,
 		`  User ${b.user}`,
-		...(b.identityFile ? [`  IdentityFile ${b.identityFile}`, '  IdentitiesOnly yes'] : []),
+		...(b.identityFile ? [`  IdentityFile "${b.identityFile}"`, '  IdentitiesOnly yes'] : []),
 		`  HostKeyAlias ${aliasFor(b.name)}`,
 		...(b.forwardAgent ? ['  ForwardAgent yes'] : []),
 		end(b.name),
@@ -49,7 +49,8 @@ export function upsertBlock(text: string, name: string, block: string): string {
 	const found = findBlock(lines, name);
 	if (found) lines.splice(found[0], found[1] - found[0] + 1, ...block.split('\n'));
 	else {
-		const at = lines.findIndex(l => /^\s*(Host|Match)\s/i.test(l));
+		// Before the first Host/Match, or before another stack's hatch block (never inside it).
+		const at = lines.findIndex(l => /^\s*(Host|Match)\s/i.test(l) || l.startsWith('# >>> hatch '));
 		const insert = [...block.split('\n'), ''];
 		if (at < 0) lines.push(...(lines.length && lines[lines.length - 1] !== '' ? [''] : []), ...block.split('\n'));
 		else lines.splice(at, 0, ...insert);
@@ -66,14 +67,22 @@ export function removeBlock(text: string, name: string): string {
 	return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** Sets the known_hosts entry for `alias` to this key, leaving every other line alone. */
+const isAlias = (line: string, alias: string) => line.split(/\s+/)[0] === alias;
+
+/** Sets the known_hosts entry for `alias` to this key in place (appended when new); other lines untouched. */
 export function upsertKnownHost(text: string, alias: string, type: string, blob: string): string {
-	const lines = text.split('\n').filter(l => l !== '' && l.split(/\s+/)[0] !== alias);
-	return `${[...lines, `${alias} ${type} ${blob}`].join('\n')}\n`;
+	const entry = `${alias} ${type} ${blob}`;
+	const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+	const at = lines.findIndex(l => isAlias(l, alias));
+	if (at < 0) return `${[...lines, entry].join('\n')}\n`;
+	const kept = lines.filter((l, i) => i === at || !isAlias(l, alias));
+	kept[kept.findIndex(l => isAlias(l, alias))] = entry;
+	return `${kept.join('\n')}\n`;
 }
 
 export function removeKnownHost(text: string, alias: string): string {
-	const lines = text.split('\n').filter(l => l !== '' && l.split(/\s+/)[0] !== alias);
+	if (!text.split('\n').some(l => isAlias(l, alias))) return text;
+	const lines = text.replace(/\n$/, '').split('\n').filter(l => !isAlias(l, alias));
 	return lines.length ? `${lines.join('\n')}\n` : '';
 }
 

@@ -1,12 +1,12 @@
 // Turning a config into files on disk without losing anything: unchanged files are not touched, changed
 // ones are backed up (<file>.bak-<time>) and replaced atomically (temp file + rename), .env is 0600.
 import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
-import {chmod, mkdir, open, readFile, rename, copyFile, unlink} from 'node:fs/promises';
+import {chmod, copyFile, mkdir, open, readFile, realpath, rename, unlink} from 'node:fs/promises';
 import {dirname, join, relative} from 'node:path';
 import {imagesDir} from './paths.js';
 import {renderCompose} from './core/compose.js';
 import {unifiedDiff} from './core/diff.js';
-import {renderEnv} from './core/env.js';
+import {renderEnv, userLines} from './core/env.js';
 import {type Stack, type Values, checkAuthorizedKeysText} from './core/model.js';
 
 export interface PlannedFile {
@@ -22,8 +22,12 @@ export type FileState = 'new' | 'unchanged' | 'changed';
 export interface FileChange extends PlannedFile {
 	state: FileState;
 	diff: string;
+	/** What was on disk when compared (undefined: no file); apply refuses if it changed since. */
+	old?: string;
 	backup?: string;
 }
+
+export class ChangedMeanwhile extends Error {}
 
 function walk(dir: string): string[] {
 	const out: string[] = [];
@@ -57,9 +61,12 @@ export interface PlanOptions {
 /** Files for `<out>/<stack>/`: docker-compose.yml, .env and image/ (the build context). */
 export function planStack(stack: Stack, values: Values, out: string, options: PlanOptions = {}): PlannedFile[] {
 	const dir = join(out, stack);
+	const envPath = join(dir, '.env');
+	// Keys the user added to .env themselves stay, line for line.
+	const own = existsSync(envPath) ? userLines(readFileSync(envPath, 'utf8')) : [];
 	return [
 		{path: join(dir, 'docker-compose.yml'), content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version}), mode: 0o644, showDiff: true},
-		{path: join(dir, '.env'), content: renderEnv(stack, values), mode: 0o600, showDiff: true},
+		{path: envPath, content: renderEnv(stack, values, own), mode: 0o600, showDiff: true},
 		...contextFiles(options.images ?? imagesDir(), join(dir, 'image')),
 	];
 }
@@ -74,8 +81,8 @@ export async function compare(files: PlannedFile[]): Promise<FileChange[]> {
 			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 		}
 		if (old === undefined) out.push({...f, state: 'new', diff: ''});
-		else if (old === f.content) out.push({...f, state: 'unchanged', diff: ''});
-		else out.push({...f, state: 'changed', diff: f.showDiff ? unifiedDiff(old, f.content, f.path, `${f.path} (new)`) : ''});
+		else if (old === f.content) out.push({...f, state: 'unchanged', diff: '', old});
+		else out.push({...f, state: 'changed', diff: f.showDiff ? unifiedDiff(old, f.content, f.path, `${f.path} (new)`) : '', old});
 	}
 	return out;
 }
@@ -92,7 +99,9 @@ export function backupPath(path: string, stamp: string): string {
 	return candidate;
 }
 
-async function atomicWrite(path: string, content: string, mode: number): Promise<void> {
+async function atomicWrite(link: string, content: string, mode: number): Promise<void> {
+	// A file that is a symlink (e.g. ~/.ssh/config kept in a dotfiles repo) is updated where it points.
+	const path = await realpath(link).catch(() => link);
 	await mkdir(dirname(path), {recursive: true});
 	const tmp = join(dirname(path), `.${Math.random().toString(36).slice(2)}.hatch-tmp`);
 	const handle = await open(tmp, 'wx', mode);
@@ -109,8 +118,23 @@ async function atomicWrite(path: string, content: string, mode: number): Promise
 	await rename(tmp, path);
 }
 
-/** Writes new and changed files (backing up the changed ones); returns them with `backup` filled in. */
+async function current(path: string): Promise<string | undefined> {
+	return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+		if (error.code === 'ENOENT') return undefined;
+		throw error;
+	});
+}
+
+/**
+ * Writes new and changed files (backing up the changed ones); returns them with `backup` filled in.
+ * Nothing is written when any file differs from what was compared (edited meanwhile): ChangedMeanwhile.
+ */
 export async function apply(changes: FileChange[], stamp = timestamp()): Promise<FileChange[]> {
+	for (const c of changes) {
+		if (c.state !== 'unchanged' && (await current(c.path)) !== c.old) {
+			throw new ChangedMeanwhile(`${c.path} changed since it was compared; nothing was written, run again to see the new diff`);
+		}
+	}
 	const done: FileChange[] = [];
 	for (const c of changes) {
 		if (c.state === 'unchanged') {

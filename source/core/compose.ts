@@ -98,9 +98,11 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		] as const) {
 			if (values[key]) volumes.push(bind(`\${${key}}`, `${CONTAINER_PATHS.workspace}/${dir}`));
 		}
+		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
+		const literal = (p: string) => p.replaceAll('$', '$$$$');
 		for (const item of (values.NEURON_EXTRA_MOUNTS ?? '').split(',').filter(Boolean)) {
 			const [src, dst, mode] = item.split(':');
-			volumes.push(bind(src!, dst!, mode === 'ro'));
+			volumes.push(bind(literal(src!), literal(dst!), mode === 'ro'));
 		}
 	}
 

@@ -181,7 +181,11 @@ export function checkGpus(v: string): string | undefined {
 	return 'must be none, all, a count (e.g. 2), or device ids/UUIDs separated by commas (e.g. 0,1 or GPU-4f2c…)';
 }
 
+/** Container paths hatch mounts itself; an extra mount there would clash. */
+export const RESERVED_TARGETS = ['/home', '/etc/ssh/hatch-hostkeys', '/var/lib/hatch/ssh', '/etc/hatch/authorized_keys.host', '/mnt/hatch/dropbox', '/opt/secrets/apogee-secrets.env', '/ssh-agent', '/workspace'];
+
 export function checkExtraMounts(v: string): string | undefined {
+	const targets = new Set<string>();
 	for (const item of v.split(',')) {
 		const parts = item.split(':');
 		const [host, target, mode] = parts;
@@ -190,6 +194,10 @@ export function checkExtraMounts(v: string): string | undefined {
 		}
 		if (!host.startsWith('/') || !target.startsWith('/')) return `"${item}": both paths must be absolute`;
 		if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `"${item}": the mode must be ro or rw`;
+		const t = target.replace(/\/+$/, '') || '/';
+		if (RESERVED_TARGETS.includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
+		if (targets.has(t)) return `"${item}": ${t} is mounted twice`;
+		targets.add(t);
 	}
 	return undefined;
 }
@@ -284,6 +292,12 @@ export function validate(stack: Stack, values: Values): Problem[] {
 		const f = field(key);
 		if (!f) problems.push({key, message: `${key} is not a hatch setting`});
 		else if (!f.stacks.includes(stack)) problems.push({key, message: `${key} only applies to ${f.stacks.join(', ')}`});
+	}
+	for (const [key, dir] of [['NEURON_PROJECTS_PATH', 'projects'], ['NEURON_DATASETS_PATH', 'datasets'], ['NEURON_MODELS_PATH', 'models']] as const) {
+		const target = `/workspace/${dir}`;
+		if (stack === 'neuron' && values[key] && (values.NEURON_EXTRA_MOUNTS ?? '').split(',').some(m => (m.split(':')[1] ?? '').replace(/\/+$/, '') === target)) {
+			problems.push({key: 'NEURON_EXTRA_MOUNTS', message: `NEURON_EXTRA_MOUNTS mounts ${target}, which ${key} already uses; drop one of them`});
+		}
 	}
 	if (values.STEM_NETWORK_MODE === 'host' && values.STEM_SSH_PORT === '22') {
 		problems.push({key: 'STEM_SSH_PORT', message: 'STEM_SSH_PORT 22 in host network mode collides with the host\'s own sshd; pick another port (e.g. 22222)'});

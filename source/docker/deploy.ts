@@ -1,10 +1,13 @@
 // Build, start, and wait until SSH really works: the three phases after a stack is written.
 import {join} from 'node:path';
-import type {Values} from '../core/model.js';
+import {FIELDS, type Values} from '../core/model.js';
 import {timestamp} from '../stack.js';
 import {type BuildStep, BuildProgress, hintFor} from './buildkit.js';
 import {type BootEvent, type ReadyResult, waitForSsh} from './ready.js';
-import {type Streamed, stream} from './run.js';
+import {type Streamed, composeEnv, stream} from './run.js';
+
+/** Compose reads these from the environment before .env: hatch's own shell must not override the stack. */
+const STACK_ENV = composeEnv(FIELDS.map(f => f.key));
 
 export type Phase = 'build' | 'up' | 'ready';
 
@@ -67,12 +70,14 @@ export function deploy(dir: string, values: Values, options: DeployOptions): Dep
 		...extra,
 	});
 
-	const done = (async (): Promise<DeployResult> => {
+	let phase: Phase = 'build';
+	const run = async (): Promise<DeployResult> => {
 		ev.onStart?.(logFile);
 		if (options.build) {
 			ev.onPhase?.('build');
 			current = stream('docker', ['compose', '--progress', 'plain', 'build'], {
 				cwd: dir,
+				env: STACK_ENV,
 				logFile,
 				onLine: line => {
 					progress.feed(line);
@@ -86,11 +91,13 @@ export function deploy(dir: string, values: Values, options: DeployOptions): Dep
 			}
 		}
 		if (!options.boot || canceled) return result(options.boot ? 'up' : 'build', 0, []);
+		phase = 'up';
 		ev.onPhase?.('up');
 		const since = new Date(Date.now() - 1000).toISOString();
-		current = stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, logFile, onLine: line => ev.onUpLine?.(line)});
+		current = stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, env: STACK_ENV, logFile, onLine: line => ev.onUpLine?.(line)});
 		const up = await current.done;
 		if (up.exitCode !== 0 || canceled) return result('up', up.exitCode, up.tail.slice(-30));
+		phase = 'ready';
 		ev.onPhase?.('ready');
 		const ready = await waitForSsh({
 			container: values.STEM_CONTAINER_NAME!,
@@ -102,7 +109,9 @@ export function deploy(dir: string, values: Values, options: DeployOptions): Dep
 			...(ev.onBoot ? {onEvent: ev.onBoot} : {}),
 		});
 		return result('ready', ready.ok ? 0 : 1, ready.logTail, {ready, ...(ready.ok ? {} : {hint: hintFor(ready.logTail.join('\n')) ?? ready.reason})});
-	})();
+	};
+	// Whatever breaks (docker missing, a folder not writable) ends as a failed result, never a crash.
+	const done = run().catch((error: Error) => result(phase, 1, [error.message]));
 
 	return {
 		done,

@@ -29,8 +29,9 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 		out('\nstopping…\n');
 		run.cancel();
 	};
-	process.once('SIGINT', onSignal);
-	process.once('SIGTERM', onSignal);
+	// Every signal (the second one too) is ours while the stack is being built and started.
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
 	const r = await run.done;
 	process.off('SIGINT', onSignal);
 	process.off('SIGTERM', onSignal);

@@ -47,13 +47,17 @@ export interface ReadyResult {
 function canConnect(address: string, port: number): Promise<boolean> {
 	return new Promise(resolve => {
 		const s = net.connect({host: address, port});
+		let settled = false;
 		const done = (ok: boolean) => {
+			if (settled) return;
+			settled = true;
 			s.destroy();
 			resolve(ok);
 		};
 		s.setTimeout(1000, () => done(false));
 		s.once('data', () => done(true)); // sshd speaks first: "SSH-2.0-OpenSSH…"
 		s.once('error', () => done(false));
+		s.once('close', () => done(false)); // a proxy that accepts, then hangs up while sshd is not there yet
 	});
 }
 

@@ -21,19 +21,55 @@ export interface Streamed {
 
 const TAIL = 200;
 
+// Every running child, so that a signal to hatch (Ctrl-C without a TUI, SIGTERM, SIGHUP) stops them all:
+// they run in their own process groups, where the terminal's signals do not reach them. A second signal
+// kills them at once.
+const live = new Set<Streamed>();
+let signals = 0;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function onSignal(): void {
+	signals++;
+	for (const s of live) s.cancel(signals > 1 ? 0 : 5000);
+}
+function track(s: Streamed, done: Promise<unknown>): void {
+	if (live.size === 0) for (const sig of SIGNALS) process.on(sig, onSignal);
+	live.add(s);
+	void done.finally(() => {
+		live.delete(s);
+		if (live.size === 0) for (const sig of SIGNALS) process.off(sig, onSignal);
+	});
+}
+
+/** Variables that compose would take from hatch's own environment over the stack's .env. */
+export function composeEnv(drop: readonly string[], set: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {...process.env};
+	for (const key of Object.keys(env)) if (drop.includes(key) || key.startsWith('COMPOSE_')) delete env[key];
+	return {...env, ...set};
+}
+
 export function stream(cmd: string, args: string[], options: {cwd?: string; logFile?: string; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv}): Streamed {
 	let canceled = false;
 	let pid: number | undefined;
 	let resolvePid: () => void = () => {};
 	const started = new Promise<void>(r => (resolvePid = r));
-	const log = options.logFile ? (mkdirSync(dirname(options.logFile), {recursive: true}), createWriteStream(options.logFile, {flags: 'a', mode: 0o600})) : undefined;
+	let log: ReturnType<typeof createWriteStream> | undefined;
+	if (options.logFile) {
+		try {
+			mkdirSync(dirname(options.logFile), {recursive: true});
+			log = createWriteStream(options.logFile, {flags: 'a', mode: 0o600});
+			log.on('error', () => (log = undefined)); // an unwritable log must not stop the build
+		} catch {
+			log = undefined;
+		}
+	}
 	const tail: string[] = [];
 
 	const done = (async (): Promise<StreamResult> => {
 		const {execa} = await import('execa');
 		const child = execa(cmd, args, {
 			cwd: options.cwd,
-			env: {...options.env, BUILDKIT_PROGRESS: 'plain'},
+			env: {...(options.env ?? process.env), BUILDKIT_PROGRESS: 'plain'},
+			extendEnv: false,
 			reject: false,
 			detached: true,
 			stdin: 'ignore',
@@ -74,7 +110,7 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
 	})();
 
-	return {
+	const handle: Streamed = {
 		done,
 		get pid() {
 			return pid;
@@ -90,11 +126,14 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 						// already gone
 					}
 				};
-				kill('SIGINT');
+				kill(graceMs === 0 ? 'SIGKILL' : 'SIGINT');
+				if (graceMs === 0) return;
 				const timer = setTimeout(() => kill('SIGKILL'), graceMs);
 				timer.unref();
 				void done.finally(() => clearTimeout(timer));
 			});
 		},
 	};
+	track(handle, done);
+	return handle;
 }

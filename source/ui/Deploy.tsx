@@ -50,7 +50,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 			setNow(Date.now());
 			setFrame(f => f + 1);
 		}, FRAME_MS);
-		run.done.then(r => {
+		void run.done.then(r => {
 			clearInterval(timer);
 			setFrame(f => f + 1);
 			onDone(r);

@@ -47,10 +47,10 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 	const pending = changes.filter(c => c.state !== 'unchanged').length;
 	const back = {label: 'Back', value: 'back'};
 	const actions =
-		pending === 0
-			? [{label: 'Continue (nothing to write)', value: 'write'}, back, {label: 'Quit', value: 'quit'}]
-			: errors.length
-				? [back, {label: 'Quit without writing', value: 'quit'}]
+		errors.length
+			? [back, {label: 'Quit without writing', value: 'quit'}]
+			: pending === 0
+				? [{label: 'Continue (nothing to write)', value: 'write'}, back, {label: 'Quit', value: 'quit'}]
 				: [{label: `Write ${pending} file(s)`, value: 'write'}, back, {label: 'Quit without writing', value: 'quit'}];
 	return (
 		<Box flexDirection="column">

@@ -142,7 +142,7 @@ describe('Wizard', () => {
 		await enterUntil(lastFrame, stdin, 'Review: neuron');
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, 'Build and start it now?');
-		expect(saved[0]!.values).toMatchObject({NEURON_GPUS: '2', STEM_SSH_PORT: '22555', STEM_SSH_AUTH_SOCK_HOST: '/tmp/ssh-a/agent.1'});
+		expect(saved[0]!.values).toMatchObject({NEURON_GPUS: 'GPU-2f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50', STEM_SSH_PORT: '22555', STEM_SSH_AUTH_SOCK_HOST: '/tmp/ssh-a/agent.1'});
 		unmount();
 	});
 
@@ -248,5 +248,46 @@ describe('Wizard, building and booting', () => {
 		expect(f).toContain('Log: /out/stem/logs/hatch-1.log');
 		expect(exits).toEqual([130]);
 		unmount();
+	});
+});
+
+describe('Wizard, edges', () => {
+	it('exits 0 after ready when ~/.ssh is already right', async () => {
+		const {d, exits} = deps({planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'unchanged', diff: ''}]});
+		const r = render(<Wizard deps={d} />);
+		await waitFor(r.lastFrame, 'Dropbox');
+		await enterUntil(r.lastFrame, r.stdin, 'Review:');
+		await press(r.stdin, KEY.enter);
+		await waitFor(r.lastFrame, 'Build and start it now?');
+		await press(r.stdin, KEY.enter);
+		await waitFor(r.lastFrame, '✔ ready in');
+		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
+		expect(exits).toEqual([0]);
+		r.unmount();
+	});
+
+	it('writes what the latest review showed, even when an older comparison finishes last', async () => {
+		let call = 0;
+		const write = vi.fn(async (c: FileChange[]) => c);
+		const {d} = deps({
+			write,
+			plan: async (stack, values) => {
+				const n = ++call;
+				if (n === 1) await new Promise(r => setTimeout(r, 600)); // the first comparison is slow
+				return [{path: `/out/${stack}/.env`, content: `plan ${n} ${values.STEM_SSH_PORT}`, mode: 0o600, showDiff: true, state: 'new', diff: ''}];
+			},
+		});
+		const r = render(<Wizard deps={d} />);
+		await waitFor(r.lastFrame, 'Dropbox');
+		await enterUntil(r.lastFrame, r.stdin, 'Comparing with what is on disk');
+		await press(r.stdin, KEY.esc);
+		await waitFor(r.lastFrame, 'Who creates the volumes?');
+		await press(r.stdin, KEY.enter);
+		await waitFor(r.lastFrame, 'Write 1 file(s)');
+		await tick(700); // the slow first comparison ends now
+		await press(r.stdin, KEY.enter);
+		await waitFor(r.lastFrame, 'Build and start it now?');
+		expect(write.mock.calls[0]![0][0]!.content).toBe('plan 2 22222');
+		r.unmount();
 	});
 });

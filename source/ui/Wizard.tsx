@@ -104,15 +104,19 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		setPhase({name: 'question', index: 0});
 	};
 
+	// Only the latest comparison counts: an older one finishing late (Esc, edit, review again) is dropped.
+	const reviewRun = useRef(0);
 	const toReview = () => {
+		const run = ++reviewRun.current;
 		setChanges(undefined);
 		setPhase({name: 'review'});
 		Promise.all([deps.plan(stack!, values), deps.preflight(values)]).then(
 			([planned, found]) => {
+				if (run !== reviewRun.current) return;
 				setChecks(found);
 				setChanges(planned);
 			},
-			(error: Error) => setPhase({name: 'failed', message: error.message}),
+			(error: Error) => run === reviewRun.current && setPhase({name: 'failed', message: error.message}),
 		);
 	};
 
@@ -134,6 +138,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				() => deps.onExit(0),
 			);
 		}
+		// ~/.ssh already right (the usual re-run): nothing to ask.
+		if (phase.name === 'ready' && phase.ssh && phase.ssh.every(c => c.state === 'unchanged')) deps.onExit(0);
 	}, [phase, deps]);
 
 	if (phase.name === 'welcome') {

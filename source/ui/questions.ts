@@ -127,7 +127,10 @@ export function questions(stack: Stack, values: Values, inspection?: Inspection)
 		const options: Option[] = [{label: gpus.length ? 'none' : 'none (no GPU found on this host)', value: 'none'}];
 		if (gpus.length) {
 			options.unshift({label: `all ${gpus.length} GPU(s)`, value: 'all'});
-			for (const g of gpus) options.push({label: `only GPU ${g.index}: ${g.name}${g.memoryMiB ? `, ${Math.round(g.memoryMiB / 1024)} GiB` : ''}`, value: String(g.index)});
+			// One GPU is named by its UUID: a lone number would mean "that many GPUs".
+			for (const g of gpus.filter(x => x.uuid)) {
+				options.push({label: `only GPU ${g.index}: ${g.name}${g.memoryMiB ? `, ${Math.round(g.memoryMiB / 1024)} GiB` : ''}`, value: g.uuid!});
+			}
 		}
 		q.push(choice('GPU', 'NEURON_GPUS', 'GPUs for the container', withCurrent(options, values.NEURON_GPUS, v => `${v} (current; not detected here)`)));
 	}

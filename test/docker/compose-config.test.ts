@@ -63,7 +63,7 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					BINDU_REPO: 'https://example.invalid/me/bindu.git',
 					BINDU_REF: 'feature/x',
 					STEM_PIXI_HOST: 'vortex',
-					...(stack === 'neuron' ? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x')}:/data/x:ro`} : {}),
+					...(stack === 'neuron' ? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x$y')}:/data/x:ro`} : {}),
 				};
 				expect(validate(stack, values)).toEqual([]);
 				writeFileSync(join(dir, '.env'), renderEnv(stack, values));
@@ -87,6 +87,7 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 				if (stack === 'neuron') {
 					expect(unescape(byTarget['/workspace/projects']!.source)).toBe(odd);
 					expect(byTarget['/data/x']).toMatchObject({read_only: true});
+					expect(unescape(byTarget['/data/x']!.source)).toBe(join(dir, 'x$y'));
 				}
 			});
 		}

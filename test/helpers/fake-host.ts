@@ -77,7 +77,7 @@ export const fail = (exitCode: number, stderr: string, stdout = ''): RunResult =
 
 /** An Inspection as a host with `gpus` NVIDIA GPUs, a key and a live agent would give (for UI tests). */
 export function fakeInspection(options: {gpus?: number; agent?: boolean; pending?: boolean} = {}): import('../../source/host/inspect.js').Inspection {
-	const gpus = Array.from({length: options.gpus ?? 0}, (_, index) => ({index, name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559}));
+	const gpus = Array.from({length: options.gpus ?? 0}, (_, index) => ({index, name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559, uuid: `GPU-${index}f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50`}));
 	return {
 		identity: {user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex'},
 		platform: 'linux',

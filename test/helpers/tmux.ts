@@ -25,13 +25,14 @@ export function start(env: Record<string, string>, args: string[]) {
 		throw new Error(`no "${text}" on screen:\n${screen()}`);
 	};
 	/** Presses Enter (one frame at a time) until `text` shows. */
-	const enterUntil = async (text: string, max = 60) => {
+	// At most ~40 s, so a stuck screen fails here with the screen in the message, not as a test timeout.
+	const enterUntil = async (text: string, max = 40) => {
 		for (let n = 0; n < max; n++) {
 			const before = screen();
 			if (before.includes(text)) return before;
 			keys('Enter');
 			const t0 = Date.now();
-			while (screen() === before && Date.now() - t0 < 2000) await new Promise(r => setTimeout(r, 20));
+			while (screen() === before && Date.now() - t0 < 1000) await new Promise(r => setTimeout(r, 20));
 		}
 		throw new Error(`never reached "${text}":\n${screen()}`);
 	};

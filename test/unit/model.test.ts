@@ -141,3 +141,15 @@ describe('defaults', () => {
 		expect(new Set(FIELDS.map(f => f.key)).size).toBe(FIELDS.length);
 	});
 });
+
+describe('extra mounts', () => {
+	it.each(['/srv/a:/home', '/srv/a:/ssh-agent', '/srv/a:/workspace', '/srv/a:/data/x,/srv/b:/data/x/', '/srv/a:/'])('refuses %j (clashes with a mount)', v => {
+		expect(validateValue('NEURON_EXTRA_MOUNTS', v)).toMatch(/hatch mounts its own|mounted twice/);
+	});
+
+	it('refuses an extra mount on a workspace folder that is already mounted', () => {
+		const values = {...defaults('neuron'), NEURON_PROJECTS_PATH: '/srv/p', NEURON_EXTRA_MOUNTS: '/srv/q:/workspace/projects'};
+		expect(validate('neuron', values).map(p => p.message)).toContain('NEURON_EXTRA_MOUNTS mounts /workspace/projects, which NEURON_PROJECTS_PATH already uses; drop one of them');
+		expect(validate('neuron', {...values, NEURON_PROJECTS_PATH: ''})).toEqual([]);
+	});
+});

@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
 import {fingerprint, parseKey} from '../../source/docker/ready.js';
-import {hostBlock, installSshConfig, removeBlock, removeSshConfig, upsertBlock, upsertKnownHost} from '../../source/sshconfig.js';
+import {hostBlock, installSshConfig, removeBlock, removeKnownHost, removeSshConfig, upsertBlock, upsertKnownHost} from '../../source/sshconfig.js';
 
 const block = (port = '22222') => hostBlock({name: 'stem', hostName: '127.0.0.1', port, user: 'dev', forwardAgent: false});
 
@@ -39,7 +39,7 @@ describe('~/.ssh/config block', () => {
 		expect(added).toContain('+Host stem');
 		expect(added).toContain('Now: ssh stem');
 		const config = readFileSync(join(home, '.ssh', 'config'), 'utf8');
-		expect(config).toContain(`  IdentityFile ${join(home, '.ssh', 'id_ed25519')}`);
+		expect(config).toContain(`  IdentityFile "${join(home, '.ssh', 'id_ed25519')}"`);
 		expect(config.endsWith('Host work\n  HostName work.example\n')).toBe(true);
 		expect(statSync(join(home, '.ssh', 'config')).mode & 0o777).toBe(0o600);
 		expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe('hatch-stem ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKEY1\n');
@@ -65,5 +65,25 @@ describe('host key fingerprints', () => {
 		expect(key.type).toBe('ssh-ed25519');
 		const expected = execFileSync('ssh-keygen', ['-lf', join(dir, 'k.pub')], {encoding: 'utf8'}).split(' ')[1];
 		expect(fingerprint(key.blob)).toBe(expected);
+	});
+});
+
+describe('several stacks and a busy known_hosts', () => {
+	it('keeps each stack’s block whole when another is added or removed', () => {
+		const b = (name: string) => hostBlock({name, hostName: '127.0.0.1', port: '1', user: 'u', forwardAgent: false});
+		const both = upsertBlock(upsertBlock('Host *\n  User me\n', 'stem', b('stem')), 'neuron', b('neuron'));
+		expect(both.indexOf('# >>> hatch neuron >>>')).toBeLessThan(both.indexOf('# >>> hatch stem >>>'));
+		expect(both.indexOf('# <<< hatch neuron <<<')).toBeLessThan(both.indexOf('# >>> hatch stem >>>'));
+		const onlyStem = removeBlock(both, 'neuron');
+		expect(onlyStem).toContain(b('stem'));
+		expect(removeBlock(onlyStem, 'stem')).toBe('Host *\n  User me\n');
+	});
+
+	it('updates the pinned key in place and leaves other lines, blank ones too, as they were', () => {
+		const text = 'a ssh-ed25519 A\n\nhatch-stem ssh-ed25519 OLD\nb ssh-rsa B\n';
+		expect(upsertKnownHost(text, 'hatch-stem', 'ssh-ed25519', 'NEW')).toBe('a ssh-ed25519 A\n\nhatch-stem ssh-ed25519 NEW\nb ssh-rsa B\n');
+		expect(upsertKnownHost(text, 'hatch-x', 'ssh-ed25519', 'K')).toBe(`${text}hatch-x ssh-ed25519 K\n`);
+		expect(removeKnownHost(text, 'hatch-none')).toBe(text);
+		expect(removeKnownHost(text, 'hatch-stem')).toBe('a ssh-ed25519 A\n\nb ssh-rsa B\n');
 	});
 });

@@ -1,9 +1,9 @@
-import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
+import {lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {apply, backupPath, compare, planStack} from '../../source/stack.js';
+import {ChangedMeanwhile, apply, backupPath, compare, planStack} from '../../source/stack.js';
 
 function fakeImages(): string {
 	const dir = mkdtempSync(join(tmpdir(), 'hatch-images-'));
@@ -56,5 +56,50 @@ describe('writing a stack', () => {
 		const p = join(dir, '.env');
 		writeFileSync(`${p}.bak-X`, 'old');
 		expect(backupPath(p, 'X')).toBe(`${p}.bak-X-2`);
+	});
+});
+
+describe('writing safely around the user', () => {
+	it('refuses to write when a file changed after it was compared, and writes nothing', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-race-'));
+		const a = join(dir, 'a');
+		const b = join(dir, 'b');
+		writeFileSync(a, 'old a\n');
+		const changes = await compare([
+			{path: a, content: 'new a\n', mode: 0o600, showDiff: true},
+			{path: b, content: 'new b\n', mode: 0o600, showDiff: true},
+		]);
+		writeFileSync(b, 'the user made b meanwhile\n');
+		await expect(apply(changes)).rejects.toThrow(ChangedMeanwhile);
+		expect(readFileSync(a, 'utf8')).toBe('old a\n');
+		expect(readFileSync(b, 'utf8')).toBe('the user made b meanwhile\n');
+	});
+
+	it('updates a symlinked file where it points, keeping the link', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-link-'));
+		mkdirSync(join(dir, 'dotfiles'));
+		writeFileSync(join(dir, 'dotfiles', 'config'), 'old\n');
+		symlinkSync(join(dir, 'dotfiles', 'config'), join(dir, 'config'));
+		await apply(await compare([{path: join(dir, 'config'), content: 'new\n', mode: 0o600, showDiff: true}]), 'X');
+		expect(lstatSync(join(dir, 'config')).isSymbolicLink()).toBe(true);
+		expect(readFileSync(join(dir, 'dotfiles', 'config'), 'utf8')).toBe('new\n');
+		expect(readFileSync(join(dir, 'config.bak-X'), 'utf8')).toBe('old\n');
+	});
+});
+
+describe('the user’s own .env lines', () => {
+	it('are kept, verbatim, on every re-run', async () => {
+		const out = mkdtempSync(join(tmpdir(), 'hatch-own-'));
+		const images = fakeImages();
+		const values = defaults('stem');
+		await apply(await compare(planStack('stem', values, out, {images})));
+		const env = join(out, 'stem', '.env');
+		writeFileSync(env, `${readFileSync(env, 'utf8')}MY_TOKEN="abc \${HOME}"\nexport EXTRA_PATH=/opt/x\n`);
+		const again = await compare(planStack('stem', {...values, STEM_SSH_PORT: '2200'}, out, {images}));
+		await apply(again);
+		const text = readFileSync(env, 'utf8');
+		expect(text).toContain('MY_TOKEN="abc ${HOME}"\nexport EXTRA_PATH=/opt/x\n');
+		expect(text).toContain('STEM_SSH_PORT=2200');
+		expect((await compare(planStack('stem', {...values, STEM_SSH_PORT: '2200'}, out, {images}))).every(c => c.state === 'unchanged')).toBe(true);
 	});
 });
