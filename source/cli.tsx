@@ -39,7 +39,7 @@ Options:
   --dry-run                         print what would be written and the diff; write nothing
   --help, --version
 
-Exit codes: 0 ok, 2 usage or validation error, 1 other failure.
+Exit codes: 0 ok, 2 usage or validation error, 1 other failure, 130 interrupted.
 `;
 
 export class UsageError extends Error {}

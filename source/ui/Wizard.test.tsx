@@ -228,6 +228,15 @@ describe('Wizard, building and booting', () => {
 		unmount();
 	});
 
+	it('exits 0 after ready when ~/.ssh is already right', async () => {
+		const {d, exits} = deps({planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'unchanged', diff: ''}]});
+		const {lastFrame, unmount} = await toDeploy(d);
+		await waitFor(lastFrame, '✔ ready in');
+		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
+		expect(exits).toEqual([0]);
+		unmount();
+	});
+
 	it('explains a failure with the hint and the log, and exits 1', async () => {
 		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: false})});
 		const {lastFrame, unmount} = await toDeploy(d);
@@ -252,20 +261,6 @@ describe('Wizard, building and booting', () => {
 });
 
 describe('Wizard, edges', () => {
-	it('exits 0 after ready when ~/.ssh is already right', async () => {
-		const {d, exits} = deps({planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'unchanged', diff: ''}]});
-		const r = render(<Wizard deps={d} />);
-		await waitFor(r.lastFrame, 'Dropbox');
-		await enterUntil(r.lastFrame, r.stdin, 'Review:');
-		await press(r.stdin, KEY.enter);
-		await waitFor(r.lastFrame, 'Build and start it now?');
-		await press(r.stdin, KEY.enter);
-		await waitFor(r.lastFrame, '✔ ready in');
-		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
-		expect(exits).toEqual([0]);
-		r.unmount();
-	});
-
 	it('writes what the latest review showed, even when an older comparison finishes last', async () => {
 		let call = 0;
 		const write = vi.fn(async (c: FileChange[]) => c);
