@@ -40,7 +40,8 @@ await build({
 	chunkNames: 'chunks/[name]-[hash]',
 	// Ink's optional devtools bridge is never used at run time; keep it (and its deps) out of the bundle.
 	alias: {'react-devtools-core': join(root, 'scripts', 'empty.js')},
-	define: {'process.env.DEV': '"false"'},
+	// Production builds of React and its reconciler only (the development ones are 4x the size).
+	define: {'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"'},
 	banner: {
 		js: "import {createRequire as __hatchCreateRequire} from 'node:module'; const require = __hatchCreateRequire(import.meta.url);",
 	},

@@ -4,14 +4,17 @@
 import {Box, Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
-import React, {useEffect, useMemo, useRef, useState} from 'react';
+import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
 import {type Stack, type Values, validate} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import type {FileChange} from '../stack.js';
-import {Deploy, DeployFailed, Ready} from './Deploy.js';
+// The build/boot screens (and the runners they import) load when a deploy starts, not before the first frame.
+const Deploy = lazy(() => import('./Deploy.js').then(m => ({default: m.Deploy})));
+const DeployFailed = lazy(() => import('./Deploy.js').then(m => ({default: m.DeployFailed})));
+const Ready = lazy(() => import('./Deploy.js').then(m => ({default: m.Ready})));
 import {Done} from './Done.js';
 import {Question} from './Question.js';
 import {type Option, STEPS, questions} from './questions.js';
@@ -249,6 +252,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	}
 	if (phase.name === 'deploy') {
 		return (
+			<Suspense fallback={<Spinner label="Starting…" />}>
 			<Box flexDirection="column">
 				{summary}
 				<Deploy
@@ -257,18 +261,22 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					onDone={result => setPhase(result.ok ? {name: 'ready', written: phase.written, result} : {name: 'deployFailed', written: phase.written, result})}
 				/>
 			</Box>
+			</Suspense>
 		);
 	}
 	if (phase.name === 'deployFailed') {
 		return (
-			<Box flexDirection="column">
-				{summary}
-				<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} />
-			</Box>
+			<Suspense fallback={null}>
+				<Box flexDirection="column">
+					{summary}
+					<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} />
+				</Box>
+			</Suspense>
 		);
 	}
 	const pending = phase.ssh?.filter(c => c.state !== 'unchanged') ?? [];
 	return (
+		<Suspense fallback={null}>
 		<Box flexDirection="column">
 			{summary}
 			<Ready result={phase.result} values={values} />
@@ -302,6 +310,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>
 			) : null}
 		</Box>
+		</Suspense>
 	);
 }
 
