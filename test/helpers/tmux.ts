@@ -1,5 +1,6 @@
 // The built CLI in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
 import {execFileSync, spawnSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 import {BIN} from './cli.js';
 
 const sessions: string[] = [];
@@ -11,8 +12,17 @@ export function start(env: Record<string, string>, args: string[]) {
 	const name = `hatch-tty-${process.pid}-${sessions.length}-${Date.now() % 100000}`;
 	sessions.push(name);
 	const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
-	const cmd = `env -u CI ${vars} node ${BIN} ${args.join(' ')}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 60`;
+	// stderr goes to a file too, so a failure can say what the program said before the screen was redrawn.
+	const errFile = `/tmp/${name}.stderr`;
+	const cmd = `env -u CI ${vars} node ${BIN} ${args.join(' ')} 2>${errFile}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 60`;
 	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '140', '-y', '50', cmd]);
+	const stderr = () => {
+		try {
+			return readFileSync(errFile, 'utf8');
+		} catch {
+			return '(none)';
+		}
+	};
 	const screen = (escapes = false) => execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], {encoding: 'utf8'});
 	const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', name, ...k]);
 	const waitFor = async (text: string, ms = 10_000) => {
@@ -22,7 +32,7 @@ export function start(env: Record<string, string>, args: string[]) {
 			if (s.includes(text)) return s;
 			await new Promise(r => setTimeout(r, 50));
 		}
-		throw new Error(`no "${text}" on screen:\n${screen()}`);
+		throw new Error(`no "${text}" on screen:\n${screen()}\nstderr:\n${stderr()}`);
 	};
 	/** Presses Enter (one frame at a time) until `text` shows. */
 	// At most ~40 s, so a stuck screen fails here with the screen in the message, not as a test timeout.
@@ -34,7 +44,7 @@ export function start(env: Record<string, string>, args: string[]) {
 			const t0 = Date.now();
 			while (screen() === before && Date.now() - t0 < 1000) await new Promise(r => setTimeout(r, 20));
 		}
-		throw new Error(`never reached "${text}":\n${screen()}`);
+		throw new Error(`never reached "${text}":\n${screen()}\nstderr:\n${stderr()}`);
 	};
 	return {screen, keys, waitFor, enterUntil};
 }
