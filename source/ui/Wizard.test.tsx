@@ -286,3 +286,14 @@ describe('Wizard, edges', () => {
 		r.unmount();
 	});
 });
+
+describe('Wizard, when the host checks fail outright', () => {
+	it('says so on the welcome screen and still gets to the questions', async () => {
+		const {d} = deps({inspect: async () => Promise.reject(new Error('spawn EAGAIN'))});
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'host check failed: spawn EAGAIN');
+		await enterUntil(lastFrame, stdin, 'Your user name inside the container');
+		expect(lastFrame()).toContain('alice');
+		unmount();
+	});
+});

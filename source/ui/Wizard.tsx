@@ -71,7 +71,10 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	// Inspect and load presets after the first frame is on screen; each probe has its own deadline.
 	useEffect(() => {
 		let live = true;
-		deps.inspect().then(i => live && setInspection(i));
+		deps.inspect().then(
+			i => live && setInspection(i),
+			(error: Error) => live && setInspection(failedInspection(deps.identity, error)),
+		);
 		deps.loadStarts().then(
 			s => live && setStarts(s),
 			(error: Error) => live && setStarts({starts: [{label: 'start fresh (defaults from this host)', value: 'fresh'}], warnings: [`presets could not be loaded: ${error.message}`]}),
@@ -312,6 +315,12 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		</Box>
 		</Suspense>
 	);
+}
+
+/** When the inspection as a whole fails, every probe says so and the wizard goes on with defaults. */
+function failedInspection(id: WizardDeps['identity'], error: Error): Inspection {
+	const failed = {status: 'error' as const, detail: `host check failed: ${error.message}`, ms: 0};
+	return {identity: id, platform: process.platform, docker: failed, compose: failed, gpus: failed, dropbox: failed, agent: failed, publicKeys: failed};
 }
 
 function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s: Stack) => void; onBack: () => void}) {

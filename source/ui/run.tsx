@@ -87,7 +87,12 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			app.unmount();
 		},
 	};
+	// A stray rejection from a background probe must not kill the wizard mid-question (and leave the
+	// terminal in raw mode); it is reported on stderr instead.
+	const onRejection = (reason: unknown) => process.stderr.write(`hatch-wizard: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+	process.on('unhandledRejection', onRejection);
 	const app = render(<Wizard deps={deps} />, {exitOnCtrlC: false});
 	await app.waitUntilExit();
+	process.off('unhandledRejection', onRejection);
 	return exitCode;
 }
