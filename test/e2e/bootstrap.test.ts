@@ -160,10 +160,23 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 		expect(second).toContain('~/.config is not empty; left as is');
 	});
 
-	it('forwards the host agent to the user even though the socket is root-owned', () => {
+	it('forwards the host agent to the user even though the socket is root-owned, unless ssh -A brings one', () => {
 		const r = ssh(s, "bash -lc 'ssh-add -l'; test -w /ssh-agent && echo direct || echo relayed");
 		expect(r.stdout).toContain(agentKeyFp);
 		expect(r.stdout).toContain('relayed');
+		// A plain `ssh host command` (no login shell) sees it too.
+		expect(ssh(s, 'ssh-add -l').stdout).toContain(agentKeyFp);
+		// A session that forwards its own agent keeps it.
+		const mine = sh('ssh-agent', ['-s']).stdout;
+		const env = {...process.env, SSH_AUTH_SOCK: /SSH_AUTH_SOCK=([^;]+)/.exec(mine)![1]!};
+		try {
+			sh('ssh-add', [s.key], {env});
+			const forwarded = ssh(s, 'echo $SSH_AUTH_SOCK; ssh-add -l', {extra: ['-A'], env});
+			expect(forwarded.stdout).toMatch(/^\/tmp\/ssh-/);
+			expect(forwarded.stdout).toContain(sh('ssh-keygen', ['-lf', `${s.key}.pub`]).stdout.split(' ')[1]!);
+		} finally {
+			sh('kill', [/SSH_AGENT_PID=(\d+)/.exec(mine)![1]!], {allowFail: true});
+		}
 	});
 
 	it('keeps the secret out of the image', () => {

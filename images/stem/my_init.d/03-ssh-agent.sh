@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SSH agent forwarding from the Docker host: when STEM_SSH_AUTH_SOCK_HOST is set, compose mounts the
 # host's agent socket at /ssh-agent. The socket may be owned by root or another uid, so a small relay
-# (socat, running as root) offers it to the user at /run/hatch/ssh-agent.sock; login shells get
-# SSH_AUTH_SOCK pointing there unless the client forwarded its own agent (ssh -A).
+# (socat, running as root) offers it to the user at /run/hatch/ssh-agent.sock. Shells get SSH_AUTH_SOCK
+# pointing there unless the client forwarded its own agent (ssh -A): login shells through profile.d, and
+# `ssh host command` through the first lines of /etc/bash.bashrc (written in the image), which bash reads
+# for commands run by sshd before it returns for non-interactive shells.
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh
