@@ -6,7 +6,7 @@ import {parseEnv} from './core/env.js';
 import {FIELDS, STACKS, type Stack, isStack} from './core/model.js';
 import {type Preset, PresetError, parsePresetYaml} from './core/preset.js';
 import {parseSets, resolveConfig} from './core/resolve.js';
-import {type Inspection, factsFrom, gpuSummary, inspectHost, systemGraphics} from './host/inspect.js';
+import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
 import {identity, realHost} from './host/probes.js';
 import {apply, compare, hostFileProblems, planStack} from './stack.js';
 import {findShippedPreset, presetsCommand} from './presets.js';
@@ -153,19 +153,11 @@ async function writeCommand(opts: {
 	return deployPlain(dir, v, {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig});
 }
 
+const MARK = {ok: '✔', missing: '–', timeout: '⏱', error: '✗'} as const;
+
 function describeInspection(i: Inspection): string {
-	const line = (label: string, status: string, text: string, hint?: string) =>
-		`${{ok: '✔', missing: '–', timeout: '⏱', error: '✗'}[status] ?? '?'} ${label.padEnd(9)} ${text}${hint && status !== 'ok' ? `\n            → ${hint}` : ''}\n`;
-	const t = (p: {status: string; detail?: string; ms: number}, ok: string) => (p.status === 'ok' ? ok : p.status === 'timeout' ? `timed out (${p.detail})` : (p.detail ?? p.status));
-	return [
-		line('you', 'ok', `${i.identity.user} (${i.identity.uid}:${i.identity.gid}) on ${i.identity.hostname}, home ${i.identity.home}`),
-		line('Docker', i.docker.status, t(i.docker, `${i.docker.value?.serverVersion}, runtimes: ${i.docker.value?.runtimes.join(', ')}`), i.docker.hint),
-		line('compose', i.compose.status, t(i.compose, `v${i.compose.value}`), i.compose.hint),
-		line('GPUs', i.gpus.status, i.gpus.status === 'error' ? (i.gpus.detail ?? '') : gpuSummary(i), i.gpus.hint),
-		line('Dropbox', i.dropbox.status, t(i.dropbox, String(i.dropbox.value)), i.dropbox.hint),
-		line('agent', i.agent.status, t(i.agent, String(i.agent.value)), i.agent.hint),
-		line('SSH keys', i.publicKeys.status, t(i.publicKeys, (i.publicKeys.value ?? []).join(', ')), i.publicKeys.hint),
-	].join('');
+	const you = `✔ ${'you'.padEnd(9)} ${i.identity.user} (${i.identity.uid}:${i.identity.gid}) on ${i.identity.hostname}, home ${i.identity.home}\n`;
+	return you + describeProbes(i).map(l => `${MARK[l.status]} ${l.label.padEnd(9)} ${l.text}\n${l.hint && l.status !== 'ok' ? `            → ${l.hint}\n` : ''}`).join('');
 }
 
 async function inspectCommand(json: boolean): Promise<number> {

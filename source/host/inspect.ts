@@ -214,6 +214,30 @@ export function gpuSummary(i: Inspection): string {
 	return `${count} GPU(s): ${names}`;
 }
 
+export const PROBE_LABELS = ['Docker', 'compose', 'GPUs', 'Dropbox', 'agent', 'SSH keys'] as const;
+
+export interface ProbeLine {
+	label: (typeof PROBE_LABELS)[number];
+	status: Status;
+	text: string;
+	/** Shown when the status is not ok. */
+	hint?: string;
+}
+
+/** Each probe as one line of words: the same for `inspect` and the wizard's welcome screen. */
+export function describeProbes(i: Inspection): ProbeLine[] {
+	const text = (p: Probe<unknown>, ok: () => string) => (p.status === 'ok' ? ok() : p.status === 'timeout' ? `timed out (${p.detail ?? ''})` : (p.detail ?? p.status));
+	const line = (label: ProbeLine['label'], p: Probe<unknown>, ok: () => string): ProbeLine => ({label, status: p.status, text: text(p, ok), ...(p.hint ? {hint: p.hint} : {})});
+	return [
+		line('Docker', i.docker, () => `${i.docker.value!.serverVersion}, runtimes: ${i.docker.value!.runtimes.join(', ')}`),
+		line('compose', i.compose, () => `v${i.compose.value}`),
+		{...line('GPUs', i.gpus, () => gpuSummary(i)), ...(i.gpus.status === 'missing' ? {text: gpuSummary(i)} : {})},
+		line('Dropbox', i.dropbox, () => String(i.dropbox.value)),
+		line('agent', i.agent, () => String(i.agent.value)),
+		line('SSH keys', i.publicKeys, () => (i.publicKeys.value ?? []).join(', ')),
+	];
+}
+
 /** Host facts for the model's defaults. */
 export function factsFrom(i: Inspection) {
 	return {

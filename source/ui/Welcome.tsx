@@ -3,26 +3,27 @@ import {Box, Text} from 'ink';
 import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
 import React from 'react';
-import {type Inspection, type Probe, gpuSummary} from '../host/inspect.js';
+import {type Inspection, PROBE_LABELS, type ProbeLine, describeProbes} from '../host/inspect.js';
 import type {Option} from './questions.js';
 
-function Row({label, probe, show}: {label: string; probe: Probe<unknown> | undefined; show: (p: Probe<unknown>) => string}) {
-	if (!probe) {
-		return (
-			<Box>
-				<Text>{label.padEnd(10)}</Text>
-				<Spinner label="checking…" />
-			</Box>
-		);
-	}
-	const mark = {ok: <Text color="green">✔</Text>, missing: <Text dimColor>–</Text>, timeout: <Text color="yellow">⏱</Text>, error: <Text color="red">✗</Text>}[probe.status];
-	const body = probe.status === 'timeout' ? `timed out (${probe.detail ?? ''})` : show(probe);
+const MARK = {ok: <Text color="green">✔</Text>, missing: <Text dimColor>–</Text>, timeout: <Text color="yellow">⏱</Text>, error: <Text color="red">✗</Text>};
+
+function Row({line}: {line: ProbeLine}) {
 	return (
 		<Box flexDirection="column">
 			<Text>
-				{mark} {label.padEnd(9)} {body}
+				{MARK[line.status]} {line.label.padEnd(9)} {line.text}
 			</Text>
-			{probe.status !== 'ok' && probe.hint ? <Text dimColor>{'   '}→ {probe.hint}</Text> : null}
+			{line.status !== 'ok' && line.hint ? <Text dimColor>{'   '}→ {line.hint}</Text> : null}
+		</Box>
+	);
+}
+
+function Pending({label}: {label: string}) {
+	return (
+		<Box>
+			<Text>{label.padEnd(10)}</Text>
+			<Spinner label="checking…" />
 		</Box>
 	);
 }
@@ -48,12 +49,7 @@ export function Welcome({version, identity, inspection: i, starts, warnings = []
 				<Text>
 					<Text color="green">✔</Text> {'you'.padEnd(9)} {identity.user} ({identity.uid}:{identity.gid}) on {identity.hostname}
 				</Text>
-				<Row label="Docker" probe={i?.docker} show={p => (p.status === 'ok' ? `${i!.docker.value!.serverVersion}, runtimes: ${i!.docker.value!.runtimes.join(', ')}` : p.detail ?? '')} />
-				<Row label="compose" probe={i?.compose} show={p => (p.status === 'ok' ? `v${String(p.value)}` : p.detail ?? '')} />
-				<Row label="GPUs" probe={i?.gpus} show={p => (p.status === 'error' ? p.detail ?? '' : gpuSummary(i!))} />
-				<Row label="Dropbox" probe={i?.dropbox} show={p => (p.status === 'ok' ? String(p.value) : 'not found')} />
-				<Row label="agent" probe={i?.agent} show={p => (p.status === 'ok' ? String(p.value) : p.detail ?? '')} />
-				<Row label="SSH keys" probe={i?.publicKeys} show={p => (p.status === 'ok' ? (p.value as string[]).join(', ') : p.detail ?? '')} />
+				{i ? describeProbes(i).map(line => <Row key={line.label} line={line} />) : PROBE_LABELS.map(label => <Pending key={label} label={label} />)}
 			</Box>
 			{warnings.map(w => (
 				<Text key={w} color="yellow">
