@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {parseEnv} from './core/env.js';
-import {FIELDS, STACKS, type Stack, isStack} from './core/model.js';
+import {FIELDS, STACKS, type Stack, isStack, loginCommand} from './core/model.js';
 import {type Preset, PresetError, parsePresetYaml} from './core/preset.js';
 import {parseSets, resolveConfig} from './core/resolve.js';
 import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
@@ -126,8 +126,8 @@ async function writeCommand(opts: {
 
 	const changes = await compare(planStack(stack, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}));
 	const pending = changes.filter(c => c.state !== 'unchanged');
+	// .env and compose are always listed; build-context files only when they change.
 	for (const c of changes.filter(c => c.showDiff || c.state !== 'unchanged')) {
-		if (!c.showDiff && c.state === 'unchanged') continue;
 		const label = c.state === 'new' ? 'create' : c.state === 'changed' ? 'update' : 'unchanged';
 		process.stdout.write(`${label.padEnd(9)} ${c.path}\n`);
 		if (c.diff) process.stdout.write(colorDiff(c.diff));
@@ -144,9 +144,8 @@ async function writeCommand(opts: {
 		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
 	}
 	const v = resolved.values;
-	const login = `ssh -p ${v.STEM_SSH_PORT} ${v.STEM_USER}@${v.STEM_SSH_LISTEN && v.STEM_SSH_LISTEN !== '0.0.0.0' ? v.STEM_SSH_LISTEN : '<docker-host>'}`;
 	if (!opts.build && !opts.boot) {
-		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${login}\n`);
+		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`);
 		return 0;
 	}
 	const {deployPlain} = await import('./docker/plain.js');

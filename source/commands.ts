@@ -2,7 +2,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef} from './core/model.js';
+import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginCommand} from './core/model.js';
 import {checkSsh} from './docker/ready.js';
 import {composeEnv, stream} from './docker/run.js';
 
@@ -38,7 +38,7 @@ export async function statusCommand(ref: StackRef, out: (s: string) => void): Pr
 	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
 	if (state !== 'running') return 1;
 	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT));
-	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ssh -p ${ref.values.STEM_SSH_PORT} ${ref.values.STEM_USER}@${ref.values.STEM_SSH_LISTEN === '0.0.0.0' ? '<docker-host>' : ref.values.STEM_SSH_LISTEN}\n`);
+	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
 }

@@ -5,7 +5,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import type {Values} from './core/model.js';
+import {type Values, localAddress} from './core/model.js';
 import {apply, compare} from './stack.js';
 
 const begin = (name: string) => `# >>> hatch ${name} >>>`;
@@ -95,10 +95,9 @@ export async function planSshConfig(values: Values, keyBlob: string, home = home
 	const name = values.STEM_CONTAINER_NAME!;
 	const keys = values.STEM_AUTH_KEYS_PATH ?? '';
 	const identity = keys.endsWith('.pub') && existsSync(keys.slice(0, -4)) ? keys.slice(0, -4) : undefined;
-	const listen = values.STEM_SSH_LISTEN;
 	const block = hostBlock({
 		name,
-		hostName: !listen || listen === '0.0.0.0' ? '127.0.0.1' : listen,
+		hostName: localAddress(values.STEM_SSH_LISTEN),
 		port: values.STEM_SSH_PORT!,
 		user: values.STEM_USER!,
 		...(identity ? {identityFile: identity} : {}),

@@ -71,15 +71,18 @@ export function planStack(stack: Stack, values: Values, out: string, options: Pl
 	];
 }
 
+/** The file's text, or undefined when there is none. */
+async function current(path: string): Promise<string | undefined> {
+	return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+		if (error.code === 'ENOENT') return undefined;
+		throw error;
+	});
+}
+
 export async function compare(files: PlannedFile[]): Promise<FileChange[]> {
 	const out: FileChange[] = [];
 	for (const f of files) {
-		let old: string | undefined;
-		try {
-			old = await readFile(f.path, 'utf8');
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-		}
+		const old = await current(f.path);
 		if (old === undefined) out.push({...f, state: 'new', diff: ''});
 		else if (old === f.content) out.push({...f, state: 'unchanged', diff: '', old});
 		else out.push({...f, state: 'changed', diff: f.showDiff ? unifiedDiff(old, f.content, f.path, `${f.path} (new)`) : '', old});
@@ -116,13 +119,6 @@ async function atomicWrite(link: string, content: string, mode: number): Promise
 	await handle.close();
 	await chmod(tmp, mode);
 	await rename(tmp, path);
-}
-
-async function current(path: string): Promise<string | undefined> {
-	return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-		if (error.code === 'ENOENT') return undefined;
-		throw error;
-	});
 }
 
 /**

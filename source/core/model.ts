@@ -305,6 +305,17 @@ export function validate(stack: Stack, values: Values): Problem[] {
 	return problems;
 }
 
+/** Where sshd is reached from the Docker host itself: listening on every interface (0.0.0.0) means loopback. */
+export function localAddress(listen: string | undefined): string {
+	return !listen || listen === '0.0.0.0' ? '127.0.0.1' : listen;
+}
+
+/** The ssh command to show a user; on every interface, the host to type is the Docker host's own name. */
+export function loginCommand(values: Values): string {
+	const listen = values.STEM_SSH_LISTEN;
+	return `ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${!listen || listen === '0.0.0.0' ? '<docker-host>' : listen}`;
+}
+
 /** Checks the text of an authorized-keys file. Errors for private keys; warnings for lines that are not keys. */
 export function checkAuthorizedKeysText(text: string): {error?: string; warning?: string} {
 	if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {

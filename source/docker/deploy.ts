@@ -42,14 +42,7 @@ export interface DeployOptions {
 	events?: DeployEvents;
 }
 
-export interface Deployment {
-	done: Promise<DeployResult>;
-	cancel: () => void;
-	/** Where the full output goes, known from the start. */
-	logFile: string;
-}
-
-export function deploy(dir: string, values: Values, options: DeployOptions): Deployment {
+export function deploy(dir: string, values: Values, options: DeployOptions): {done: Promise<DeployResult>; cancel: () => void} {
 	const t0 = Date.now();
 	const logFile = join(dir, 'logs', `hatch-${timestamp()}.log`);
 	const progress = new BuildProgress();
@@ -115,7 +108,6 @@ export function deploy(dir: string, values: Values, options: DeployOptions): Dep
 
 	return {
 		done,
-		logFile,
 		cancel: () => {
 			canceled = true;
 			current?.cancel();

@@ -1,5 +1,5 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
-import type {Values} from '../core/model.js';
+import {type Values, localAddress} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
 import {deploy, stateAfter} from './deploy.js';
 
@@ -54,8 +54,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 		out(`Done (${(r.ms / 1000).toFixed(1)} s). Log: ${r.logFile}\n`);
 		return 0;
 	}
-	const address = values.STEM_SSH_LISTEN === '0.0.0.0' || !values.STEM_SSH_LISTEN ? '127.0.0.1' : values.STEM_SSH_LISTEN;
-	out(`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${address}\n`);
+	out(`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}\n`);
 	out(`  host key ${r.ready.fingerprint} (ED25519)\n`);
 	if (options.sshConfig) {
 		const {installSshConfig} = await import('../sshconfig.js');

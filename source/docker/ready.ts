@@ -3,6 +3,7 @@
 import {createHash} from 'node:crypto';
 import net from 'node:net';
 import {CONTAINER_PATHS} from '../core/compose.js';
+import {localAddress} from '../core/model.js';
 import {stream} from './run.js';
 
 /** OpenSSH's fingerprint of a public key blob (base64), e.g. SHA256:Nuws9y…. */
@@ -76,7 +77,7 @@ export interface SshCheck {
 
 /** One look: does sshd answer on the port, and with the host key stored in the container's sshkeys volume? */
 export async function checkSsh(container: string, listen: string, port: number): Promise<SshCheck> {
-	const address = listen === '0.0.0.0' ? '127.0.0.1' : listen;
+	const address = localAddress(listen);
 	if (!(await canConnect(address, port))) return {ok: false, reason: `nothing answers on ${address}:${port}`};
 	const [scan, stored] = await Promise.all([
 		output('ssh-keyscan', ['-T', '3', '-t', 'ed25519', '-p', String(port), address]),
@@ -94,7 +95,7 @@ export async function checkSsh(container: string, listen: string, port: number):
 export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	const t0 = Date.now();
 	const timeoutMs = o.timeoutMs ?? 60_000;
-	const address = o.address === '0.0.0.0' ? '127.0.0.1' : o.address;
+	const address = localAddress(o.address);
 	let failed: string | undefined;
 	const logs = stream('docker', ['logs', '--follow', '--since', o.since, o.container], {
 		onLine: line => {

@@ -16,7 +16,6 @@ export interface Streamed {
 	done: Promise<StreamResult>;
 	/** Stops the command: SIGINT to its process group, SIGKILL after `graceMs`. */
 	cancel(graceMs?: number): void;
-	pid: number | undefined;
 }
 
 const TAIL = 200;
@@ -112,9 +111,6 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 
 	const handle: Streamed = {
 		done,
-		get pid() {
-			return pid;
-		},
 		cancel(graceMs = 5000) {
 			canceled = true;
 			void started.then(() => {

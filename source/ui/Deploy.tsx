@@ -4,7 +4,7 @@
 import {Box, Text} from 'ink';
 import {ProgressBar, Spinner} from '@inkjs/ui';
 import React, {useEffect, useRef, useState} from 'react';
-import type {Values} from '../core/model.js';
+import {type Values, localAddress} from '../core/model.js';
 import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
 import {stateAfter} from '../docker/deploy.js';
@@ -141,11 +141,10 @@ export function DeployFailed({result, dir}: {result: DeployResult; dir: string})
 }
 
 export function Ready({result, values}: {result: DeployResult; values: Values}) {
-	const address = !values.STEM_SSH_LISTEN || values.STEM_SSH_LISTEN === '0.0.0.0' ? '127.0.0.1' : values.STEM_SSH_LISTEN;
 	return (
 		<Box flexDirection="column">
 			<Text color="green">
-				✔ ready in {(result.ms / 1000).toFixed(1)} s: <Text bold>ssh -p {values.STEM_SSH_PORT} {values.STEM_USER}@{address}</Text>
+				✔ ready in {(result.ms / 1000).toFixed(1)} s: <Text bold>ssh -p {values.STEM_SSH_PORT} {values.STEM_USER}@{localAddress(values.STEM_SSH_LISTEN)}</Text>
 			</Text>
 			<Text dimColor>
 				{'  '}host key {result.ready?.fingerprint} (ED25519)

@@ -1,6 +1,7 @@
 import {render} from 'ink-testing-library';
 import React from 'react';
 import {describe, expect, it} from 'vitest';
+import {loginCommand} from '../core/model.js';
 import {Done} from './Done.js';
 
 describe('Done', () => {
@@ -9,7 +10,7 @@ describe('Done', () => {
 			{path: '/o/stem/.env', content: '', mode: 0o600, showDiff: true, state: 'changed' as const, diff: '', backup: '/o/stem/.env.bak-20261129-010000'},
 			{path: '/o/stem/docker-compose.yml', content: '', mode: 0o644, showDiff: true, state: 'unchanged' as const, diff: ''},
 		];
-		const {lastFrame, unmount} = render(<Done dir="/o/stem" written={written} port="2222" user="alice" listen="127.0.0.1" />);
+		const {lastFrame, unmount} = render(<Done dir="/o/stem" written={written} login={loginCommand({STEM_SSH_PORT: '2222', STEM_USER: 'alice', STEM_SSH_LISTEN: '127.0.0.1'})} />);
 		const f = lastFrame()!;
 		expect(f).toContain('✔ Wrote 1 file(s) to /o/stem');
 		expect(f).toContain('backup: /o/stem/.env.bak-20261129-010000');

@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 import React from 'react';
 import type {FileChange} from '../stack.js';
 
-export function Done({dir, written, port, user, listen, showNext = true}: {dir: string; written: FileChange[]; port: string; user: string; listen: string; showNext?: boolean}) {
+export function Done({dir, written, login, showNext = true}: {dir: string; written: FileChange[]; login: string; showNext?: boolean}) {
 	const changed = written.filter(c => c.state !== 'unchanged');
 	return (
 		<Box flexDirection="column">
@@ -22,7 +22,7 @@ export function Done({dir, written, port, user, listen, showNext = true}: {dir: 
 						{'  '}cd {dir} && docker compose up -d --build
 					</Text>
 					<Text>
-						{'  '}ssh -p {port} {user}@{listen === '0.0.0.0' ? '<docker-host>' : listen}
+						{'  '}{login}
 					</Text>
 				</Box>
 			) : null}

@@ -5,7 +5,7 @@ import {Box, Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
 import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
-import {type Stack, type Values, validate} from '../core/model.js';
+import {type Stack, type Values, loginCommand, validate} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
@@ -61,8 +61,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const [start, setStart] = useState<string>('');
 	const [stack, setStack] = useState<Stack | undefined>();
 	const [values, setValues] = useState<Values>({});
-	const [changes, setChanges] = useState<FileChange[] | undefined>();
-	const [checks, setChecks] = useState<{errors: string[]; warnings: string[]; notes: string[]}>({errors: [], warnings: [], notes: []});
+	// What the review shows: the compared files and the host checks, undefined while they are worked out.
+	const [review, setReview] = useState<{changes: FileChange[]; checks: Awaited<ReturnType<WizardDeps['preflight']>>} | undefined>();
 	// Defaults come from the host facts: a stack chosen before the probes answered waits for them.
 	const [waiting, setWaiting] = useState<Stack | undefined>();
 
@@ -114,14 +114,10 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const reviewRun = useRef(0);
 	const toReview = () => {
 		const run = ++reviewRun.current;
-		setChanges(undefined);
+		setReview(undefined);
 		setPhase({name: 'review'});
 		Promise.all([deps.plan(stack!, values), deps.preflight(values)]).then(
-			([planned, found]) => {
-				if (run !== reviewRun.current) return;
-				setChecks(found);
-				setChanges(planned);
-			},
+			([changes, checks]) => run === reviewRun.current && setReview({changes, checks}),
 			(error: Error) => run === reviewRun.current && setPhase({name: 'failed', message: error.message}),
 		);
 	};
@@ -215,16 +211,16 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Review
 				stack={stack!}
 				dir={deps.stackDir(stack!)}
-				changes={changes}
-				errors={[...problems, ...checks.errors]}
-				warnings={checks.warnings}
-				notes={checks.notes}
+				changes={review?.changes}
+				errors={[...problems, ...(review?.checks.errors ?? [])]}
+				warnings={review?.checks.warnings ?? []}
+				notes={review?.checks.notes ?? []}
 				presetNote={`Your answers are saved as preset "${presetName}" for ${deps.identity.hostname} (hatch-wizard --preset ${presetName} --yes replays them).`}
 				onBack={() => setPhase({name: 'question', index: Math.max(0, qs.length - 1)})}
 				onQuit={() => deps.onExit(0)}
 				onWrite={() => {
 					deps
-						.write(changes!)
+						.write(review!.changes)
 						.then(async written => {
 							await deps.save(presetName, stack!, values);
 							setPhase({name: 'done', written});
@@ -237,7 +233,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	if (phase.name === 'failed') return <Text color="red">✗ {phase.message}</Text>;
 
-	const summary = <Done dir={deps.stackDir(stack!)} written={phase.written} port={values.STEM_SSH_PORT ?? ''} user={values.STEM_USER ?? ''} listen={values.STEM_SSH_LISTEN ?? ''} showNext={phase.name === 'done'} />;
+	const summary = <Done dir={deps.stackDir(stack!)} written={phase.written} login={loginCommand(values)} showNext={phase.name === 'done'} />;
 	if (phase.name === 'done') {
 		return (
 			<Box flexDirection="column">
