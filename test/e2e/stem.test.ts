@@ -71,7 +71,7 @@ describe.sequential('stem', () => {
 		await waitReady(s, 3);
 		const owners = sh('docker', ['exec', s.name, 'stat', '-c', '%n %U', '/usr/bin', '/usr/share', '/etc/shadow', '/var/lib/hatch/ssh/dev']).stdout;
 		expect(owners).toBe('/usr/bin root\n/usr/share root\n/etc/shadow root\n/var/lib/hatch/ssh/dev root\n');
-		expect(logs(s.name)).toContain('skipped ~/.local/bin: a folder above it is a symlink');
+		expect(logs(s.name)).toContain('left the owner of ~/.local/bin alone: a folder above it is a symlink');
 		expect(ssh(s, 'rm ~/.local && id -un').stdout.trim()).toBe('dev');
 	});
 

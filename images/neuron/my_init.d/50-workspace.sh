@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # neuron: /workspace belongs to the user (not recursively: its subfolders are host mounts), and SSH
 # sessions see the GPU variables the NVIDIA runtime gave the container.
+# hatch-step: optional, deadline 30
 set -euo pipefail
 # shellcheck source=../../stem/lib.sh
 . /usr/local/lib/hatch/lib.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The container's own hostname must resolve (sudo and many tools complain otherwise). With host networking
 # Docker's /etc/hosts does not list it; add it once.
+# hatch-step: required
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh

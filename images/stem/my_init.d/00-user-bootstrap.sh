@@ -3,6 +3,7 @@
 # GID belongs to another account (Ubuntu 24.04 ships ubuntu 1000:1000), that account is renamed or moved
 # aside; the configured ids always win. Ownership is repaired only on a curated list of paths, each only
 # when wrong, so boot time does not grow with the number of files in home.
+# hatch-step: required
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh
@@ -10,8 +11,10 @@ set -euo pipefail
 user=$STEM_USER uid=$STEM_UID gid=$STEM_GID home=$HATCH_HOME
 
 [[ $user =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || die "STEM_USER '$user' is not a valid user name (lower case, at most 32 characters); fix it in .env"
-[[ $uid =~ ^[0-9]+$ && $uid -ge 1 && $uid -le 2147483646 ]] || die "STEM_UID '$uid' must be a number from 1 to 2147483646; fix it in .env"
-[[ $gid =~ ^[0-9]+$ && $gid -ge 1 && $gid -le 2147483646 ]] || die "STEM_GID '$gid' must be a number from 1 to 2147483646; fix it in .env"
+# Canonical decimal only (no leading zeros, no signs): "08" is not octal here, and "01000" is not 1000.
+canonical_id() { [[ $1 =~ ^[1-9][0-9]{0,9}$ ]] && ((10#$1 <= 2147483646)); }
+canonical_id "$uid" || die "STEM_UID '$uid' must be a whole number from 1 to 2147483646, without leading zeros; fix it in .env"
+canonical_id "$gid" || die "STEM_GID '$gid' must be a whole number from 1 to 2147483646, without leading zeros; fix it in .env"
 case $user in root | daemon | bin | sys | nobody | sshd | _apt) die "STEM_USER '$user' is a system account; pick another name in .env" ;; esac
 
 field() { getent "$1" "$2" | cut -d: -f"$3" || true; }
@@ -93,8 +96,9 @@ fi
 [ "$(field passwd "$user" 7)" = /bin/bash ] || { usermod -s /bin/bash "$user"; log "set shell of $user to /bin/bash"; }
 if [ "$(getent shadow "$user" | cut -d: -f2)" != '*' ]; then usermod -p '*' "$user"; fi
 
-# --- sudo
+# --- sudo. STEM_SUDO=0 also takes the user out of the groups that sudo (or su) would trust.
 sudoers=/etc/sudoers.d/hatch-user
+admin_groups='sudo admin wheel root'
 if [ "${STEM_SUDO:-1}" = 1 ]; then
   line="$user ALL=(ALL:ALL) NOPASSWD: ALL"
   if [ "$(cat "$sudoers" 2>/dev/null)" != "$line" ]; then
@@ -102,31 +106,46 @@ if [ "${STEM_SUDO:-1}" = 1 ]; then
     chmod 0440 "$sudoers"
     log "gave $user passwordless sudo"
   fi
-elif [ -e "$sudoers" ]; then
-  rm -f "$sudoers"
-  log "removed sudo for $user (STEM_SUDO=0)"
+else
+  if [ -e "$sudoers" ]; then
+    rm -f "$sudoers"
+    log "removed sudo for $user (STEM_SUDO=0)"
+  fi
+  for g in $admin_groups; do
+    [ "$group" != "$g" ] || die "STEM_GID $gid is the '$g' group, which grants admin rights; with STEM_SUDO=0 pick another GID in .env"
+    if id -nG "$user" | tr ' ' '\n' | grep -qx "$g"; then
+      gpasswd -d "$user" "$g" >/dev/null
+      log "removed $user from group $g (STEM_SUDO=0)"
+    fi
+  done
 fi
 
-# --- home on the volume
+# --- home on the volume. /home belongs to root, so the home folder itself cannot be swapped by the user.
+if [ -L "$home" ] || { [ -e "$home" ] && [ ! -d "$home" ]; }; then
+  aside=$home.not-a-folder-$(date -u +%Y%m%d-%H%M%S)
+  mv -- "$home" "$aside"
+  warn "$home was not a folder; moved it to $aside and made a new home"
+fi
 if [ ! -d "$home" ]; then
-  mkdir -p "$home"
+  install -d -o root -g root -m 0750 "$home"
   cp -a /etc/skel/. "$home/"
-  chmod 0750 "$home"
-  chown -R "$uid:$gid" "$home" # only the skeleton files just copied
+  chown -R "$uid:$gid" "$home" # only the skeleton files just copied, in a folder only root could reach so far
   log "created $home from /etc/skel"
 fi
 
-# Curated, non-recursive ownership repair: only these paths, only when wrong.
-for p in "$home" "$home/.ssh" "$home/.ssh/authorized_keys" "$home/.ssh/config" "$home/.config" \
-  "$home/.config/apogee" "$home/.cache" "$home/.local" "$home/.local/bin" "$home/.local/share" \
-  "$home/.local/state" "$home/.pixi" "$home/.pixi/bin" "$home/.pixi/manifests" \
-  "$home/.cache/hatch" "$home/.cache/hatch/bindu-commit" "$home/.config/apogee/secrets.env" \
-  "$home/.config/apogee/secrets.env.new" \
-  "$home/.bashrc" "$home/.profile" "$home/.bash_logout" "$home/.bash_history" "$home/.gitconfig"; do
-  own "$p"
+# Curated, non-recursive ownership repair: only these paths, only when wrong, never through a symlink.
+own "$home"
+for p in .ssh .ssh/authorized_keys .ssh/config .config .config/apogee .cache .local .local/bin .local/share \
+  .local/state .pixi .pixi/bin .pixi/manifests .cache/hatch .cache/hatch/bindu-commit .config/apogee/secrets.env \
+  .config/apogee/secrets.env.new .bashrc .profile .bash_logout .bash_history .gitconfig; do
+  own "$home/$p"
 done
-if [ -d "$home/.ssh" ] && [ "$(stat -c %a "$home/.ssh")" != 700 ]; then
-  chmod 0700 "$home/.ssh"
-  log "set mode of ~/.ssh to 0700"
+# sshd ignores ~/.ssh/authorized_keys unless ~/.ssh is private; the user makes it so (a symlink there is theirs).
+if [ "$(stat -c %F -- "$home/.ssh" 2>/dev/null)" = directory ] && [ "$(stat -c %a -- "$home/.ssh")" != 700 ]; then
+  if as_user 10 chmod 0700 -- "$home/.ssh" >/dev/null 2>&1; then
+    log "set mode of ~/.ssh to 0700"
+  else
+    warn "could not make ~/.ssh private; sshd will ignore ~/.ssh/authorized_keys (the keys from STEM_AUTH_KEYS_PATH still work)"
+  fi
 fi
 log "user $user is $(id -u "$user"):$(id -g "$user"), home $home"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SSH host keys live on the sshkeys volume: generated once, so clients never see "host key changed" after a
 # rebuild. Their fingerprints are printed on every boot.
+# hatch-step: required
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh

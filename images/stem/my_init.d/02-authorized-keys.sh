@@ -3,6 +3,7 @@
 # is there; its content is persisted on the sshstate volume, so logins keep working after a rebuild and
 # after the host file goes away (an emptied host file revokes them). The folder belongs to root, the file to
 # the user with mode 0600: sshd's StrictModes accepts that, and the user cannot point it elsewhere.
+# hatch-step: required
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh

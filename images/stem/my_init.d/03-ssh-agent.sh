@@ -5,6 +5,7 @@
 # pointing there unless the client forwarded its own agent (ssh -A): login shells through profile.d, and
 # `ssh host command` through the first lines of /etc/bash.bashrc (written in the image), which bash reads
 # for commands run by sshd before it returns for non-interactive shells.
+# hatch-step: optional, deadline 15
 set -euo pipefail
 # shellcheck source=../lib.sh
 . /usr/local/lib/hatch/lib.sh
