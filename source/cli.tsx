@@ -21,7 +21,10 @@ Usage:
   hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME
   hatch-wizard ssh-config --remove NAME   take hatch's Host block and pinned key for NAME out of ~/.ssh
   hatch-wizard status | logs [-f]   the stack's container and a real SSH check | its log
-  hatch-wizard bindu-update [--subtree DIR]   pull the dotfiles again into ~/.config (only DIR, if given)
+  hatch-wizard bindu-update [--subtree DIR] [--delete [--yes]]
+                                    pull the dotfiles again into ~/.config (only DIR, if given); --delete
+                                    also removes files the repository dropped, after listing them and
+                                    asking (or --yes), keeping a .bak-<time> copy; secrets.env* never
   hatch-wizard publish --repo NAME --version X.Y.Z   build once, push NAME:X.Y.Z and NAME:latest
   (these take --image and --out to find the stack)
 
@@ -46,6 +49,17 @@ export class UsageError extends Error {}
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+/** A y/N question on the terminal (only called when stdin and stdout are one). */
+async function askYesNo(question: string): Promise<boolean> {
+	const {createInterface} = await import('node:readline/promises');
+	const rl = createInterface({input: process.stdin, output: process.stdout});
+	try {
+		return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+	} finally {
+		rl.close();
+	}
+}
 
 function colorDiff(diff: string): string {
 	return diff
@@ -188,6 +202,7 @@ export async function main(argv: string[]): Promise<number> {
 				remove: {type: 'string'},
 				follow: {type: 'boolean', short: 'f', default: false},
 				subtree: {type: 'string'},
+				delete: {type: 'boolean', default: false},
 				repo: {type: 'string'},
 				help: {type: 'boolean', short: 'h', default: false},
 				version: publishing ? {type: 'string'} : {type: 'boolean', short: 'v', default: false},
@@ -219,7 +234,10 @@ export async function main(argv: string[]): Promise<number> {
 				const ref = cmd.loadStack((o.image as Stack | undefined) ?? 'stem', out);
 				if (command === 'status') return await cmd.statusCommand(ref, print);
 				if (command === 'logs') return await cmd.logsCommand(ref, o.follow ?? false);
-				if (command === 'bindu-update') return await cmd.binduUpdateCommand(ref, o.subtree, print);
+				if (command === 'bindu-update') {
+					const ask = process.stdin.isTTY && process.stdout.isTTY ? askYesNo : undefined;
+					return await cmd.binduUpdateCommand(ref, {subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...(ask ? {ask} : {})}, print);
+				}
 				if (!o.repo || typeof o.version !== 'string') throw new UsageError('publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)');
 				return await cmd.publishCommand(ref, o.repo, o.version, print);
 			} catch (error) {

@@ -37,10 +37,27 @@ export async function statusCommand(ref: StackRef, out: (s: string) => void): Pr
 	const [state, started, restarts] = String(ps.stdout).trim().split(' ');
 	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
 	if (state !== 'running') return 1;
+	const boot = await run('docker', ['exec', name, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
+	out(bootSummary(String(boot.stdout)));
 	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT));
 	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
+}
+
+/**
+ * The boot's own record, as `status` prints it: /run/hatch/boot-state ("booting", "ready N", "failed STEP")
+ * followed by /run/hatch/boot-warnings (one "<step>: <what>" a line).
+ */
+export function bootSummary(text: string): string {
+	const [state = '', ...rest] = text.split('\n');
+	const warnings = rest.filter(l => l.trim());
+	const list = warnings.map(w => `  ! ${w}\n`).join('');
+	const [word, arg] = state.trim().split(' ');
+	if (word === 'ready') return warnings.length ? `boot: ready, ${warnings.length} warning(s):\n${list}` : 'boot: ready, no warnings\n';
+	if (word === 'booting') return `boot: sshd is up; optional steps still running${warnings.length ? `, ${warnings.length} warning(s) so far:` : ''}\n${list}`;
+	if (word === 'failed') return `boot: FAILED at ${arg ?? '?'} (hatch-wizard logs shows why)\n${list}`;
+	return 'boot: no record (an image older than this hatch-wizard?)\n';
 }
 
 /** `logs`: the container's boot and sshd log, through docker compose. */
@@ -49,39 +66,94 @@ export async function logsCommand(ref: StackRef, follow: boolean): Promise<numbe
 	return r.exitCode ?? 1;
 }
 
-// Runs inside the container as the user: clone BINDU_REF into a temp dir and rsync (only the subtree, if
+// Runs inside the container as the user: clone BINDU_REF into a temp dir and rsync it (only the subtree, if
 // given) into ~/.config. Values arrive as environment variables, never spliced into the script.
+// MODE=plan only lists what would change (rsync --dry-run); MODE=apply changes it, and with DELETE=1 first
+// copies the folder to <folder>.bak-STAMP. Secrets files are excluded, so they are never replaced or deleted.
 const BINDU_UPDATE = `set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git clone -q --depth 1 --branch "$BINDU_REF" -- "$BINDU_REPO" "$tmp/repo"
-src="$tmp/repo"
-dst="$HOME/.config"
+if ! git clone -q --depth 1 --branch "$BINDU_REF" -- "$BINDU_REPO" "$tmp/repo" 2>"$tmp/err"; then
+  grep -m 1 -E '^(fatal|error):' "$tmp/err" >&2 || tail -n 3 "$tmp/err" >&2
+  exit 4
+fi
+commit=$(git -C "$tmp/repo" rev-parse HEAD)
+src="$tmp/repo" dst="$HOME/.config"
 if [ -n "$SUBTREE" ]; then
   [ -d "$src/$SUBTREE" ] || { echo "the repository has no $SUBTREE/ at $BINDU_REF" >&2; exit 3; }
-  mkdir -p "$dst/$SUBTREE"
-  rsync -a --delete --itemize-changes "$src/$SUBTREE/" "$dst/$SUBTREE/"
-else
-  mkdir -p "$dst"
-  rsync -a --exclude .git --itemize-changes "$src/" "$dst/"
+  src="$src/$SUBTREE" dst="$dst/$SUBTREE"
 fi
-echo "at $(git -C "$src" rev-parse --short HEAD)"`;
+opts=(-a --itemize-changes --exclude=.git --exclude='secrets.env*')
+if [ "$DELETE" = 1 ]; then opts+=(--delete); fi
+echo "at $commit"
+if [ "$MODE" = plan ]; then
+  if [ -d "$dst" ]; then rsync "\${opts[@]}" --dry-run "$src/" "$dst/"; fi
+  exit 0
+fi
+if [ -n "$EXPECT" ] && [ "$EXPECT" != "$commit" ]; then
+  echo "the repository changed since the list was made (now \${commit:0:12}); run bindu-update again" >&2
+  exit 5
+fi
+mkdir -p "$dst"
+if [ "$DELETE" = 1 ] && [ -n "$(ls -A "$dst")" ]; then
+  cp -a "$dst" "$dst.bak-$STAMP"
+  echo "backup $dst.bak-$STAMP"
+fi
+rsync "\${opts[@]}" "$src/" "$dst/"`;
 
-export async function binduUpdateCommand(ref: StackRef, subtree: string | undefined, out: (s: string) => void): Promise<number> {
+export interface BinduUpdateOptions {
+	subtree?: string;
+	/** Also delete files that the repository no longer has (never secrets files). */
+	delete?: boolean;
+	/** Delete without asking. */
+	yes?: boolean;
+	/** Asks the person at the terminal; absent when there is none. */
+	ask?: (question: string) => Promise<boolean>;
+}
+
+export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, out: (s: string) => void): Promise<number> {
 	const v = ref.values;
+	const subtree = o.subtree;
 	if (!v.BINDU_REPO) throw new CommandError(`BINDU_REPO is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set BINDU_REPO=…)`);
 	if (subtree !== undefined && (subtree === '' || checkGitRef(subtree) || subtree.includes('..'))) {
 		throw new CommandError(`--subtree must be a folder of the repository, like apogee (got "${subtree}")`);
 	}
-	const args = ['exec', '-u', `${v.STEM_UID}:${v.STEM_GID}`, '-e', `HOME=/home/${v.STEM_USER}`, '-e', `BINDU_REPO=${v.BINDU_REPO}`, '-e', `BINDU_REF=${v.BINDU_REF || 'main'}`, '-e', `SUBTREE=${subtree ?? ''}`, '-e', 'GIT_TERMINAL_PROMPT=0', v.STEM_CONTAINER_NAME!, 'bash', '-c', BINDU_UPDATE];
-	const r = await run('docker', args);
-	const changed = String(r.stdout).split('\n').filter(l => /^[<>ch*.][fdLDS]/.test(l) && !/^\.[fd] /.test(l));
-	if (r.exitCode !== 0) {
-		out(`bindu-update failed (exit ${r.exitCode}): ${String(r.stderr).trim().split('\n').pop()}\n`);
+	const where = `~/.config${subtree ? `/${subtree}` : ''}`;
+	const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+	const exec = (mode: 'plan' | 'apply', expect = '') =>
+		run('docker', [
+			'exec', '-u', `${v.STEM_UID}:${v.STEM_GID}`, '-e', `HOME=/home/${v.STEM_USER}`, '-e', `BINDU_REPO=${v.BINDU_REPO}`, '-e', `BINDU_REF=${v.BINDU_REF || 'main'}`,
+			'-e', `SUBTREE=${subtree ?? ''}`, '-e', `MODE=${mode}`, '-e', `DELETE=${o.delete ? 1 : 0}`, '-e', `STAMP=${stamp}`, '-e', `EXPECT=${expect}`, '-e', 'GIT_TERMINAL_PROMPT=0',
+			v.STEM_CONTAINER_NAME!, 'bash', '-c', BINDU_UPDATE,
+		]);
+	const failed = (r: {exitCode?: number | undefined; stderr: unknown}) => {
+		out(`bindu-update failed (exit ${r.exitCode}): ${String(r.stderr).trim().split('\n').slice(-3).join(' / ')}\n`);
 		return 1;
+	};
+	let expect = '';
+	if (o.delete) {
+		const plan = await exec('plan');
+		if (plan.exitCode !== 0) return failed(plan);
+		expect = /^at (\w+)/m.exec(String(plan.stdout))?.[1] ?? '';
+		const gone = String(plan.stdout).split('\n').filter(l => l.startsWith('*deleting')).map(l => l.replace(/^\*deleting\s+/, ''));
+		gone.sort();
+		if (gone.length) {
+			out(`--delete removes ${gone.length} file(s) from ${where} that the repository no longer has (a copy of the folder is kept as ${where}.bak-${stamp}):\n${gone.map(f => `  - ${f}\n`).join('')}`);
+			const agreed = o.yes || (o.ask ? await o.ask('Delete them?') : false);
+			if (!agreed) {
+				out(o.yes || o.ask ? 'nothing changed\n' : 'nothing changed: pass --yes to delete them without a question\n');
+				return o.ask ? 1 : 2;
+			}
+		}
 	}
-	const at = /at (\w+)/.exec(String(r.stdout))?.[1];
-	out(`~/.config${subtree ? `/${subtree}` : ''} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} change(s)\n${changed.map(l => `  ${l}\n`).join('')}`);
+	const r = await exec('apply', expect);
+	if (r.exitCode !== 0) return failed(r);
+	const lines = String(r.stdout).split('\n');
+	const changed = lines.filter(l => /^([<>ch*.][fdLDS]|\*deleting)/.test(l) && !/^\.[fd] /.test(l));
+	const at = /^at (\w{12})/m.exec(String(r.stdout))?.[1];
+	const backup = /^backup (.*)$/m.exec(String(r.stdout))?.[1];
+	out(`${where} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} change(s)\n${changed.map(l => `  ${l}\n`).join('')}`);
+	if (backup) out(`the folder as it was is kept as ${backup.replace(`/home/${v.STEM_USER}`, '~')}\n`);
 	return 0;
 }
 

@@ -89,6 +89,7 @@ export function checkUsername(v: string): string | undefined {
 function checkId(v: string): string | undefined {
 	if (!/^\d+$/.test(v)) return 'must be a whole number (run `id -u` / `id -g` on the host to see yours)';
 	const n = Number(v);
+	if (n > 0 && v !== String(n)) return `must be written without leading zeros, like ${n}`;
 	if (n === 0) return 'must not be 0: the container user must not be root (use your host id, e.g. 1000)';
 	if (n > MAX_ID) return `must be at most ${MAX_ID}`;
 	if (n === 65534) return 'must not be 65534: that is nobody/nogroup (use your host id, e.g. 1000)';

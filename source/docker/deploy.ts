@@ -115,6 +115,14 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 	};
 }
 
+/** What a ready boot still has to say (warnings, steps still running): the same words in the UI and plain output. */
+export function readyNotes(r: ReadyResult): string[] {
+	const notes: string[] = [];
+	if (r.warnings.length) notes.push(`ready with ${r.warnings.length} boot warning(s):`, ...r.warnings.map(w => `  ! ${w}`));
+	if (r.stillBooting) notes.push('sshd answers, but optional boot steps were still running at the deadline: hatch-wizard status shows when they finish');
+	return notes;
+}
+
 /** What state a stopped deployment leaves the stack in, in words. */
 export function stateAfter(r: DeployResult, dir: string): string {
 	if (r.phase === 'build') return `stopped during the build: nothing was started; an earlier container of this stack, if any, still runs (cd ${dir} && docker compose ps)`;

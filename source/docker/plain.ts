@@ -1,7 +1,7 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
 import {type Values, localAddress} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
-import {deploy, stateAfter} from './deploy.js';
+import {deploy, readyNotes, stateAfter} from './deploy.js';
 
 export async function deployPlain(dir: string, values: Values, options: {build: boolean; boot: boolean; sshConfig: boolean}, out = (s: string) => process.stdout.write(s)): Promise<number> {
 	const printed = new Set<number>();
@@ -22,6 +22,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 			onBoot: e => {
 				if (e.kind === 'step') out(`boot: ${e.text} (${e.ms} ms)\n`);
 				if (e.kind === 'failed') out(`boot: ${e.text}\n`);
+				if (e.kind === 'warning') out(`boot: WARNING ${e.text}\n`);
 			},
 		},
 	});
@@ -56,6 +57,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 	}
 	out(`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}\n`);
 	out(`  host key ${r.ready.fingerprint} (ED25519)\n`);
+	for (const note of readyNotes(r.ready)) out(`${note}\n`);
 	if (options.sshConfig) {
 		const {installSshConfig} = await import('../sshconfig.js');
 		out(await installSshConfig(values, r.ready.keyBlob!));

@@ -18,7 +18,7 @@ export function parseKey(text: string): {type: string; blob: string} | undefined
 }
 
 export interface BootEvent {
-	kind: 'step' | 'log' | 'ready' | 'failed';
+	kind: 'step' | 'log' | 'warning' | 'ready' | 'failed';
 	text: string;
 	ms?: number;
 }
@@ -41,8 +41,23 @@ export interface ReadyResult {
 	fingerprint?: string;
 	keyBlob?: string;
 	reason?: string;
+	/** The boot's warnings ("05-bindu: dotfiles not cloned: …"): optional steps that failed or timed out. */
+	warnings: string[];
+	/** Set when sshd answered but the optional boot steps were still running at the deadline. */
+	stillBooting?: boolean;
 	logTail: string[];
 	ms: number;
+}
+
+/** One boot log line, classified. A warning's text is "<step>: <what>". */
+export function bootEvent(line: string): BootEvent {
+	const step = /^hatch: step (\S+) done \((\d+) ms\)/.exec(line);
+	if (step) return {kind: 'step', text: step[1]!, ms: Number(step[2])};
+	if (/^hatch: boot step .* FAILED/.test(line)) return {kind: 'failed', text: line.replace(/^hatch: /, '')};
+	const warning = /^hatch\[([^\]]+)\]: WARNING: (.*)$/.exec(line);
+	if (warning) return {kind: 'warning', text: `${warning[1]}: ${warning[2]}`};
+	if (/^hatch: ready/.test(line)) return {kind: 'ready', text: line};
+	return {kind: 'log', text: line};
 }
 
 function canConnect(address: string, port: number): Promise<boolean> {
@@ -92,35 +107,41 @@ export async function checkSsh(container: string, listen: string, port: number):
 	return {ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob, reason: ''};
 }
 
+/**
+ * Waits until sshd answers with this container's host key and the boot has finished its optional steps
+ * ("hatch: ready"), collecting the boot's warnings. sshd starts before the optional steps, so when it
+ * answers but they are still running at the deadline, the result is ok with `stillBooting`.
+ */
 export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	const t0 = Date.now();
 	const timeoutMs = o.timeoutMs ?? 60_000;
 	const address = localAddress(o.address);
 	let failed: string | undefined;
+	let booted = false;
+	const warnings: string[] = [];
 	const logs = stream('docker', ['logs', '--follow', '--since', o.since, o.container], {
 		onLine: line => {
-			const step = /^hatch: step (\S+) done \((\d+) ms\)/.exec(line);
-			if (step) o.onEvent?.({kind: 'step', text: step[1]!, ms: Number(step[2])});
-			else if (/^hatch: boot step .* FAILED/.test(line)) {
-				failed = line.replace(/^hatch: /, '');
-				o.onEvent?.({kind: 'failed', text: failed});
-			} else if (/^hatch: ready/.test(line)) o.onEvent?.({kind: 'ready', text: line});
-			else o.onEvent?.({kind: 'log', text: line});
+			const e = bootEvent(line);
+			if (e.kind === 'failed') failed = e.text;
+			if (e.kind === 'warning') warnings.push(e.text);
+			if (e.kind === 'ready') booted = true;
+			o.onEvent?.(e);
 		},
 	});
-	const finish = async (r: Omit<ReadyResult, 'logTail' | 'ms'>): Promise<ReadyResult> => {
+	const finish = async (r: Omit<ReadyResult, 'logTail' | 'ms' | 'warnings'>): Promise<ReadyResult> => {
 		logs.cancel(500);
 		const {tail} = await logs.done;
-		return {...r, logTail: tail.slice(-20), ms: Date.now() - t0};
+		return {...r, warnings, logTail: tail.slice(-20), ms: Date.now() - t0};
 	};
 	let last: SshCheck = {ok: false, reason: ''};
 	while (Date.now() - t0 < timeoutMs) {
 		if (failed) return finish({ok: false, reason: failed});
 		if (o.canceled?.()) return finish({ok: false, reason: 'interrupted while waiting for sshd'});
-		last = await checkSsh(o.container, address, o.port);
-		if (last.ok) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!});
+		if (!last.ok) last = await checkSsh(o.container, address, o.port);
+		if (last.ok && booted) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!});
 		await new Promise(r => setTimeout(r, 200));
 	}
+	if (last.ok) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!, stillBooting: true});
 	const mismatch = last.reason.includes('host key') ? last.reason : '';
 	return finish({ok: false, reason: mismatch || `sshd did not answer on ${address}:${o.port} within ${Math.round(timeoutMs / 1000)} s`});
 }

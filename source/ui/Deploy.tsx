@@ -7,7 +7,7 @@ import React, {useEffect, useRef, useState} from 'react';
 import {type Values, localAddress} from '../core/model.js';
 import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
-import {stateAfter} from '../docker/deploy.js';
+import {readyNotes, stateAfter} from '../docker/deploy.js';
 
 export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
 
@@ -20,7 +20,7 @@ interface Snapshot {
 	phase: Phase;
 	progress?: BuildProgress;
 	upLines: string[];
-	boot: {text: string; ms?: number; failed?: boolean}[];
+	boot: {text: string; ms?: number; failed?: boolean; warning?: boolean}[];
 }
 
 export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: (r: DeployResult) => void; cancelRef?: React.MutableRefObject<(() => void) | undefined>}) {
@@ -42,6 +42,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 			onBoot: e => {
 				if (e.kind === 'step') live.current.boot.push({text: e.text, ...(e.ms === undefined ? {} : {ms: e.ms})});
 				if (e.kind === 'failed') live.current.boot.push({text: e.text, failed: true});
+				if (e.kind === 'warning') live.current.boot.push({text: e.text, warning: true});
 			},
 		});
 		if (cancelRef) cancelRef.current = run.cancel;
@@ -96,8 +97,8 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 				<Box flexDirection="column">
 					<Text bold>Boot</Text>
 					{snap.boot.map((b, n) => (
-						<Text key={n} color={b.failed ? 'red' : undefined}>
-							{b.failed ? '✗' : '✔'} {b.text}
+						<Text key={n} color={b.failed ? 'red' : b.warning ? 'yellow' : undefined}>
+							{b.failed ? '✗' : b.warning ? '!' : '✔'} {b.text}
 							{b.ms !== undefined ? <Text dimColor> ({b.ms} ms)</Text> : null}
 						</Text>
 					))}
@@ -152,6 +153,13 @@ export function Ready({result, values}: {result: DeployResult; values: Values}) 
 			<Text dimColor>
 				{'  '}built {result.progress.counts().total} step(s), {result.progress.counts().cached} cached · log {result.logFile}
 			</Text>
+			{result.ready
+				? readyNotes(result.ready).map((note, n) => (
+						<Text key={n} color="yellow">
+							{note}
+						</Text>
+					))
+				: null}
 		</Box>
 	);
 }

@@ -11,7 +11,7 @@ import {fixture} from '../../test/helpers/fake-host.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 /** Plays a real build log through the events, then resolves as told (no Docker here: UI test). */
-function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean}) {
+function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean; warnings?: string[]}) {
 	const progress = new BuildProgress();
 	let cancel: () => void = () => {};
 	const done = (async (): Promise<DeployResult> => {
@@ -29,8 +29,9 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean}
 		events.onPhase?.('up');
 		events.onPhase?.('ready');
 		events.onBoot?.({kind: 'step', text: '00-user-bootstrap.sh', ms: 49});
+		for (const w of outcome.warnings ?? []) events.onBoot?.({kind: 'warning', text: w});
 		await new Promise(r => setTimeout(r, 250));
-		return {...base, ok: true, canceled: false, phase: 'ready', exitCode: 0, ready: {ok: true, fingerprint: 'SHA256:abc', keyBlob: 'AAAA', logTail: [], ms: 900}};
+		return {...base, ok: true, canceled: false, phase: 'ready', exitCode: 0, ready: {ok: true, fingerprint: 'SHA256:abc', keyBlob: 'AAAA', warnings: outcome.warnings ?? [], logTail: [], ms: 900}};
 	})();
 	return {done, cancel: () => cancel()};
 }
@@ -234,6 +235,18 @@ describe('Wizard, building and booting', () => {
 		await waitFor(lastFrame, '✔ ready in');
 		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
 		expect(exits).toEqual([0]);
+		unmount();
+	});
+
+	it('shows the boot warnings live and keeps them on the ready screen', async () => {
+		const warning = '05-bindu: dotfiles not cloned from git://127.0.0.1:9/x.git at main: fatal: unable to connect';
+		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: true, warnings: [warning]})});
+		const {lastFrame, frames, unmount} = await toDeploy(d);
+		const f = await waitFor(lastFrame, '✔ ready in 3.2 s');
+		expect(frames.some(fr => fr.includes(`! ${warning}`) && fr.includes('waiting for sshd'))).toBe(true);
+		expect(f).toContain('ready with 1 boot warning(s):');
+		expect(f).toContain(`! ${warning}`);
+		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
 		unmount();
 	});
 

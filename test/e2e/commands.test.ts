@@ -53,6 +53,7 @@ describe.sequential('commands on a running stack', () => {
 		expect(r.code, r.stdout + r.stderr).toBe(0);
 		expect(r.stdout).toMatch(new RegExp(`^${s.name}: running since `));
 		expect(r.stdout).toContain(`ssh: ok on port ${s.port}, host key ${hostKeyFingerprint(s)}`);
+		expect(r.stdout).toContain('boot: ready, no warnings');
 	});
 
 	it('logs shows the boot', () => {
@@ -75,6 +76,30 @@ describe.sequential('commands on a running stack', () => {
 		const inside = ssh(s, 'cat ~/.config/apogee/a.toml ~/.config/apogee/new.toml ~/.config/top.txt');
 		expect(inside.stdout).toBe('a = 2\nnew = true\ntop v1\n');
 		expect(cli('bindu-update', '--subtree', '../etc').code).toBe(2);
+	});
+
+	it('bindu-update never deletes local files without --delete, lists them and needs --yes with it, keeps a copy and the secrets', () => {
+		git('rm', '-q', 'apogee/new.toml');
+		git('commit', '-qm', 'v3: new.toml dropped');
+		git('push', '-q', 'origin', 'main');
+		ssh(s, 'printf "TOKEN=keep\\n" > ~/.config/apogee/secrets.env; echo mine > ~/.config/apogee/notes.txt');
+		const kept = 'cat ~/.config/apogee/secrets.env ~/.config/apogee/notes.txt; ls ~/.config/apogee';
+		expect(cli('bindu-update', '--subtree', 'apogee').code).toBe(0);
+		expect(ssh(s, kept).stdout).toBe('TOKEN=keep\nmine\na.toml\nnew.toml\nnotes.txt\nsecrets.env\n');
+
+		// --delete with no terminal and no --yes: the list, and nothing changed.
+		const asked = cli('bindu-update', '--subtree', 'apogee', '--delete');
+		expect(asked.code).toBe(2);
+		expect(asked.stdout).toContain('--delete removes 2 file(s) from ~/.config/apogee');
+		expect(asked.stdout).toMatch(/ {2}- new\.toml\n {2}- notes\.txt\n/);
+		expect(asked.stdout).not.toContain('secrets.env');
+		expect(asked.stdout).toContain('nothing changed: pass --yes');
+		expect(ssh(s, kept).stdout).toBe('TOKEN=keep\nmine\na.toml\nnew.toml\nnotes.txt\nsecrets.env\n');
+
+		const r = cli('bindu-update', '--subtree', 'apogee', '--delete', '--yes');
+		expect(r.code, r.stdout + r.stderr).toBe(0);
+		expect(r.stdout).toMatch(/the folder as it was is kept as ~\/\.config\/apogee\.bak-\d{8}-\d{6}/);
+		expect(ssh(s, 'ls ~/.config/apogee; cat ~/.config/apogee.bak-*/notes.txt').stdout).toBe('a.toml\nsecrets.env\nmine\n');
 	});
 
 	it('publish builds once and pushes NAME:VERSION and NAME:latest with the version in the OCI labels', () => {

@@ -36,6 +36,10 @@ describe('validation names the field and the fix', () => {
 		['1.5', 'whole number'],
 		['abc', 'whole number'],
 		['2147483647', 'at most 2147483646'],
+		// The boot reads ids as decimal: "08" would be bad octal, and "01000" a second spelling of 1000.
+		['08', 'without leading zeros, like 8'],
+		['01000', 'without leading zeros, like 1000'],
+		['00', 'must not be root'],
 	])('refuses UID %j', (value, hint) => {
 		expect(bad('STEM_UID', value)).toContain(hint);
 		expect(bad('STEM_GID', value)).toMatch(/^STEM_GID /);
