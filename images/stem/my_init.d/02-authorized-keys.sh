@@ -30,7 +30,7 @@ if [ -f "$src" ]; then
 elif [ -s "$dst" ]; then
   log "no host key file mounted; using $(grep -cEv '^[[:space:]]*(#|$)' "$dst") persisted key(s)"
 else
-  warn "no authorized keys: set STEM_AUTH_KEYS_PATH in .env to your public key file, or add keys to ~/.ssh/authorized_keys"
+  warn "no authorized keys: set STEM_AUTH_KEYS_PATH in .env to your public key file, or add keys to .ssh/authorized_keys in your home"
 fi
 [ -e "$dst" ] || exit 0
 chown "$STEM_UID:$STEM_GID" "$dst"

@@ -2,7 +2,8 @@
 # Runs as the user (user_run). Clones BINDU_REPO at BINDU_REF into ~/.config when ~/.config is missing or
 # empty. BINDU_FORCE=1 replaces a non-empty ~/.config (kept as ~/.config.bak-<time>), but only when the
 # repository has a commit that was not installed yet, so leaving it on does not re-clone on every boot.
-# home-paths: .config .config/apogee .config/apogee/secrets.env .cache .cache/hatch .cache/hatch/bindu-commit
+# home-paths: .config .config/apogee .config/apogee/secrets.env .config/apogee/secrets.env.new .cache .cache/hatch
+# home-paths: .bindu-clone.XXXXXX .cache/hatch/bindu-commit .gitconfig .config/git .config/git/config .ssh .ssh/config .ssh/known_hosts
 set -euo pipefail
 repo=$BINDU_REPO ref=$BINDU_REF force=$BINDU_FORCE
 cfg=$HOME/.config record=$HOME/.cache/hatch/bindu-commit
@@ -26,9 +27,19 @@ if ! empty && [ "$force" != 1 ] && ! only_secrets; then
   exit 0
 fi
 
+# git and ssh read the user's own config: fine, unless it is not a file (a FIFO would stall the clone).
+for f in "$HOME/.gitconfig" "$HOME/.config/git/config"; do
+  if { [ -e "$f" ] || [ -L "$f" ]; } && [ ! -f "$f" ]; then
+    echo "WARNING: ~/${f#"$HOME"/} is not a regular file; cloning without the user's git settings"
+    export GIT_CONFIG_GLOBAL=/dev/null
+  fi
+done
+ssh_config=()
+if { [ -e "$HOME/.ssh/config" ] || [ -L "$HOME/.ssh/config" ]; } && [ ! -f "$HOME/.ssh/config" ]; then ssh_config=(-F /dev/null); fi
+
 tmp=$(mktemp -d -- "$HOME/.bindu-clone.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
-if ! GIT_SSH_COMMAND='ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new' GIT_TERMINAL_PROMPT=0 \
+if ! GIT_SSH_COMMAND="ssh ${ssh_config[*]} -o BatchMode=yes -o StrictHostKeyChecking=accept-new" GIT_TERMINAL_PROMPT=0 \
   git clone -q --depth 1 --branch "$ref" -- "$repo" "$tmp/clone" 2>"$tmp/err"; then
   # git's first "fatal:" line says why; its last one is often only "and the repository exists."
   why=$(grep -m 1 -E '^(fatal|error):' "$tmp/err" || tail -n 1 "$tmp/err")

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Runs as the user (user_run). Installs pixi into ~/.pixi when missing, stows the host's pixi-global.toml
 # from ~/.config, and runs `pixi global sync` when asked. Each network or pixi call has its own deadline.
-# home-paths: .pixi .pixi/bin .pixi/bin/pixi .pixi/manifests .pixi/manifests/pixi-global.toml .config .cache .cache/hatch
+# home-paths: .pixi .pixi/bin .pixi/bin/pixi .pixi/manifests .pixi/manifests/pixi-global.toml .config .config/pixi/hosts .curlrc
 set -euo pipefail
 pixi=$HOME/.pixi/bin/pixi
 stamp() { date -u +%Y%m%d-%H%M%S; }
@@ -22,7 +22,8 @@ if [ -f "$pixi" ] && [ -x "$pixi" ]; then
   cat "$scratch/warn"
 else
   script=$scratch/install.sh
-  if curl -fsSL --connect-timeout 5 --max-time 60 -o "$script" -- "$PIXI_INSTALL_URL" &&
+  # -q: no ~/.curlrc (a FIFO there would stall curl before any deadline of its own).
+  if curl -q -fsSL --connect-timeout 5 --max-time 60 -o "$script" -- "$PIXI_INSTALL_URL" &&
     PIXI_NO_PATH_UPDATE=1 timeout -k 5 120 bash "$script" >/dev/null 2>&1 </dev/null; then
     echo "installed pixi ($(version 2>"$scratch/warn"))"
     cat "$scratch/warn"
