@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
 import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginCommand} from './core/model.js';
 import {checkSsh} from './docker/ready.js';
+import {printable} from './docker/buildkit.js';
 import {composeEnv, stream} from './docker/run.js';
 
 export class CommandError extends Error {}
@@ -38,7 +39,7 @@ export async function statusCommand(ref: StackRef, out: (s: string) => void): Pr
 	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
 	if (state !== 'running') return 1;
 	const boot = await run('docker', ['exec', name, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
-	out(bootSummary(String(boot.stdout)));
+	out(bootSummary(printable(String(boot.stdout))));
 	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT));
 	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
@@ -127,7 +128,7 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 			v.STEM_CONTAINER_NAME!, 'bash', '-c', BINDU_UPDATE,
 		]);
 	const failed = (r: {exitCode?: number | undefined; stderr: unknown}) => {
-		out(`bindu-update failed (exit ${r.exitCode}): ${String(r.stderr).trim().split('\n').slice(-3).join(' / ')}\n`);
+		out(`bindu-update failed (exit ${r.exitCode}): ${printable(String(r.stderr)).trim().split('\n').slice(-3).join(' / ')}\n`);
 		return 1;
 	};
 	let expect = '';
@@ -135,7 +136,7 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 		const plan = await exec('plan');
 		if (plan.exitCode !== 0) return failed(plan);
 		expect = /^at (\w+)/m.exec(String(plan.stdout))?.[1] ?? '';
-		const gone = String(plan.stdout).split('\n').filter(l => l.startsWith('*deleting')).map(l => l.replace(/^\*deleting\s+/, ''));
+		const gone = printable(String(plan.stdout)).split('\n').filter(l => l.startsWith('*deleting')).map(l => l.replace(/^\*deleting\s+/, ''));
 		gone.sort();
 		if (gone.length) {
 			out(`--delete removes ${gone.length} file(s) from ${where} that the repository no longer has (a copy of the folder is kept as ${where}.bak-${stamp}):\n${gone.map(f => `  - ${f}\n`).join('')}`);
@@ -148,7 +149,7 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 	}
 	const r = await exec('apply', expect);
 	if (r.exitCode !== 0) return failed(r);
-	const lines = String(r.stdout).split('\n');
+	const lines = printable(String(r.stdout)).split('\n');
 	const changed = lines.filter(l => /^([<>ch*.][fdLDS]|\*deleting)/.test(l) && !/^\.[fd] /.test(l));
 	const at = /^at (\w{12})/m.exec(String(r.stdout))?.[1];
 	const backup = /^backup (.*)$/m.exec(String(r.stdout))?.[1];

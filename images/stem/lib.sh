@@ -22,7 +22,8 @@ log() { printf 'hatch[%s]: %s\n' "$HATCH_STEP" "$*"; }
 # A warning is logged and kept in /run/hatch/boot-warnings (one line each) for the wizard and `status`.
 warn() {
   printf 'hatch[%s]: WARNING: %s\n' "$HATCH_STEP" "$*"
-  if [ -d "$HATCH_RUN" ]; then printf '%s: %s\n' "$HATCH_STEP" "$*" >>"$HATCH_WARNINGS"; fi
+  # Best effort: a full disk must not turn a warning into a failed boot.
+  { printf '%s: %s\n' "$HATCH_STEP" "$*" >>"$HATCH_WARNINGS"; } 2>/dev/null || true
 }
 die() {
   printf 'hatch[%s]: ERROR: %s\n' "$HATCH_STEP" "$*"
@@ -46,9 +47,10 @@ as_user() {
   ) <"${HATCH_STDIN:-/dev/null}"
 }
 
-# Keeps log text to one printable line: drops control characters (escape sequences, carriage returns) a
-# program run for the user may print, so it cannot forge or hide lines in the boot log.
-printable() { LC_ALL=C tr -d '\000-\010\013-\037\177'; }
+# Keeps log text printable: drops the control characters (escape sequences, carriage returns, and the C1
+# controls U+0080..U+009F that some terminals obey) a program run for the user may print, so it cannot forge
+# or hide lines in the boot log, nor drive the terminal of whoever reads it.
+printable() { LC_ALL=C tr -d '\000-\010\013-\037\177' | LC_ALL=C sed 's/\xc2[\x80-\x9f]//g'; }
 
 # user_run SECONDS SCRIPT [NAME=VALUE...]: runs /usr/local/lib/hatch/user/SCRIPT.sh as the user (as_user)
 # and relays what it prints to the boot log, line by line; a line starting "WARNING: " becomes a warning.
@@ -56,7 +58,10 @@ printable() { LC_ALL=C tr -d '\000-\010\013-\037\177'; }
 user_run() {
   local secs=$1 script=$2 out rc=0 line last=''
   shift 2
-  out=$(mktemp "$HATCH_RUN/out.XXXXXX")
+  out=$(mktemp "$HATCH_RUN/out.XXXXXX") || {
+    warn "$script not run: no room for its output in $HATCH_RUN (disk full?)"
+    return 0
+  }
   as_user "$secs" "$@" /bin/bash "$HATCH_USER_SCRIPTS/$script.sh" >"$out" 2>&1 || rc=$?
   while IFS= read -r line; do
     [ -n "$line" ] || continue
@@ -78,7 +83,8 @@ user_run() {
 # own PATH [UID:GID]: sets the owner of one path, not recursively, only when it is wrong, and logs it.
 # PATH's folder may be the user's: root enters it with cd -P and checks that it landed where PATH says, so a
 # symlink anywhere above cannot redirect it, and a folder swapped afterwards cannot either (root stays in
-# the one it checked). The last component is never followed (chown -h); a missing path is skipped.
+# the one it checked). The last component is never followed (chown -h); a missing path is skipped, and so
+# is a file with other hard links (it may be a system file's other name).
 own() {
   local path=$1 want=${2:-$STEM_UID:$STEM_GID}
   (
@@ -88,8 +94,12 @@ own() {
       log "left the owner of ${path/#$HATCH_HOME/\~} alone: a folder above it is a symlink"
       exit 0
     fi
-    have=$(stat -c '%u:%g' -- "$name" 2>/dev/null) || exit 0
+    read -r have links type < <(stat -c '%u:%g %h %F' -- "$name" 2>/dev/null) || exit 0
     [ "$have" != "$want" ] || exit 0
+    if [ "$type" != directory ] && [ "$links" -gt 1 ]; then
+      log "left the owner of ${path/#$HATCH_HOME/\~} alone: it has $links hard links"
+      exit 0
+    fi
     chown -h -- "$want" "$name"
     log "owner of ${path/#$HATCH_HOME/\~} set to $want (was $have)"
   ) || warn "could not set the owner of ${path/#$HATCH_HOME/\~}"

@@ -31,6 +31,12 @@ export function stripCodes(text: string): string {
 	return text.includes('\x1b') ? text.replace(CSI, '') : text;
 }
 
+/** Text that came from inside a container, safe to print: no escape sequences, no C0 or C1 controls but tab and newline. */
+export function printable(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	return stripCodes(text).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+}
+
 export function cleanLine(line: string): string {
 	if (!line.includes('\r') && !line.includes('\x1b')) return line;
 	let s = line.endsWith('\r') ? line.slice(0, -1) : line;

@@ -4,6 +4,7 @@ import {createHash} from 'node:crypto';
 import net from 'node:net';
 import {CONTAINER_PATHS} from '../core/compose.js';
 import {localAddress} from '../core/model.js';
+import {printable} from './buildkit.js';
 import {stream} from './run.js';
 
 /** OpenSSH's fingerprint of a public key blob (base64), e.g. SHA256:Nuws9y…. */
@@ -50,7 +51,8 @@ export interface ReadyResult {
 }
 
 /** One boot log line, classified. A warning's text is "<step>: <what>". */
-export function bootEvent(line: string): BootEvent {
+export function bootEvent(raw: string): BootEvent {
+	const line = printable(raw);
 	const step = /^hatch: step (\S+) done \((\d+) ms\)/.exec(line);
 	if (step) return {kind: 'step', text: step[1]!, ms: Number(step[2])};
 	if (/^hatch: boot step .* FAILED/.test(line)) return {kind: 'failed', text: line.replace(/^hatch: /, '')};

@@ -206,6 +206,38 @@ exit 0
 		asUser(`cd ~ && rm -rf ${paths.map(p => `"${p}"`).join(' ')}`);
 	});
 
+	it('a setuid file left in the home from when the user had sudo gives no root (no-new-privileges)', () => {
+		root('cp /bin/bash /home/dev/rootsh && chown root:root /home/dev/rootsh && chmod 4755 /home/dev/rootsh');
+		try {
+			expect(asUser('stat -c "%U %a" ~/rootsh; ~/rootsh -p -c "id -u; id -un"')).toBe(`root 4755\n${UID}\ndev\n`);
+			expect(boot()).not.toContain('may gain privileges');
+		} finally {
+			root('rm -f /home/dev/rootsh');
+		}
+	});
+
+	it('a full disk where the boot keeps its record costs the record, not the boot', async () => {
+		// /run/hatch on a one-page tmpfs: the state file takes the page, every warning after it hits ENOSPC.
+		const name = `${s.name}-full`;
+		const port = s.port + 500;
+		sh('docker', ['rm', '-f', name], {allowFail: true});
+		sh('docker', ['run', '-d', '--name', name, '--network', 'host', '--mount', 'type=tmpfs,destination=/run/hatch,tmpfs-size=4096',
+			'-e', 'STEM_SUDO=0', '-e', 'STEM_NETWORK_MODE=host', '-e', 'STEM_SSH_LISTEN=127.0.0.1', '-e', `STEM_SSH_PORT=${port}`,
+			'-e', 'STEM_PIXI_ENABLE=1', '-e', 'STEM_PIXI_INSTALL_URL=http://127.0.0.1:9/install.sh', '-e', 'BINDU_REPO=git://127.0.0.1:9/none.git',
+			'-v', `${s.key}.pub:/etc/hatch/authorized_keys.host:ro`, `hatch-e2e/${s.name}:test`]);
+		try {
+			const full = {...s, name, port};
+			await waitReady(full, 1, 60_000);
+			expect(ssh(full, 'id -un').stdout).toBe('dev\n');
+			expect(sh('docker', ['inspect', '--format', '{{.State.Status}} {{.RestartCount}}', name]).stdout.trim()).toBe('running 0');
+			// The user scripts cannot write their output either: each optional step ends as a warning in the log.
+			expect(logs(name)).toMatch(/hatch\[05-bindu\]: WARNING: bindu failed \(exit 1\)/);
+			expect(sh('docker', ['exec', name, 'cat', '/run/hatch/boot-warnings']).stdout).toBe('');
+		} finally {
+			sh('docker', ['rm', '-f', name], {allowFail: true});
+		}
+	});
+
 	it('refuses a UID or GID with leading zeros at boot, with the field and the fix', () => {
 		for (const [key, value] of [['STEM_UID', '08'], ['STEM_GID', '01000']]) {
 			const r = sh('docker', ['run', '--rm', '--network', 'none', '-e', `${key}=${value}`, `hatch-e2e/${s.name}:test`], {allowFail: true});

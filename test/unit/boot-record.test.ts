@@ -15,6 +15,10 @@ describe('bootEvent', () => {
 		// A user program cannot make its output a warning of another step: user_run prefixes every line.
 		expect(bootEvent('hatch[05-bindu]: hatch[00-user-bootstrap]: WARNING: fake').kind).toBe('log');
 	});
+
+	it('drops escape sequences and C0/C1 controls a program in the container printed', () => {
+		expect(bootEvent('hatch[05-bindu]: WARNING: a\x1b[2Jb\x07c\u009b31md\re').text).toBe('05-bindu: abc31mde');
+	});
 });
 
 describe('bootSummary (status)', () => {

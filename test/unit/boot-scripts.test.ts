@@ -9,9 +9,9 @@ describe('boot steps', () => {
 		expect(text).toMatch(/^# hatch-step: (required|optional, deadline \d+)$/m);
 	});
 
-	it('only the account, host keys, authorized keys and hosts steps are required', () => {
+	it('only the hosts, account, host keys, authorized keys and (neuron) workspace steps are required', () => {
 		const required = bootSteps().filter(s => /^# hatch-step: required$/m.test(s.text)).map(s => s.name);
-		expect(required.sort()).toEqual(['00-hosts.sh', '00-user-bootstrap.sh', '01-ssh-hostkeys.sh', '02-authorized-keys.sh']);
+		expect(required.sort()).toEqual(['00-hosts.sh', '00-user-bootstrap.sh', '01-ssh-hostkeys.sh', '02-authorized-keys.sh', '50-workspace.sh']);
 	});
 
 	it.each(bootSteps().filter(s => s.name !== '00-user-bootstrap.sh').map(s => [s.name, s.text]))('%s (root) names no path in the home', (_name, text) => {

@@ -27,6 +27,12 @@ describe('compose rendering', () => {
 		expect(s.environment).toMatchObject({STEM_NETWORK_MODE: '${STEM_NETWORK_MODE:-bridge}', STEM_SSH_PORT: '${STEM_SSH_PORT:-22222}'});
 	});
 
+	it('adds no-new-privileges only without sudo (sudo itself needs setuid)', () => {
+		expect(service('stem', {...defaults('stem'), STEM_SUDO: '0'}).security_opt).toEqual(['no-new-privileges:true']);
+		expect(service('neuron', {...defaults('neuron'), STEM_SUDO: '0'}).security_opt).toEqual(['no-new-privileges:true']);
+		expect(service('stem', {...defaults('stem'), STEM_SUDO: '1'}).security_opt).toBeUndefined();
+	});
+
 	it('mounts the seed volumes and the optional host files, /dev/null when unset', () => {
 		const s = service('stem', defaults('stem'));
 		const targets = Object.fromEntries(s.volumes.map((v: any) => [v.target, v]));

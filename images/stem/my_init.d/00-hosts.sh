@@ -10,6 +10,9 @@ name=$(hostname)
 if getent hosts "$name" >/dev/null; then
   log "hostname $name resolves"
 else
-  printf '127.0.1.1\t%s\n' "$name" >>/etc/hosts
-  log "added $name to /etc/hosts"
+  if { printf '127.0.1.1\t%s\n' "$name" >>/etc/hosts; } 2>/dev/null; then
+    log "added $name to /etc/hosts"
+  else
+    warn "could not add $name to /etc/hosts (disk full?); sudo may complain about the hostname"
+  fi
 fi

@@ -120,6 +120,14 @@ else
   done
 fi
 
+# The compose file adds no-new-privileges for STEM_SUDO=0; say so when it and .env disagree (edited by hand).
+nnp=$(awk '/^NoNewPrivs:/ { print $2 }' /proc/self/status)
+if [ "${STEM_SUDO:-1}" = 1 ] && [ "$nnp" = 1 ]; then
+  warn "the container runs with no-new-privileges, so sudo cannot work; re-run hatch-wizard so the compose file follows STEM_SUDO=1"
+elif [ "${STEM_SUDO:-1}" != 1 ] && [ "$nnp" != 1 ]; then
+  warn "STEM_SUDO=0 but the container may gain privileges: a setuid file left from when the user had sudo would give root; re-run hatch-wizard so the compose file adds no-new-privileges"
+fi
+
 # --- home on the volume. /home belongs to root, so the home folder itself cannot be swapped by the user.
 if [ -L "$home" ] || { [ -e "$home" ] && [ ! -d "$home" ]; }; then
   aside=$home.not-a-folder-$(date -u +%Y%m%d-%H%M%S)
@@ -129,6 +137,7 @@ fi
 if [ ! -d "$home" ]; then
   install -d -o root -g root -m 0750 "$home"
   cp -a /etc/skel/. "$home/"
+  chmod 0750 "$home" # cp -a gave it the mode of /etc/skel
   chown -R "$uid:$gid" "$home" # only the skeleton files just copied, in a folder only root could reach so far
   log "created $home from /etc/skel"
 fi

@@ -20,10 +20,15 @@ if [ -f "$src" ]; then
     die "STEM_AUTH_KEYS_PATH is a PRIVATE key; point it at the .pub file next to it"
   fi
   if ! cmp -s "$src" "$dst"; then
-    tmp=$(mktemp "$dir/.keys.XXXXXX")
-    cat "$src" >"$tmp"
-    mv -f "$tmp" "$dst"
-    log "persisted $(grep -cEv '^[[:space:]]*(#|$)' "$dst") key(s) from STEM_AUTH_KEYS_PATH"
+    rm -f "$dir"/.keys.*
+    if tmp=$(mktemp "$dir/.keys.XXXXXX") && cat "$src" >"$tmp" && mv -f "$tmp" "$dst"; then
+      log "persisted $(grep -cEv '^[[:space:]]*(#|$)' "$dst") key(s) from STEM_AUTH_KEYS_PATH"
+    elif [ -s "$dst" ]; then
+      rm -f "$dir"/.keys.*
+      warn "could not persist the keys from STEM_AUTH_KEYS_PATH (disk full?); the ones persisted before still work"
+    else
+      die "could not persist the keys from STEM_AUTH_KEYS_PATH (disk full?): free some space and restart"
+    fi
   else
     log "authorized keys unchanged ($(grep -cEv '^[[:space:]]*(#|$)' "$dst") key(s))"
   fi
