@@ -43,9 +43,11 @@ function bootOnce() {
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function measure(label) {
 	const runs = Array.from({length: RUNS}, bootOnce);
-	const wall = median(runs.map(r => r.wall));
+	const walls = runs.map(r => r.wall);
+	const wall = median(walls);
 	const inside = median(runs.map(r => r.inside));
-	console.log(`${label.padEnd(22)} start→ssh ${wall.toFixed(0).padStart(5)} ms   (boot steps ${inside} ms, median of ${RUNS})`);
+	const spread = `${Math.min(...walls).toFixed(0)}–${Math.max(...walls).toFixed(0)}`;
+	console.log(`${label.padEnd(22)} start→ssh ${wall.toFixed(0).padStart(5)} ms median, ${spread} ms over ${RUNS} runs (boot steps ${inside} ms)`);
 	return wall;
 }
 
