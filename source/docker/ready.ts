@@ -109,6 +109,14 @@ export async function checkSsh(container: string, listen: string, port: number):
 	return {ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob, reason: ''};
 }
 
+/** The boot's own record in the container: /run/hatch/boot-state ("booting", "ready N", "failed STEP") and its warnings. */
+export async function bootRecord(container: string): Promise<{state: string; warnings: string[]} | undefined> {
+	const text = await output('docker', ['exec', container, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
+	if (!text) return undefined;
+	const [state = '', ...rest] = printable(text).split('\n');
+	return {state: state.trim(), warnings: rest.filter(l => l.trim())};
+}
+
 /**
  * Waits until sshd answers with this container's host key and the boot has finished its optional steps
  * ("hatch: ready"), collecting the boot's warnings. sshd starts before the optional steps, so when it
@@ -120,7 +128,7 @@ export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	const address = localAddress(o.address);
 	let failed: string | undefined;
 	let booted = false;
-	const warnings: string[] = [];
+	let warnings: string[] = [];
 	const logs = stream('docker', ['logs', '--follow', '--since', o.since, o.container], {
 		onLine: line => {
 			const e = bootEvent(line);
@@ -140,6 +148,14 @@ export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 		if (failed) return finish({ok: false, reason: failed});
 		if (o.canceled?.()) return finish({ok: false, reason: 'interrupted while waiting for sshd'});
 		if (!last.ok) last = await checkSsh(o.container, address, o.port);
+		if (last.ok && !booted) {
+			// The log since this start may hold no ready line: `up` left a running container as it was.
+			const record = await bootRecord(o.container);
+			if (record?.state.startsWith('ready')) {
+				booted = true;
+				warnings = record.warnings;
+			}
+		}
 		if (last.ok && booted) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!});
 		await new Promise(r => setTimeout(r, 200));
 	}

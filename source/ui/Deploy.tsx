@@ -110,7 +110,13 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 	);
 }
 
-export function DeployFailed({result, dir}: {result: DeployResult; dir: string}) {
+/** Calls `onShown` once, after the first frame with this screen is committed. */
+function useShown(onShown?: () => void) {
+	useEffect(() => onShown?.(), []);
+}
+
+export function DeployFailed({result, dir, onShown}: {result: DeployResult; dir: string; onShown?: () => void}) {
+	useShown(onShown);
 	const step = result.failedStep;
 	const lines = step ? [...step.lines, ...(step.error ? [step.error] : [])] : result.tail;
 	if (result.canceled) {
@@ -141,7 +147,8 @@ export function DeployFailed({result, dir}: {result: DeployResult; dir: string})
 	);
 }
 
-export function Ready({result, values}: {result: DeployResult; values: Values}) {
+export function Ready({result, values, onShown}: {result: DeployResult; values: Values; onShown?: () => void}) {
+	useShown(onShown);
 	return (
 		<Box flexDirection="column">
 			<Text color="green">

@@ -51,13 +51,14 @@ type Phase =
 	| {name: 'review'}
 	| {name: 'done'; written: FileChange[]}
 	| {name: 'deploy'; written: FileChange[]}
-	| {name: 'ready'; written: FileChange[]; result: DeployResult; ssh?: FileChange[]}
+	| {name: 'ready'; written: FileChange[]; result: DeployResult; ssh?: FileChange[]; shown?: boolean}
 	| {name: 'deployFailed'; written: FileChange[]; result: DeployResult}
 	| {name: 'failed'; message: string};
 
 export function Wizard({deps}: {deps: WizardDeps}) {
 	const [inspection, setInspection] = useState<Inspection | undefined>();
 	const [phase, setPhase] = useState<Phase>({name: 'welcome'});
+	const sshPlanned = useRef(false);
 	const [start, setStart] = useState<string>('');
 	const [stack, setStack] = useState<Stack | undefined>();
 	const [values, setValues] = useState<Values>({});
@@ -133,15 +134,16 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		// Answers can remove later questions (e.g. clearing BINDU_REPO); past the last one is the review.
 		if (phase.name === 'question' && !qs[phase.index]) toReview();
 		if (phase.name === 'failed') deps.onExit(1);
-		if (phase.name === 'deployFailed') deps.onExit(phase.result.canceled ? 130 : 1);
-		if (phase.name === 'ready' && !phase.ssh) {
+		// deployFailed exits once its screen is on the terminal (onShown below), never before: the screens load lazily.
+		if (phase.name === 'ready' && !phase.ssh && !sshPlanned.current) {
+			sshPlanned.current = true;
 			deps.planSshConfig(values, phase.result.ready!.keyBlob!).then(
-				ssh => setPhase({...phase, ssh}),
+				ssh => setPhase(p => (p.name === 'ready' ? {...p, ssh} : p)),
 				() => deps.onExit(0),
 			);
 		}
 		// ~/.ssh already right (the usual re-run): nothing to ask.
-		if (phase.name === 'ready' && phase.ssh && phase.ssh.every(c => c.state === 'unchanged')) deps.onExit(0);
+		if (phase.name === 'ready' && phase.shown && phase.ssh && phase.ssh.every(c => c.state === 'unchanged')) deps.onExit(0);
 	}, [phase, deps]);
 
 	if (phase.name === 'welcome') {
@@ -268,7 +270,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Suspense fallback={null}>
 				<Box flexDirection="column">
 					{summary}
-					<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} />
+					<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} onShown={() => deps.onExit(phase.result.canceled ? 130 : 1)} />
 				</Box>
 			</Suspense>
 		);
@@ -278,7 +280,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		<Suspense fallback={null}>
 		<Box flexDirection="column">
 			{summary}
-			<Ready result={phase.result} values={values} />
+			<Ready result={phase.result} values={values} onShown={() => setPhase(p => (p.name === 'ready' ? {...p, shown: true} : p))} />
 			{phase.ssh && pending.length ? (
 				<Box flexDirection="column" marginTop={1}>
 					<Text bold>Add “Host {values.STEM_CONTAINER_NAME}” to ~/.ssh/config and pin its host key? These changes:</Text>

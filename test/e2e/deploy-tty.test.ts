@@ -38,15 +38,15 @@ describe('the wizard builds and boots in a terminal', () => {
 		while (Date.now() - t0 < 120_000) {
 			screen = t.screen();
 			screens.push(screen);
-			for (const m of screen.matchAll(/(\d+)\/10 steps/g)) seen.add(m[1]!);
+			for (const m of screen.matchAll(/(\d+)\/\d+ steps/g)) seen.add(m[1]!);
 			if (screen.includes('✔ ready in')) break;
 			await new Promise(r => setTimeout(r, 20));
 		}
 		expect(screen).toContain('✔ ready in');
 		expect(screen).toContain(`host key ${hostKeyFingerprint(s)} (ED25519)`);
-		expect(screen).toMatch(/built 10 step\(s\)/);
+		expect(screen).toMatch(/built \d+ step\(s\)/);
 		expect(seen.size).toBeGreaterThan(1); // the count moved while we watched
-		expect(screens.some(x => /✔ step 10\/10 RUN echo/.test(x))).toBe(true);
+		expect(screens.some(x => /✔ step (\d+)\/\1 RUN echo/.test(x))).toBe(true);
 		expect(screens.some(x => x.includes('✔ 00-user-bootstrap.sh'))).toBe(true);
 		await t.waitFor('to ~/.ssh/config');
 		t.keys('Down');

@@ -42,8 +42,8 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		mkdirSync(join(home, '.ssh'), {recursive: true});
 		const r = runCli(['--yes', '--ssh-config', ...setArgs(ok)], {home});
 		expect(r.code, r.stdout + r.stderr).toBe(0);
-		expect(r.stdout).toMatch(/build: step 1\/10 FROM .* … (done|cached)/);
-		expect(r.stdout).toMatch(/build: step 9\/10 RUN chmod/);
+		expect(r.stdout).toMatch(/build: step 1\/\d+ FROM .* … (done|cached)/);
+		expect(r.stdout).toMatch(/build: step \d+\/\d+ RUN chmod/);
 		expect(r.stdout).toMatch(/boot: 00-user-bootstrap\.sh \(\d+ ms\)/);
 		expect(r.stdout).toMatch(/✔ ready in [\d.]+ s: ssh -p \d+ dev@127\.0\.0\.1/);
 		const fp = hostKeyFingerprint(ok);
@@ -69,10 +69,10 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 	it('names the failing build step, shows its output and the log, and exits 1', () => {
 		const r = runCli(['--yes', ...setArgs(broken)]);
 		expect(r.code).toBe(1);
-		expect(r.stdout).toMatch(/✗ build failed \(exit \d+\) at step 4\/10: RUN \/usr\/local\/lib\/hatch\/install-packages\.sh/);
+		expect(r.stdout).toMatch(/✗ build failed \(exit \d+\) at step 4\/\d+: RUN \/usr\/local\/lib\/hatch\/install-packages\.sh/);
 		expect(r.stdout).toMatch(/bash.*no such file or directory/i);
 		const log = /Full log: (\S+)/.exec(r.stdout)![1]!;
-		expect(readFileSync(log, 'utf8')).toMatch(/\[stem stem\s+4\/10\] RUN/);
+		expect(readFileSync(log, 'utf8')).toMatch(/\[stem stem\s+4\/\d+\] RUN/);
 	});
 
 	it('stopped mid-build, it stops docker compose too, says what state the stack is in, and exits 130', async () => {
@@ -81,7 +81,7 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		child.stdout.on('data', d => (out += d));
 		child.stderr.on('data', d => (out += d));
 		const t0 = Date.now();
-		while (!out.includes('build: step 3/9') && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 100));
+		while (!out.includes('build: step 3/') && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 100));
 		await new Promise(r => setTimeout(r, 1000)); // now inside step 4, which sleeps
 		const composeBefore = spawnSync('pgrep', ['-f', `docker-compose compose --progress plain build`]).stdout.toString().trim();
 		expect(composeBefore).not.toBe('');

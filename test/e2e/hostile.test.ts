@@ -162,6 +162,11 @@ exit 0
 		expect(status.stdout).toMatch(/boot: ready, 2 warning\(s\):/);
 		expect(status.stdout).toContain('! 06-pixi: ~/.pixi/bin/pixi --version failed or did not answer within 10 s');
 		expect(status.stdout).toContain('! 07-apogee-secrets: ~/.config/apogee/secrets.env differs from the host file: kept yours');
+		// The wizard on a stack that is already up reads the same record: ready, with the warnings.
+		const again = runCli(['--yes', '--no-build', '--image', 'stem', '--out', s.root], {home: s.root});
+		expect(again.code, again.stdout + again.stderr).toBe(0);
+		expect(again.stdout).toContain('ready with 2 boot warning(s):');
+		expect(again.stdout).toContain('  ! 06-pixi: ~/.pixi/bin/pixi --version failed or did not answer within 10 s');
 		asUser('rm -rf ~/.pixi');
 	});
 
@@ -236,6 +241,24 @@ exit 0
 		} finally {
 			sh('docker', ['rm', '-f', name], {allowFail: true});
 		}
+	});
+
+	it('after up -d --force-recreate too (a new container, the same home): ~/.ssh -> / and a hanging pixi', async () => {
+		asUser(`rm -rf ~/.ssh ~/.pixi && ln -s / ~/.ssh && mkdir -p ~/.pixi/bin && printf '#!/bin/sh\\nexec sleep 100000\\n' > ~/.pixi/bin/pixi && chmod +x ~/.pixi/bin/pixi`);
+		const t0 = Date.now();
+		s.compose('up', '-d', '--force-recreate');
+		let loginMs = -1;
+		while (Date.now() - t0 < 30_000 && loginMs < 0) {
+			if (ssh(s, 'true').code === 0) loginMs = Date.now() - t0;
+			else await new Promise(r => setTimeout(r, 100));
+		}
+		expect(loginMs, logs(s.name)).toBeGreaterThan(0);
+		await waitReady(s, 1, 120_000);
+		expect(root('stat -c %a /').trim()).toBe('755');
+		expect(ssh(s, 'sudo -n true').code).not.toBe(0);
+		expect(ssh(s, 'true', {user: 'root'}).code).toBe(255);
+		expect(cli('status').stdout).toContain('! 06-pixi: ~/.pixi/bin/pixi --version failed or did not answer within 10 s');
+		asUser('rm -rf ~/.ssh ~/.pixi');
 	});
 
 	it('refuses a UID or GID with leading zeros at boot, with the field and the fix', () => {

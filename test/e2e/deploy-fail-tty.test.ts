@@ -1,0 +1,69 @@
+// When the build or the start fails, or is interrupted, in the real terminal UI: what is left on the screen
+// after the wizard exits, and the exit code. The same failures in --yes print the same facts (deploy.test.ts).
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, afterEach, describe, expect, it} from 'vitest';
+import {killSessions, start} from '../helpers/tmux.js';
+import {BASE, type Stack, destroy, newKey, sh, writeStack} from './helpers.js';
+
+const BROKEN_BASE = 'hatch-e2e/base-broken:test';
+const COLD_BASE = 'hatch-e2e/base-cold:test';
+
+describe.sequential('a failed or interrupted deploy leaves its story on the screen', () => {
+	const stacks: Stack[] = [];
+	afterEach(killSessions);
+	afterAll(() => {
+		for (const s of stacks) destroy(s);
+		sh('docker', ['rmi', '-f', BROKEN_BASE, COLD_BASE], {allowFail: true});
+	});
+
+	/** Writes the stack, answers every question with its default, and says yes to build and start. */
+	async function deployInTerminal(name: string, sets: Record<string, string>) {
+		const s = writeStack(name, 'stem', sets);
+		stacks.push(s);
+		const home = join(s.root, 'home');
+		mkdirSync(join(home, '.ssh'), {recursive: true});
+		newKey(join(home, '.ssh'), 'id_ed25519');
+		const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+		await t.waitFor('start fresh');
+		await t.enterUntil('Review: stem');
+		await t.enterUntil('Build and start it now?');
+		t.keys('Enter');
+		return {s, t};
+	}
+
+	it('a base image that cannot be pulled: the step, its error and the log stay on screen, exit 1', async () => {
+		// A registry address on 127.0.0.1 where nothing listens: the pull fails at once, and no traffic leaves.
+		const {t} = await deployInTerminal('hatch-e2e-ttyfail-pull', {STEM_BASE_IMAGE: '127.0.0.1:9/hatch/no-such-base:none'});
+		const screen = await t.waitFor('EXIT=1', 120_000);
+		expect(screen).toContain('✗ build failed (exit');
+		expect(screen).toContain('127.0.0.1:9/hatch/no-such-base');
+		expect(screen).toMatch(/Full log: .*\/logs\/hatch-/);
+	});
+
+	it('a build step that fails: its number, title and last lines stay on screen, exit 1', async () => {
+		// A base where hatch's folder is a file: the first COPY into it fails.
+		sh('docker', ['rm', '-f', 'hatch-e2e-mkbroken'], {allowFail: true});
+		sh('docker', ['run', '--name', 'hatch-e2e-mkbroken', '--network', 'none', BASE, 'bash', '-c', 'mkdir -p /usr/local/lib && touch /usr/local/lib/hatch']);
+		sh('docker', ['commit', 'hatch-e2e-mkbroken', BROKEN_BASE]);
+		sh('docker', ['rm', 'hatch-e2e-mkbroken']);
+		const {t} = await deployInTerminal('hatch-e2e-ttyfail-step', {STEM_BASE_IMAGE: BROKEN_BASE});
+		const screen = await t.waitFor('EXIT=1', 120_000);
+		expect(screen).toMatch(/✗ build failed \(exit \d+\) at step \d+\/\d+: .*COPY/);
+		expect(screen).toContain('Full log:');
+	});
+
+	it('Ctrl-C during the build: says what state the stack is in, exit 130', async () => {
+		// A base of its own, so the build cache is cold and the build is still running at the Ctrl-C.
+		sh('docker', ['rm', '-f', 'hatch-e2e-mkcold'], {allowFail: true});
+		sh('docker', ['run', '--name', 'hatch-e2e-mkcold', '--network', 'none', BASE, 'touch', `/etc/hatch-cold-${Date.now()}`]);
+		sh('docker', ['commit', 'hatch-e2e-mkcold', COLD_BASE]);
+		sh('docker', ['rm', 'hatch-e2e-mkcold']);
+		const {t} = await deployInTerminal('hatch-e2e-ttyfail-int', {STEM_BASE_IMAGE: COLD_BASE});
+		await t.waitFor('steps', 60_000);
+		t.keys('C-c');
+		const screen = await t.waitFor('EXIT=130', 60_000);
+		expect(screen).toContain('Interrupted: stopped during the build');
+		expect(screen).toContain('Log: ');
+	});
+});
