@@ -18,15 +18,21 @@ HATCH_USER_SCRIPTS=/usr/local/lib/hatch/user
 # The only PATH a program started for the user gets: system folders, nothing under the home.
 HATCH_SYSTEM_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-log() { printf 'hatch[%s]: %s\n' "$HATCH_STEP" "$*"; }
+# One log line, printable ASCII only: a message may carry a name the user chose (a file in /workspace, a
+# repository URL), and a newline or an escape sequence in it must not forge or hide lines in the log.
+line() {
+  local LC_ALL=C text="$*"
+  printf '%s\n' "${text//[^[:print:]]/}"
+}
+log() { line "hatch[$HATCH_STEP]: $*"; }
 # A warning is logged and kept in /run/hatch/boot-warnings (one line each) for the wizard and `status`.
 warn() {
-  printf 'hatch[%s]: WARNING: %s\n' "$HATCH_STEP" "$*"
+  line "hatch[$HATCH_STEP]: WARNING: $*"
   # Best effort: a full disk must not turn a warning into a failed boot.
-  { printf '%s: %s\n' "$HATCH_STEP" "$*" >>"$HATCH_WARNINGS"; } 2>/dev/null || true
+  { line "$HATCH_STEP: $*" >>"$HATCH_WARNINGS"; } 2>/dev/null || true
 }
 die() {
-  printf 'hatch[%s]: ERROR: %s\n' "$HATCH_STEP" "$*"
+  line "hatch[$HATCH_STEP]: ERROR: $*"
   exit 1
 }
 
@@ -47,10 +53,9 @@ as_user() {
   ) <"${HATCH_STDIN:-/dev/null}"
 }
 
-# Keeps log text printable: drops the control characters (escape sequences, carriage returns, and the C1
-# controls U+0080..U+009F that some terminals obey) a program run for the user may print, so it cannot forge
-# or hide lines in the boot log, nor drive the terminal of whoever reads it.
-printable() { LC_ALL=C tr -d '\000-\010\013-\037\177' | LC_ALL=C sed 's/\xc2[\x80-\x9f]//g'; }
+# Keeps what a program run for the user printed to tab, newline and printable ASCII: no escape sequences,
+# carriage returns or C1 controls (which some terminals obey) reach the boot log or whoever reads it.
+printable() { LC_ALL=C tr -cd '\11\12\40-\176'; }
 
 # user_run SECONDS SCRIPT [NAME=VALUE...]: runs /usr/local/lib/hatch/user/SCRIPT.sh as the user (as_user)
 # and relays what it prints to the boot log, line by line; a line starting "WARNING: " becomes a warning.

@@ -185,6 +185,9 @@ export function checkGpus(v: string): string | undefined {
 /** Container paths hatch mounts itself; an extra mount there would clash. */
 export const RESERVED_TARGETS = ['/home', '/etc/ssh/hatch-hostkeys', '/var/lib/hatch/ssh', '/etc/hatch/authorized_keys.host', '/mnt/hatch/dropbox', '/opt/secrets/apogee-secrets.env', '/ssh-agent', '/workspace'];
 
+/** Container folders the login user can write to (or that hold such folders). */
+const USER_WRITABLE = ['/home', '/tmp', '/var/tmp', '/dev', '/run', '/proc', '/sys', '/mnt/hatch'];
+
 export function checkExtraMounts(v: string): string | undefined {
 	const targets = new Set<string>();
 	for (const item of v.split(',')) {
@@ -197,6 +200,12 @@ export function checkExtraMounts(v: string): string | undefined {
 		if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `"${item}": the mode must be ro or rw`;
 		const t = target.replace(/\/+$/, '') || '/';
 		if (RESERVED_TARGETS.includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
+		// Docker follows symlinks when it places a mount, at every start: a target below a folder the container
+		// user can rename (their home, /tmp, a folder inside /workspace) could be redirected onto /etc or /usr.
+		const under = USER_WRITABLE.find(d => t === d || t.startsWith(`${d}/`));
+		if (under || /^\/workspace\/[^/]+\/./.test(t)) {
+			return `"${item}": ${t} is inside a folder the container user can change (${under ?? '/workspace/…/'}), where a link could move the mount; use /data/<name> or /workspace/<name>`;
+		}
 		if (targets.has(t)) return `"${item}": ${t} is mounted twice`;
 		targets.add(t);
 	}

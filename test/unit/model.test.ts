@@ -151,6 +151,17 @@ describe('extra mounts', () => {
 		expect(validateValue('NEURON_EXTRA_MOUNTS', v)).toMatch(/hatch mounts its own|mounted twice/);
 	});
 
+	// Docker follows links when it places a mount: the user could rename the folder above the target and put
+	// a link to /usr/local/bin there, and the next start would mount a user-writable folder over it.
+	it.each(['/srv/a:/home/dev/data', '/srv/a:/tmp/x', '/srv/a:/var/tmp/x', '/srv/a:/dev/shm/x', '/srv/a:/workspace/data/imagenet', '/srv/a:/mnt/hatch/x'])(
+		'refuses %j (a target the container user could redirect)',
+		v => expect(validateValue('NEURON_EXTRA_MOUNTS', v)).toMatch(/inside a folder the container user can change .*use \/data\/<name> or \/workspace\/<name>/),
+	);
+
+	it('accepts one level under /workspace and folders the user cannot change', () => {
+		expect(validateValue('NEURON_EXTRA_MOUNTS', '/srv/a:/workspace/data,/srv/b:/data/b,/srv/c:/opt/tools:ro')).toBeUndefined();
+	});
+
 	it('refuses an extra mount on a workspace folder that is already mounted', () => {
 		const values = {...defaults('neuron'), NEURON_PROJECTS_PATH: '/srv/p', NEURON_EXTRA_MOUNTS: '/srv/q:/workspace/projects'};
 		expect(validate('neuron', values).map(p => p.message)).toContain('NEURON_EXTRA_MOUNTS mounts /workspace/projects, which NEURON_PROJECTS_PATH already uses; drop one of them');

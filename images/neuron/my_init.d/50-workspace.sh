@@ -10,10 +10,17 @@ set -euo pipefail
 
 install -d -m 0755 /workspace
 own /workspace
-for d in /workspace/*/; do
-  [ -d "$d" ] || continue
-  if mountpoint -q "${d%/}"; then log "${d%/} mounted from the host"; else own "${d%/}"; fi
-done
+# Only real folders someone else owns can need a repair (find lists no links); a bounded number, so a
+# /workspace full of entries cannot hold the boot back.
+n=0
+while IFS= read -r -d '' d; do
+  n=$((n + 1))
+  if [ "$n" -gt 100 ]; then
+    warn "more than 100 folders in /workspace are not owned by $STEM_USER; repaired the first 100"
+    break
+  fi
+  if mountpoint -q -- "$d"; then log "$d mounted from the host"; else own "$d"; fi
+done < <(find /workspace -mindepth 1 -maxdepth 1 -type d ! -user "$STEM_UID" -print0 2>/dev/null)
 profile=/etc/profile.d/hatch-gpu.sh
 if ! {
   echo '# hatch: GPU variables from the container, for SSH sessions'
