@@ -80,3 +80,61 @@ describe('Question (select)', () => {
 		unmount();
 	});
 });
+
+// Keys that arrive together (a paste, typing over SSH, key repeat) are applied one by one, in order.
+describe('Question, keys in one chunk', () => {
+	const question = {key: 'STEM_AUTH_KEYS_PATH', step: 'SSH', prompt: 'Which public key may log in?', help: 'h', options: [
+		{label: '/home/a/.ssh/id_ed25519.pub (detected)', value: '/home/a/.ssh/id_ed25519.pub'},
+		{label: 'another file…', value: OTHER},
+		{label: 'none for now', value: ''},
+	]};
+
+	it('two Backspaces and a digit in one write', async () => {
+		const onAnswer = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Question question={q('STEM_SSH_PORT')} values={values} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		stdin.write(`${KEY.backspace}${KEY.backspace}9${KEY.enter}`);
+		await tick();
+		expect(lastFrame()).not.toContain('✗');
+		expect(onAnswer).toHaveBeenCalledWith('2229');
+		unmount();
+	});
+
+	it('Ctrl-U clears the field, Ctrl-W deletes a word, Ctrl-A and Ctrl-E move, all in one write', async () => {
+		const onAnswer = vi.fn();
+		const {stdin, unmount} = render(<Question question={q('STEM_USER')} values={values} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		// "dev" → Ctrl-U "" → "al ice" → Ctrl-W "al " → Backspace "al" → Ctrl-A "x" → "xal" → Ctrl-E "i" → "xali"
+		stdin.write('\x15al ice\x17\x7f\x01x\x05i\r');
+		await tick();
+		expect(onAnswer).toHaveBeenCalledWith('xali');
+		unmount();
+	});
+
+	it('Down and Enter in one write pick the next item', async () => {
+		const onAnswer = vi.fn();
+		const {stdin, unmount} = render(<Question question={question} values={{...values, STEM_AUTH_KEYS_PATH: '/home/a/.ssh/id_ed25519.pub'}} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		stdin.write(`${KEY.down}${KEY.down}${KEY.enter}`);
+		await tick();
+		expect(onAnswer).toHaveBeenCalledWith('');
+		unmount();
+	});
+
+	it('a pasted path is taken whole, its trailing newline inside the paste does not submit it', async () => {
+		const onAnswer = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Question question={question} values={values} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		stdin.write(`${KEY.up}${KEY.enter}`);
+		await tick();
+		expect(lastFrame()).toContain('/absolute/path');
+		stdin.write('\x1b[200~/home/a/My Keys/id.pub\n\x1b[201~');
+		await tick();
+		expect(lastFrame()).toContain('/home/a/My Keys/id.pub');
+		expect(onAnswer).not.toHaveBeenCalled();
+		stdin.write(KEY.enter);
+		await tick();
+		expect(onAnswer).toHaveBeenCalledWith('/home/a/My Keys/id.pub');
+		unmount();
+	});
+});

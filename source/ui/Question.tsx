@@ -1,8 +1,7 @@
-// One question: a select list (ink-select-input) or a text field (@inkjs/ui) with inline validation.
+// One question: a list to pick from or a text field (both take bursts of keys: see fields.tsx), validated inline.
 // Esc goes back (from "another file…" text to the list first); Enter answers.
 import {Box, Text, useInput} from 'ink';
-import SelectInput from 'ink-select-input';
-import {TextInput} from '@inkjs/ui';
+import {SelectList, TextField} from './fields.js';
 import React, {useState} from 'react';
 import {type Values, validateValue} from '../core/model.js';
 import {OTHER, type Question as Q} from './questions.js';
@@ -42,7 +41,7 @@ export function Question({question, values, check, onAnswer, onBack}: QuestionPr
 				{typing ? (
 					<Box>
 						<Text color="cyan">› </Text>
-						<TextInput
+						<TextField
 							key={question.key}
 							defaultValue={inList ? '' : current}
 							placeholder={question.options ? '/absolute/path' : '(empty)'}
@@ -55,7 +54,7 @@ export function Question({question, values, check, onAnswer, onBack}: QuestionPr
 						/>
 					</Box>
 				) : (
-					<SelectInput
+					<SelectList
 						key={question.key}
 						items={question.options!.map(o => ({key: o.value || '(none)', label: o.label, value: o.value}))}
 						initialIndex={Math.max(0, question.options!.findIndex(o => o.value === current))}

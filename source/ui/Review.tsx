@@ -1,7 +1,7 @@
 // Review: every file that will be written, the diff of the ones that change and where their backups go.
 import {Box, Text, useInput} from 'ink';
-import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
+import {SelectList} from './fields.js';
 import React from 'react';
 import {relative} from 'node:path';
 import type {FileChange} from '../stack.js';
@@ -90,8 +90,9 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 			))}
 			<Text dimColor>{presetNote}</Text>
 			<Box marginTop={1}>
-				<SelectInput items={actions} onSelect={item => (item.value === 'write' ? onWrite() : item.value === 'back' ? onBack() : onQuit())} />
+				<SelectList items={actions} onSelect={item => (item.value === 'write' ? onWrite() : item.value === 'back' ? onBack() : onQuit())} />
 			</Box>
+			<Text dimColor>↑↓ choose · Enter next · Esc back · Ctrl-C quit</Text>
 		</Box>
 	);
 }

@@ -1,7 +1,7 @@
 // First screen: what hatch found on this host (filled in as the probes answer) and where to start from.
 import {Box, Text} from 'ink';
-import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
+import {SelectList} from './fields.js';
 import React from 'react';
 import {type Inspection, PROBE_LABELS, type ProbeLine, describeProbes} from '../host/inspect.js';
 import type {Option} from './questions.js';
@@ -59,7 +59,7 @@ export function Welcome({version, identity, inspection: i, starts, warnings = []
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>Start from</Text>
 				{starts ? (
-					<SelectInput items={starts.map(s => ({key: s.value, label: s.label, value: s.value}))} onSelect={item => onStart(item.value)} />
+					<SelectList items={starts.map(s => ({key: s.value, label: s.label, value: s.value}))} onSelect={item => onStart(item.value)} />
 				) : (
 					<Spinner label="loading presets…" />
 				)}

@@ -2,8 +2,8 @@
 // time → review → write → done. Esc goes back a step without losing answers; Ctrl-C quits (exit 130).
 // All I/O comes in through `deps`, so every screen can be driven in tests.
 import {Box, Text, useInput} from 'ink';
-import SelectInput from 'ink-select-input';
 import {Spinner} from '@inkjs/ui';
+import {SelectList} from './fields.js';
 import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
 import {type Stack, type Values, loginCommand, validate} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
@@ -241,13 +241,14 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Box flexDirection="column">
 				{summary}
 				<Text bold>Build and start it now?</Text>
-				<SelectInput
+				<SelectList
 					items={[
 						{label: 'yes: build, start, and wait until SSH works', value: 'yes'},
 						{label: 'not now', value: 'no'},
 					]}
 					onSelect={item => (item.value === 'yes' ? setPhase({name: 'deploy', written: phase.written}) : deps.onExit(0))}
 				/>
+				<Text dimColor>↑↓ choose · Enter next · Ctrl-C quit</Text>
 			</Box>
 		);
 	}
@@ -293,7 +294,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 							<Diff diff={c.diff} />
 						</Box>
 					))}
-					<SelectInput
+					<SelectList
 						items={[
 							{label: `yes: then \`ssh ${values.STEM_CONTAINER_NAME}\` just works`, value: 'yes'},
 							{label: 'no, leave ~/.ssh alone', value: 'no'},
@@ -329,5 +330,5 @@ function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s:
 		{label: 'stem: an Ubuntu dev container you SSH into', value: 'stem' as Stack},
 		{label: 'neuron: stem plus an ML workbench with GPU access', value: 'neuron' as Stack},
 	];
-	return <SelectInput items={items} initialIndex={items.findIndex(i => i.value === initial)} onSelect={item => onChoose(item.value)} />;
+	return <SelectList items={items} initialIndex={items.findIndex(i => i.value === initial)} onSelect={item => onChoose(item.value)} />;
 }

@@ -25,6 +25,11 @@ export function start(env: Record<string, string>, args: string[]) {
 	};
 	const screen = (escapes = false) => execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], {encoding: 'utf8'});
 	const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', name, ...k]);
+	/** Writes `data` to the program in one write, as a paste or a fast SSH link delivers a burst of keys. */
+	const burst = (data: string) => {
+		execFileSync('tmux', ['set-buffer', '-b', name, '--', data]);
+		execFileSync('tmux', ['paste-buffer', '-d', '-b', name, '-t', name]);
+	};
 	const waitFor = async (text: string, ms = 10_000) => {
 		const t0 = Date.now();
 		while (Date.now() - t0 < ms) {
@@ -34,18 +39,27 @@ export function start(env: Record<string, string>, args: string[]) {
 		}
 		throw new Error(`no "${text}" on screen:\n${screen()}\nstderr:\n${stderr()}`);
 	};
-	/** Presses Enter (one frame at a time) until `text` shows. */
+	/**
+	 * Presses Enter until `text` shows: only on a screen that asks for it ("Enter next" in its footer), so a
+	 * screen still loading (a spinner) never gets an Enter meant for the one before.
+	 */
 	// At most ~40 s, so a stuck screen fails here with the screen in the message, not as a test timeout.
 	const enterUntil = async (text: string, max = 40) => {
-		for (let n = 0; n < max; n++) {
+		const t0 = Date.now();
+		for (let n = 0; n < max && Date.now() - t0 < 40_000; ) {
 			const before = screen();
 			if (before.includes(text)) return before;
+			if (!before.includes('Enter next')) {
+				await new Promise(r => setTimeout(r, 20));
+				continue;
+			}
 			keys('Enter');
-			const t0 = Date.now();
-			while (screen() === before && Date.now() - t0 < 1000) await new Promise(r => setTimeout(r, 20));
+			n++;
+			const t1 = Date.now();
+			while (screen() === before && Date.now() - t1 < 1000) await new Promise(r => setTimeout(r, 20));
 		}
 		throw new Error(`never reached "${text}":\n${screen()}\nstderr:\n${stderr()}`);
 	};
-	return {screen, keys, waitFor, enterUntil};
+	return {screen, keys, burst, waitFor, enterUntil};
 }
 

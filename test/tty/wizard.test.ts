@@ -69,6 +69,22 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 		await second.waitFor('EXIT=0');
 	});
 
+	it('applies every key of a burst: Ctrl-U and a name in one write, then Down and Enter in one write', async () => {
+		const box = sandbox();
+		const t = start(box.env, ['--out', box.out]);
+		await t.waitFor('start fresh');
+		await t.enterUntil('Your user name inside the container');
+		t.burst('\x15bob\x7f\x7fen');
+		await t.waitFor('› ben');
+		await t.enterUntil('Review: stem');
+		t.keys('Enter');
+		await t.waitFor('Build and start it now?');
+		t.burst('\x1b[B\r'); // Down, Enter: "no, not now"
+		const done = await t.waitFor('EXIT=0');
+		expect(done).toContain('✔ Wrote');
+		expect(parseEnv(readFileSync(join(box.out, 'stem', '.env'), 'utf8')).STEM_USER).toBe('ben');
+	});
+
 	it('Ctrl-C quits with 130 and gives the terminal back as it was', async () => {
 		const box = sandbox();
 		const t = start(box.env, ['--out', box.out]);
