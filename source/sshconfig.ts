@@ -21,7 +21,18 @@ export interface HostBlock {
 	forwardAgent: boolean;
 }
 
+/**
+ * A value as ssh_config reads it back unchanged: in double quotes, with `\\` and `"` escaped, and `%` doubled
+ * (IdentityFile expands %-tokens). Undefined for a value no config line can hold (a control character).
+ */
+export function sshConfigValue(value: string): string | undefined {
+	// eslint-disable-next-line no-control-regex
+	if (/[\x00-\x1f\x7f]/.test(value)) return undefined;
+	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
+}
+
 export function hostBlock(b: HostBlock): string {
+	const identity = b.identityFile === undefined ? undefined : sshConfigValue(b.identityFile);
 	return [
 		begin(b.name),
 		'# Written by hatch-wizard; it rewrites only what is between these markers.',
@@ -29,7 +40,7 @@ export function hostBlock(b: HostBlock): string {
 		`  HostName ${b.hostName}`,
 		`  Port ${b.port}`,
 		`  User ${b.user}`,
-		...(b.identityFile ? [`  IdentityFile "${b.identityFile}"`, '  IdentitiesOnly yes'] : []),
+		...(identity ? [`  IdentityFile ${identity}`, '  IdentitiesOnly yes'] : b.identityFile ? ['  # IdentityFile left out: its path has a control character, which no ssh_config line can hold'] : []),
 		`  HostKeyAlias ${aliasFor(b.name)}`,
 		...(b.forwardAgent ? ['  ForwardAgent yes'] : []),
 		end(b.name),

@@ -1,4 +1,4 @@
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawnSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -85,5 +85,26 @@ describe('several stacks and a busy known_hosts', () => {
 		expect(upsertKnownHost(text, 'hatch-x', 'ssh-ed25519', 'K')).toBe(`${text}hatch-x ssh-ed25519 K\n`);
 		expect(removeKnownHost(text, 'hatch-none')).toBe(text);
 		expect(removeKnownHost(text, 'hatch-stem')).toBe('a ssh-ed25519 A\n\nb ssh-rsa B\n');
+	});
+});
+
+// What hatch writes into ~/.ssh/config must never break it: a broken file stops every ssh, to any host.
+describe.skipIf(spawnSync('ssh', ['-V']).status !== 0)('hostBlock values, read back by the real ssh -G', () => {
+	const readBack = (identityFile: string) => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-sshg-'));
+		const config = join(dir, 'config');
+		writeFileSync(config, hostBlock({name: 'box', hostName: '127.0.0.1', port: '2222', user: 'dev', identityFile, forwardAgent: false}));
+		const r = spawnSync('ssh', ['-G', '-F', config, 'box'], {encoding: 'utf8'});
+		return {code: r.status, stderr: r.stderr, identity: /^identityfile (.*)$/m.exec(r.stdout)?.[1]};
+	};
+	it.each(['/k/a "quoted" name/id', '/k/50% off/id', '/k/back\\slash/id', "/k/it's/id", '/k/ü €/id'])('%j', path => {
+		const r = readBack(path);
+		expect(r.code, r.stderr).toBe(0);
+		expect(r.identity).toBe(path.replace(/%/g, '%%')); // -G shows %-tokens before expansion; %% is a literal %
+	});
+	it('leaves out a path no config line can hold, and the file still parses', () => {
+		const r = readBack('/k/line\nbreak/id');
+		expect(r.code, r.stderr).toBe(0);
+		expect(r.identity).not.toContain('line');
 	});
 });
