@@ -43,9 +43,11 @@ export function renderEnv(stack: Stack, values: Values, own: string[] = []): str
 export function parseEnv(text: string): Values {
 	const out: Values = {};
 	for (const raw of text.split(/\r?\n/)) {
-		const line = raw.trim();
+		// Only spaces and tabs around a line: trim() would also eat U+2028 and friends at a value's end.
+		const line = raw.replace(/^[ \t]+|[ \t]+$/g, '');
 		if (!line || line.startsWith('#')) continue;
-		const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+		// `s`: a value may hold U+2028/U+2029, which `.` alone would not match (the line would be dropped).
+		const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/s.exec(line);
 		if (!m) continue;
 		const key = m[1]!;
 		let v = m[2]!;

@@ -27,7 +27,7 @@ function rng(seed: number) {
 	};
 }
 
-const ALPHABET = [...'aZ09 _-./:=,@+#\'"$\\{}()[]!?*&|;<>~`%^', 'é', 'ü', '日', '本', '😀', '\t', '$HOME', '${X}', '$$', '\\n', ' #'];
+const ALPHABET = [...'aZ09 _-./:=,@+#\'"$\\{}()[]!?*&|;<>~`%^', 'é', 'ü', '日', '本', '😀', '\t', '$HOME', '${X}', '$$', '\\n', ' #', '\u2028', '\u2029', '\u0085', '\u00a0'];
 
 describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', () => {
 	it('gets every .env value back byte-identical (200 random values)', () => {

@@ -17,6 +17,11 @@ const nasty = [
 	'tab\there',
 	"'\"$\\'",
 	'a=b=c',
+	// Line and paragraph separators, NEL, no-break space: JavaScript's `.` and trim() treat them as line ends.
+	'/data/a\u2028b',
+	'end\u2029',
+	'\u2028',
+	'nel\u0085 nbsp\u00a0',
 ];
 
 describe('.env quoting', () => {
