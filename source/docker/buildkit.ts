@@ -12,6 +12,8 @@ export interface BuildStep {
 	/** "4" of "[stem 4/9]"; undefined for internal steps (load build definition, exporting…). */
 	index?: number;
 	total?: number;
+	/** "stem" of "[neuron stem 4/9]": the Dockerfile stage; neuron's build has two. */
+	stage?: string;
 	status: StepStatus;
 	seconds?: number;
 	startedAt: number;
@@ -91,8 +93,9 @@ export class BuildProgress {
 				push(this.other, rest, STEP_LINES);
 				return;
 			}
-			const pos = /(\d+)\/(\d+)$/.exec(title[1]!);
-			this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...(pos ? {index: Number(pos[1]), total: Number(pos[2])} : {})});
+			const pos = /(?:(\S+)\s+)?(\d+)\/(\d+)$/.exec(title[1]!);
+			const place = pos ? {index: Number(pos[2]), total: Number(pos[3]), ...(pos[1] ? {stage: pos[1]} : {})} : {};
+			this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...place});
 			return;
 		}
 		// The hot path (output lines) allocates only the line it keeps.
@@ -113,19 +116,37 @@ export class BuildProgress {
 		}
 	}
 
-	/** Numbered steps ("4/9") of the stage being built, in order. */
-	numbered(): BuildStep[] {
-		return [...this.steps.values()].filter(s => s.index !== undefined).sort((a, b) => a.index! - b.index! || a.id - b.id);
+	/** The stages in the order their first step appeared (neuron builds stem, then neuron). */
+	private stages(): string[] {
+		const seen: string[] = [];
+		for (const s of this.steps.values()) if (s.index !== undefined && !seen.includes(s.stage ?? '')) seen.push(s.stage ?? '');
+		return seen;
 	}
 
+	/** Numbered steps ("4/9"), stage by stage, in order. */
+	numbered(): BuildStep[] {
+		const order = this.stages();
+		return [...this.steps.values()]
+			.filter(s => s.index !== undefined)
+			.sort((a, b) => order.indexOf(a.stage ?? '') - order.indexOf(b.stage ?? '') || a.index! - b.index! || a.id - b.id);
+	}
+
+	/** Done and cached numbered steps, out of the sum of each stage's own total. */
 	counts(): {done: number; cached: number; total: number} {
 		const numbered = this.numbered();
-		const total = Math.max(0, ...numbered.map(s => s.total ?? 0));
+		const perStage = new Map<string, number>();
+		for (const s of numbered) perStage.set(s.stage ?? '', Math.max(perStage.get(s.stage ?? '') ?? 0, s.total ?? 0));
 		return {
 			done: numbered.filter(s => s.status === 'done' || s.status === 'cached').length,
 			cached: numbered.filter(s => s.status === 'cached').length,
-			total,
+			total: [...perStage.values()].reduce((a, b) => a + b, 0),
 		};
+	}
+
+	/** Where a step is, in words: "step 4/9", "step neuron 2/4" when there are two stages, or "a build step". */
+	position(step: BuildStep): string {
+		if (step.index === undefined) return 'a build step';
+		return `step ${this.stages().length > 1 && step.stage ? `${step.stage} ` : ''}${step.index}/${step.total}`;
 	}
 
 	current(): BuildStep | undefined {

@@ -10,7 +10,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 			if (s.status === 'running' || printed.has(s.id)) continue;
 			printed.add(s.id);
 			const what = s.status === 'cached' ? 'cached' : s.status === 'error' ? 'FAILED' : `done ${s.seconds?.toFixed(1)}s`;
-			out(`build: step ${s.index}/${s.total} ${s.title.slice(0, 100)} … ${what}\n`);
+			out(`build: ${progress.position(s)} ${s.title.slice(0, 100)} … ${what}\n`);
 		}
 	};
 	const run = deploy(dir, values, {
@@ -43,7 +43,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 	}
 	if (!r.ok) {
 		const step = r.failedStep;
-		out(`\n✗ ${r.phase === 'build' ? 'build' : r.phase === 'up' ? 'start' : 'readiness check'} failed (exit ${r.exitCode})${step ? ` at step ${step.index ?? '?'}/${step.total ?? '?'}: ${step.title}` : ''}\n`);
+		out(`\n✗ ${r.phase === 'build' ? 'build' : r.phase === 'up' ? 'start' : 'readiness check'} failed (exit ${r.exitCode})${step ? ` at ${r.progress.position(step)}: ${step.title}` : ''}\n`);
 		if (r.ready?.reason) out(`${r.ready.reason}\n`);
 		const lines = step ? [...step.lines, ...(step.error ? [step.error] : [])] : r.tail;
 		out(`${lines.slice(-30).map(l => `  ${l}`).join('\n')}\n`);

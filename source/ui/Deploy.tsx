@@ -78,7 +78,7 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 			</Box>
 			{(p?.numbered() ?? []).map(s => (
 				<Text key={s.id} dimColor={s.status === 'cached'} color={s.status === 'error' ? 'red' : undefined}>
-					{s.status === 'running' ? '▸' : s.status === 'error' ? '✗' : '✔'} step {s.index}/{s.total} {s.title.slice(0, 70)}
+					{s.status === 'running' ? '▸' : s.status === 'error' ? '✗' : '✔'} {p!.position(s)} {s.title.slice(0, 70)}
 					{s.status === 'cached' ? ' (cached)' : s.status === 'done' ? ` ${s.seconds?.toFixed(1)}s` : s.status === 'running' ? ` ${((now - s.startedAt) / 1000).toFixed(0)}s` : ''}
 				</Text>
 			))}
@@ -131,7 +131,7 @@ export function DeployFailed({result, dir, onShown}: {result: DeployResult; dir:
 		<Box flexDirection="column">
 			<Text color="red">
 				✗ {result.phase === 'build' ? 'build' : result.phase === 'up' ? 'start' : 'readiness check'} failed (exit {result.exitCode})
-				{step ? ` at step ${step.index ?? '?'}/${step.total ?? '?'}: ${step.title.slice(0, 80)}` : ''}
+				{step ? ` at ${result.progress.position(step)}: ${step.title.slice(0, 80)}` : ''}
 			</Text>
 			{result.ready?.reason ? <Text>{result.ready.reason}</Text> : null}
 			<Box flexDirection="column" marginLeft={2}>

@@ -15,6 +15,26 @@ describe('BuildKit plain progress', () => {
 		expect(p.failed()).toBeUndefined();
 	});
 
+	it('counts a two-stage neuron build stage by stage: 15 steps, not 19 of 11', () => {
+		const p = new BuildProgress();
+		for (const line of fixture('buildkit-neuron-ok.txt').split('\n')) p.feed(line);
+		expect(p.counts()).toEqual({done: 15, cached: 1, total: 15}); // FROM is always cached
+		const steps = p.numbered();
+		expect(steps.map(s => p.position(s))).toEqual([
+			...Array.from({length: 11}, (_, i) => `step stem ${i + 1}/11`),
+			...Array.from({length: 4}, (_, i) => `step neuron ${i + 1}/4`),
+		]);
+	});
+
+	it('names a single-stage step by its number, and a step without one in words', () => {
+		const p = new BuildProgress();
+		p.feed('#4 [stem stem 2/3] RUN make');
+		p.feed('#5 [stem internal] load metadata for docker.io/library/ubuntu:24.04');
+		p.feed('#5 ERROR: failed to resolve source metadata');
+		expect(p.position(p.numbered()[0]!)).toBe('step 2/3');
+		expect(p.position(p.failed()!)).toBe('a build step');
+	});
+
 	it('marks cached steps, finds the failing one with its output, and keeps memory bounded', () => {
 		const p = new BuildProgress();
 		const lines = [
