@@ -5,6 +5,11 @@ if (parts[0] < 20 || (parts[0] === 20 && parts[1] < 19)) {
 	process.stderr.write('hatch-wizard needs Node 20.19+; you have ' + process.versions.node + '\n');
 	process.exit(1);
 }
+// A reader that stops early (`presets list | head`) closes the pipe: that ends the output, it is no error.
+process.stdout.on('error', function (error) {
+	if (error && error.code === 'EPIPE') process.exit(0);
+	throw error;
+});
 // NO_COLOR (no-color.org): the terminal UI's colour library reads FORCE_COLOR, so translate before loading it.
 if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '0';
 import('../dist/cli.js').then(function (cli) {

@@ -61,10 +61,26 @@ export function bootSummary(text: string): string {
 	return 'boot: no record (an image older than this hatch-wizard?)\n';
 }
 
-/** `logs`: the container's boot and sshd log, through docker compose. */
-export async function logsCommand(ref: StackRef, follow: boolean): Promise<number> {
-	const r = await run('docker', ['compose', 'logs', '--no-log-prefix', ...(follow ? ['--follow'] : [])], {cwd: ref.dir, inherit: true});
-	return r.exitCode ?? 1;
+/**
+ * `logs`: the container's boot and sshd log, through docker compose. To a terminal as it is; into a pipe or a
+ * file without the terminal codes compose writes (ESC[2K, carriage returns), one clean line at a time.
+ */
+export async function logsCommand(ref: StackRef, follow: boolean, out = (s: string) => process.stdout.write(s), tty = Boolean(process.stdout.isTTY)): Promise<number> {
+	const args = ['compose', 'logs', '--no-log-prefix', ...(follow ? ['--follow'] : [])];
+	if (tty) return (await run('docker', args, {cwd: ref.dir, inherit: true})).exitCode ?? 1;
+	const r = stream('docker', args, {cwd: ref.dir, onLine: line => out(`${printable(line)}\n`)});
+	// compose runs in its own process group (see stream): Ctrl-C must stop it too.
+	let stopped = false;
+	const stop = () => {
+		stopped = true;
+		r.cancel();
+	};
+	process.once('SIGINT', stop);
+	process.once('SIGTERM', stop);
+	const {exitCode} = await r.done;
+	process.off('SIGINT', stop);
+	process.off('SIGTERM', stop);
+	return stopped ? 130 : exitCode;
 }
 
 // Runs inside the container as the user: clone BINDU_REF into a temp dir and rsync it (only the subtree, if

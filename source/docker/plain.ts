@@ -26,8 +26,10 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 			},
 		},
 	});
+	let stopping = false;
 	const onSignal = () => {
-		out('\nstopping…\n');
+		if (!stopping) out('\nstopping…\n'); // once, however many signals come
+		stopping = true;
 		run.cancel();
 	};
 	// Every signal (the second one too) is ours while the stack is being built and started.

@@ -60,6 +60,7 @@ describe.sequential('commands on a running stack', () => {
 		const r = cli('logs');
 		expect(r.code).toBe(0);
 		expect(r.stdout).toContain('hatch: ready: sshd listening on 127.0.0.1:');
+		expect(r.stdout).not.toMatch(/[\x1b\r]/); // piped: no ESC[2K or carriage returns
 	});
 
 	it('bindu-update --subtree updates only that folder of ~/.config', () => {

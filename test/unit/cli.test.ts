@@ -3,12 +3,20 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parseEnv} from '../../source/core/env.js';
-import {fakeHome, runCli} from '../helpers/cli.js';
+import {spawnSync} from 'node:child_process';
+import {BIN, fakeHome, runCli} from '../helpers/cli.js';
 import pkg from '../../package.json' with {type: 'json'};
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
 describe('hatch-wizard (non-interactive)', () => {
+	it('ends quietly with 0 when the reader closes the pipe early (| head)', () => {
+		// The reader closes its end at once, so the help text is written into a closed pipe (EPIPE).
+		const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | (exec <&-; true); echo "rc=\${PIPESTATUS[0]}"`], {encoding: 'utf8'});
+		expect(r.stderr).toBe('');
+		expect(r.stdout).toBe('rc=0\n');
+	});
+
 	it('prints help and version', () => {
 		const help = runCli(['--help']);
 		expect(help.code).toBe(0);
