@@ -33,6 +33,17 @@ describe('Question (text)', () => {
 		unmount();
 	});
 
+	it('says why when Enter is pressed on an empty required field', async () => {
+		const onAnswer = vi.fn();
+		const {lastFrame, stdin, unmount} = render(<Question question={q('STEM_USER')} values={values} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		stdin.write('\x15\r');
+		await tick();
+		expect(lastFrame()).toContain('✗ STEM_USER must not be empty');
+		expect(onAnswer).not.toHaveBeenCalled();
+		unmount();
+	});
+
 	it('goes back with Esc', async () => {
 		const onBack = vi.fn();
 		const {stdin, unmount} = render(<Question question={q('STEM_USER')} values={values} onAnswer={() => {}} onBack={onBack} />);

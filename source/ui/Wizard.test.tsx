@@ -226,6 +226,9 @@ describe('Wizard, building and booting', () => {
 		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
 		expect(write).toHaveBeenCalledTimes(2);
 		expect(exits).toEqual([0]);
+		// What it wrote stays on the screen.
+		expect(lastFrame()).toContain('✔ updated /home/alice/.ssh/config');
+		expect(lastFrame()).toContain('Now: ssh stem');
 		unmount();
 	});
 

@@ -51,7 +51,7 @@ type Phase =
 	| {name: 'review'}
 	| {name: 'done'; written: FileChange[]}
 	| {name: 'deploy'; written: FileChange[]}
-	| {name: 'ready'; written: FileChange[]; result: DeployResult; ssh?: FileChange[]; shown?: boolean}
+	| {name: 'ready'; written: FileChange[]; result: DeployResult; ssh?: FileChange[]; shown?: boolean; sshDone?: {written?: FileChange[]; error?: string}}
 	| {name: 'deployFailed'; written: FileChange[]; result: DeployResult}
 	| {name: 'failed'; message: string};
 
@@ -300,13 +300,16 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 							{label: 'no, leave ~/.ssh alone', value: 'no'},
 						]}
 						onSelect={item => {
-							if (item.value === 'no') return deps.onExit(0);
+							const done = (sshDone: {written?: FileChange[]; error?: string}) => setPhase(p => (p.name === 'ready' ? {...p, sshDone} : p));
+							if (item.value === 'no') return done({});
 							deps.write(phase.ssh!).then(
-								() => deps.onExit(0),
-								() => deps.onExit(1),
+								written => done({written}),
+								(error: Error) => done({error: error.message}),
 							);
 						}}
+						isActive={!phase.sshDone}
 					/>
+					{phase.sshDone ? <SshDone {...phase.sshDone} name={values.STEM_CONTAINER_NAME!} onShown={() => deps.onExit(phase.sshDone!.error ? 1 : 0)} /> : null}
 				</Box>
 			) : phase.ssh ? (
 				<Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>
@@ -331,4 +334,24 @@ function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s:
 		{label: 'neuron: stem plus an ML workbench with GPU access', value: 'neuron' as Stack},
 	];
 	return <SelectList items={items} initialIndex={items.findIndex(i => i.value === initial)} onSelect={item => onChoose(item.value)} />;
+}
+
+/** What the ~/.ssh offer did, left on the screen when the wizard exits. */
+function SshDone({written, error, name, onShown}: {written?: FileChange[]; error?: string; name: string; onShown: () => void}) {
+	useEffect(() => onShown(), []);
+	if (error) return <Text color="red">✗ ~/.ssh was not changed: {error}</Text>;
+	if (!written) return <Text dimColor>~/.ssh left as it was.</Text>;
+	return (
+		<Box flexDirection="column">
+			{written.filter(c => c.state !== 'unchanged').map(c => (
+				<Text key={c.path} color="green">
+					✔ {c.state === 'new' ? 'created' : 'updated'} {c.path}
+					{c.backup ? <Text dimColor> (old copy: {c.backup})</Text> : null}
+				</Text>
+			))}
+			<Text>
+				Now: <Text bold>ssh {name}</Text>
+			</Text>
+		</Box>
+	);
 }

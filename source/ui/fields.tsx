@@ -97,7 +97,7 @@ export interface Item<V extends string = string> {
 	value: V;
 }
 
-export function SelectList<V extends string>({items, initialIndex = 0, onSelect}: {items: Item<V>[]; initialIndex?: number; onSelect: (item: Item<V>) => void}) {
+export function SelectList<V extends string>({items, initialIndex = 0, onSelect, isActive = true}: {items: Item<V>[]; initialIndex?: number; onSelect: (item: Item<V>) => void; isActive?: boolean}) {
 	const index = useRef(Math.max(0, Math.min(initialIndex, items.length - 1)));
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
 	useKeys(key => {
@@ -113,7 +113,7 @@ export function SelectList<V extends string>({items, initialIndex = 0, onSelect}
 		else if (key.kind === 'down' || key.kind === 'tab' || (key.kind === 'ctrl' && key.letter === 'n')) move(index.current < last ? index.current + 1 : 0);
 		else if (key.kind === 'home' || key.kind === 'pageUp') move(0);
 		else if (key.kind === 'end' || key.kind === 'pageDown') move(last);
-	});
+	}, isActive);
 	return (
 		<Box flexDirection="column">
 			{items.map((item, n) => (
