@@ -1,5 +1,5 @@
 // hatch-wizard entry point: argument parsing and dispatch. Heavy modules (Ink, probes) load only when used.
-import {existsSync, readFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {parseEnv} from './core/env.js';
@@ -8,7 +8,7 @@ import {type Preset, PresetError, parsePresetYaml} from './core/preset.js';
 import {parseSets, resolveConfig} from './core/resolve.js';
 import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
 import {identity, realHost} from './host/probes.js';
-import {apply, compare, hostFileProblems, planStack} from './stack.js';
+import {apply, compare, fileSystemProblem, hostFileProblems, planStack, readTextFile} from './stack.js';
 import {findShippedPreset, presetsCommand} from './presets.js';
 import {PresetStore, changedFacts} from './store.js';
 import pkg from '../package.json' with {type: 'json'};
@@ -127,7 +127,8 @@ async function writeCommand(opts: {
 	}
 	const facts = factsFrom(await inspectHost(realHost()));
 	const envPath = join(out, stack, '.env');
-	const existing = existsSync(envPath) ? parseEnv(readFileSync(envPath, 'utf8')) : undefined;
+	const envText = readTextFile(envPath);
+	const existing = envText === undefined ? undefined : parseEnv(envText);
 	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
 	const fileCheck = hostFileProblems(resolved.values);
 	const problems = [...resolved.problems.map(p => p.message), ...fileCheck.errors];
@@ -268,6 +269,11 @@ export async function main(argv: string[]): Promise<number> {
 		if (error instanceof UsageError || error instanceof PresetError) {
 			process.stderr.write(`hatch-wizard: ${error.message}\n`);
 			return 2;
+		}
+		const fs = fileSystemProblem(error);
+		if (fs) {
+			process.stderr.write(`hatch-wizard: ${fs.message}\n`);
+			return fs.inputAtFault ? 2 : 1;
 		}
 		process.stderr.write(`hatch-wizard: ${(error as Error).message}\n`);
 		return 1;

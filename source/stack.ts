@@ -63,7 +63,8 @@ export function planStack(stack: Stack, values: Values, out: string, options: Pl
 	const dir = join(out, stack);
 	const envPath = join(dir, '.env');
 	// Keys the user added to .env themselves stay, line for line.
-	const own = existsSync(envPath) ? userLines(readFileSync(envPath, 'utf8')) : [];
+	const text = readTextFile(envPath);
+	const own = text === undefined ? [] : userLines(text);
 	return [
 		{path: join(dir, 'docker-compose.yml'), content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version}), mode: 0o644, showDiff: true},
 		{path: envPath, content: renderEnv(stack, values, own), mode: 0o600, showDiff: true},
@@ -147,6 +148,42 @@ export async function apply(changes: FileChange[], stamp = timestamp()): Promise
 		done.push({...c, ...(backup ? {backup} : {})});
 	}
 	return done;
+}
+
+/** A text file's content, or undefined when there is none; a folder (or anything else) there is a clear error. */
+export function readTextFile(path: string): string | undefined {
+	if (!existsSync(path)) return undefined;
+	if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a file`), {code: 'EISDIR', syscall: 'open', path});
+	return readFileSync(path, 'utf8');
+}
+
+/**
+ * A file system error in words that name the path and the fix, and whether the user's input (a path they
+ * gave: --out, a file where a folder belongs) is at fault. Undefined for anything that is not one.
+ */
+export function fileSystemProblem(error: unknown): {message: string; inputAtFault: boolean} | undefined {
+	const e = error as NodeJS.ErrnoException | undefined;
+	if (!e || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined;
+	const path = e.path ?? 'a file';
+	const input = (message: string) => ({message, inputAtFault: true});
+	switch (e.code) {
+		case 'EISDIR':
+			return input(`${path} is a folder, but hatch needs a file there: move it away, or pick another --out`);
+		case 'ENOTDIR':
+			return input(`a part of ${path} is a file, but hatch needs a folder there: pick another --out`);
+		case 'EEXIST':
+			return input(`${path} is a file, but hatch needs a folder there: move it away, or pick another --out`);
+		case 'EROFS':
+			return input(`${path} is on a read-only file system: pick another --out`);
+		case 'EACCES':
+		case 'EPERM':
+			return input(`no permission to write ${path}: pick another --out, or give yourself the folder`);
+		case 'ENOSPC':
+		case 'EDQUOT':
+			return {message: `the disk is full (writing ${path}): free some space, then run again`, inputAtFault: false};
+		default:
+			return undefined;
+	}
 }
 
 /** Checks one host path setting against the host: errors stop a write, warnings are shown. */

@@ -1,5 +1,4 @@
 // Starts the interactive wizard with the real host, files and preset store.
-import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {render} from 'ink';
 import React from 'react';
@@ -9,7 +8,7 @@ import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {identity, realHost} from '../host/probes.js';
 import {shippedPresets} from '../presets.js';
-import {apply, checkHostFile, compare, planStack} from '../stack.js';
+import {apply, checkHostFile, compare, fileSystemProblem, planStack, readTextFile} from '../stack.js';
 import {preflight} from '../host/preflight.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
@@ -66,11 +65,16 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		stackDir,
 		loadExisting: stack => {
 			const p = join(stackDir(stack), '.env');
-			return existsSync(p) ? parseEnv(readFileSync(p, 'utf8')) : undefined;
+			const text = readTextFile(p);
+			return text === undefined ? undefined : parseEnv(text);
 		},
 		sets: options.sets,
 		plan: (stack, values) => compare(planStack(stack, values, options.out, {composeVersion, version: options.version})),
-		write: changes => apply(changes),
+		// A file system error reaches the screen in words (the path and the fix), not as EISDIR.
+		write: changes =>
+			apply(changes).catch((error: unknown) => {
+				throw new Error(fileSystemProblem(error)?.message ?? (error as Error).message);
+			}),
 		preflight: values => preflight(host, values),
 		check: (key, value) => checkHostFile(key, value).error,
 		save: async (name, stack, values) => {

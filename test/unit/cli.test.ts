@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -10,6 +10,19 @@ import pkg from '../../package.json' with {type: 'json'};
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
 describe('hatch-wizard (non-interactive)', () => {
+	it('a folder where .env belongs, or --out naming a file: the path and the fix, exit 2', () => {
+		const out = tmp('hatch-fs-');
+		mkdirSync(join(out, 'stem', '.env'), {recursive: true});
+		const dir = runCli(['--yes', '--no-build', '--no-boot', '--out', out], {home: fakeHome()});
+		expect(dir.code).toBe(2);
+		expect(dir.stderr).toBe(`hatch-wizard: ${join(out, 'stem', '.env')} is a folder, but hatch needs a file there: move it away, or pick another --out\n`);
+		const file = join(tmp('hatch-fs-'), 'a-file');
+		writeFileSync(file, 'x');
+		const notDir = runCli(['--yes', '--no-build', '--no-boot', '--out', file], {home: fakeHome()});
+		expect(notDir.code).toBe(2);
+		expect(notDir.stderr).toMatch(/^hatch-wizard: (a part of .*a-file.* is a file|.*a-file.* is a file), but hatch needs a folder there/);
+	});
+
 	it('ends quietly with 0 when the reader closes the pipe early (| head)', () => {
 		// The reader closes its end at once, so the help text is written into a closed pipe (EPIPE).
 		const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | (exec <&-; true); echo "rc=\${PIPESTATUS[0]}"`], {encoding: 'utf8'});
