@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {ChangedMeanwhile, apply, backupPath, compare, planStack} from '../../source/stack.js';
+import {ChangedMeanwhile, apply, backupPath, compare, planStack, fileSystemProblem} from '../../source/stack.js';
 
 function fakeImages(): string {
 	const dir = mkdtempSync(join(tmpdir(), 'hatch-images-'));
@@ -101,5 +101,22 @@ describe('the user’s own .env lines', () => {
 		expect(text).toContain('MY_TOKEN="abc ${HOME}"\nexport EXTRA_PATH=/opt/x\n');
 		expect(text).toContain('STEM_SSH_PORT=2200');
 		expect((await compare(planStack('stem', {...values, STEM_SSH_PORT: '2200'}, out, {images}))).every(c => c.state === 'unchanged')).toBe(true);
+	});
+});
+
+describe('fileSystemProblem', () => {
+	// A read-only mount and a full disk cannot be made here (CI runs as root, without mount rights), so these
+	// are errors of that code as Node raises them; EISDIR and ENOTDIR are real in cli.test.ts.
+	const err = (code: string) => Object.assign(new Error(code), {code, syscall: 'open', path: '/srv/out/stem/.env'});
+	it.each([
+		['EROFS (synthetic: no read-only mount here)', 'EROFS', '/srv/out/stem/.env is on a read-only file system: pick another --out', true],
+		['EACCES (synthetic: root writes anywhere)', 'EACCES', 'no permission to write /srv/out/stem/.env: pick another --out, or give yourself the folder', true],
+		['ENOSPC (synthetic: no full disk here)', 'ENOSPC', 'the disk is full (writing /srv/out/stem/.env): free some space, then run again', false],
+	])('%s', (_name, code, message, inputAtFault) => {
+		expect(fileSystemProblem(err(code as string))).toEqual({message, inputAtFault});
+	});
+	it('is undefined for errors that are not a file system call', () => {
+		expect(fileSystemProblem(new Error('boom'))).toBeUndefined();
+		expect(fileSystemProblem(Object.assign(new Error('x'), {code: 'ECONNREFUSED'}))).toBeUndefined();
 	});
 });
