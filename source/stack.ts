@@ -186,6 +186,17 @@ export function fileSystemProblem(error: unknown): {message: string; inputAtFaul
 	}
 }
 
+/** What is at a host path, in words. */
+function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'special file' {
+	let st;
+	try {
+		st = statSync(path);
+	} catch {
+		return 'missing';
+	}
+	return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : st.isSocket() ? 'socket' : 'special file';
+}
+
 /** Checks one host path setting against the host: errors stop a write, warnings are shown. */
 export function checkHostFile(key: string, value: string): {error?: string; warning?: string} {
 	if (!value) {
@@ -203,15 +214,25 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 			}
 			return checkAuthorizedKeysText(text);
 		}
-		case 'APOGEE_SECRETS_PATH':
-			return existsSync(value) ? {} : {error: `APOGEE_SECRETS_PATH ${value} does not exist; create it or leave the setting empty`};
+		case 'APOGEE_SECRETS_PATH': {
+			const kind = kindOf(value);
+			if (kind === 'file') return {};
+			return {error: kind === 'missing' ? `APOGEE_SECRETS_PATH ${value} does not exist; create it or leave the setting empty` : `APOGEE_SECRETS_PATH ${value} is a ${kind}; point it at the secrets file itself`};
+		}
 		case 'DROPBOX_PATH_ON_HOST':
 		case 'NEURON_PROJECTS_PATH':
 		case 'NEURON_DATASETS_PATH':
-		case 'NEURON_MODELS_PATH':
-			return existsSync(value) ? {} : {warning: `${key} ${value} does not exist on this host (the container will not start until it does)`};
-		case 'STEM_SSH_AUTH_SOCK_HOST':
-			return existsSync(value) ? {} : {warning: `STEM_SSH_AUTH_SOCK_HOST ${value} does not exist now (agents move after a re-login)`};
+		case 'NEURON_MODELS_PATH': {
+			// Docker cannot start a container whose bind-mount source is missing: refuse it here, not at the start.
+			const kind = kindOf(value);
+			if (kind === 'folder') return {};
+			return {error: kind === 'missing' ? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty` : `${key} ${value} is a ${kind}; it must be a folder`};
+		}
+		case 'STEM_SSH_AUTH_SOCK_HOST': {
+			const kind = kindOf(value);
+			if (kind === 'socket') return {};
+			return {warning: kind === 'missing' ? `STEM_SSH_AUTH_SOCK_HOST ${value} does not exist now (agents move after a re-login)` : `STEM_SSH_AUTH_SOCK_HOST ${value} is a ${kind}, not an agent socket`};
+		}
 		default:
 			return {};
 	}

@@ -162,11 +162,14 @@ export function checkGitRef(v: string): string | undefined {
 
 export function checkRepoUrl(v: string): string | undefined {
 	if (/\s/.test(v) || v.startsWith('-')) return 'must be a git URL without spaces (e.g. https://github.com/you/bindu.git)';
+	// The clone runs inside the container, which sees none of this host's paths.
+	if (v.startsWith('/') || v.startsWith('file:') || v.startsWith('~') || v.startsWith('.')) {
+		return 'is a path on this host, which the container cannot see when it clones: use a URL it can reach (https://…, ssh://…, git@host:path), e.g. where you push your dotfiles';
+	}
 	const ok =
-		/^(https?|ssh|git|file):\/\/[^\s]+$/.test(v) ||
-		/^[\w.-]+@[\w.-]+:[^\s]+$/.test(v) || // scp-like: git@github.com:you/bindu.git
-		v.startsWith('/');
-	if (!ok) return 'must be an https://, ssh://, git://, file:// or git@host:path URL, or an absolute path';
+		/^(https?|ssh|git):\/\/[^\s]+$/.test(v) ||
+		/^[\w.-]+@[\w.-]+:[^\s]+$/.test(v); // scp-like: git@github.com:you/bindu.git
+	if (!ok) return 'must be an https://, ssh://, git:// or git@host:path URL';
 	return undefined;
 }
 

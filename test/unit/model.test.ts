@@ -71,7 +71,12 @@ describe('validation names the field and the fix', () => {
 		expect(bad('BINDU_REPO', v)).toMatch(/^BINDU_REPO /);
 	});
 
-	it.each(['https://github.com/me/bindu.git', 'git@github.com:me/bindu.git', 'ssh://git@host:2222/me/b.git', 'file:///srv/b.git', '/srv/git/bindu', 'git://127.0.0.1/bindu'])(
+	// The clone runs inside the container, where a path on this host does not exist: refused with the reason.
+	it.each(['file:///srv/b.git', '/srv/git/bindu', '~/dotfiles', './bindu'])('refuses a host path as repo %j, saying why', v => {
+		expect(bad('BINDU_REPO', v)).toContain('is a path on this host, which the container cannot see when it clones');
+	});
+
+	it.each(['https://github.com/me/bindu.git', 'git@github.com:me/bindu.git', 'ssh://git@host:2222/me/b.git', 'git://127.0.0.1/bindu'])(
 		'accepts repo URL %j',
 		v => expect(bad('BINDU_REPO', v)).toBeUndefined(),
 	);

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {ChangedMeanwhile, apply, backupPath, compare, planStack, fileSystemProblem} from '../../source/stack.js';
+import {ChangedMeanwhile, apply, backupPath, checkHostFile, compare, fileSystemProblem, planStack} from '../../source/stack.js';
 
 function fakeImages(): string {
 	const dir = mkdtempSync(join(tmpdir(), 'hatch-images-'));
@@ -118,5 +118,24 @@ describe('fileSystemProblem', () => {
 	it('is undefined for errors that are not a file system call', () => {
 		expect(fileSystemProblem(new Error('boom'))).toBeUndefined();
 		expect(fileSystemProblem(Object.assign(new Error('x'), {code: 'ECONNREFUSED'}))).toBeUndefined();
+	});
+});
+
+describe('checkHostFile: host paths of the right kind, refused at the question and before a write', () => {
+	const dir = mkdtempSync(join(tmpdir(), 'hatch-kind-'));
+	const file = join(dir, 'secrets.env');
+	writeFileSync(file, 'A=1\n');
+	it('the secrets file must be a file', () => {
+		expect(checkHostFile('APOGEE_SECRETS_PATH', file)).toEqual({});
+		expect(checkHostFile('APOGEE_SECRETS_PATH', dir).error).toBe(`APOGEE_SECRETS_PATH ${dir} is a folder; point it at the secrets file itself`);
+		expect(checkHostFile('APOGEE_SECRETS_PATH', join(dir, 'nope')).error).toContain('does not exist');
+	});
+	it('mount sources must be folders that exist (Docker will not start without them)', () => {
+		expect(checkHostFile('DROPBOX_PATH_ON_HOST', dir)).toEqual({});
+		expect(checkHostFile('NEURON_MODELS_PATH', file).error).toBe(`NEURON_MODELS_PATH ${file} is a file; it must be a folder`);
+		expect(checkHostFile('DROPBOX_PATH_ON_HOST', join(dir, 'Dropbox')).error).toBe(`DROPBOX_PATH_ON_HOST ${join(dir, 'Dropbox')} does not exist on this host; create it (mkdir -p '${join(dir, 'Dropbox')}') or leave the setting empty`);
+	});
+	it('an agent socket that is not one is a warning (agents move)', () => {
+		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', file).warning).toContain('is a file, not an agent socket');
 	});
 });
