@@ -24,9 +24,9 @@ export function usedPaths(text: string): string[] {
 /** The curated list of home paths whose owner 00-user-bootstrap repairs as root. */
 export function ownedPaths(): string[] {
 	const text = readFileSync(join(IMAGES, 'stem', 'my_init.d', '00-user-bootstrap.sh'), 'utf8');
-	const list = /^for p in ([\s\S]*?); do\n\s+own "\$home\/\$p"/m.exec(text);
-	if (!list) throw new Error('00-user-bootstrap.sh: the ownership list ("for p in …; do own \\"$home/$p\\"") was not found');
-	return list[1]!.replace(/\\\n/g, ' ').trim().split(/\s+/);
+	const list = /^owned=\(([^)]*)\)/m.exec(text);
+	if (!list) throw new Error('00-user-bootstrap.sh: the ownership list ("owned=(…)") was not found');
+	return list[1]!.trim().split(/\s+/);
 }
 
 /** Every home path any boot step touches, sorted, each once. */

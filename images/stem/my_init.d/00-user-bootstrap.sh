@@ -111,9 +111,10 @@ else
     rm -f "$sudoers"
     log "removed sudo for $user (STEM_SUDO=0)"
   fi
+  member=" $(id -nG "$user") "
   for g in $admin_groups; do
     [ "$group" != "$g" ] || die "STEM_GID $gid is the '$g' group, which grants admin rights; with STEM_SUDO=0 pick another GID in .env"
-    if id -nG "$user" | tr ' ' '\n' | grep -qx "$g"; then
+    if [[ $member == *" $g "* ]]; then
       gpasswd -d "$user" "$g" >/dev/null
       log "removed $user from group $g (STEM_SUDO=0)"
     fi
@@ -121,7 +122,8 @@ else
 fi
 
 # The compose file adds no-new-privileges for STEM_SUDO=0; say so when it and .env disagree (edited by hand).
-nnp=$(awk '/^NoNewPrivs:/ { print $2 }' /proc/self/status)
+nnp=''
+while read -r k v; do [ "$k" != NoNewPrivs: ] || nnp=$v; done </proc/self/status
 if [ "${STEM_SUDO:-1}" = 1 ] && [ "$nnp" = 1 ]; then
   warn "the container runs with no-new-privileges, so sudo cannot work; re-run hatch-wizard so the compose file follows STEM_SUDO=1"
 elif [ "${STEM_SUDO:-1}" != 1 ] && [ "$nnp" != 1 ]; then
@@ -143,11 +145,18 @@ if [ ! -d "$home" ]; then
 fi
 
 # Curated, non-recursive ownership repair: only these paths, only when wrong, never through a symlink.
-own "$home"
-for p in .ssh .ssh/authorized_keys .ssh/config .config .config/apogee .cache .local .local/bin .local/share \
-  .local/state .pixi .pixi/bin .pixi/manifests .cache/hatch .cache/hatch/bindu-commit .config/apogee/secrets.env \
-  .config/apogee/secrets.env.new .bashrc .profile .bash_logout .bash_history .gitconfig; do
-  own "$home/$p"
+owned=(.ssh .ssh/authorized_keys .ssh/config .config .config/apogee .cache .local .local/bin .local/share
+  .local/state .pixi .pixi/bin .pixi/manifests .cache/hatch .cache/hatch/bindu-commit .config/apogee/secrets.env
+  .config/apogee/secrets.env.new .bashrc .profile .bash_logout .bash_history .gitconfig)
+# One stat for all of them finds the few that may need a repair (usually none); it only reads. own() then
+# repairs each of those without following any link.
+present=("$home")
+for p in "${owned[@]}"; do
+  if [ -e "$home/$p" ] || [ -L "$home/$p" ]; then present+=("$home/$p"); fi
+done
+mapfile -d '' owners < <(stat --printf '%u:%g\0' -- "${present[@]}" 2>/dev/null)
+for i in "${!present[@]}"; do
+  [ "${owners[i]:-}" = "$uid:$gid" ] || own "${present[i]}"
 done
 # sshd ignores ~/.ssh/authorized_keys unless ~/.ssh is private; the user makes it so (a symlink there is theirs).
 if [ "$(stat -c %F -- "$home/.ssh" 2>/dev/null)" = directory ] && [ "$(stat -c %a -- "$home/.ssh")" != 700 ]; then
