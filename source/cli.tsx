@@ -138,6 +138,17 @@ async function writeCommand(opts: {
 		return 2;
 	}
 	for (const w of fileCheck.warnings) process.stderr.write(`warning: ${w}\n`);
+	if (!opts.dryRun && (opts.build || opts.boot)) {
+		// Before anything is written: what the build and start need from this engine.
+		const {preflight} = await import('./host/preflight.js');
+		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot});
+		if (checks.deployErrors.length) {
+			for (const e of checks.deployErrors) process.stderr.write(`error: ${e}\n`);
+			process.stderr.write('Nothing was written or started. (--no-build --no-boot writes the files only.)\n');
+			return 2;
+		}
+		for (const n of checks.notes) process.stdout.write(`note: ${n}\n`);
+	}
 
 	const changes = await compare(planStack(stack, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}));
 	const pending = changes.filter(c => c.state !== 'unchanged');

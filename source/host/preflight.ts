@@ -1,5 +1,6 @@
 // Checks made just before writing a stack: is the SSH port free, do the volumes exist already
-// (first run or re-run), and are the host files in the settings what they should be.
+// (first run or re-run), and are the host files in the settings what they should be. With `deploy`, also
+// what a build and start need from this engine; each refusal names the setting or the tool, and the fix.
 import type {Values} from '../core/model.js';
 import {hostFileProblems} from '../stack.js';
 import type {Host} from './probes.js';
@@ -8,9 +9,47 @@ export interface Preflight {
 	errors: string[];
 	warnings: string[];
 	notes: string[];
+	/** What stops a build and start (empty: go ahead); only with `deploy`. */
+	deployErrors: string[];
 }
 
-export async function preflight(host: Host, values: Values): Promise<Preflight> {
+/** The last line a failed command printed (its error), for a message. */
+const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() ?? '';
+
+/** What a build (and start) needs from the engine: reachable, compose v2, the network mode, the base image. */
+async function deployChecks(host: Host, values: Values, deploy: {build: boolean; boot: boolean}, notes: string[]): Promise<string[]> {
+	const errors: string[] = [];
+	const engine = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], 5000).catch(() => undefined);
+	if (!engine || engine.exitCode !== 0) {
+		const said = `${engine?.stderr ?? ''}\n${engine?.stdout ?? ''}`;
+		const why = /permission denied/i.test(said)
+			? 'no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in'
+			: /cannot connect|is the docker daemon running|no such file/i.test(said)
+				? 'the Docker engine is not running: sudo systemctl start docker (Linux), or open Docker Desktop'
+				: engine
+					? lastLine(said) || 'docker version failed'
+					: 'docker is not installed (or not on PATH)';
+		return [`Docker: ${why}`];
+	}
+	const compose = await host.run('docker', ['compose', 'version', '--short'], 5000).catch(() => undefined);
+	if (!compose || compose.exitCode !== 0) {
+		errors.push('docker compose (v2) is missing: install the compose plugin (docker-compose-plugin, or docker-compose 2.x), then run again');
+	}
+	if (deploy.boot && values.STEM_NETWORK_MODE !== 'host') {
+		const bridge = await host.run('docker', ['network', 'inspect', '--format', '{{.Name}}', 'bridge'], 5000).catch(() => undefined);
+		if (!bridge || bridge.exitCode !== 0) {
+			errors.push('STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)');
+		}
+	}
+	if (deploy.build) {
+		const base = values.STEM_BASE_IMAGE || 'ubuntu:24.04';
+		const image = await host.run('docker', ['image', 'inspect', '--format', '{{.Id}}', base], 5000).catch(() => undefined);
+		notes.push(image?.exitCode === 0 ? `base image ${base} is on this engine` : `base image ${base} is not on this engine: the build pulls it (needs the network, or docker login)`);
+	}
+	return errors;
+}
+
+export async function preflight(host: Host, values: Values, deploy?: {build: boolean; boot: boolean}): Promise<Preflight> {
 	const {errors, warnings} = hostFileProblems(values);
 	const notes: string[] = [];
 	const name = values.STEM_CONTAINER_NAME ?? '';
@@ -23,9 +62,14 @@ export async function preflight(host: Host, values: Values): Promise<Preflight> 
 
 	const port = Number(values.STEM_SSH_PORT);
 	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
+	const deployErrors = deploy && (deploy.build || deploy.boot) ? await deployChecks(host, values, deploy, notes) : [];
 	if (Number.isInteger(port) && port > 0 && !(await host.portFree(port, address))) {
 		if (running) notes.push(`${name} is running and holds port ${port}; docker compose up -d will recreate it`);
-		else warnings.push(`port ${port} on ${address} is already in use on this host; pick another STEM_SSH_PORT`);
+		else {
+			const taken = `port ${port} on ${address} is already in use on this host; pick another STEM_SSH_PORT`;
+			if (deploy?.boot) deployErrors.push(taken);
+			else warnings.push(taken);
+		}
 	}
 
 	if (existing?.exitCode === 0) {
@@ -39,5 +83,5 @@ export async function preflight(host: Host, values: Values): Promise<Preflight> 
 			notes.push(`first run: compose creates ${missing.join(', ')}`);
 		}
 	}
-	return {errors, warnings, notes};
+	return {errors, warnings, notes, deployErrors};
 }

@@ -241,6 +241,24 @@ describe('Wizard, building and booting', () => {
 		unmount();
 	});
 
+	it('a refused preflight shows why at the review and instead of "Build and start", and exits 2', async () => {
+		const bridge = 'STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)';
+		const deploy = vi.fn();
+		const {d, exits} = deps({preflight: async () => ({errors: [], warnings: [], notes: [], deployErrors: [bridge]}), deploy});
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'start fresh');
+		await enterUntil(lastFrame, stdin, 'Review: stem');
+		expect(await waitFor(lastFrame, 'Write')).toContain('! to build and start here: STEM_NETWORK_MODE=bridge, but this Docker engine');
+		await press(stdin, KEY.enter);
+		const f = await waitFor(lastFrame, 'It cannot be built and started here yet:');
+		expect(f).toContain('✗ STEM_NETWORK_MODE=bridge, but this Docker engine');
+		expect(f).not.toContain('Build and start it now?');
+		await press(stdin, KEY.enter);
+		expect(exits).toEqual([2]);
+		expect(deploy).not.toHaveBeenCalled();
+		unmount();
+	});
+
 	it('shows the boot warnings live and keeps them on the ready screen', async () => {
 		const warning = '05-bindu: dotfiles not cloned from git://127.0.0.1:9/x.git at main: fatal: unable to connect';
 		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: true, warnings: [warning]})});

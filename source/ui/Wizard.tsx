@@ -34,7 +34,8 @@ export interface WizardDeps {
 	plan: (stack: Stack, values: Values) => Promise<FileChange[]>;
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
 	/** Host checks before writing: files named in the settings, the SSH port, existing volumes. */
-	preflight: (values: Values) => Promise<{errors: string[]; warnings: string[]; notes: string[]}>;
+	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
+	preflight: (values: Values) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	save: (name: string, stack: Stack, values: Values) => Promise<void>;
 	/** Build, start and wait for SSH (source/docker/deploy). */
@@ -215,7 +216,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				dir={deps.stackDir(stack!)}
 				changes={review?.changes}
 				errors={[...problems, ...(review?.checks.errors ?? [])]}
-				warnings={review?.checks.warnings ?? []}
+				warnings={[...(review?.checks.warnings ?? []), ...(review?.checks.deployErrors ?? []).map(e => `to build and start here: ${e}`)]}
 				notes={review?.checks.notes ?? []}
 				presetNote={`Your answers are saved as preset "${presetName}" for ${deps.identity.hostname} (hatch-wizard --preset ${presetName} --yes replays them).`}
 				onBack={() => setPhase({name: 'question', index: Math.max(0, qs.length - 1)})}
@@ -236,18 +237,34 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	if (phase.name === 'failed') return <Text color="red">✗ {phase.message}</Text>;
 
 	const summary = <Done dir={deps.stackDir(stack!)} written={phase.written} login={loginCommand(values)} showNext={phase.name === 'done'} />;
+	const refused = review?.checks.deployErrors ?? [];
 	if (phase.name === 'done') {
 		return (
 			<Box flexDirection="column">
 				{summary}
-				<Text bold>Build and start it now?</Text>
-				<SelectList
-					items={[
-						{label: 'yes: build, start, and wait until SSH works', value: 'yes'},
-						{label: 'not now', value: 'no'},
-					]}
-					onSelect={item => (item.value === 'yes' ? setPhase({name: 'deploy', written: phase.written}) : deps.onExit(0))}
-				/>
+				{refused.length ? (
+					<Box flexDirection="column">
+						<Text bold>It cannot be built and started here yet:</Text>
+						{refused.map(e => (
+							<Text key={e} color="red">
+								✗ {e}
+							</Text>
+						))}
+						<Text>The files are written; fix these, then run hatch-wizard again (or: cd {deps.stackDir(stack!)} && docker compose up -d --build).</Text>
+						<SelectList items={[{label: 'quit', value: 'quit'}]} onSelect={() => deps.onExit(2)} />
+					</Box>
+				) : (
+					<>
+						<Text bold>Build and start it now?</Text>
+						<SelectList
+							items={[
+								{label: 'yes: build, start, and wait until SSH works', value: 'yes'},
+								{label: 'not now', value: 'no'},
+							]}
+							onSelect={item => (item.value === 'yes' ? setPhase({name: 'deploy', written: phase.written}) : deps.onExit(0))}
+						/>
+					</>
+				)}
 				<Text dimColor>↑↓ choose · Enter next · Ctrl-C quit</Text>
 			</Box>
 		);

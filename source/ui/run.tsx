@@ -75,7 +75,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			apply(changes).catch((error: unknown) => {
 				throw new Error(fileSystemProblem(error)?.message ?? (error as Error).message);
 			}),
-		preflight: values => preflight(host, values),
+		preflight: values => preflight(host, values, {build: true, boot: true}),
 		check: (key, value) => checkHostFile(key, value).error,
 		save: async (name, stack, values) => {
 			store!.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});

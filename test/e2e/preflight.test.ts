@@ -1,0 +1,69 @@
+// The checks before a build and start, against the real engine (which runs with --bridge=none here): each
+// refusal names the setting or the tool and the fix, and --yes then writes and starts nothing.
+import {existsSync, mkdtempSync} from 'node:fs';
+import net from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {defaults} from '../../source/core/model.js';
+import {preflight} from '../../source/host/preflight.js';
+import {realHost} from '../../source/host/probes.js';
+import {fakeHome, runCli} from '../helpers/cli.js';
+import {BASE, newKey} from './helpers.js';
+
+const values = {...defaults('stem'), STEM_CONTAINER_NAME: 'hatch-e2e-preflight', STEM_SSH_PORT: '22431', STEM_SSH_LISTEN: '127.0.0.1', STEM_BASE_IMAGE: BASE};
+
+describe('preflight before a build and start', () => {
+	it('refuses bridge mode on an engine without a bridge network, and says to use host', async () => {
+		const r = await preflight(realHost(), values, {build: true, boot: true});
+		expect(r.deployErrors).toEqual([
+			'STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)',
+		]);
+		const host = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host'}, {build: true, boot: true});
+		expect(host.deployErrors).toEqual([]);
+	});
+
+	it('says whether the base image is here or will be pulled', async () => {
+		const here = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host'}, {build: true, boot: false});
+		expect(here.notes).toContain(`base image ${BASE} is on this engine`);
+		const away = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host', STEM_BASE_IMAGE: '127.0.0.1:9/hatch/none:x'}, {build: true, boot: false});
+		expect(away.notes).toContain('base image 127.0.0.1:9/hatch/none:x is not on this engine: the build pulls it (needs the network, or docker login)');
+	});
+
+	it('refuses a port in use when it is to start, and only warns when it is not', async () => {
+		const server = net.createServer().listen(0, '127.0.0.1');
+		await new Promise(r => server.once('listening', r));
+		const port = String((server.address() as net.AddressInfo).port);
+		try {
+			const start = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host', STEM_SSH_PORT: port}, {build: false, boot: true});
+			expect(start.deployErrors).toEqual([`port ${port} on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT`]);
+			const write = await preflight(realHost(), {...values, STEM_SSH_PORT: port});
+			expect(write.warnings).toContain(`port ${port} on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT`);
+		} finally {
+			server.close();
+		}
+	});
+
+	it('says when the engine is not reachable (DOCKER_HOST pointing at no socket)', async () => {
+		const saved = process.env.DOCKER_HOST;
+		process.env.DOCKER_HOST = 'unix:///nonexistent/hatch-docker.sock';
+		try {
+			const r = await preflight(realHost(), values, {build: true, boot: true});
+			expect(r.deployErrors).toEqual(['Docker: the Docker engine is not running: sudo systemctl start docker (Linux), or open Docker Desktop']);
+		} finally {
+			if (saved === undefined) delete process.env.DOCKER_HOST;
+			else process.env.DOCKER_HOST = saved;
+		}
+	});
+
+	it('--yes refused by the preflight writes nothing and exits 2', () => {
+		const home = fakeHome();
+		const out = join(mkdtempSync(join(tmpdir(), 'hatch-e2e-pf-')), 'out');
+		newKey(home, 'id');
+		const r = runCli(['--yes', '--out', out, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-preflight', '--set', `STEM_BASE_IMAGE=${BASE}`], {home});
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('error: STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network');
+		expect(r.stderr).toContain('Nothing was written or started.');
+		expect(existsSync(out)).toBe(false);
+	});
+});
