@@ -147,6 +147,7 @@ async function writeCommand(opts: {
 			process.stderr.write('Nothing was written or started. (--no-build --no-boot writes the files only.)\n');
 			return 2;
 		}
+		for (const w of checks.warnings.filter(w => !fileCheck.warnings.includes(w))) process.stderr.write(`warning: ${w}\n`);
 		for (const n of checks.notes) process.stdout.write(`note: ${n}\n`);
 	}
 

@@ -62,6 +62,13 @@ export async function preflight(host: Host, values: Values, deploy?: {build: boo
 
 	const port = Number(values.STEM_SSH_PORT);
 	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
+	if (address === '0.0.0.0') {
+		warnings.push(
+			values.STEM_NETWORK_MODE === 'host'
+				? `SSH will listen on every interface of this host (0.0.0.0:${port}); for this host only, set STEM_SSH_LISTEN=127.0.0.1`
+				: `SSH will listen on every interface of this host (0.0.0.0:${port}), and Docker publishes the port past host firewalls such as ufw; for this host only, set STEM_SSH_LISTEN=127.0.0.1`,
+		);
+	}
 	const deployErrors = deploy && (deploy.build || deploy.boot) ? await deployChecks(host, values, deploy, notes) : [];
 	if (Number.isInteger(port) && port > 0 && !(await host.portFree(port, address))) {
 		if (running) notes.push(`${name} is running and holds port ${port}; docker compose up -d will recreate it`);

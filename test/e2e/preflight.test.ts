@@ -44,6 +44,12 @@ describe('preflight before a build and start', () => {
 		}
 	});
 
+	it('says plainly when SSH will listen on every interface', async () => {
+		const open = await preflight(realHost(), {...values, STEM_SSH_LISTEN: '0.0.0.0'});
+		expect(open.warnings).toContain('SSH will listen on every interface of this host (0.0.0.0:22431), and Docker publishes the port past host firewalls such as ufw; for this host only, set STEM_SSH_LISTEN=127.0.0.1');
+		expect((await preflight(realHost(), values)).warnings.join('\n')).not.toContain('every interface');
+	});
+
 	it('says when the engine is not reachable (DOCKER_HOST pointing at no socket)', async () => {
 		const saved = process.env.DOCKER_HOST;
 		process.env.DOCKER_HOST = 'unix:///nonexistent/hatch-docker.sock';
