@@ -186,6 +186,21 @@ export function fileSystemProblem(error: unknown): {message: string; inputAtFaul
 	}
 }
 
+const MOUNTED_FOLDERS = ['DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH'];
+
+/** Why the container user (uid:gid) could not write into a host folder, or undefined when they can. */
+function writableBy(path: string, uid: number, gid: number): string | undefined {
+	let st;
+	try {
+		st = statSync(path);
+	} catch {
+		return undefined;
+	}
+	if (!Number.isInteger(uid) || st.uid === uid || st.mode & 0o002 || (st.gid === gid && st.mode & 0o020)) return undefined;
+	const mode = (st.mode & 0o777).toString(8);
+	return `${path} belongs to ${st.uid}:${st.gid} (mode ${mode}): the container user ${uid}:${gid} can read it but not write in it; chown it to ${uid}:${gid}, or mount a folder of your own`;
+}
+
 /** What is at a host path, in words. */
 function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'special file' {
 	let st;
@@ -249,6 +264,10 @@ export function hostFileProblems(values: Values): {errors: string[]; warnings: s
 		const r = checkHostFile(key, values[key] ?? '');
 		if (r.error) errors.push(r.error);
 		if (r.warning) warnings.push(r.warning);
+		if (!r.error && MOUNTED_FOLDERS.includes(key) && values[key]) {
+			const w = writableBy(values[key]!, Number(values.STEM_UID), Number(values.STEM_GID));
+			if (w) warnings.push(`${key} ${w}`);
+		}
 	}
 	return {errors, warnings};
 }

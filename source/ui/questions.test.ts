@@ -26,3 +26,14 @@ describe('questions', () => {
 		expect(q.options!.map(o => o.value)).toEqual(['/home/alice/.ssh/id_ed25519.pub', OTHER, '', '/srv/keys/team.pub']);
 	});
 });
+
+describe('questions, run as root', () => {
+	it('the UID and GID questions say why they default to 1000', () => {
+		const asRoot = {...fakeInspection(), identity: {user: 'root', uid: 0, gid: 0, home: '/root', hostname: 'vortex'}};
+		const qs = questions('stem', defaults('stem'), asRoot);
+		for (const key of ['STEM_UID', 'STEM_GID']) {
+			expect(qs.find(q => q.key === key)!.help).toContain('You run hatch-wizard as root, so this defaults to 1000');
+		}
+		expect(questions('stem', defaults('stem'), fakeInspection()).find(q => q.key === 'STEM_UID')!.help).not.toContain('as root');
+	});
+});

@@ -47,8 +47,11 @@ export function questions(stack: Stack, values: Values, inspection?: Inspection)
 	q.push(text('Container', 'STEM_HOSTNAME', 'Hostname inside the container'));
 
 	q.push(text('Identity', 'STEM_USER', 'Your user name inside the container'));
-	q.push(text('Identity', 'STEM_UID', 'User id (UID)'));
-	q.push(text('Identity', 'STEM_GID', 'Group id (GID)'));
+	// Run as root, the host ids are 0: the container user must not be root, so the default is 1000. Say so.
+	const asRoot = inspection?.identity.uid === 0;
+	const rootNote = ' You run hatch-wizard as root, so this defaults to 1000 (the container user must not be root): use the id of the host user who owns the files you mount (id -u NAME, id -g NAME).';
+	q.push({...text('Identity', 'STEM_UID', 'User id (UID)'), ...(asRoot ? {help: `${field('STEM_UID')!.help}.${rootNote}`} : {})});
+	q.push({...text('Identity', 'STEM_GID', 'Group id (GID)'), ...(asRoot ? {help: `${field('STEM_GID')!.help}.${rootNote}`} : {})});
 	q.push(choice('Identity', 'STEM_SUDO', 'sudo for this user?', yesNo('yes, passwordless sudo', 'no sudo')));
 
 	q.push(

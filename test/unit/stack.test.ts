@@ -1,9 +1,9 @@
-import {lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {ChangedMeanwhile, apply, backupPath, checkHostFile, compare, fileSystemProblem, planStack} from '../../source/stack.js';
+import {ChangedMeanwhile, apply, backupPath, checkHostFile, compare, fileSystemProblem, hostFileProblems, planStack} from '../../source/stack.js';
 
 function fakeImages(): string {
 	const dir = mkdtempSync(join(tmpdir(), 'hatch-images-'));
@@ -137,5 +137,20 @@ describe('checkHostFile: host paths of the right kind, refused at the question a
 	});
 	it('an agent socket that is not one is a warning (agents move)', () => {
 		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', file).warning).toContain('is a file, not an agent socket');
+	});
+});
+
+describe('hostFileProblems: mounted folders the container user cannot write', () => {
+	it('warns when the folder belongs to someone else and is not writable by the chosen UID/GID (e.g. made by root)', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-own-'));
+		chmodSync(dir, 0o755);
+		const st = statSync(dir);
+		const other = {...defaults('stem'), STEM_UID: String(st.uid + 1), STEM_GID: String(st.gid + 1), DROPBOX_PATH_ON_HOST: dir};
+		expect(hostFileProblems(other).warnings).toContain(
+			`DROPBOX_PATH_ON_HOST ${dir} belongs to ${st.uid}:${st.gid} (mode 755): the container user ${st.uid + 1}:${st.gid + 1} can read it but not write in it; chown it to ${st.uid + 1}:${st.gid + 1}, or mount a folder of your own`,
+		);
+		expect(hostFileProblems({...other, STEM_UID: String(st.uid)}).warnings.join('\n')).not.toContain('cannot write');
+		chmodSync(dir, 0o777);
+		expect(hostFileProblems(other).warnings.join('\n')).not.toContain('not write');
 	});
 });
