@@ -32,6 +32,8 @@ export interface DeployResult {
 	tail: string[];
 	hint?: string;
 	ready?: ReadyResult;
+	/** The container was stopped after it never became ready (so it does not restart in a loop). */
+	stopped?: boolean;
 	ms: number;
 }
 
@@ -101,7 +103,13 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 			...(options.readyTimeoutMs ? {timeoutMs: options.readyTimeoutMs} : {}),
 			...(ev.onBoot ? {onEvent: ev.onBoot} : {}),
 		});
-		return result('ready', ready.ok ? 0 : 1, ready.logTail, {ready, ...(ready.ok ? {} : {hint: hintFor(ready.logTail.join('\n')) ?? ready.reason})});
+		if (!ready.ok && !canceled) {
+			// Never ready: with `restart: unless-stopped` it would restart in a loop. Stop it, and say so.
+			current = stream('docker', ['compose', 'stop', '--timeout', '2'], {cwd: dir, env: STACK_ENV, logFile});
+			const stop = await current.done;
+			return result('ready', 1, ready.logTail, {ready, stopped: stop.exitCode === 0, hint: hintFor(ready.logTail.join('\n')) ?? ready.reason});
+		}
+		return result('ready', ready.ok ? 0 : 1, ready.logTail, {ready});
 	};
 	// Whatever breaks (docker missing, a folder not writable) ends as a failed result, never a crash.
 	const done = run().catch((error: Error) => result(phase, 1, [error.message]));
@@ -127,5 +135,6 @@ export function readyNotes(r: ReadyResult): string[] {
 export function stateAfter(r: DeployResult, dir: string): string {
 	if (r.phase === 'build') return `stopped during the build: nothing was started; an earlier container of this stack, if any, still runs (cd ${dir} && docker compose ps)`;
 	if (r.phase === 'up') return `stopped while starting: the container may be half started; see: cd ${dir} && docker compose ps`;
+	if (r.stopped) return `the container never became ready and was stopped, so it does not restart in a loop: fix the cause, then cd ${dir} && docker compose up -d`;
 	return `the container is running but SSH was not confirmed yet; check later with: hatch-wizard status (or cd ${dir} && docker compose logs)`;
 }

@@ -50,6 +50,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 		const lines = step ? [...step.lines, ...(step.error ? [step.error] : [])] : r.tail;
 		out(`${lines.slice(-30).map(l => `  ${l}`).join('\n')}\n`);
 		if (r.hint) out(`Hint: ${r.hint}\n`);
+		if (r.stopped) out(`${stateAfter(r, dir)}\n`);
 		out(`Full log: ${r.logFile}\n`);
 		return 1;
 	}

@@ -73,7 +73,15 @@ function canConnect(address: string, port: number): Promise<boolean> {
 			resolve(ok);
 		};
 		s.setTimeout(1000, () => done(false));
-		s.once('data', () => done(true)); // sshd speaks first: "SSH-2.0-OpenSSH…"
+		s.once('data', () => {
+			if (settled) return;
+			settled = true;
+			resolve(true);
+			// sshd speaks first ("SSH-2.0-OpenSSH…"). Answer with an identification of our own before hanging up,
+			// so sshd logs a plain closed connection, not a kex_exchange_identification error per probe.
+			s.end('SSH-2.0-hatch-readiness-check\r\n');
+			s.setTimeout(1000, () => s.destroy());
+		});
 		s.once('error', () => done(false));
 		s.once('close', () => done(false)); // a proxy that accepts, then hangs up while sshd is not there yet
 	});

@@ -142,6 +142,7 @@ export function DeployFailed({result, dir, onShown}: {result: DeployResult; dir:
 				))}
 			</Box>
 			{result.hint ? <Text color="yellow">Hint: {result.hint}</Text> : null}
+			{result.stopped ? <Text>{stateAfter(result, dir)}</Text> : null}
 			<Text>Full log: {result.logFile}</Text>
 		</Box>
 	);

@@ -66,6 +66,21 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		expect(r.stdout).toContain(`host key ${hostKeyFingerprint(ok)}`);
 	});
 
+	it('a boot step that fails: names it, stops the container instead of leaving it restarting, exits 1', () => {
+		// GID 27 is the sudo group on Debian: with STEM_SUDO=0 the account step refuses it at boot.
+		const bad = writeStack('hatch-e2e-bootfail', 'stem', {STEM_SUDO: '0', STEM_GID: '27'});
+		try {
+			const r = runCli(['--yes', ...setArgs(bad)]);
+			expect(r.code, r.stdout + r.stderr).toBe(1);
+			expect(r.stdout).toContain('boot step 00-user-bootstrap.sh FAILED (exit 1)');
+			expect(r.stdout).toContain("STEM_GID 27 is the 'sudo' group, which grants admin rights");
+			expect(r.stdout).toContain('the container never became ready and was stopped, so it does not restart in a loop');
+			expect(sh('docker', ['inspect', '--format', '{{.State.Status}}', bad.name]).stdout.trim()).toBe('exited');
+		} finally {
+			destroy(bad);
+		}
+	});
+
 	it('names the failing build step, shows its output and the log, and exits 1', () => {
 		const r = runCli(['--yes', ...setArgs(broken)]);
 		expect(r.code).toBe(1);
