@@ -56,6 +56,8 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		expect(login.stderr).toBe('');
 		expect(login.stdout.trim()).toBe('dev');
 		expect(readFileSync(join(home, '.ssh', 'config'), 'utf8')).toContain(`HostKeyAlias hatch-${ok.name}`);
+		// The readiness probes leave no kex errors in sshd's log.
+		expect(sh('docker', ['logs', ok.name]).stderr + sh('docker', ['logs', ok.name]).stdout).not.toContain('kex_exchange_identification');
 	});
 
 	it('running it again changes nothing and is ready again', () => {
