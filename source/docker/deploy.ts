@@ -136,5 +136,5 @@ export function stateAfter(r: DeployResult, dir: string): string {
 	if (r.phase === 'build') return `stopped during the build: nothing was started; an earlier container of this stack, if any, still runs (cd ${dir} && docker compose ps)`;
 	if (r.phase === 'up') return `stopped while starting: the container may be half started; see: cd ${dir} && docker compose ps`;
 	if (r.stopped) return `the container never became ready and was stopped, so it does not restart in a loop: fix the cause, then cd ${dir} && docker compose up -d`;
-	return `the container is running but SSH was not confirmed yet; check later with: hatch-wizard status (or cd ${dir} && docker compose logs)`;
+	return `the container is running and finishes its boot on its own, but ready was not confirmed; check with: hatch-wizard status (or cd ${dir} && docker compose logs)`;
 }

@@ -1,6 +1,7 @@
 // When the build or the start fails, or is interrupted, in the real terminal UI: what is left on the screen
 // after the wizard exits, and the exit code. The same failures in --yes print the same facts (deploy.test.ts).
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, rmSync} from 'node:fs';
+import net from 'node:net';
 import {join} from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {killSessions, start} from '../helpers/tmux.js';
@@ -51,6 +52,65 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		const screen = await t.waitFor('EXIT=1', 120_000);
 		expect(screen).toMatch(/✗ build failed \(exit \d+\) at step \d+\/\d+: .*COPY/);
 		expect(screen).toContain('Full log:');
+	});
+
+	it('a port in use: refused before anything starts, the reason on screen, exit 2', async () => {
+		const server = net.createServer().listen(0, '127.0.0.1');
+		await new Promise(r => server.once('listening', r));
+		const port = String((server.address() as net.AddressInfo).port);
+		try {
+			const s = writeStack('hatch-e2e-ttyfail-port', 'stem', {STEM_SSH_PORT: port});
+			stacks.push(s);
+			const home = join(s.root, 'home');
+			mkdirSync(join(home, '.ssh'), {recursive: true});
+			newKey(join(home, '.ssh'), 'id_ed25519');
+			const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+			await t.waitFor('start fresh');
+			await t.enterUntil('Review: stem');
+			expect(await t.waitFor('to build and start here')).toContain(`port ${port} on 127.0.0.1 is already in use`);
+			t.keys('Enter');
+			await t.waitFor('It cannot be built and started here yet:');
+			t.keys('Enter');
+			const screen = await t.waitFor('EXIT=2');
+			expect(screen).toContain(`✗ port ${port} on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT`);
+		} finally {
+			server.close();
+		}
+	});
+
+	it('a mount source that is gone: the question says so and how to fix it', async () => {
+		const s = writeStack('hatch-e2e-ttyfail-mount', 'stem', {});
+		stacks.push(s);
+		const gone = join(s.root, 'Dropbox');
+		mkdirSync(gone);
+		writeStack(s.name, 'stem', {DROPBOX_PATH_ON_HOST: gone}, s);
+		rmSync(gone, {recursive: true});
+		const home = join(s.root, 'home');
+		mkdirSync(join(home, '.ssh'), {recursive: true});
+		newKey(join(home, '.ssh'), 'id_ed25519');
+		const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+		await t.waitFor('start fresh');
+		await t.enterUntil('Dropbox folder');
+		t.keys('Enter');
+		const screen = await t.waitFor('does not exist on this host');
+		expect(screen.replace(/\s+/g, ' ')).toContain(`DROPBOX_PATH_ON_HOST ${gone} does not exist on this host; create it (mkdir -p '${gone}') or leave the setting empty`);
+	});
+
+	it('Ctrl-C during the boot: says what state the stack is in, exit 130', async () => {
+		// An installer URL whose server accepts and never answers: the pixi step (after sshd) is still running.
+		const hang = net.createServer(() => {}).listen(0, '127.0.0.1');
+		await new Promise(r => hang.once('listening', r));
+		const url = `http://127.0.0.1:${(hang.address() as net.AddressInfo).port}/install.sh`;
+		try {
+			const {t} = await deployInTerminal('hatch-e2e-ttyfail-boot', {STEM_PIXI_ENABLE: '1', STEM_PIXI_INSTALL_URL: url});
+			await t.waitFor('✔ 05-bindu.sh', 120_000);
+			t.keys('C-c');
+			const screen = await t.waitFor('EXIT=130', 60_000);
+			expect(screen).toContain('Interrupted: the container is running and finishes its boot on its own, but ready was not confirmed');
+			expect(screen).toContain('Log: ');
+		} finally {
+			hang.close();
+		}
 	});
 
 	it('Ctrl-C during the build: says what state the stack is in, exit 130', async () => {
