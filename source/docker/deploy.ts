@@ -1,6 +1,6 @@
 // Build, start, and wait until SSH really works: the three phases after a stack is written.
 import {join} from 'node:path';
-import {FIELDS, type Values} from '../core/model.js';
+import {FIELDS, type Values, localAddress} from '../core/model.js';
 import {timestamp} from '../stack.js';
 import {type BuildStep, BuildProgress, hintFor} from './buildkit.js';
 import {type BootEvent, type ReadyResult, waitForSsh} from './ready.js';
@@ -120,6 +120,49 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 			canceled = true;
 			current?.cancel();
 		},
+	};
+}
+
+/** One line of an outcome, with how it is meant (the terminal UI colours it; plain output prints the text). */
+export interface OutcomeLine {
+	text: string;
+	tone: 'good' | 'bad' | 'warn' | 'plain' | 'dim' | 'output';
+}
+
+/**
+ * Every way a build-and-start ends, in words: ready (with its warnings), failed at a step, stopped after a
+ * boot that never became ready, interrupted. The terminal UI and the plain output both print exactly these
+ * lines, so they cannot tell different stories. The exit code goes with it.
+ */
+export function outcome(r: DeployResult, values: Values, dir: string): {code: number; lines: OutcomeLine[]} {
+	const line = (text: string, tone: OutcomeLine['tone'] = 'plain'): OutcomeLine => ({text, tone});
+	if (r.canceled) return {code: 130, lines: [line(`Interrupted: ${stateAfter(r, dir)}`, 'warn'), line(`Log: ${r.logFile}`, 'dim')]};
+	if (!r.ok) {
+		const step = r.failedStep;
+		const what = r.phase === 'build' ? 'build' : r.phase === 'up' ? 'start' : 'readiness check';
+		const output = step ? [...step.lines, ...(step.error ? [step.error] : [])] : r.tail;
+		return {
+			code: 1,
+			lines: [
+				line(`✗ ${what} failed (exit ${r.exitCode})${step ? ` at ${r.progress.position(step)}: ${step.title.slice(0, 100)}` : ''}`, 'bad'),
+				...(r.ready?.reason ? [line(r.ready.reason)] : []),
+				...output.slice(-30).map(l => line(`  ${l}`, 'output')),
+				...(r.hint ? [line(`Hint: ${r.hint}`, 'warn')] : []),
+				...(r.stopped ? [line(stateAfter(r, dir))] : []),
+				line(`Full log: ${r.logFile}`),
+			],
+		};
+	}
+	if (!r.ready) return {code: 0, lines: [line(`Done (${(r.ms / 1000).toFixed(1)} s). Log: ${r.logFile}`)]};
+	const counts = r.progress.counts();
+	return {
+		code: 0,
+		lines: [
+			line(`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}`, 'good'),
+			line(`  host key ${r.ready.fingerprint} (ED25519)`, 'dim'),
+			...(counts.total ? [line(`  built ${counts.total} step(s), ${counts.cached} cached · log ${r.logFile}`, 'dim')] : []),
+			...readyNotes(r.ready).map(n => line(n, 'warn')),
+		],
 	};
 }
 

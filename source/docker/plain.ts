@@ -1,7 +1,7 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
-import {type Values, localAddress} from '../core/model.js';
+import type {Values} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
-import {deploy, readyNotes, stateAfter} from './deploy.js';
+import {deploy, outcome} from './deploy.js';
 
 export async function deployPlain(dir: string, values: Values, options: {build: boolean; boot: boolean; sshConfig: boolean}, out = (s: string) => process.stdout.write(s)): Promise<number> {
 	const printed = new Set<number>();
@@ -39,31 +39,13 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 	process.off('SIGINT', onSignal);
 	process.off('SIGTERM', onSignal);
 
-	if (r.canceled) {
-		out(`Interrupted: ${stateAfter(r, dir)}\nLog: ${r.logFile}\n`);
-		return 130;
-	}
-	if (!r.ok) {
-		const step = r.failedStep;
-		out(`\n✗ ${r.phase === 'build' ? 'build' : r.phase === 'up' ? 'start' : 'readiness check'} failed (exit ${r.exitCode})${step ? ` at ${r.progress.position(step)}: ${step.title}` : ''}\n`);
-		if (r.ready?.reason) out(`${r.ready.reason}\n`);
-		const lines = step ? [...step.lines, ...(step.error ? [step.error] : [])] : r.tail;
-		out(`${lines.slice(-30).map(l => `  ${l}`).join('\n')}\n`);
-		if (r.hint) out(`Hint: ${r.hint}\n`);
-		if (r.stopped) out(`${stateAfter(r, dir)}\n`);
-		out(`Full log: ${r.logFile}\n`);
-		return 1;
-	}
-	if (!r.ready) {
-		out(`Done (${(r.ms / 1000).toFixed(1)} s). Log: ${r.logFile}\n`);
-		return 0;
-	}
-	out(`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}\n`);
-	out(`  host key ${r.ready.fingerprint} (ED25519)\n`);
-	for (const note of readyNotes(r.ready)) out(`${note}\n`);
+	const told = outcome(r, values, dir);
+	if (!r.ok) out('\n');
+	for (const l of told.lines) out(`${l.text}\n`);
+	if (told.code !== 0 || !r.ready) return told.code;
 	if (options.sshConfig) {
 		const {installSshConfig} = await import('../sshconfig.js');
-		out(await installSshConfig(values, r.ready.keyBlob!));
+		out(await installSshConfig(values, r.ready!.keyBlob!));
 	}
 	return 0;
 }

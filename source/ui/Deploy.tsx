@@ -4,10 +4,10 @@
 import {Box, Text} from 'ink';
 import {ProgressBar, Spinner} from '@inkjs/ui';
 import React, {useEffect, useRef, useState} from 'react';
-import {type Values, localAddress} from '../core/model.js';
+import type {Values} from '../core/model.js';
 import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
-import {readyNotes, stateAfter} from '../docker/deploy.js';
+import {type OutcomeLine, outcome} from '../docker/deploy.js';
 
 export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
 
@@ -115,59 +115,34 @@ function useShown(onShown?: () => void) {
 	useEffect(() => onShown?.(), []);
 }
 
-export function DeployFailed({result, dir, onShown}: {result: DeployResult; dir: string; onShown?: () => void}) {
-	useShown(onShown);
-	const step = result.failedStep;
-	const lines = step ? [...step.lines, ...(step.error ? [step.error] : [])] : result.tail;
-	if (result.canceled) {
-		return (
-			<Box flexDirection="column">
-				<Text color="yellow">Interrupted: {stateAfter(result, dir)}</Text>
-				<Text dimColor>Log: {result.logFile}</Text>
-			</Box>
-		);
-	}
+const COLOR: Record<OutcomeLine['tone'], {color?: string; dimColor?: boolean}> = {
+	good: {color: 'green'},
+	bad: {color: 'red'},
+	warn: {color: 'yellow'},
+	plain: {},
+	dim: {dimColor: true},
+	output: {dimColor: true},
+};
+
+/** The outcome's lines (the same as plain output prints), coloured by their tone. */
+function Outcome({lines}: {lines: OutcomeLine[]}) {
 	return (
 		<Box flexDirection="column">
-			<Text color="red">
-				✗ {result.phase === 'build' ? 'build' : result.phase === 'up' ? 'start' : 'readiness check'} failed (exit {result.exitCode})
-				{step ? ` at ${result.progress.position(step)}: ${step.title.slice(0, 80)}` : ''}
-			</Text>
-			{result.ready?.reason ? <Text>{result.ready.reason}</Text> : null}
-			<Box flexDirection="column" marginLeft={2}>
-				{lines.slice(-30).map((l, n) => (
-					<Text key={n} dimColor>
-						{l}
-					</Text>
-				))}
-			</Box>
-			{result.hint ? <Text color="yellow">Hint: {result.hint}</Text> : null}
-			{result.stopped ? <Text>{stateAfter(result, dir)}</Text> : null}
-			<Text>Full log: {result.logFile}</Text>
+			{lines.map((l, n) => (
+				<Text key={n} {...COLOR[l.tone]}>
+					{l.text}
+				</Text>
+			))}
 		</Box>
 	);
 }
 
-export function Ready({result, values, onShown}: {result: DeployResult; values: Values; onShown?: () => void}) {
+export function DeployFailed({result, dir, values, onShown}: {result: DeployResult; dir: string; values: Values; onShown?: () => void}) {
 	useShown(onShown);
-	return (
-		<Box flexDirection="column">
-			<Text color="green">
-				✔ ready in {(result.ms / 1000).toFixed(1)} s: <Text bold>ssh -p {values.STEM_SSH_PORT} {values.STEM_USER}@{localAddress(values.STEM_SSH_LISTEN)}</Text>
-			</Text>
-			<Text dimColor>
-				{'  '}host key {result.ready?.fingerprint} (ED25519)
-			</Text>
-			<Text dimColor>
-				{'  '}built {result.progress.counts().total} step(s), {result.progress.counts().cached} cached · log {result.logFile}
-			</Text>
-			{result.ready
-				? readyNotes(result.ready).map((note, n) => (
-						<Text key={n} color="yellow">
-							{note}
-						</Text>
-					))
-				: null}
-		</Box>
-	);
+	return <Outcome lines={outcome(result, values, dir).lines} />;
+}
+
+export function Ready({result, values, dir, onShown}: {result: DeployResult; values: Values; dir: string; onShown?: () => void}) {
+	useShown(onShown);
+	return <Outcome lines={outcome(result, values, dir).lines} />;
 }

@@ -288,7 +288,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Suspense fallback={null}>
 				<Box flexDirection="column">
 					{summary}
-					<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} onShown={() => deps.onExit(phase.result.canceled ? 130 : 1)} />
+					<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} values={values} onShown={() => deps.onExit(phase.result.canceled ? 130 : 1)} />
 				</Box>
 			</Suspense>
 		);
@@ -298,7 +298,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		<Suspense fallback={null}>
 		<Box flexDirection="column">
 			{summary}
-			<Ready result={phase.result} values={values} onShown={() => setPhase(p => (p.name === 'ready' ? {...p, shown: true} : p))} />
+			<Ready result={phase.result} values={values} dir={deps.stackDir(stack!)} onShown={() => setPhase(p => (p.name === 'ready' ? {...p, shown: true} : p))} />
 			{phase.ssh && pending.length ? (
 				<Box flexDirection="column" marginTop={1}>
 					<Text bold>Add “Host {values.STEM_CONTAINER_NAME}” to ~/.ssh/config and pin its host key? These changes:</Text>
