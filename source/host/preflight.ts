@@ -49,6 +49,22 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 	return errors;
 }
 
+/**
+ * The SSH port question's check: refused when something else holds the port on the listen address (this
+ * stack's own running container may), naming the next free port.
+ */
+export async function checkPort(host: Host, values: Values, value: string): Promise<string | undefined> {
+	const port = Number(value);
+	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
+	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
+	const name = values.STEM_CONTAINER_NAME ?? '';
+	const ours = await host.run('docker', ['ps', '-q', '--filter', `name=^${name}$`], 3000).catch(() => undefined);
+	if (ours?.exitCode === 0 && ours.stdout.trim()) return undefined;
+	let free: number | undefined;
+	for (let p = port + 1; p <= Math.min(65535, port + 100) && free === undefined; p++) if (await host.portFree(p, address)) free = p;
+	return `STEM_SSH_PORT ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
+}
+
 export async function preflight(host: Host, values: Values, deploy?: {build: boolean; boot: boolean}): Promise<Preflight> {
 	const {errors, warnings} = hostFileProblems(values);
 	const notes: string[] = [];

@@ -13,7 +13,7 @@ const progress = new BuildProgress();
 progress.feed('#4 [stem stem 2/3] RUN make');
 progress.feed('#4 0.1 compiling');
 progress.feed('#4 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2');
-const base = {logFile: '/s/logs/hatch-1.log', progress: new BuildProgress(), tail: ['last line'], ms: 2100, exitCode: 0, ok: true, canceled: false} as const;
+const base = {logFile: '/s/logs/hatch-1.log', progress: new BuildProgress(), tail: ['last line'], ms: 2100, exitCode: 0, ok: true as boolean, canceled: false};
 const results: Record<string, DeployResult> = {
 	ready: {...base, phase: 'ready', ready: {ok: true, fingerprint: 'SHA256:abc', warnings: [], logTail: [], ms: 1}},
 	'ready with warnings': {...base, phase: 'ready', ready: {ok: true, fingerprint: 'SHA256:abc', warnings: ['05-bindu: dotfiles not cloned'], logTail: [], ms: 1}},

@@ -44,6 +44,23 @@ describe('Question (text)', () => {
 		unmount();
 	});
 
+	it('a check made on Enter (the port is taken) refuses the answer and says why; a free one goes through', async () => {
+		const onAnswer = vi.fn();
+		let taken = true;
+		const checkOnSubmit = async (_k: string, v: string) => (taken ? `STEM_SSH_PORT ${v} is in use on 0.0.0.0 on this host; 22223 is free` : undefined);
+		const {lastFrame, stdin, unmount} = render(<Question question={q('STEM_SSH_PORT')} values={values} checkOnSubmit={checkOnSubmit} onAnswer={onAnswer} onBack={() => {}} />);
+		await tick();
+		stdin.write('\r');
+		await tick(30);
+		expect(lastFrame()).toContain('✗ STEM_SSH_PORT 22222 is in use on 0.0.0.0 on this host; 22223 is free');
+		expect(onAnswer).not.toHaveBeenCalled();
+		taken = false;
+		stdin.write('\x7f3\r');
+		await tick(30);
+		expect(onAnswer).toHaveBeenCalledWith('22223');
+		unmount();
+	});
+
 	it('goes back with Esc', async () => {
 		const onBack = vi.fn();
 		const {stdin, unmount} = render(<Question question={q('STEM_USER')} values={values} onAnswer={() => {}} onBack={onBack} />);

@@ -11,15 +11,18 @@ export interface QuestionProps {
 	values: Values;
 	/** Extra checks that need the host (e.g. a key file that is really a private key). */
 	check?: (key: string, value: string) => string | undefined;
+	/** Checks that take a moment (is the port free?), made when Enter is pressed; a message refuses the answer. */
+	checkOnSubmit?: (key: string, value: string, values: Values) => Promise<string | undefined>;
 	onAnswer: (value: string) => void;
 	onBack: () => void;
 }
 
-export function Question({question, values, check, onAnswer, onBack}: QuestionProps) {
+export function Question({question, values, check, checkOnSubmit, onAnswer, onBack}: QuestionProps) {
 	const current = values[question.key] ?? '';
 	const inList = question.options?.some(o => o.value === current) ?? false;
 	const [typing, setTyping] = useState(!question.options || (!inList && current !== ''));
 	const [error, setError] = useState<string | undefined>();
+	const [checking, setChecking] = useState(false);
 
 	const validate = (value: string) => validateValue(question.key, value, values) ?? (value ? check?.(question.key, value) : undefined);
 
@@ -47,9 +50,23 @@ export function Question({question, values, check, onAnswer, onBack}: QuestionPr
 							placeholder={question.options ? '/absolute/path' : '(empty)'}
 							onChange={value => setError(value ? validate(value) : undefined)}
 							onSubmit={value => {
+								if (checking) return;
 								const problem = validate(value);
 								setError(problem);
-								if (!problem) onAnswer(value);
+								if (problem) return;
+								if (!checkOnSubmit || !value) return onAnswer(value);
+								setChecking(true);
+								void checkOnSubmit(question.key, value, values).then(
+									late => {
+										setChecking(false);
+										setError(late);
+										if (!late) onAnswer(value);
+									},
+									() => {
+										setChecking(false);
+										onAnswer(value); // a check that cannot run refuses nothing
+									},
+								);
 							}}
 						/>
 					</Box>
@@ -70,6 +87,7 @@ export function Question({question, values, check, onAnswer, onBack}: QuestionPr
 					/>
 				)}
 			</Box>
+			{checking ? <Text dimColor>checking…</Text> : null}
 			{error ? <Text color="red">✗ {error}</Text> : null}
 		</Box>
 	);

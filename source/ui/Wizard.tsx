@@ -37,6 +37,8 @@ export interface WizardDeps {
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
 	preflight: (values: Values) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
 	check: (key: string, value: string) => string | undefined;
+	/** Host checks made when an answer is given (the SSH port is free, or held by this stack's own container). */
+	checkOnSubmit?: (key: string, value: string, values: Values) => Promise<string | undefined>;
 	save: (name: string, stack: Stack, values: Values) => Promise<void>;
 	/** Build, start and wait for SSH (source/docker/deploy). */
 	deploy: (stack: Stack, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
@@ -197,6 +199,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					question={q}
 					values={values}
 					check={deps.check}
+					{...(deps.checkOnSubmit ? {checkOnSubmit: deps.checkOnSubmit} : {})}
 					onAnswer={value => {
 						setValues(v => ({...v, [q.key]: value}));
 						setPhase({name: 'question', index: phase.index + 1});

@@ -9,7 +9,7 @@ import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {identity, realHost} from '../host/probes.js';
 import {shippedPresets} from '../presets.js';
 import {apply, checkHostFile, compare, fileSystemProblem, planStack, readTextFile} from '../stack.js';
-import {preflight} from '../host/preflight.js';
+import {checkPort, preflight} from '../host/preflight.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
@@ -77,6 +77,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			}),
 		preflight: values => preflight(host, values, {build: true, boot: true}),
 		check: (key, value) => checkHostFile(key, value).error,
+		checkOnSubmit: async (key, value, values) => (key === 'STEM_SSH_PORT' ? checkPort(host, values, value) : undefined),
 		save: async (name, stack, values) => {
 			store!.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
 		},

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {preflight} from '../../source/host/preflight.js';
+import {checkPort, preflight} from '../../source/host/preflight.js';
 import {realHost} from '../../source/host/probes.js';
 import {fakeHome, runCli} from '../helpers/cli.js';
 import {BASE, newKey} from './helpers.js';
@@ -39,6 +39,21 @@ describe('preflight before a build and start', () => {
 			expect(start.deployErrors).toEqual([`port ${port} on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT`]);
 			const write = await preflight(realHost(), {...values, STEM_SSH_PORT: port});
 			expect(write.warnings).toContain(`port ${port} on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT`);
+		} finally {
+			server.close();
+		}
+	});
+
+	it('the port question refuses a taken port and names the next free one', async () => {
+		const server = net.createServer().listen(0, '127.0.0.1');
+		await new Promise(r => server.once('listening', r));
+		const port = (server.address() as net.AddressInfo).port;
+		try {
+			const said = await checkPort(realHost(), values, String(port));
+			expect(said).toMatch(new RegExp(`^STEM_SSH_PORT ${port} is in use on 127\\.0\\.0\\.1 on this host; (\\d+) is free$`));
+			const next = Number(/; (\d+) is free/.exec(said!)![1]);
+			expect(next).toBeGreaterThan(port);
+			expect(await checkPort(realHost(), values, String(next))).toBeUndefined();
 		} finally {
 			server.close();
 		}
