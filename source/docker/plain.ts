@@ -3,8 +3,19 @@ import type {Values} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
 import {deploy, outcome} from './deploy.js';
 
-export async function deployPlain(dir: string, values: Values, options: {build: boolean; boot: boolean; sshConfig: boolean}, out = (s: string) => process.stdout.write(s)): Promise<number> {
+export interface PlainOptions {
+	build: boolean;
+	boot: boolean;
+	sshConfig: boolean;
+	/** How often a long step says it is still running (a CI log with no line for minutes looks hung). */
+	heartbeatMs?: number;
+}
+
+export async function deployPlain(dir: string, values: Values, options: PlainOptions, out = (s: string) => process.stdout.write(s)): Promise<number> {
 	const printed = new Set<number>();
+	let latest: BuildProgress | undefined;
+	let phase = 'build';
+	let phaseStart = Date.now();
 	const report = (progress: BuildProgress) => {
 		for (const s of progress.numbered()) {
 			if (s.status === 'running' || printed.has(s.id)) continue;
@@ -17,8 +28,15 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 		build: options.build,
 		boot: options.boot,
 		events: {
-			onPhase: phase => out(`${phase === 'build' ? 'build: docker compose build' : phase === 'up' ? 'start: docker compose up -d' : 'ready: waiting for sshd and its host key'}\n`),
-			onBuildLine: (_line, progress) => report(progress),
+			onPhase: p => {
+				phase = p;
+				phaseStart = Date.now();
+				out(`${p === 'build' ? 'build: docker compose build' : p === 'up' ? 'start: docker compose up -d' : 'ready: waiting for sshd and its host key'}\n`);
+			},
+			onBuildLine: (_line, progress) => {
+				latest = progress;
+				report(progress);
+			},
 			onBoot: e => {
 				if (e.kind === 'step') out(`boot: ${e.text} (${e.ms} ms)\n`);
 				if (e.kind === 'failed') out(`boot: ${e.text}\n`);
@@ -26,6 +44,12 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 			},
 		},
 	});
+	const heartbeat = setInterval(() => {
+		const step = phase === 'build' ? latest?.current() : undefined;
+		const since = (from: number) => `${Math.round((Date.now() - from) / 1000)} s`;
+		if (step) out(`build: ${latest!.position(step)} ${step.title.slice(0, 60)} … still running (${since(step.startedAt)})\n`);
+		else out(`${phase === 'build' ? 'build' : phase === 'up' ? 'start' : 'ready'}: still working (${since(phaseStart)})\n`);
+	}, options.heartbeatMs ?? 15_000);
 	let stopping = false;
 	const onSignal = () => {
 		if (!stopping) out('\nstopping…\n'); // once, however many signals come
@@ -36,6 +60,7 @@ export async function deployPlain(dir: string, values: Values, options: {build: 
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	const r = await run.done;
+	clearInterval(heartbeat);
 	process.off('SIGINT', onSignal);
 	process.off('SIGTERM', onSignal);
 

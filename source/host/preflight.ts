@@ -26,9 +26,9 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 			? 'no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in'
 			: /cannot connect|is the docker daemon running|no such file/i.test(said)
 				? 'the Docker engine is not running: sudo systemctl start docker (Linux), or open Docker Desktop'
-				: engine
+				: engine && engine.exitCode !== 127
 					? lastLine(said) || 'docker version failed'
-					: 'docker is not installed (or not on PATH)';
+					: 'docker is not installed (or not on PATH): install Docker Engine or Docker Desktop';
 		return [`Docker: ${why}`];
 	}
 	const compose = await host.run('docker', ['compose', 'version', '--short'], 5000).catch(() => undefined);
@@ -40,6 +40,16 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 		if (!bridge || bridge.exitCode !== 0) {
 			errors.push('STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)');
 		}
+	}
+	// The engine's disk (on this host; for a remote engine `df` finds no such folder and says nothing).
+	const root = await host.run('docker', ['info', '--format', '{{.DockerRootDir}}'], 5000).catch(() => undefined);
+	const dir = root?.exitCode === 0 ? root.stdout.trim() : '';
+	const df = dir ? await host.run('df', ['-Pk', dir], 3000).catch(() => undefined) : undefined;
+	const freeKiB = df?.exitCode === 0 ? Number(df.stdout.trim().split('\n').pop()?.split(/\s+/)[3]) : Number.NaN;
+	if (deploy.build && freeKiB < 1024 * 1024) {
+		errors.push(`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}; a build needs about 1 GiB: docker system prune frees space`);
+	} else if (freeKiB < 3 * 1024 * 1024) {
+		notes.push(`${(freeKiB / 1024 / 1024).toFixed(1)} GiB free under ${dir}`);
 	}
 	if (deploy.build) {
 		const base = values.STEM_BASE_IMAGE || 'ubuntu:24.04';

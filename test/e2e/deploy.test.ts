@@ -114,4 +114,20 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		expect(left).toBe('');
 		expect(sh('docker', ['ps', '-q', '--filter', `name=${slow.name}`]).stdout.trim()).toBe('');
 	});
+
+	it('a long step says it is still running, so a --yes log never sits silent', async () => {
+		const {deployPlain} = await import('../../source/docker/plain.js');
+		const {parseEnv} = await import('../../source/core/env.js');
+		const values = parseEnv(readFileSync(join(slow.dir, '.env'), 'utf8'));
+		let out = '';
+		const run = deployPlain(slow.dir, values, {build: true, boot: false, sshConfig: false, heartbeatMs: 300}, s => {
+			out += s;
+			return true;
+		});
+		const t0 = Date.now();
+		while (!/still running \(\d+ s\)/.test(out) && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 50));
+		expect(out).toMatch(/build: step 4\/\d+ RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* … still running \(\d+ s\)/);
+		process.emit('SIGINT'); // as Ctrl-C would: the build stops
+		expect(await run).toBe(130);
+	});
 });
