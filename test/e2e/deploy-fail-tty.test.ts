@@ -4,8 +4,8 @@ import {mkdirSync, rmSync} from 'node:fs';
 import net from 'node:net';
 import {join} from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
-import {killSessions, start} from '../helpers/tmux.js';
-import {BASE, type Stack, destroy, newKey, sh, writeStack} from './helpers.js';
+import {killSessions} from '../helpers/tmux.js';
+import {BASE, type Stack, destroy, sh, wizardInTerminal, writeStack} from './helpers.js';
 
 const BROKEN_BASE = 'hatch-e2e/base-broken:test';
 const COLD_BASE = 'hatch-e2e/base-cold:test';
@@ -22,10 +22,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 	async function deployInTerminal(name: string, sets: Record<string, string>) {
 		const s = writeStack(name, 'stem', sets);
 		stacks.push(s);
-		const home = join(s.root, 'home');
-		mkdirSync(join(home, '.ssh'), {recursive: true});
-		newKey(join(home, '.ssh'), 'id_ed25519');
-		const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+		const t = wizardInTerminal(s);
 		await t.waitFor('start fresh');
 		await t.enterUntil('Review: stem');
 		await t.enterUntil('Build and start it now?');
@@ -61,10 +58,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		try {
 			const s = writeStack('hatch-e2e-ttyfail-port', 'stem', {STEM_SSH_PORT: port});
 			stacks.push(s);
-			const home = join(s.root, 'home');
-			mkdirSync(join(home, '.ssh'), {recursive: true});
-			newKey(join(home, '.ssh'), 'id_ed25519');
-			const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+			const t = wizardInTerminal(s);
 			await t.waitFor('start fresh');
 			await t.enterUntil('SSH port on the Docker host');
 			t.keys('Enter');
@@ -85,10 +79,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		mkdirSync(gone);
 		writeStack(s.name, 'stem', {DROPBOX_PATH_ON_HOST: gone}, s);
 		rmSync(gone, {recursive: true});
-		const home = join(s.root, 'home');
-		mkdirSync(join(home, '.ssh'), {recursive: true});
-		newKey(join(home, '.ssh'), 'id_ed25519');
-		const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+		const t = wizardInTerminal(s);
 		await t.waitFor('start fresh');
 		await t.enterUntil('Dropbox folder');
 		t.keys('Enter');

@@ -1,10 +1,8 @@
 // The wizard in a real terminal (tmux) building and booting a real stack: steps advance on screen, then
 // "ready" with the container's own host key.
-import {mkdirSync} from 'node:fs';
-import {join} from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
-import {killSessions, start} from '../helpers/tmux.js';
-import {BASE, type Stack, destroy, hostKeyFingerprint, newKey, sh, writeStack} from './helpers.js';
+import {killSessions} from '../helpers/tmux.js';
+import {BASE, type Stack, destroy, hostKeyFingerprint, sh, wizardInTerminal, writeStack} from './helpers.js';
 
 const TTY_BASE = 'hatch-e2e/base-tty:test';
 
@@ -23,10 +21,7 @@ describe('the wizard builds and boots in a terminal', () => {
 		sh('docker', ['commit', 'hatch-e2e-tty-base', TTY_BASE]);
 		sh('docker', ['rm', 'hatch-e2e-tty-base']);
 		s = writeStack('hatch-e2e-tty', 'stem', {STEM_BASE_IMAGE: TTY_BASE});
-		const home = join(s.root, 'home');
-		mkdirSync(join(home, '.ssh'), {recursive: true});
-		newKey(join(home, '.ssh'), 'id_ed25519');
-		const t = start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+		const t = wizardInTerminal(s);
 		await t.waitFor('start fresh');
 		await t.enterUntil('Review: stem');
 		await t.enterUntil('Build and start it now?');

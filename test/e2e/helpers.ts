@@ -5,6 +5,7 @@ import {mkdtempSync, mkdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {runCli} from '../helpers/cli.js';
+import {start} from '../helpers/tmux.js';
 
 export const BASE = process.env.HATCH_TEST_BASE ?? 'hatch-test-base:bookworm';
 export const PROJECT_PREFIX = 'hatch-e2e';
@@ -126,3 +127,11 @@ export function hostDir(root: string, name: string, mode = 0o777): string {
 }
 
 export const read = (p: string) => readFileSync(p, 'utf8');
+
+/** The wizard in a real terminal (tmux) on a written stack, for a user with a fresh key and no agent. */
+export function wizardInTerminal(s: Stack) {
+	const home = join(s.root, 'home');
+	mkdirSync(join(home, '.ssh'), {recursive: true});
+	newKey(join(home, '.ssh'), 'id_ed25519');
+	return start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+}
