@@ -66,6 +66,7 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 export async function checkPort(host: Host, values: Values, value: string): Promise<string | undefined> {
 	const port = Number(value);
 	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
+	if (port === 22) return `STEM_SSH_PORT 22 is where this host's own sshd listens (or will, once it is installed): pick another, e.g. 22222`;
 	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
 	const name = values.STEM_CONTAINER_NAME ?? '';
 	const ours = await host.run('docker', ['ps', '-q', '--filter', `name=^${name}$`], 3000).catch(() => undefined);
