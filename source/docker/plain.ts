@@ -47,7 +47,7 @@ export async function deployPlain(dir: string, values: Values, options: PlainOpt
 	const heartbeat = setInterval(() => {
 		const step = phase === 'build' ? latest?.current() : undefined;
 		const since = (from: number) => `${Math.round((Date.now() - from) / 1000)} s`;
-		if (step) out(`build: ${latest!.position(step)} ${step.title.slice(0, 60)} … still running (${since(step.startedAt)})\n`);
+		if (step) out(`build: ${step.index === undefined ? '' : `${latest!.position(step)} `}${step.title.slice(0, 60)} … still running (${since(step.startedAt)})\n`);
 		else out(`${phase === 'build' ? 'build' : phase === 'up' ? 'start' : 'ready'}: still working (${since(phaseStart)})\n`);
 	}, options.heartbeatMs ?? 15_000);
 	let stopping = false;
