@@ -143,8 +143,8 @@ async function writeCommand(opts: {
 		const {preflight} = await import('./host/preflight.js');
 		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot});
 		if (checks.deployErrors.length) {
-			for (const e of checks.deployErrors) process.stderr.write(`error: ${e}\n`);
-			process.stderr.write('Nothing was written or started. (--no-build --no-boot writes the files only.)\n');
+			const {refusal} = await import('./host/preflight.js');
+			for (const l of refusal(checks.deployErrors, false)) process.stderr.write(`${l.text}\n`);
 			return 2;
 		}
 		for (const w of checks.warnings.filter(w => !fileCheck.warnings.includes(w))) process.stderr.write(`warning: ${w}\n`);

@@ -119,3 +119,12 @@ export async function preflight(host: Host, values: Values, deploy?: {build: boo
 	}
 	return {errors, warnings, notes, deployErrors};
 }
+
+/** A build and start refused by the preflight, in the words both the wizard and --yes print (exit 2). */
+export function refusal(errors: string[], written: boolean): {text: string; tone: 'plain' | 'bad'}[] {
+	return [
+		{text: 'It cannot be built and started here yet:', tone: 'plain'},
+		...errors.map(e => ({text: `✗ ${e}`, tone: 'bad' as const})),
+		{text: written ? 'The files are written; fix these, then run hatch-wizard again.' : 'Nothing was written or started. (--no-build --no-boot writes the files only.)', tone: 'plain'},
+	];
+}

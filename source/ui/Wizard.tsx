@@ -10,6 +10,7 @@ import type {Preset} from '../core/preset.js';
 import {resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
+import {refusal} from '../host/preflight.js';
 import type {FileChange} from '../stack.js';
 // The build/boot screens (and the runners they import) load when a deploy starts, not before the first frame.
 const Deploy = lazy(() => import('./Deploy.js').then(m => ({default: m.Deploy})));
@@ -247,13 +248,11 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				{summary}
 				{refused.length ? (
 					<Box flexDirection="column">
-						<Text bold>It cannot be built and started here yet:</Text>
-						{refused.map(e => (
-							<Text key={e} color="red">
-								✗ {e}
+						{refusal(refused, true).map((l, n) => (
+							<Text key={n} color={l.tone === 'bad' ? 'red' : undefined}>
+								{l.text}
 							</Text>
 						))}
-						<Text>The files are written; fix these, then run hatch-wizard again (or: cd {deps.stackDir(stack!)} && docker compose up -d --build).</Text>
 						<SelectList items={[{label: 'quit', value: 'quit'}]} onSelect={() => deps.onExit(2)} />
 					</Box>
 				) : (

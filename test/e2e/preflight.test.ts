@@ -84,7 +84,7 @@ describe('preflight before a build and start', () => {
 		newKey(home, 'id');
 		const r = runCli(['--yes', '--out', out, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-preflight', '--set', `STEM_BASE_IMAGE=${BASE}`], {home});
 		expect(r.code).toBe(2);
-		expect(r.stderr).toContain('error: STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network');
+		expect(r.stderr).toContain('It cannot be built and started here yet:\n✗ STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network');
 		expect(r.stderr).toContain('Nothing was written or started.');
 		expect(existsSync(out)).toBe(false);
 	});
