@@ -13,8 +13,10 @@ export interface PlannedFile {
 	path: string;
 	content: string;
 	mode: number;
-	/** Shown with a diff when it changes (.env, compose); build-context files are only listed. */
+	/** Shown with its diff in the review (.env, compose); build-context files are summed up there. */
 	showDiff: boolean;
+	/** Where its backup goes instead of next to it (build-context files: outside the context, so no build copies it). */
+	backupAs?: string;
 }
 
 export type FileState = 'new' | 'unchanged' | 'changed';
@@ -40,14 +42,14 @@ function walk(dir: string): string[] {
 }
 
 /** The build context copied next to the compose file, so the stack builds after the npx cache is gone. */
-function contextFiles(images: string, target: string): PlannedFile[] {
+function contextFiles(images: string, target: string, backups: string): PlannedFile[] {
 	const out: PlannedFile[] = [];
 	for (const src of walk(images)) {
 		const rel = relative(images, src);
 		// Examples and tool settings (.shellcheckrc) are not part of the build context.
 		if (rel.endsWith('.example') || rel.includes('.example.') || rel.split('/').some(part => part.startsWith('.'))) continue;
 		const mode = statSync(src).mode & 0o111 ? 0o755 : 0o644;
-		out.push({path: join(target, rel), content: readFileSync(src, 'utf8'), mode, showDiff: false});
+		out.push({path: join(target, rel), content: readFileSync(src, 'utf8'), mode, showDiff: false, backupAs: join(backups, rel)});
 	}
 	return out;
 }
@@ -68,7 +70,7 @@ export function planStack(stack: Stack, values: Values, out: string, options: Pl
 	return [
 		{path: join(dir, 'docker-compose.yml'), content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version}), mode: 0o644, showDiff: true},
 		{path: envPath, content: renderEnv(stack, values, own), mode: 0o600, showDiff: true},
-		...contextFiles(options.images ?? imagesDir(), join(dir, 'image')),
+		...contextFiles(options.images ?? imagesDir(), join(dir, 'image'), join(dir, '.hatch', 'backups', 'image')),
 	];
 }
 
@@ -86,7 +88,7 @@ export async function compare(files: PlannedFile[]): Promise<FileChange[]> {
 		const old = await current(f.path);
 		if (old === undefined) out.push({...f, state: 'new', diff: ''});
 		else if (old === f.content) out.push({...f, state: 'unchanged', diff: '', old});
-		else out.push({...f, state: 'changed', diff: f.showDiff ? unifiedDiff(old, f.content, f.path, `${f.path} (new)`) : '', old});
+		else out.push({...f, state: 'changed', diff: unifiedDiff(old, f.content, f.path, `${f.path} (new)`), old});
 	}
 	return out;
 }
@@ -140,7 +142,8 @@ export async function apply(changes: FileChange[], stamp = timestamp()): Promise
 		}
 		let backup: string | undefined;
 		if (c.state === 'changed') {
-			backup = backupPath(c.path, stamp);
+			backup = backupPath(c.backupAs ?? c.path, stamp);
+			await mkdir(dirname(backup), {recursive: true});
 			await copyFile(c.path, backup);
 			await chmod(backup, 0o600); // backups may hold .env contents
 		}

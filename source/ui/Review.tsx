@@ -75,6 +75,17 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 				{contextChanged ? <Text color="yellow">update   </Text> : <Text dimColor>unchanged</Text>} image/ (build context, {context.length} files
 				{contextChanged ? `, ${contextChanged} changed` : ''})
 			</Text>
+			{context
+				.filter(c => c.state === 'changed')
+				.map(c => (
+					<Box key={c.path} flexDirection="column" marginLeft={2}>
+						<Text>
+							<Text color="yellow">update   </Text> {relative(dir, c.path)}
+							<Text dimColor> (old copy kept under .hatch/backups/)</Text>
+						</Text>
+						<Diff diff={c.diff} />
+					</Box>
+				))}
 			{errors.map(e => (
 				<Text key={e} color="red">
 					✗ {e}

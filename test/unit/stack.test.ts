@@ -51,6 +51,24 @@ describe('writing a stack', () => {
 		expect(done.filter(c => c.backup).map(c => c.path)).toEqual([join(dir, '.env')]);
 	});
 
+	it('shows a changed build-context file with its diff and keeps its backup outside the build context', async () => {
+		const out = mkdtempSync(join(tmpdir(), 'hatch-ctx-'));
+		const images = mkdtempSync(join(tmpdir(), 'hatch-img-'));
+		mkdirSync(join(images, 'stem'));
+		writeFileSync(join(images, 'Dockerfile'), 'FROM base\n');
+		await apply(await compare(planStack('stem', defaults('stem'), out, {images})), '20260101-000000');
+		writeFileSync(join(images, 'Dockerfile'), 'FROM base\nRUN true\n');
+		const changes = await compare(planStack('stem', defaults('stem'), out, {images}));
+		const dockerfile = changes.find(c => c.path.endsWith('image/Dockerfile'))!;
+		expect(dockerfile.state).toBe('changed');
+		expect(dockerfile.diff).toContain('+RUN true');
+		const done = await apply(changes, '20260101-000001');
+		const dir = join(out, 'stem');
+		expect(done.find(c => c.path === dockerfile.path)!.backup).toBe(join(dir, '.hatch', 'backups', 'image', 'Dockerfile.bak-20260101-000001'));
+		expect(readFileSync(join(dir, '.hatch', 'backups', 'image', 'Dockerfile.bak-20260101-000001'), 'utf8')).toBe('FROM base\n');
+		expect(readdirSync(join(dir, 'image')).filter(n => n.includes('.bak-'))).toEqual([]);
+	});
+
 	it('never reuses a backup name', () => {
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-bak-'));
 		const p = join(dir, '.env');
