@@ -171,6 +171,9 @@ async function writeCommand(opts: {
 		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
 	}
 	const v = resolved.values;
+	if (opts.sshConfig && !opts.boot) {
+		process.stderr.write(`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has started; run again without --no-boot (or later: hatch-wizard --yes --no-build --ssh-config --out ${out})\n`);
+	}
 	if (!opts.build && !opts.boot) {
 		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`);
 		return 0;

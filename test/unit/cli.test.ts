@@ -23,6 +23,13 @@ describe('hatch-wizard (non-interactive)', () => {
 		expect(notDir.stderr).toMatch(/^hatch-wizard: (a part of .*a-file.* is a file|.*a-file.* is a file), but hatch needs a folder there/);
 	});
 
+	it('--ssh-config with --no-boot says why it did nothing', () => {
+		const out = tmp('hatch-sshcfg-');
+		const r = runCli(['--yes', '--no-build', '--no-boot', '--ssh-config', '--out', out], {home: fakeHome()});
+		expect(r.code).toBe(0);
+		expect(r.stderr).toContain("note: --ssh-config was not applied: it pins the container's host key, which exists once the container has started");
+	});
+
 	it('ends quietly with 0 when the reader closes the pipe early (| head)', () => {
 		// The reader closes its end at once, so the help text is written into a closed pipe (EPIPE).
 		const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | (exec <&-; true); echo "rc=\${PIPESTATUS[0]}"`], {encoding: 'utf8'});
