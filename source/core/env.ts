@@ -12,12 +12,55 @@ export function quoteEnvValue(value: string): string {
 	return `"${value.replace(/[\\"$]/g, c => `\\${c}`)}"`;
 }
 
+/** One setting of a .env with the lines it spans (a quoted value may run over several lines). */
+interface Entry {
+	key: string;
+	/** The text after `=`, its lines joined with \n. */
+	rest: string;
+	lines: string[];
+}
+
+/** Where a quoted value that starts `rest` ends (the index of its closing quote), or -1 when not on this text. */
+function closingQuote(rest: string): number {
+	const q = rest[0];
+	for (let i = 1; i < rest.length; i++) {
+		if (q === '"' && rest[i] === '\\') i++;
+		else if (rest[i] === q) return i;
+	}
+	return -1;
+}
+
+/** The settings of a .env in order, each with its raw lines; comments and blank lines are skipped. */
+function entries(text: string): Entry[] {
+	const lines = text.split(/\r?\n/);
+	const out: Entry[] = [];
+	for (let i = 0; i < lines.length; i++) {
+		// Only spaces and tabs around a line: trim() would also eat U+2028 and friends at a value's end.
+		const line = lines[i]!.replace(/^[ \t]+|[ \t]+$/g, '');
+		if (!line || line.startsWith('#')) continue;
+		// `s`: a value may hold U+2028/U+2029, which `.` alone would not match (the line would be dropped).
+		const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/s.exec(line);
+		if (!m) continue;
+		const entry: Entry = {key: m[1]!, rest: m[2]!, lines: [lines[i]!]};
+		// A quoted value left open runs on over the next lines, as in compose's dotenv.
+		if ((entry.rest.startsWith('"') || entry.rest.startsWith("'")) && closingQuote(entry.rest) < 0) {
+			for (let j = i + 1; j < lines.length; j++) {
+				entry.lines.push(lines[j]!);
+				entry.rest += `\n${lines[j]!}`;
+				i = j;
+				if (closingQuote(entry.rest) >= 0) break;
+			}
+		}
+		out.push(entry);
+	}
+	return out;
+}
+
 /** The lines of an existing .env that set keys hatch does not know: the user's own, kept verbatim. */
 export function userLines(text: string): string[] {
-	return text.split(/\r?\n/).filter(line => {
-		const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
-		return m !== null && !field(m[1]!);
-	});
+	return entries(text)
+		.filter(e => !field(e.key))
+		.flatMap(e => e.lines);
 }
 
 const USER_SECTION = '# --- Your own settings (hatch-wizard keeps these lines as they are)';
@@ -42,17 +85,10 @@ export function renderEnv(stack: Stack, values: Values, own: string[] = []): str
 /** Parses the .env dialect above (and plain compose .env files). Unknown keys are kept. */
 export function parseEnv(text: string): Values {
 	const out: Values = {};
-	for (const raw of text.split(/\r?\n/)) {
-		// Only spaces and tabs around a line: trim() would also eat U+2028 and friends at a value's end.
-		const line = raw.replace(/^[ \t]+|[ \t]+$/g, '');
-		if (!line || line.startsWith('#')) continue;
-		// `s`: a value may hold U+2028/U+2029, which `.` alone would not match (the line would be dropped).
-		const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/s.exec(line);
-		if (!m) continue;
-		const key = m[1]!;
-		let v = m[2]!;
+	for (const {key, rest} of entries(text)) {
+		let v = rest;
 		if (v.startsWith("'")) {
-			const end = v.indexOf("'", 1);
+			const end = closingQuote(v);
 			v = end > 0 ? v.slice(1, end) : v.slice(1);
 		} else if (v.startsWith('"')) {
 			let s = '';

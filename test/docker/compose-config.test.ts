@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {renderCompose} from '../../source/core/compose.js';
-import {quoteEnvValue, renderEnv} from '../../source/core/env.js';
+import {parseEnv, quoteEnvValue, renderEnv, userLines} from '../../source/core/env.js';
 import {type Stack, defaults, validate} from '../../source/core/model.js';
 import {hasCompose} from '../helpers/docker.js';
 
@@ -43,6 +43,31 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 		writeFileSync(join(dir, 'docker-compose.yml'), JSON.stringify({services: {t: {image: 'hatch-none', environment: env}}}));
 		const got = composeConfig(dir).services.t.environment as Record<string, string | null>;
 		values.forEach((v, i) => expect(unescape(got[`K${i}`] ?? ''), `value ${JSON.stringify(v)}`).toBe(v));
+	});
+
+	it('reads the user\'s own settings the same before and after hatch rewrites .env (multi-line, export, comments)', () => {
+		const own = [
+			"NOTE='first line",
+			"second line'",
+			'export EXPORTED=yes',
+			'SPACED = around # a comment',
+			'MULTI="one',
+			'two \\" three"',
+		].join('\n');
+		const keys = ['NOTE', 'EXPORTED', 'SPACED', 'MULTI'];
+		const read = (envText: string) => {
+			const dir = mkdtempSync(join(tmpdir(), 'hatch-own-'));
+			writeFileSync(join(dir, '.env'), envText);
+			writeFileSync(join(dir, 'docker-compose.yml'), JSON.stringify({services: {t: {image: 'hatch-none', environment: Object.fromEntries(keys.map(k => [k, `\${${k}}`]))}}}));
+			return composeConfig(dir).services.t.environment as Record<string, string>;
+		};
+		const before = read(`${renderEnv('stem', defaults('stem'))}${own}\n`);
+		const rewritten = renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(`${renderEnv('stem', defaults('stem'))}${own}\n`));
+		expect(read(rewritten)).toEqual(before);
+		expect(before.NOTE).toBe('first line\nsecond line');
+		// And hatch's own reader agrees with compose on each of them.
+		const ours = parseEnv(rewritten);
+		for (const k of keys) expect(unescape(before[k]!), k).toBe(ours[k]);
 	});
 
 	for (const stack of ['stem', 'neuron'] as const) {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseEnv, quoteEnvValue, renderEnv} from '../../source/core/env.js';
+import {parseEnv, quoteEnvValue, renderEnv, userLines} from '../../source/core/env.js';
 import {defaults, fieldsFor} from '../../source/core/model.js';
 
 const nasty = [
@@ -53,5 +53,17 @@ describe('renderEnv', () => {
 
 	it('parses plain compose .env files too (comments, export, spaces)', () => {
 		expect(parseEnv('# c\nexport A=1\nB = two # note\nC="x\\"y"\n\nD=\'q\'\n')).toEqual({A: '1', B: 'two', C: 'x"y', D: 'q'});
+	});
+});
+
+describe('a user setting that runs over several lines (compose reads quoted values that way)', () => {
+	const text = "STEM_USER=alice\nNOTE='first line\nsecond line'\nOTHER=\"a\nb \\\" c\"\nLAST=x\n";
+	it('is read whole', () => {
+		expect(parseEnv(text)).toMatchObject({STEM_USER: 'alice', NOTE: 'first line\nsecond line', OTHER: 'a\nb " c', LAST: 'x'});
+	});
+	it('is kept whole when hatch rewrites the file', () => {
+		expect(userLines(text)).toEqual(["NOTE='first line", "second line'", 'OTHER="a', 'b \\" c"', 'LAST=x']);
+		const rewritten = renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(text));
+		expect(parseEnv(rewritten)).toMatchObject({STEM_USER: 'bob', NOTE: 'first line\nsecond line', OTHER: 'a\nb " c', LAST: 'x'});
 	});
 });
