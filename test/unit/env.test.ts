@@ -67,3 +67,15 @@ describe('a user setting that runs over several lines (compose reads quoted valu
 		expect(parseEnv(rewritten)).toMatchObject({STEM_USER: 'bob', NOTE: 'first line\nsecond line', OTHER: 'a\nb " c', LAST: 'x'});
 	});
 });
+
+describe("the user's comments", () => {
+	it('survive a rewrite; the help and titles hatch writes are not doubled', () => {
+		const first = renderEnv('stem', defaults('stem'));
+		const edited = first.replace('STEM_USER=dev\n', 'STEM_USER=dev\n# my laptop, not the server\n') + '# why MY_KEY: the CI box\nMY_KEY=1\n';
+		const again = renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(edited));
+		expect(again).toContain('# my laptop, not the server\n');
+		expect(again).toContain('# why MY_KEY: the CI box\nMY_KEY=1\n');
+		// Rewriting once more changes nothing: hatch's own comments are not taken for the user's.
+		expect(renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(again))).toBe(again);
+	});
+});
