@@ -3,8 +3,8 @@ import {readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
 import {parseEnv} from './core/env.js';
-import {FIELDS, STACKS, type Stack, isStack, loginCommand} from './core/model.js';
-import {type Preset, PresetError, parsePresetYaml} from './core/preset.js';
+import {FIELDS, STACKS, type Stack, factWarnings, isStack, loginCommand} from './core/model.js';
+import {type Preset, PresetError, missingForPreset, parsePresetYaml} from './core/preset.js';
 import {parseSets, resolveConfig} from './core/resolve.js';
 import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
 import {identity, realHost} from './host/probes.js';
@@ -131,13 +131,13 @@ async function writeCommand(opts: {
 	const existing = envText === undefined ? undefined : parseEnv(envText);
 	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
 	const fileCheck = hostFileProblems(resolved.values);
-	const problems = [...resolved.problems.map(p => p.message), ...fileCheck.errors];
+	const problems = [...resolved.problems.map(p => p.message), ...missingForPreset(preset, resolved.values), ...fileCheck.errors];
 	if (problems.length) {
 		for (const p of problems) process.stderr.write(`error: ${p}\n`);
 		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
 		return 2;
 	}
-	for (const w of fileCheck.warnings) process.stderr.write(`warning: ${w}\n`);
+	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts)]) process.stderr.write(`warning: ${w}\n`);
 	if (!opts.dryRun && (opts.build || opts.boot)) {
 		// Before anything is written: what the build and start need from this engine.
 		const {preflight} = await import('./host/preflight.js');

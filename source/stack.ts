@@ -247,6 +247,8 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 			return {error: kind === 'missing' ? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty` : `${key} ${value} is a ${kind}; it must be a folder`};
 		}
 		case 'STEM_SSH_AUTH_SOCK_HOST': {
+			// Docker Desktop's forwarded agent exists inside its VM, where the container runs, not on the Mac.
+			if (value === '/run/host-services/ssh-auth.sock') return {};
 			const kind = kindOf(value);
 			if (kind === 'socket') return {};
 			return {warning: kind === 'missing' ? `STEM_SSH_AUTH_SOCK_HOST ${value} does not exist now (agents move after a re-login)` : `STEM_SSH_AUTH_SOCK_HOST ${value} is a ${kind}, not an agent socket`};

@@ -341,3 +341,12 @@ export function checkAuthorizedKeysText(text: string): {error?: string; warning?
 	if (bad.length) return {warning: `STEM_AUTH_KEYS_PATH: ${bad.length} line(s) do not look like SSH public keys`};
 	return {};
 }
+
+/** Settings that this host cannot honour as it is (a GPU request without GPUs), as warnings. */
+export function factWarnings(stack: Stack, values: Values, facts: HostFacts): string[] {
+	const gpus = values.NEURON_GPUS ?? 'none';
+	if (stack !== 'neuron' || gpus === 'none') return [];
+	if (facts.gpuCount === 0) return [`NEURON_GPUS=${gpus}, but no NVIDIA GPU was found on this host: the container will not start that way; set NEURON_GPUS=none, or run it on a GPU host`];
+	if (facts.gpuCount && facts.nvidiaRuntime === false) return [`NEURON_GPUS=${gpus}, but Docker has no NVIDIA runtime here: install nvidia-container-toolkit and restart Docker, or set NEURON_GPUS=none`];
+	return [];
+}

@@ -8,6 +8,8 @@ export interface Preset {
 	description?: string;
 	image: Stack;
 	settings: Values;
+	/** Settings the preset cannot fill in but needs (a dotfiles URL): a run refuses to go on without them. */
+	requires?: string[];
 }
 
 export class PresetError extends Error {}
@@ -19,8 +21,8 @@ export function toPreset(data: unknown, source: string): Preset {
 	}
 	const o = data as Record<string, unknown>;
 	for (const k of Object.keys(o)) {
-		if (!['name', 'description', 'image', 'settings'].includes(k)) {
-			throw new PresetError(`${source}: unknown preset field "${k}" (allowed: name, description, image, settings)`);
+		if (!['name', 'description', 'image', 'settings', 'requires'].includes(k)) {
+			throw new PresetError(`${source}: unknown preset field "${k}" (allowed: name, description, image, settings, requires)`);
 		}
 	}
 	const image = String(o.image ?? '');
@@ -40,8 +42,19 @@ export function toPreset(data: unknown, source: string): Preset {
 		if (msg) throw new PresetError(`${source}: ${msg}`);
 		settings[key] = text;
 	}
+	const requires = o.requires ?? [];
+	if (!Array.isArray(requires) || requires.some(k => typeof k !== 'string' || !field(k)?.stacks.includes(image))) {
+		throw new PresetError(`${source}: requires must list ${image} settings, like [BINDU_REPO]`);
+	}
 	const name = o.name === undefined ? '' : String(o.name);
-	return {name, image, settings, ...(o.description ? {description: String(o.description)} : {})};
+	return {name, image, settings, ...(o.description ? {description: String(o.description)} : {}), ...(requires.length ? {requires: requires as string[]} : {})};
+}
+
+/** What a preset needs that is still empty, each named with how to give it. */
+export function missingForPreset(preset: Preset | undefined, values: Values): string[] {
+	return (preset?.requires ?? [])
+		.filter(key => !values[key])
+		.map(key => `${key} is needed by the preset ${preset!.name || 'chosen'} (${field(key)?.help ?? key}): --set ${key}=…`);
 }
 
 export function parsePresetYaml(text: string, source: string): Preset {

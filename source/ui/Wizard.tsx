@@ -5,8 +5,8 @@ import {Box, Text, useInput} from 'ink';
 import {Spinner} from '@inkjs/ui';
 import {SelectList} from './fields.js';
 import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
-import {type Stack, type Values, loginCommand, validate} from '../core/model.js';
-import type {Preset} from '../core/preset.js';
+import {type Stack, type Values, factWarnings, loginCommand, validate} from '../core/model.js';
+import {type Preset, missingForPreset} from '../core/preset.js';
 import {resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
@@ -213,14 +213,18 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	}
 
 	if (phase.name === 'review') {
-		const problems = validate(stack!, values).map(p => p.message);
+		const problems = [...validate(stack!, values).map(p => p.message), ...missingForPreset(preset, values)];
 		return (
 			<Review
 				stack={stack!}
 				dir={deps.stackDir(stack!)}
 				changes={review?.changes}
 				errors={[...problems, ...(review?.checks.errors ?? [])]}
-				warnings={[...(review?.checks.warnings ?? []), ...(review?.checks.deployErrors ?? []).map(e => `to build and start here: ${e}`)]}
+				warnings={[
+					...(review?.checks.warnings ?? []),
+					...(inspection ? factWarnings(stack!, values, factsFrom(inspection)) : []),
+					...(review?.checks.deployErrors ?? []).map(e => `to build and start here: ${e}`),
+				]}
 				notes={review?.checks.notes ?? []}
 				presetNote={`Your answers are saved as preset "${presetName}" for ${deps.identity.hostname} (hatch-wizard --preset ${presetName} --yes replays them).`}
 				onBack={() => setPhase({name: 'question', index: Math.max(0, qs.length - 1)})}
