@@ -5,7 +5,7 @@ import {parseArgs} from 'node:util';
 import {parseEnv} from './core/env.js';
 import {FIELDS, STACKS, type Stack, factWarnings, isStack, loginCommand} from './core/model.js';
 import {type Preset, PresetError, missingForPreset, parsePresetYaml} from './core/preset.js';
-import {parseSets, resolveConfig} from './core/resolve.js';
+import {describeOverride, parseSets, resolveConfig} from './core/resolve.js';
 import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
 import {identity, realHost} from './host/probes.js';
 import {apply, compare, fileSystemProblem, hostFileProblems, planStack, readTextFile} from './stack.js';
@@ -40,6 +40,7 @@ Options:
   --no-build, --no-boot             with --yes: skip the build / the start (both: only write the files)
   --ssh-config                      with --yes: add a Host block to ~/.ssh/config and pin the host key
   --dry-run                         print what would be written and the diff; write nothing
+  --force                           with --preset: let the preset replace values you changed in .env
   --help, --version
 
 Exit codes: 0 ok, 2 usage or validation error, 1 other failure, 130 interrupted.
@@ -107,6 +108,7 @@ async function writeCommand(opts: {
 	build: boolean;
 	boot: boolean;
 	sshConfig: boolean;
+	force: boolean;
 }): Promise<number> {
 	if (opts.image !== undefined && !isStack(opts.image)) throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${opts.image}")`);
 	const preset = await loadPreset(opts.preset, opts.presetFile);
@@ -132,6 +134,12 @@ async function writeCommand(opts: {
 	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
 	const fileCheck = hostFileProblems(resolved.values);
 	const problems = [...resolved.problems.map(p => p.message), ...missingForPreset(preset, resolved.values), ...fileCheck.errors];
+	if (resolved.overrides.length && !opts.force) {
+		// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
+		process.stderr.write(`error: the preset would change what your ${envPath} says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`);
+		process.stderr.write(`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`);
+		return 2;
+	}
 	if (problems.length) {
 		for (const p of problems) process.stderr.write(`error: ${p}\n`);
 		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
@@ -215,6 +223,7 @@ export async function main(argv: string[]): Promise<number> {
 				'no-build': {type: 'boolean', default: false},
 				'no-boot': {type: 'boolean', default: false},
 				'ssh-config': {type: 'boolean', default: false},
+				force: {type: 'boolean', default: false},
 				remove: {type: 'string'},
 				follow: {type: 'boolean', short: 'f', default: false},
 				subtree: {type: 'string'},
@@ -279,6 +288,7 @@ export async function main(argv: string[]): Promise<number> {
 			build: !o['no-build'],
 			boot: !o['no-boot'],
 			sshConfig: o['ssh-config'] ?? false,
+			force: o.force ?? false,
 		});
 	} catch (error) {
 		if (error instanceof UsageError || error instanceof PresetError) {

@@ -9,6 +9,13 @@ export interface Resolved {
 	values: Values;
 	sources: Record<string, Source>;
 	problems: Problem[];
+	/** Values of the stack's .env that the preset replaces (not --set: that is asked for by name). */
+	overrides: {key: string; existing: string; preset: string}[];
+}
+
+/** How a preset's replacement of hand-edited .env values is put to the user. */
+export function describeOverride(o: Resolved['overrides'][number]): string {
+	return `${o.key}: the preset sets ${JSON.stringify(o.preset)}, your .env has ${JSON.stringify(o.existing)}`;
 }
 
 export interface ResolveInput {
@@ -39,7 +46,10 @@ export function resolveConfig(input: ResolveInput): Resolved {
 		}
 	}
 	const problems = validate(input.stack, {...values, ...extra});
-	return {stack: input.stack, values, sources, problems};
+	const overrides = Object.entries(input.preset ?? {})
+		.filter(([key, value]) => input.existing?.[key] !== undefined && input.existing[key] !== value && input.sets?.[key] === undefined && field(key)?.stacks.includes(input.stack))
+		.map(([key, value]) => ({key, existing: input.existing![key]!, preset: value}));
+	return {stack: input.stack, values, sources, problems, overrides};
 }
 
 /** Parses `KEY=VALUE` items of --set; errors name the item and list the keys when the key is unknown. */

@@ -167,6 +167,17 @@ describe('Wizard', () => {
 		unmount();
 	});
 
+	it('says at the review when the chosen preset replaces a value of your .env', async () => {
+		const {d} = deps({loadExisting: stack => (stack === 'neuron' ? {STEM_SSH_PORT: '2299'} : undefined)});
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'neuron-gpus');
+		await press(stdin, KEY.down, KEY.enter);
+		await enterUntil(lastFrame, stdin, 'Review: neuron');
+		const f = await waitFor(lastFrame, 'Write');
+		expect(f.replace(/\s+/g, ' ')).toContain('! preset over your .env: STEM_SSH_PORT: the preset sets "22555", your .env has "2299"');
+		unmount();
+	});
+
 	it('shows a failed write and exits 1', async () => {
 		const {d, exits} = deps({write: vi.fn(async () => Promise.reject(new Error('EACCES: permission denied, open /out/stem/.env')))});
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);

@@ -7,7 +7,7 @@ import {SelectList} from './fields.js';
 import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
 import {type Stack, type Values, factWarnings, loginCommand, validate} from '../core/model.js';
 import {type Preset, missingForPreset} from '../core/preset.js';
-import {resolveConfig} from '../core/resolve.js';
+import {type Resolved, describeOverride, resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import {refusal} from '../host/preflight.js';
@@ -66,6 +66,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const [start, setStart] = useState<string>('');
 	const [stack, setStack] = useState<Stack | undefined>();
 	const [values, setValues] = useState<Values>({});
+	// Values of the stack's .env that the chosen preset replaced: shown at the review, beside the .env diff.
+	const [overrides, setOverrides] = useState<Resolved['overrides']>([]);
 	// What the review shows: the compared files and the host checks, undefined while they are worked out.
 	const [review, setReview] = useState<{changes: FileChange[]; checks: Awaited<ReturnType<WizardDeps['preflight']>>} | undefined>();
 	// Defaults come from the host facts: a stack chosen before the probes answered waits for them.
@@ -109,7 +111,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		if (s !== stack || Object.keys(values).length === 0) {
 			const facts = factsFrom(inspection);
 			const fromPreset = preset && preset.image === s ? preset.settings : undefined;
-			setValues(resolveConfig({stack: s, facts, existing: deps.loadExisting(s), preset: fromPreset, sets: deps.sets}).values);
+			const resolved = resolveConfig({stack: s, facts, existing: deps.loadExisting(s), preset: fromPreset, sets: deps.sets});
+			setValues(resolved.values);
+			setOverrides(resolved.overrides);
 		}
 		setStack(s);
 		setPhase({name: 'question', index: 0});
@@ -221,6 +225,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				changes={review?.changes}
 				errors={[...problems, ...(review?.checks.errors ?? [])]}
 				warnings={[
+					// Still the preset's value at the review: the user saw it at the question and kept it, but say so.
+					...overrides.filter(o => values[o.key] === o.preset).map(o => `preset over your .env: ${describeOverride(o)}`),
 					...(review?.checks.warnings ?? []),
 					...(inspection ? factWarnings(stack!, values, factsFrom(inspection)) : []),
 					...(review?.checks.deployErrors ?? []).map(e => `to build and start here: ${e}`),

@@ -75,6 +75,28 @@ describe('hatch-wizard presets', () => {
 		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8'))).toMatchObject({STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'});
 	});
 
+	it('a replayed preset never undoes a hand edit of .env without --force; --set keeps the edit', () => {
+		const e = env();
+		writeFileSync(join(e.HATCH_CONFIG_DIR, 'presets.json'), JSON.stringify({hosts: {[host]: {presets: {daily: {image: 'stem', settings: {STEM_USER: 'alice', STEM_SSH_PORT: '2201'}, savedAt: '2026-01-01T00:00:00Z', facts: {user: me.username, uid: me.uid, gid: me.gid}}}}}}));
+		const out = mkdtempSync(join(tmpdir(), 'hatch-x-'));
+		const home = fakeHome();
+		const replay = (...extra: string[]) => runCli(['--preset', 'daily', '--yes', '--no-build', '--no-boot', '--out', out, ...extra], {env: e, home});
+		expect(replay().code).toBe(0);
+		const envFile = join(out, 'stem', '.env');
+		writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('STEM_SSH_PORT=2201', 'STEM_SSH_PORT=2299'));
+
+		const refused = replay();
+		expect(refused.code).toBe(2);
+		expect(refused.stderr).toContain(`error: the preset would change what your ${envFile} says:\n  STEM_SSH_PORT: the preset sets "2201", your .env has "2299"\n`);
+		expect(refused.stderr).toContain('Keep yours with --set KEY=VALUE for each, or apply the preset\'s with --force. Nothing was written.');
+		expect(parseEnv(readFileSync(envFile, 'utf8')).STEM_SSH_PORT).toBe('2299');
+
+		expect(replay('--set', 'STEM_SSH_PORT=2299').code).toBe(0);
+		expect(parseEnv(readFileSync(envFile, 'utf8')).STEM_SSH_PORT).toBe('2299');
+		expect(replay('--force').code).toBe(0);
+		expect(parseEnv(readFileSync(envFile, 'utf8')).STEM_SSH_PORT).toBe('2201');
+	});
+
 	it('the wizard refuses to run without a terminal and names the flags to use', () => {
 		const r = runCli(['--out', mkdtempSync(join(tmpdir(), 'hatch-x-'))], {env: env()});
 		expect(r.code).toBe(2);
