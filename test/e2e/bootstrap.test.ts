@@ -49,16 +49,16 @@ describe.sequential('user bootstrap on a base with ubuntu at 1000:1000 and a tak
 		expect(logs(fresh.name)).toContain('renamed group taken (1500) to alice');
 	});
 
-	it(`boots a home with ${FILES} foreign-owned files without touching them, in about the time of an empty one`, async () => {
+	it(`boots a home with ${FILES} foreign-owned files without touching them`, async () => {
 		busy.compose('up', '-d');
-		const busyMs = await waitReady(busy);
-		const freshMs = Number(/boot took (\d+) ms/.exec(logs(fresh.name))![1]);
+		await waitReady(busy);
 		const owners = sh('docker', ['exec', busy.name, 'stat', '-c', '%u:%g', '/home/alice', '/home/alice/.config', '/home/alice/big', '/home/alice/big/1']).stdout.trim().split('\n');
 		expect(owners).toEqual(['1000:1500', '1000:1500', '4242:4242', '4242:4242']);
 		expect(logs(busy.name)).toContain('owner of ~ set to 1000:1500 (was 4242:4242)');
 		expect(ssh(busy, 'true', {user: 'alice'}).code).toBe(0);
-		// Host keys are generated in both boots; only the home differs. bench/boot measures this precisely.
-		expect(busyMs).toBeLessThan(freshMs * 2 + 1000);
+		// Only the listed paths were repaired: nothing under ~/big is named in the log. The time it takes is
+		// bench/boot's to measure (a timed assert here would only measure the machine's load).
+		expect(logs(busy.name)).not.toMatch(/~\/big/);
 	});
 });
 
