@@ -81,7 +81,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		rmSync(gone, {recursive: true});
 		const t = wizardInTerminal(s);
 		await t.waitFor('start fresh');
-		await t.enterUntil('Dropbox folder');
+		await t.enterUntil('DROPBOX_PATH_ON_HOST:'); // the question's own line (the welcome screen mentions Dropbox folders too)
 		t.keys('Enter');
 		const screen = await t.waitFor('does not exist on this host');
 		expect(screen.replace(/\s+/g, ' ')).toContain(`DROPBOX_PATH_ON_HOST ${gone} does not exist on this host; create it (mkdir -p '${gone}') or leave the setting empty`);
