@@ -145,7 +145,9 @@ async function writeCommand(opts: {
 		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
 		return 2;
 	}
-	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts)]) process.stderr.write(`warning: ${w}\n`);
+	const {renameWarning} = await import('./host/preflight.js');
+	const renamed = await renameWarning(realHost(), existing, resolved.values);
+	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts), ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
 	if (!opts.dryRun && (opts.build || opts.boot)) {
 		// Before anything is written: what the build and start need from this engine.
 		const {preflight} = await import('./host/preflight.js');

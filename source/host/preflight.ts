@@ -60,6 +60,19 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 }
 
 /**
+ * Renaming the container renames its volumes too (compose names them after it): the home and host keys would
+ * start empty. Says so, with how to keep them, when the old name's volumes exist.
+ */
+export async function renameWarning(host: Host, previous: Values | undefined, values: Values): Promise<string | undefined> {
+	const before = previous?.STEM_CONTAINER_NAME;
+	const after = values.STEM_CONTAINER_NAME;
+	if (!before || !after || before === after) return undefined;
+	const r = await host.run('docker', ['volume', 'ls', '-q', '--filter', `name=^${before}-home$`], 3000).catch(() => undefined);
+	if (r?.exitCode !== 0 || !r.stdout.trim()) return undefined;
+	return `STEM_CONTAINER_NAME changes from ${before} to ${after}: the volumes are named after it, so the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`;
+}
+
+/**
  * The SSH port question's check: refused when something else holds the port on the listen address (this
  * stack's own running container may), naming the next free port.
  */

@@ -36,7 +36,7 @@ export interface WizardDeps {
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
 	/** Host checks before writing: files named in the settings, the SSH port, existing volumes. */
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
-	preflight: (values: Values) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
+	preflight: (values: Values, stack: Stack) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	/** Host checks made when an answer is given (the SSH port is free, or held by this stack's own container). */
 	checkOnSubmit?: (key: string, value: string, values: Values) => Promise<string | undefined>;
@@ -125,7 +125,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		const run = ++reviewRun.current;
 		setReview(undefined);
 		setPhase({name: 'review'});
-		Promise.all([deps.plan(stack!, values), deps.preflight(values)]).then(
+		Promise.all([deps.plan(stack!, values), deps.preflight(values, stack!)]).then(
 			([changes, checks]) => run === reviewRun.current && setReview({changes, checks}),
 			(error: Error) => run === reviewRun.current && setPhase({name: 'failed', message: error.message}),
 		);

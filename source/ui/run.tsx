@@ -9,7 +9,7 @@ import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {identity, realHost} from '../host/probes.js';
 import {shippedPresets} from '../presets.js';
 import {apply, checkHostFile, compare, fileSystemProblem, planStack, readTextFile} from '../stack.js';
-import {checkPort, preflight} from '../host/preflight.js';
+import {checkPort, preflight, renameWarning} from '../host/preflight.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
@@ -75,7 +75,13 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			apply(changes).catch((error: unknown) => {
 				throw new Error(fileSystemProblem(error)?.message ?? (error as Error).message);
 			}),
-		preflight: values => preflight(host, values, {build: true, boot: true}),
+		preflight: async (values, stack) => {
+			const [checks, renamed] = await Promise.all([
+				preflight(host, values, {build: true, boot: true}),
+				renameWarning(host, deps.loadExisting(stack), values),
+			]);
+			return renamed ? {...checks, warnings: [renamed, ...checks.warnings]} : checks;
+		},
 		check: (key, value) => checkHostFile(key, value).error,
 		checkOnSubmit: async (key, value, values) => (key === 'STEM_SSH_PORT' ? checkPort(host, values, value) : undefined),
 		save: async (name, stack, values) => {

@@ -6,10 +6,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {checkPort, preflight} from '../../source/host/preflight.js';
+import {checkPort, preflight, renameWarning} from '../../source/host/preflight.js';
 import {realHost} from '../../source/host/probes.js';
 import {fakeHome, runCli} from '../helpers/cli.js';
-import {BASE, newKey} from './helpers.js';
+import {BASE, newKey, sh, writeStack} from './helpers.js';
 
 const values = {...defaults('stem'), STEM_CONTAINER_NAME: 'hatch-e2e-preflight', STEM_SSH_PORT: '22431', STEM_SSH_LISTEN: '127.0.0.1', STEM_BASE_IMAGE: BASE};
 
@@ -87,5 +87,24 @@ describe('preflight before a build and start', () => {
 		expect(r.stderr).toContain('It cannot be built and started here yet:\n✗ STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network');
 		expect(r.stderr).toContain('Nothing was written or started.');
 		expect(existsSync(out)).toBe(false);
+	});
+
+	it('warns before a rename would switch to new, empty volumes, naming the ones that hold the home', async () => {
+		const before = 'hatch-e2e-rename';
+		expect(await renameWarning(realHost(), {STEM_CONTAINER_NAME: before}, {STEM_CONTAINER_NAME: 'hatch-e2e-renamed'})).toBeUndefined(); // no volumes yet
+		sh('docker', ['volume', 'create', `${before}-home`]);
+		try {
+			expect(await renameWarning(realHost(), {STEM_CONTAINER_NAME: before}, {STEM_CONTAINER_NAME: 'hatch-e2e-renamed'})).toBe(
+				`STEM_CONTAINER_NAME changes from ${before} to hatch-e2e-renamed: the volumes are named after it, so the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`,
+			);
+			expect(await renameWarning(realHost(), {STEM_CONTAINER_NAME: before}, {STEM_CONTAINER_NAME: before})).toBeUndefined();
+			// --yes says it too, before writing.
+			const s = writeStack(before, 'stem', {});
+			const r = runCli(['--yes', '--no-build', '--no-boot', '--image', 'stem', '--out', s.root, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-renamed'], {home: s.root});
+			expect(r.code, r.stderr).toBe(0);
+			expect(r.stderr).toContain(`warning: STEM_CONTAINER_NAME changes from ${before} to hatch-e2e-renamed`);
+		} finally {
+			sh('docker', ['volume', 'rm', '-f', `${before}-home`], {allowFail: true});
+		}
 	});
 });
