@@ -173,6 +173,8 @@ export function hintFor(output: string): string | undefined {
 		[/could not select device driver "nvidia"|unknown or invalid runtime name: nvidia|nvidia-container-cli/i, 'GPUs were requested but the NVIDIA container runtime is missing: install nvidia-container-toolkit and restart Docker, or set NEURON_GPUS=none'],
 		[/pull access denied|manifest unknown|failed to resolve source metadata|not found: manifest|no such host|failed to do request/i, 'the base image could not be pulled: check STEM_BASE_IMAGE and your network (or docker login)'],
 		[/no space left on device/i, 'the disk is full: docker system prune frees space'],
+		[/network bridge not found/i, 'this Docker engine has no bridge network: set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)'],
+		[/Temporary failure resolving|Could not resolve host|Failed to fetch .*(InRelease|\.deb)|Unable to locate package/i, 'the build could not reach the package servers (network or DNS): check this host\'s network and Docker\'s DNS (dockerd --dns), or use a base image that already has the packages'],
 		[/bind source path does not exist/i, 'a host path in .env does not exist: create it or clear the setting'],
 	];
 	return rules.find(([re]) => re.test(output))?.[1];

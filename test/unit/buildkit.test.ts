@@ -67,6 +67,9 @@ describe('BuildKit plain progress', () => {
 		['Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:22222 failed: port is already allocated', 'STEM_SSH_PORT'],
 		['Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]', 'nvidia-container-toolkit'],
 		['failed to solve: ubuntu:24.04: failed to resolve source metadata for docker.io/library/ubuntu:24.04', 'STEM_BASE_IMAGE'],
+		['#8 1.2 Err:1 http://archive.example/ubuntu noble InRelease\n#8 1.2   Temporary failure resolving \'archive.example\'', 'could not reach the package servers'],
+		['E: Unable to locate package openssh-server', 'network or DNS'],
+		['failed to solve: process "/bin/sh -c x" did not complete successfully: network bridge not found', 'STEM_NETWORK_MODE=host'],
 	])('hints at the cause of %j', (output, hint) => {
 		expect(hintFor(output)).toContain(hint);
 	});
