@@ -45,7 +45,7 @@ describe.sequential('commands on a running stack', () => {
 		daemon?.kill();
 		registry?.kill();
 		if (s) destroy(s);
-		sh('bash', ['-c', `docker images -q --filter reference='${registryAddr}/*' | sort -u | xargs -r docker rmi -f`], {allowFail: true});
+		sh('bash', ['-c', `docker images -q --filter reference='${registryAddr}/*/*' | sort -u | xargs -r docker rmi -f`], {allowFail: true});
 	});
 
 	it('status shows the container running and SSH answering with its host key', () => {
