@@ -145,15 +145,13 @@ async function writeCommand(opts: {
 		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
 		return 2;
 	}
-	const {renameWarning} = await import('./host/preflight.js');
+	const {preflight, refusal, renameWarning} = await import('./host/preflight.js');
 	const renamed = await renameWarning(realHost(), existing, resolved.values);
 	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts), ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
 	if (!opts.dryRun && (opts.build || opts.boot)) {
 		// Before anything is written: what the build and start need from this engine.
-		const {preflight} = await import('./host/preflight.js');
 		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot});
 		if (checks.deployErrors.length) {
-			const {refusal} = await import('./host/preflight.js');
 			for (const l of refusal(checks.deployErrors, false)) process.stderr.write(`${l.text}\n`);
 			return 2;
 		}

@@ -3,9 +3,10 @@ import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
 import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginCommand} from './core/model.js';
-import {checkSsh} from './docker/ready.js';
+import {type BootRecord, bootRecord, checkSsh} from './docker/ready.js';
 import {printable} from './docker/buildkit.js';
 import {composeEnv, stream} from './docker/run.js';
+import {timestamp} from './stack.js';
 
 export class CommandError extends Error {}
 
@@ -38,23 +39,18 @@ export async function statusCommand(ref: StackRef, out: (s: string) => void): Pr
 	const [state, started, restarts] = String(ps.stdout).trim().split(' ');
 	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
 	if (state !== 'running') return 1;
-	const boot = await run('docker', ['exec', name, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
-	out(bootSummary(printable(String(boot.stdout))));
+	out(bootSummary(await bootRecord(name)));
 	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT));
 	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
 }
 
-/**
- * The boot's own record, as `status` prints it: /run/hatch/boot-state ("booting", "ready N", "failed STEP")
- * followed by /run/hatch/boot-warnings (one "<step>: <what>" a line).
- */
-export function bootSummary(text: string): string {
-	const [state = '', ...rest] = text.split('\n');
-	const warnings = rest.filter(l => l.trim());
+/** The boot's own record (see bootRecord), as `status` prints it. */
+export function bootSummary(record: BootRecord | undefined): string {
+	const warnings = record?.warnings ?? [];
 	const list = warnings.map(w => `  ! ${w}\n`).join('');
-	const [word, arg] = state.trim().split(' ');
+	const [word, arg] = (record?.state ?? '').split(' ');
 	if (word === 'ready') return warnings.length ? `boot: ready, ${warnings.length} warning(s):\n${list}` : 'boot: ready, no warnings\n';
 	if (word === 'booting') return `boot: sshd is up; optional steps still running${warnings.length ? `, ${warnings.length} warning(s) so far:` : ''}\n${list}`;
 	if (word === 'failed') return `boot: FAILED at ${arg ?? '?'} (hatch-wizard logs shows why)\n${list}`;
@@ -136,7 +132,7 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 		throw new CommandError(`--subtree must be a folder of the repository, like apogee (got "${subtree}")`);
 	}
 	const where = `~/.config${subtree ? `/${subtree}` : ''}`;
-	const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+	const stamp = timestamp();
 	const exec = (mode: 'plan' | 'apply', expect = '') =>
 		run('docker', [
 			'exec', '-u', `${v.STEM_UID}:${v.STEM_GID}`, '-e', `HOME=/home/${v.STEM_USER}`, '-e', `BINDU_REPO=${v.BINDU_REPO}`, '-e', `BINDU_REF=${v.BINDU_REF || 'main'}`,

@@ -117,12 +117,23 @@ export async function checkSsh(container: string, listen: string, port: number):
 	return {ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob, reason: ''};
 }
 
-/** The boot's own record in the container: /run/hatch/boot-state ("booting", "ready N", "failed STEP") and its warnings. */
-export async function bootRecord(container: string): Promise<{state: string; warnings: string[]} | undefined> {
-	const text = await output('docker', ['exec', container, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
-	if (!text) return undefined;
+export interface BootRecord {
+	/** "booting", "ready N" or "failed STEP". */
+	state: string;
+	/** One "<step>: <what>" each. */
+	warnings: string[];
+}
+
+/** /run/hatch/boot-state followed by /run/hatch/boot-warnings, as `cat` prints them both. */
+export function parseBootRecord(text: string): BootRecord {
 	const [state = '', ...rest] = printable(text).split('\n');
 	return {state: state.trim(), warnings: rest.filter(l => l.trim())};
+}
+
+/** The boot's own record in the container; undefined when there is none (an older image, a stopped container). */
+export async function bootRecord(container: string): Promise<BootRecord | undefined> {
+	const text = await output('docker', ['exec', container, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
+	return text ? parseBootRecord(text) : undefined;
 }
 
 /**

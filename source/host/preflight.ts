@@ -72,6 +72,12 @@ export async function renameWarning(host: Host, previous: Values | undefined, va
 	return `STEM_CONTAINER_NAME changes from ${before} to ${after}: the volumes are named after it, so the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`;
 }
 
+/** Whether this stack's own container runs (then the port it holds is its own). */
+async function runningHere(host: Host, name: string): Promise<boolean> {
+	const r = await host.run('docker', ['ps', '-q', '--filter', `name=^${name}$`], 3000).catch(() => undefined);
+	return Boolean(r?.exitCode === 0 && r.stdout.trim());
+}
+
 /**
  * The SSH port question's check: refused when something else holds the port on the listen address (this
  * stack's own running container may), naming the next free port.
@@ -81,9 +87,7 @@ export async function checkPort(host: Host, values: Values, value: string): Prom
 	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
 	if (port === 22) return `STEM_SSH_PORT 22 is where this host's own sshd listens (or will, once it is installed): pick another, e.g. 22222`;
 	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
-	const name = values.STEM_CONTAINER_NAME ?? '';
-	const ours = await host.run('docker', ['ps', '-q', '--filter', `name=^${name}$`], 3000).catch(() => undefined);
-	if (ours?.exitCode === 0 && ours.stdout.trim()) return undefined;
+	if (await runningHere(host, values.STEM_CONTAINER_NAME ?? '')) return undefined;
 	let free: number | undefined;
 	for (let p = port + 1; p <= Math.min(65535, port + 100) && free === undefined; p++) if (await host.portFree(p, address)) free = p;
 	return `STEM_SSH_PORT ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
@@ -94,11 +98,10 @@ export async function preflight(host: Host, values: Values, deploy?: {build: boo
 	const notes: string[] = [];
 	const name = values.STEM_CONTAINER_NAME ?? '';
 	const volumes = ['home', 'sshkeys', 'sshstate'].map(v => `${name}-${v}`);
-	const [ours, existing] = await Promise.all([
-		host.run('docker', ['ps', '-q', '--filter', `name=^${name}$`], 3000).catch(() => undefined),
+	const [running, existing] = await Promise.all([
+		runningHere(host, name),
 		host.run('docker', ['volume', 'ls', '-q', '--filter', `name=^${name}-`], 3000).catch(() => undefined),
 	]);
-	const running = Boolean(ours?.exitCode === 0 && ours.stdout.trim());
 
 	const port = Number(values.STEM_SSH_PORT);
 	const address = values.STEM_SSH_LISTEN || '0.0.0.0';

@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest';
 import {bootSummary} from '../../source/commands.js';
 import {readyNotes} from '../../source/docker/deploy.js';
-import {bootEvent} from '../../source/docker/ready.js';
+import {bootEvent, parseBootRecord} from '../../source/docker/ready.js';
 
 describe('bootEvent', () => {
 	it('classifies steps, warnings, failures and the ready line', () => {
@@ -24,13 +24,13 @@ describe('bootEvent', () => {
 describe('bootSummary (status)', () => {
 	it('says ready with each warning and its step', () => {
 		const text = 'ready 2\n05-bindu: dotfiles not cloned: fatal: x\n06-pixi: pixi not installed\n';
-		expect(bootSummary(text)).toBe('boot: ready, 2 warning(s):\n  ! 05-bindu: dotfiles not cloned: fatal: x\n  ! 06-pixi: pixi not installed\n');
+		expect(bootSummary(parseBootRecord(text))).toBe('boot: ready, 2 warning(s):\n  ! 05-bindu: dotfiles not cloned: fatal: x\n  ! 06-pixi: pixi not installed\n');
 	});
 	it('says ready with no warnings, still booting, failed, or no record', () => {
-		expect(bootSummary('ready 0\n')).toBe('boot: ready, no warnings\n');
-		expect(bootSummary('booting\n06-pixi: slow\n')).toBe('boot: sshd is up; optional steps still running, 1 warning(s) so far:\n  ! 06-pixi: slow\n');
-		expect(bootSummary('failed 00-user-bootstrap.sh\n')).toContain('boot: FAILED at 00-user-bootstrap.sh');
-		expect(bootSummary('')).toContain('no record');
+		expect(bootSummary(parseBootRecord('ready 0\n'))).toBe('boot: ready, no warnings\n');
+		expect(bootSummary(parseBootRecord('booting\n06-pixi: slow\n'))).toBe('boot: sshd is up; optional steps still running, 1 warning(s) so far:\n  ! 06-pixi: slow\n');
+		expect(bootSummary(parseBootRecord('failed 00-user-bootstrap.sh\n'))).toContain('boot: FAILED at 00-user-bootstrap.sh');
+		expect(bootSummary(undefined)).toContain('no record');
 	});
 });
 
