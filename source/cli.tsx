@@ -8,7 +8,7 @@ import {type Preset, PresetError, missingForPreset, parsePresetYaml} from './cor
 import {describeOverride, parseSets, resolveConfig} from './core/resolve.js';
 import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
 import {identity, realHost} from './host/probes.js';
-import {apply, compare, fileSystemProblem, hostFileProblems, planStack, readTextFile} from './stack.js';
+import {apply, compare, fileSystemProblem, hostFileProblems, planStack, readTextFile, stackDrift, stackIdentity} from './stack.js';
 import {findShippedPreset, presetsCommand} from './presets.js';
 import {PresetStore, changedFacts} from './store.js';
 import pkg from '../package.json' with {type: 'json'};
@@ -146,11 +146,13 @@ async function writeCommand(opts: {
 		return 2;
 	}
 	const {preflight, refusal, renameWarning} = await import('./host/preflight.js');
-	const renamed = await renameWarning(realHost(), existing, resolved.values);
+	const names = stackIdentity(stack, join(out, stack));
+	const renamed = await renameWarning(realHost(), existing, resolved.values, names);
+	for (const d of stackDrift(stack, join(out, stack))) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
 	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts), ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
 	if (!opts.dryRun && (opts.build || opts.boot)) {
 		// Before anything is written: what the build and start need from this engine.
-		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot});
+		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot}, names);
 		if (checks.deployErrors.length) {
 			for (const l of refusal(checks.deployErrors, false)) process.stderr.write(`${l.text}\n`);
 			return 2;

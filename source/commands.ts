@@ -1,12 +1,12 @@
 // Commands that work on a stack already written: status, logs, bindu-update, publish.
 import {existsSync, readFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {dirname, join} from 'node:path';
 import {parseEnv} from './core/env.js';
 import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginCommand} from './core/model.js';
 import {type BootRecord, bootRecord, checkSsh} from './docker/ready.js';
 import {printable} from './docker/buildkit.js';
 import {composeEnv, stream} from './docker/run.js';
-import {timestamp} from './stack.js';
+import {stackDrift, timestamp} from './stack.js';
 
 export class CommandError extends Error {}
 
@@ -40,6 +40,8 @@ export async function statusCommand(ref: StackRef, out: (s: string) => void): Pr
 	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
 	if (state !== 'running') return 1;
 	out(bootSummary(await bootRecord(name)));
+	const drift = stackDrift(ref.stack, ref.dir);
+	if (drift.length) out(`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx hatch-wizard --yes --no-build --image ${ref.stack} --out ${dirname(ref.dir)} (rewrites it, with a diff, and restarts the container)\n`);
 	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT));
 	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);

@@ -4,9 +4,9 @@ import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
 import {chmod, copyFile, mkdir, open, readFile, realpath, rename, unlink} from 'node:fs/promises';
 import {dirname, join, relative} from 'node:path';
 import {imagesDir} from './paths.js';
-import {renderCompose} from './core/compose.js';
+import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
 import {unifiedDiff} from './core/diff.js';
-import {renderEnv, userLines} from './core/env.js';
+import {parseEnv, renderEnv, userLines} from './core/env.js';
 import {type Stack, type Values, checkAuthorizedKeysText} from './core/model.js';
 
 export interface PlannedFile {
@@ -60,6 +60,25 @@ export interface PlanOptions {
 	images?: string;
 }
 
+/** The project and volume names the stack's docker-compose.yml in `dir` keeps; undefined for a new stack. */
+export function stackIdentity(stack: Stack, dir: string): ComposeIdentity | undefined {
+	const composeText = readTextFile(join(dir, 'docker-compose.yml'));
+	if (composeText === undefined) return undefined;
+	const envText = readTextFile(join(dir, '.env'));
+	return readIdentity(stack, composeText, envText === undefined ? {} : parseEnv(envText));
+}
+
+/**
+ * Hand edits of the stack's .env in `dir` that its docker-compose.yml does not follow (see Field.written),
+ * in words naming each key; empty when they agree or there is nothing to compare.
+ */
+export function stackDrift(stack: Stack, dir: string): string[] {
+	const composeText = readTextFile(join(dir, 'docker-compose.yml'));
+	const envText = readTextFile(join(dir, '.env'));
+	if (composeText === undefined || envText === undefined) return [];
+	return (composeDrift(stack, composeText, parseEnv(envText)) ?? []).map(describeDrift);
+}
+
 /** Files for `<out>/<stack>/`: docker-compose.yml, .env and image/ (the build context). */
 export function planStack(stack: Stack, values: Values, out: string, options: PlanOptions = {}): PlannedFile[] {
 	const dir = join(out, stack);
@@ -67,8 +86,11 @@ export function planStack(stack: Stack, values: Values, out: string, options: Pl
 	// Keys the user added to .env themselves stay, line for line.
 	const text = readTextFile(envPath);
 	const own = text === undefined ? [] : userLines(text);
+	// The project and volume names stay what they were when the stack was first written.
+	const composePath = join(dir, 'docker-compose.yml');
+	const identity = stackIdentity(stack, dir);
 	return [
-		{path: join(dir, 'docker-compose.yml'), content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version}), mode: 0o644, showDiff: true},
+		{path: composePath, content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version, ...(identity ? {identity} : {})}), mode: 0o644, showDiff: true},
 		{path: envPath, content: renderEnv(stack, values, own), mode: 0o600, showDiff: true},
 		...contextFiles(options.images ?? imagesDir(), join(dir, 'image'), join(dir, '.hatch', 'backups', 'image')),
 	];

@@ -1,8 +1,9 @@
-// docker-compose.yml rendering for stem and neuron. Values come from .env by interpolation (so editing .env
-// and re-running `docker compose up` works); the structure (network mode, GPU request, workspace mounts,
-// external volumes) is decided here from the config.
-import {Document} from 'yaml';
-import {type Stack, type Values, defaults} from './model.js';
+// docker-compose.yml rendering for stem and neuron. Every value comes from .env by interpolation, so editing
+// .env and running `docker compose up -d` applies it. The few settings compose cannot switch from .env (the
+// GPU request, the list of mounts, external volumes: Field.written) are written in here, and the file records
+// what it was written for, so hatch and the boot itself can name a hand edit that needs a rewrite.
+import {Document, parse} from 'yaml';
+import {type Field, type Stack, type Values, defaults, writtenFields} from './model.js';
 
 /** Compose's version, e.g. "2.26.1" or "v2.33.0-desktop.1"; undefined means "assume the oldest v2". */
 export function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
@@ -63,8 +64,107 @@ export const CONTAINER_PATHS = {
 	workspace: '/workspace',
 } as const;
 
+/** The compose project and volume names: fixed when the stack is first written, kept when the container is renamed. */
+export interface ComposeIdentity {
+	project: string;
+	volumes: {home: string; sshkeys: string; sshstate: string};
+}
+
+export function identityFor(stack: Stack, values: Values): ComposeIdentity {
+	const name = values.STEM_CONTAINER_NAME || stack;
+	return {project: name, volumes: {home: `${name}-home`, sshkeys: `${name}-sshkeys`, sshstate: `${name}-sshstate`}};
+}
+
+/**
+ * The identity an existing docker-compose.yml uses; `previous` is the .env it was written with (files from
+ * before the names were fixed name the volumes after ${STEM_CONTAINER_NAME}). Undefined when unreadable.
+ */
+export function readIdentity(stack: Stack, composeText: string, previous: Values = {}): ComposeIdentity | undefined {
+	let doc: any;
+	try {
+		doc = parse(composeText);
+	} catch {
+		return undefined;
+	}
+	const fallback = identityFor(stack, previous);
+	const resolve = (v: unknown, dflt: string) =>
+		typeof v === 'string' && v ? v.replace(/\$\{STEM_CONTAINER_NAME(?::-[^}]*)?\}/g, previous.STEM_CONTAINER_NAME || stack) : dflt;
+	const names = (doc?.volumes ?? {}) as Record<string, {name?: unknown} | null>;
+	const out: ComposeIdentity = {
+		project: resolve(doc?.name, fallback.project),
+		volumes: {
+			home: resolve(names.home?.name, fallback.volumes.home),
+			sshkeys: resolve(names.sshkeys?.name, fallback.volumes.sshkeys),
+			sshstate: resolve(names.sshstate?.name, fallback.volumes.sshstate),
+		},
+	};
+	// A name compose would still interpolate is not a fixed identity.
+	return [out.project, ...Object.values(out.volumes)].some(n => n.includes('$')) ? undefined : out;
+}
+
+/** What the compose file's structure depends on, of one setting's value. */
+function shape(f: Field, value: string): string {
+	return f.written === 'set' ? (value ? 'set' : '') : value;
+}
+
+/** Compose's own spelling of shape() over .env, so the container sees what .env says at `docker compose up`. */
+function shapeRef(f: Field): string {
+	return f.written === 'set' ? `\${${f.key}:+set}` : `\${${f.key}:-}`;
+}
+
+/** Written literally (not from .env): a `$` is escaped from compose's interpolation. */
+const literal = (p: string) => p.replaceAll('$', '$$$$');
+
+/** The record of what the file was written for: one KEY=shape line per written setting. */
+export function writtenFor(stack: Stack, values: Values): string {
+	return writtenFields(stack).map(f => `${f.key}=${shape(f, values[f.key] ?? '')}`).join('\n');
+}
+
+export interface Drift {
+	key: string;
+	/** What docker-compose.yml was written for, and what .env says now (shape(): "set"/"" for mounts). */
+	written: string;
+	now: string;
+}
+
+/**
+ * The settings .env changed since docker-compose.yml was written, which compose cannot follow by itself.
+ * Undefined when the file holds no record (written by an older hatch, or not by hatch).
+ */
+export function composeDrift(stack: Stack, composeText: string, values: Values): Drift[] | undefined {
+	let record: unknown;
+	try {
+		record = parse(composeText)?.services?.[stack]?.environment?.HATCH_WRITTEN_FOR;
+	} catch {
+		return undefined;
+	}
+	if (typeof record !== 'string') return undefined;
+	const written = new Map(
+		record
+			.replaceAll('$$', '$')
+			.split('\n')
+			.filter(Boolean)
+			.map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+	);
+	const out: Drift[] = [];
+	for (const f of writtenFields(stack)) {
+		const now = shape(f, values[f.key] ?? '');
+		const was = written.get(f.key) ?? '';
+		if (now !== was) out.push({key: f.key, written: was, now});
+	}
+	return out;
+}
+
+/** One drift in words, naming the key. */
+export function describeDrift(d: Drift): string {
+	const show = (v: string) => (v === '' ? 'empty' : v === 'set' ? 'set' : JSON.stringify(v));
+	return `${d.key} is ${show(d.now)} in .env, but docker-compose.yml was written for ${show(d.written)}`;
+}
+
 export interface ComposeOptions {
 	composeVersion?: string;
+	/** Project and volume names; default: named after STEM_CONTAINER_NAME (a new stack). */
+	identity?: ComposeIdentity;
 	/** Build context relative to the compose file. */
 	context?: string;
 	/** hatch's version, written into the image's labels. */
@@ -74,12 +174,17 @@ export interface ComposeOptions {
 export function composeObject(stack: Stack, values: Values, options: ComposeOptions = {}): Record<string, unknown> {
 	const d = defaults(stack);
 	const v = (key: string) => ref(key, d[key] ?? '');
-	const host = values.STEM_NETWORK_MODE === 'host';
 	const external = values.STEM_VOLUMES_EXTERNAL === '1';
 
 	const environment: Record<string, string> = {};
 	for (const key of ENV_FOR_CONTAINER) environment[key] = v(key);
 	environment.SSH_AUTH_SOCK = CONTAINER_PATHS.agent;
+	// What this file was written for, and what .env says now: the boot warns, naming the key, when they differ.
+	const written = writtenFields(stack);
+	if (written.length) {
+		environment.HATCH_WRITTEN_FOR = literal(writtenFor(stack, values));
+		environment.HATCH_ENV_NOW = written.map(f => `${f.key}=${shapeRef(f)}`).join('\n');
+	}
 
 	const volumes: Record<string, unknown>[] = [
 		{type: 'volume', source: 'home', target: '/home'},
@@ -99,7 +204,6 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 			if (values[key]) volumes.push(bind(`\${${key}}`, `${CONTAINER_PATHS.workspace}/${dir}`));
 		}
 		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
-		const literal = (p: string) => p.replaceAll('$', '$$$$');
 		for (const item of (values.NEURON_EXTRA_MOUNTS ?? '').split(',').filter(Boolean)) {
 			const [src, dst, mode] = item.split(':');
 			volumes.push(bind(literal(src!), literal(dst!), mode === 'ro'));
@@ -111,8 +215,8 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		dockerfile: 'Dockerfile',
 		target: stack,
 		args: {BASE_IMAGE: v('STEM_BASE_IMAGE'), ...(options.version ? {HATCH_VERSION: options.version} : {})},
+		network: v('STEM_BUILD_NETWORK'),
 	};
-	if (host) build.network = 'host';
 
 	const service: Record<string, unknown> = {
 		build,
@@ -120,33 +224,35 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		container_name: v('STEM_CONTAINER_NAME'),
 		hostname: v('STEM_HOSTNAME'),
 		restart: 'unless-stopped',
-		...(host
-			? {network_mode: 'host'}
-			: {ports: [`${v('STEM_SSH_LISTEN')}:${v('STEM_SSH_PORT')}:22`]}),
+		// bridge publishes the port; in host mode Docker discards it (compose says so) and sshd listens on the host.
+		network_mode: v('STEM_NETWORK_MODE'),
+		ports: [`${v('STEM_SSH_LISTEN')}:${v('STEM_SSH_PORT')}:22`],
 		environment,
 		volumes,
 		stop_grace_period: '10s',
-		// Without sudo, no program may gain privileges (a setuid file left in the home from when the user had
-		// sudo would still give root); with sudo it must, so this follows STEM_SUDO when the file is written.
-		...(values.STEM_SUDO === '0' ? {security_opt: ['no-new-privileges:true']} : {}),
 		...(stack === 'neuron' ? gpuStanza(parseGpus(values.NEURON_GPUS ?? 'none'), options.composeVersion) : {}),
 	};
 	if (stack === 'neuron') service.shm_size = '8gb';
 
-	const volumeDef = (suffix: string) => ({name: `\${STEM_CONTAINER_NAME:-${d.STEM_CONTAINER_NAME}}-${suffix}`, ...(external ? {external: true} : {})});
+	const id = options.identity ?? identityFor(stack, values);
+	const volumeDef = (name: string) => ({name, ...(external ? {external: true} : {})});
 	return {
-		name: values.STEM_CONTAINER_NAME || stack,
+		name: id.project,
 		services: {[stack]: service},
-		volumes: {home: volumeDef('home'), sshkeys: volumeDef('sshkeys'), sshstate: volumeDef('sshstate')},
+		volumes: {home: volumeDef(id.volumes.home), sshkeys: volumeDef(id.volumes.sshkeys), sshstate: volumeDef(id.volumes.sshstate)},
 	};
 }
 
 export function renderCompose(stack: Stack, values: Values, options: ComposeOptions = {}): string {
 	const doc = new Document(composeObject(stack, values, options));
+	const keys = writtenFields(stack).map(f => f.key);
 	const notes = [
 		` hatch ${stack}: generated by hatch-wizard from the settings in .env.`,
-		` Values come from .env; the network mode${stack === 'neuron' ? ', GPU request, workspace mounts' : ''}, no-new-privileges (STEM_SUDO=0) and external volumes are`,
-		' written in here: change them by re-running hatch-wizard (it shows a diff and keeps a backup).',
+		' Values come from .env: edit it and run `docker compose up -d`. This file is written for the current',
+		` ${keys.join(', ')}:`,
+		' after changing those, run hatch-wizard again (it shows a diff and keeps a backup); until then the boot',
+		' and `hatch-wizard status` name them. The project and volume names are fixed when the stack is first',
+		' written, so renaming the container keeps its home and host keys.',
 	];
 	if (stack === 'neuron' && values.NEURON_GPUS && values.NEURON_GPUS !== 'none') {
 		notes.push(` GPU stanza written for docker compose ${options.composeVersion ?? '< 2.30'}.`);

@@ -88,7 +88,8 @@ export function renderEnv(stack: Stack, values: Values, own: string[] = []): str
 			group = f.group;
 			lines.push('', `# --- ${GROUP_TITLES[group]}`);
 		}
-		lines.push(`# ${f.help}`, `${f.key}=${quoteEnvValue(values[f.key] ?? '')}`);
+		const note = f.written ? '. docker-compose.yml is written for it: after changing it, run hatch-wizard again' : '';
+		lines.push(`# ${f.help}${note}`, `${f.key}=${quoteEnvValue(values[f.key] ?? '')}`);
 	}
 	if (own.length) lines.push('', USER_SECTION, ...own);
 	return lines.join('\n') + '\n';

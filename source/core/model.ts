@@ -55,12 +55,20 @@ export interface Field {
 	help: string;
 	/** Allowed values, for select-style fields. */
 	choices?: readonly string[];
-	/** Default for a stack, optionally improved by host facts. */
-	default: (stack: Stack, facts: HostFacts) => string;
+	/** Default for a stack, optionally improved by host facts or following other settings. */
+	default: (stack: Stack, facts: HostFacts, values?: Values) => string;
 	/** Returns an error message (naming the fix) or undefined. Empty values reach it only when `required`. */
 	check?: (value: string, values: Values) => string | undefined;
 	/** Empty is not allowed. */
 	required?: boolean;
+	/**
+	 * docker-compose.yml's structure is written for this setting (compose cannot switch it from .env): for its
+	 * whole value, or only for whether it is set. Changing it by hand needs hatch-wizard to rewrite the compose
+	 * file; the .env comment says so, and `status`, the wizard and the boot itself name the key until then.
+	 */
+	written?: 'value' | 'set';
+	/** Used by the image build: a change applies once the image is built again (`docker compose up -d --build`). */
+	rebuild?: boolean;
 }
 
 // Accounts that exist in Debian/Ubuntu base images or that services rely on: a login user must not take one.
@@ -219,7 +227,7 @@ const ALL: readonly Stack[] = STACKS;
 
 export const FIELDS: readonly Field[] = [
 	// identity
-	{key: 'STEM_CONTAINER_NAME', group: 'identity', stacks: ALL, required: true, help: 'Docker container name (also names the volumes: <name>-home, <name>-sshkeys, <name>-sshstate)', default: s => s, check: checkContainerName},
+	{key: 'STEM_CONTAINER_NAME', group: 'identity', stacks: ALL, required: true, help: 'Docker container name; the volumes are named after it when the stack is first written (<name>-home, <name>-sshkeys, <name>-sshstate) and keep those names when you rename it', default: s => s, check: checkContainerName},
 	{key: 'STEM_HOSTNAME', group: 'identity', stacks: ALL, required: true, help: 'Container hostname (also picks the pixi host folder)', default: s => s, check: checkHostname},
 	// user
 	{key: 'STEM_USER', group: 'user', stacks: ALL, required: true, help: 'Login user inside the container', default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'), check: checkUsername},
@@ -232,15 +240,16 @@ export const FIELDS: readonly Field[] = [
 	{key: 'STEM_SSH_LISTEN', group: 'ssh', stacks: ALL, required: true, help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only', default: () => '0.0.0.0', check: checkIPv4},
 	{key: 'STEM_AUTH_KEYS_PATH', group: 'ssh', stacks: ALL, help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot', default: (_s, f) => f.publicKeys?.[0] ?? '', check: checkAbsPath},
 	// image
-	{key: 'STEM_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Name:tag given to the built image', default: s => `hatch/${s}:latest`, check: checkImageRef},
-	{key: 'STEM_BASE_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)', default: () => 'ubuntu:24.04', check: checkImageRef},
-	{key: 'STEM_VOLUMES_EXTERNAL', group: 'image', stacks: ALL, required: true, help: '1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose manages them', default: () => '0', choices: ['0', '1'], check: checkBool},
+	{key: 'STEM_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Name:tag given to the built image', default: s => `hatch/${s}:latest`, check: checkImageRef, rebuild: true},
+	{key: 'STEM_BASE_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)', default: () => 'ubuntu:24.04', check: checkImageRef, rebuild: true},
+	{key: 'STEM_BUILD_NETWORK', group: 'image', stacks: ALL, required: true, help: 'Network the image build uses: default (Docker\'s own) or host (the host\'s network: for engines without a bridge network, or a VPN only the host reaches)', default: (_s, _f, v) => (v?.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'), choices: ['default', 'host'], check: checkChoice(['default', 'host']), rebuild: true},
+	{key: 'STEM_VOLUMES_EXTERNAL', group: 'image', stacks: ALL, required: true, help: '1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose manages them', default: () => '0', choices: ['0', '1'], check: checkBool, written: 'value'},
 	// mounts
 	{key: 'DROPBOX_PATH_ON_HOST', group: 'mounts', stacks: ALL, help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)', default: (_s, f) => f.dropboxPath ?? '', check: checkAbsPath},
-	{key: 'NEURON_PROJECTS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host projects folder, mounted at /workspace/projects', default: () => '', check: checkAbsPath},
-	{key: 'NEURON_DATASETS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host datasets folder, mounted at /workspace/datasets', default: () => '', check: checkAbsPath},
-	{key: 'NEURON_MODELS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host models folder, mounted at /workspace/models', default: () => '', check: checkAbsPath},
-	{key: 'NEURON_EXTRA_MOUNTS', group: 'mounts', stacks: ['neuron'], help: 'More mounts: HOST:CONTAINER[:ro], separated by commas', default: () => '', check: checkExtraMounts},
+	{key: 'NEURON_PROJECTS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host projects folder, mounted at /workspace/projects', default: () => '', check: checkAbsPath, written: 'set'},
+	{key: 'NEURON_DATASETS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host datasets folder, mounted at /workspace/datasets', default: () => '', check: checkAbsPath, written: 'set'},
+	{key: 'NEURON_MODELS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host models folder, mounted at /workspace/models', default: () => '', check: checkAbsPath, written: 'set'},
+	{key: 'NEURON_EXTRA_MOUNTS', group: 'mounts', stacks: ['neuron'], help: 'More mounts: HOST:CONTAINER[:ro], separated by commas', default: () => '', check: checkExtraMounts, written: 'value'},
 	// bindu
 	{key: 'BINDU_REPO', group: 'bindu', stacks: ALL, help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)', default: () => '', check: checkRepoUrl},
 	{key: 'BINDU_REF', group: 'bindu', stacks: ALL, required: true, help: 'Branch or tag of the dotfiles repository', default: () => 'main', check: checkGitRef},
@@ -256,7 +265,7 @@ export const FIELDS: readonly Field[] = [
 	// agent
 	{key: 'STEM_SSH_AUTH_SOCK_HOST', group: 'agent', stacks: ALL, help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)', default: () => '', check: checkAbsPath},
 	// gpu
-	{key: 'NEURON_GPUS', group: 'gpu', stacks: ['neuron'], required: true, help: 'GPUs given to the container: none, all, a count, or device ids (0,1)', default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'), check: checkGpus},
+	{key: 'NEURON_GPUS', group: 'gpu', stacks: ['neuron'], required: true, help: 'GPUs given to the container: none, all, a count, or device ids (0,1)', default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'), check: checkGpus, written: 'value'},
 ];
 
 const BY_KEY = new Map(FIELDS.map(f => [f.key, f]));
@@ -273,10 +282,31 @@ export function isStack(s: string): s is Stack {
 	return (STACKS as readonly string[]).includes(s);
 }
 
-export function defaults(stack: Stack, facts: HostFacts = {}): Values {
+/** Every setting's default; those that follow other settings (STEM_BUILD_NETWORK) follow `values`. */
+export function defaults(stack: Stack, facts: HostFacts = {}, values?: Values): Values {
 	const out: Values = {};
-	for (const f of fieldsFor(stack)) out[f.key] = f.default(stack, facts);
+	// In FIELDS order: a setting that follows another comes after it.
+	for (const f of fieldsFor(stack)) out[f.key] = f.default(stack, facts, {...out, ...values});
 	return out;
+}
+
+/**
+ * The values after one answer: settings whose default follows the answered one (STEM_BUILD_NETWORK follows
+ * STEM_NETWORK_MODE) move with it while they still hold the old default.
+ */
+export function answer(stack: Stack, values: Values, key: string, value: string): Values {
+	const before = defaults(stack, {}, values);
+	const next = {...values, [key]: value};
+	const after = defaults(stack, {}, next);
+	for (const f of fieldsFor(stack)) {
+		if (f.key !== key && before[f.key] !== after[f.key] && values[f.key] === before[f.key]) next[f.key] = after[f.key]!;
+	}
+	return next;
+}
+
+/** The settings docker-compose.yml is written for (see Field.written). */
+export function writtenFields(stack: Stack): Field[] {
+	return fieldsFor(stack).filter(f => f.written);
 }
 
 export interface Problem {

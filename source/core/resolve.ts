@@ -45,6 +45,9 @@ export function resolveConfig(input: ResolveInput): Resolved {
 			sources[key] = source;
 		}
 	}
+	// Defaults that follow other settings (STEM_BUILD_NETWORK follows STEM_NETWORK_MODE) follow the result.
+	const followed = defaults(input.stack, input.facts, values);
+	for (const key of Object.keys(followed)) if (sources[key] === 'default') values[key] = followed[key]!;
 	const problems = validate(input.stack, {...values, ...extra});
 	const overrides = Object.entries(input.preset ?? {})
 		.filter(([key, value]) => input.existing?.[key] !== undefined && input.existing[key] !== value && input.sets?.[key] === undefined && field(key)?.stacks.includes(input.stack))

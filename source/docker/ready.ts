@@ -136,6 +136,9 @@ export async function bootRecord(container: string): Promise<BootRecord | undefi
 	return text ? parseBootRecord(text) : undefined;
 }
 
+/** How long the readiness wait gives the boot by default (the README states it). */
+export const READY_TIMEOUT_MS = 60_000;
+
 /**
  * Waits until sshd answers with this container's host key and the boot has finished its optional steps
  * ("hatch: ready"), collecting the boot's warnings. sshd starts before the optional steps, so when it
@@ -143,7 +146,7 @@ export async function bootRecord(container: string): Promise<BootRecord | undefi
  */
 export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	const t0 = Date.now();
-	const timeoutMs = o.timeoutMs ?? 60_000;
+	const timeoutMs = o.timeoutMs ?? READY_TIMEOUT_MS;
 	const address = localAddress(o.address);
 	let failed: string | undefined;
 	let booted = false;

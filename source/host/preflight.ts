@@ -1,6 +1,7 @@
 // Checks made just before writing a stack: is the SSH port free, do the volumes exist already
 // (first run or re-run), and are the host files in the settings what they should be. With `deploy`, also
 // what a build and start need from this engine; each refusal names the setting or the tool, and the fix.
+import {type ComposeIdentity, identityFor} from '../core/compose.js';
 import type {Values} from '../core/model.js';
 import {hostFileProblems} from '../stack.js';
 import type {Host} from './probes.js';
@@ -35,10 +36,16 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 	if (!compose || compose.exitCode !== 0) {
 		errors.push('docker compose (v2) is missing: install the compose plugin (docker-compose-plugin, or docker-compose 2.x), then run again');
 	}
-	if (deploy.boot && values.STEM_NETWORK_MODE !== 'host') {
+	// The container in bridge mode and a build on Docker's default network both need the engine's bridge.
+	const needBridge = [
+		...(deploy.boot && values.STEM_NETWORK_MODE !== 'host' ? ['STEM_NETWORK_MODE=bridge'] : []),
+		...(deploy.build && values.STEM_BUILD_NETWORK !== 'host' ? ['STEM_BUILD_NETWORK=default'] : []),
+	];
+	if (needBridge.length) {
 		const bridge = await host.run('docker', ['network', 'inspect', '--format', '{{.Name}}', 'bridge'], 5000).catch(() => undefined);
 		if (!bridge || bridge.exitCode !== 0) {
-			errors.push('STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)');
+			const fix = needBridge.map(s => `--set ${s.replace(/=.*/, '')}=host`).join(' ');
+			errors.push(`${needBridge.join(' and ')}, but this Docker engine has no bridge network (dockerd runs with --bridge=none): use the host network instead (${fix})`);
 		}
 	}
 	// The engine's disk (on this host; for a remote engine `df` finds no such folder and says nothing).
@@ -60,16 +67,17 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 }
 
 /**
- * Renaming the container renames its volumes too (compose names them after it): the home and host keys would
- * start empty. Says so, with how to keep them, when the old name's volumes exist.
+ * Renaming the container keeps the volumes the stack's docker-compose.yml names (`identity`). Without that
+ * file the new name would name new, empty volumes: then this warns, when the old name's volumes exist.
  */
-export async function renameWarning(host: Host, previous: Values | undefined, values: Values): Promise<string | undefined> {
+export async function renameWarning(host: Host, previous: Values | undefined, values: Values, identity?: ComposeIdentity): Promise<string | undefined> {
 	const before = previous?.STEM_CONTAINER_NAME;
 	const after = values.STEM_CONTAINER_NAME;
 	if (!before || !after || before === after) return undefined;
+	if (identity && identity.volumes.home !== `${after}-home`) return undefined;
 	const r = await host.run('docker', ['volume', 'ls', '-q', '--filter', `name=^${before}-home$`], 3000).catch(() => undefined);
 	if (r?.exitCode !== 0 || !r.stdout.trim()) return undefined;
-	return `STEM_CONTAINER_NAME changes from ${before} to ${after}: the volumes are named after it, so the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`;
+	return `STEM_CONTAINER_NAME changes from ${before} to ${after}, and no docker-compose.yml keeps the volume names: the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`;
 }
 
 /** Whether this stack's own container runs (then the port it holds is its own). */
@@ -93,14 +101,15 @@ export async function checkPort(host: Host, values: Values, value: string): Prom
 	return `STEM_SSH_PORT ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
 }
 
-export async function preflight(host: Host, values: Values, deploy?: {build: boolean; boot: boolean}): Promise<Preflight> {
+/** `identity`: the project and volume names the stack's docker-compose.yml keeps (default: a new stack's). */
+export async function preflight(host: Host, values: Values, deploy?: {build: boolean; boot: boolean}, identity?: ComposeIdentity): Promise<Preflight> {
 	const {errors, warnings} = hostFileProblems(values);
 	const notes: string[] = [];
 	const name = values.STEM_CONTAINER_NAME ?? '';
-	const volumes = ['home', 'sshkeys', 'sshstate'].map(v => `${name}-${v}`);
+	const volumes = Object.values((identity ?? identityFor('stem', values)).volumes);
 	const [running, existing] = await Promise.all([
 		runningHere(host, name),
-		host.run('docker', ['volume', 'ls', '-q', '--filter', `name=^${name}-`], 3000).catch(() => undefined),
+		host.run('docker', ['volume', 'ls', '-q'], 3000).catch(() => undefined),
 	]);
 
 	const port = Number(values.STEM_SSH_PORT);

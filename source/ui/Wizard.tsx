@@ -5,7 +5,7 @@ import {Box, Text, useInput} from 'ink';
 import {Spinner} from '@inkjs/ui';
 import {SelectList} from './fields.js';
 import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
-import {type Stack, type Values, factWarnings, loginCommand, validate} from '../core/model.js';
+import {type Stack, type Values, answer, factWarnings, loginCommand, validate} from '../core/model.js';
 import {type Preset, missingForPreset} from '../core/preset.js';
 import {type Resolved, describeOverride, resolveConfig} from '../core/resolve.js';
 import {type Inspection, factsFrom} from '../host/inspect.js';
@@ -206,7 +206,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					check={deps.check}
 					{...(deps.checkOnSubmit ? {checkOnSubmit: deps.checkOnSubmit} : {})}
 					onAnswer={value => {
-						setValues(v => ({...v, [q.key]: value}));
+						setValues(v => answer(stack!, v, q.key, value));
 						setPhase({name: 'question', index: phase.index + 1});
 					}}
 					onBack={() => setPhase(phase.index === 0 ? {name: 'image'} : {name: 'question', index: phase.index - 1})}

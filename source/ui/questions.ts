@@ -140,6 +140,10 @@ export function questions(stack: Stack, values: Values, inspection?: Inspection)
 
 	q.push(text('Image and volumes', 'STEM_IMAGE', 'Name:tag for the built image'));
 	q.push(text('Image and volumes', 'STEM_BASE_IMAGE', 'Base image to build FROM'));
+	q.push(choice('Image and volumes', 'STEM_BUILD_NETWORK', 'Which network does the image build use?', [
+		{label: 'default: Docker\'s own', value: 'default'},
+		{label: 'host: this host\'s network (no bridge network, or a VPN only the host reaches)', value: 'host'},
+	]));
 	q.push(choice('Image and volumes', 'STEM_VOLUMES_EXTERNAL', 'Who creates the volumes?', [
 		{label: 'compose creates them on first start', value: '0'},
 		{label: 'I create them once (docker volume create); compose never removes them', value: '1'},

@@ -8,7 +8,7 @@ import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {identity, realHost} from '../host/probes.js';
 import {shippedPresets} from '../presets.js';
-import {apply, checkHostFile, compare, fileSystemProblem, planStack, readTextFile} from '../stack.js';
+import {apply, checkHostFile, compare, fileSystemProblem, planStack, readTextFile, stackDrift, stackIdentity} from '../stack.js';
 import {checkPort, preflight, renameWarning} from '../host/preflight.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
@@ -76,11 +76,14 @@ export async function runWizard(options: RunOptions): Promise<number> {
 				throw new Error(fileSystemProblem(error)?.message ?? (error as Error).message);
 			}),
 		preflight: async (values, stack) => {
+			const identity = stackIdentity(stack, stackDir(stack));
 			const [checks, renamed] = await Promise.all([
-				preflight(host, values, {build: true, boot: true}),
-				renameWarning(host, deps.loadExisting(stack), values),
+				preflight(host, values, {build: true, boot: true}, identity),
+				renameWarning(host, deps.loadExisting(stack), values, identity),
 			]);
-			return renamed ? {...checks, warnings: [renamed, ...checks.warnings]} : checks;
+			// Hand edits of .env that the compose file did not follow: writing it now applies them.
+			const drift = stackDrift(stack, stackDir(stack)).map(d => `${d}; rewriting docker-compose.yml applies it`);
+			return {...checks, warnings: [...(renamed ? [renamed] : []), ...checks.warnings], notes: [...drift, ...checks.notes]};
 		},
 		check: (key, value) => checkHostFile(key, value).error,
 		checkOnSubmit: async (key, value, values) => (key === 'STEM_SSH_PORT' ? checkPort(host, values, value) : undefined),

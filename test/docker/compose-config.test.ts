@@ -77,7 +77,8 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 				const odd = join(dir, "it's a \"path\" with $HOME #1 é");
 				mkdirSync(odd, {recursive: true});
 				const values = {
-					...defaults(stack as Stack),
+					// STEM_BUILD_NETWORK follows the network mode, as for a new stack.
+					...defaults(stack as Stack, {}, {STEM_NETWORK_MODE: mode}),
 					STEM_USER: 'alice',
 					STEM_UID: '1001',
 					STEM_NETWORK_MODE: mode,
@@ -107,6 +108,8 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					expect(s.network_mode).toBe('host');
 					expect(s.build.network).toBe('host');
 				} else {
+					expect(s.network_mode).toBe('bridge');
+					expect(s.build.network).toBe('default');
 					expect(s.ports).toEqual([expect.objectContaining({host_ip: '127.0.0.1', published: '2222', target: 22})]);
 				}
 				if (stack === 'neuron') {

@@ -205,7 +205,7 @@ exit 0
 			unharmed(`${kind} at depth ${depth}: ${here.join(' ')}`);
 			expect(ms).toBeLessThan(30_000);
 			const status = cli('status');
-			expect(status.code, status.stdout).toBe(0);
+			expect(status.code, status.stdout + status.stderr).toBe(0);
 			expect(status.stdout).toMatch(/boot: ready/);
 		}
 		asUser(`cd ~ && rm -rf ${paths.map(p => `"${p}"`).join(' ')}`);

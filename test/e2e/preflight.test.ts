@@ -1,6 +1,6 @@
 // The checks before a build and start, against the real engine (which runs with --bridge=none here): each
 // refusal names the setting or the tool and the fix, and --yes then writes and starts nothing.
-import {existsSync, mkdtempSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -14,17 +14,17 @@ import {BASE, newKey, sh, writeStack} from './helpers.js';
 const values = {...defaults('stem'), STEM_CONTAINER_NAME: 'hatch-e2e-preflight', STEM_SSH_PORT: '22431', STEM_SSH_LISTEN: '127.0.0.1', STEM_BASE_IMAGE: BASE};
 
 describe('preflight before a build and start', () => {
-	it('refuses bridge mode on an engine without a bridge network, and says to use host', async () => {
+	it('refuses bridge mode and a default-network build on an engine without a bridge network, and says to use host', async () => {
 		const r = await preflight(realHost(), values, {build: true, boot: true});
 		expect(r.deployErrors).toEqual([
-			'STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)',
+			'STEM_NETWORK_MODE=bridge and STEM_BUILD_NETWORK=default, but this Docker engine has no bridge network (dockerd runs with --bridge=none): use the host network instead (--set STEM_NETWORK_MODE=host --set STEM_BUILD_NETWORK=host)',
 		]);
-		const host = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host'}, {build: true, boot: true});
+		const host = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'}, {build: true, boot: true});
 		expect(host.deployErrors).toEqual([]);
 	});
 
 	it('says whether the base image is here or will be pulled', async () => {
-		const here = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host'}, {build: true, boot: false});
+		const here = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'}, {build: true, boot: false});
 		expect(here.notes).toContain(`base image ${BASE} is on this engine`);
 		const away = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host', STEM_BASE_IMAGE: '127.0.0.1:9/hatch/none:x'}, {build: true, boot: false});
 		expect(away.notes).toContain('base image 127.0.0.1:9/hatch/none:x is not on this engine: the build pulls it (needs the network, or docker login)');
@@ -84,25 +84,28 @@ describe('preflight before a build and start', () => {
 		newKey(home, 'id');
 		const r = runCli(['--yes', '--out', out, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-preflight', '--set', `STEM_BASE_IMAGE=${BASE}`], {home});
 		expect(r.code).toBe(2);
-		expect(r.stderr).toContain('It cannot be built and started here yet:\n✗ STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network');
+		expect(r.stderr).toContain('It cannot be built and started here yet:\n✗ STEM_NETWORK_MODE=bridge and STEM_BUILD_NETWORK=default, but this Docker engine has no bridge network');
 		expect(r.stderr).toContain('Nothing was written or started.');
 		expect(existsSync(out)).toBe(false);
 	});
 
-	it('warns before a rename would switch to new, empty volumes, naming the ones that hold the home', async () => {
+	it('a rename keeps the volumes its compose file names; without that file it warns first, naming them', async () => {
 		const before = 'hatch-e2e-rename';
 		expect(await renameWarning(realHost(), {STEM_CONTAINER_NAME: before}, {STEM_CONTAINER_NAME: 'hatch-e2e-renamed'})).toBeUndefined(); // no volumes yet
 		sh('docker', ['volume', 'create', `${before}-home`]);
 		try {
 			expect(await renameWarning(realHost(), {STEM_CONTAINER_NAME: before}, {STEM_CONTAINER_NAME: 'hatch-e2e-renamed'})).toBe(
-				`STEM_CONTAINER_NAME changes from ${before} to hatch-e2e-renamed: the volumes are named after it, so the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`,
+				`STEM_CONTAINER_NAME changes from ${before} to hatch-e2e-renamed, and no docker-compose.yml keeps the volume names: the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`,
 			);
 			expect(await renameWarning(realHost(), {STEM_CONTAINER_NAME: before}, {STEM_CONTAINER_NAME: before})).toBeUndefined();
-			// --yes says it too, before writing.
+			// A stack hatch wrote keeps its names: --yes renames the container and keeps the volumes, without a warning.
 			const s = writeStack(before, 'stem', {});
 			const r = runCli(['--yes', '--no-build', '--no-boot', '--image', 'stem', '--out', s.root, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-renamed'], {home: s.root});
 			expect(r.code, r.stderr).toBe(0);
-			expect(r.stderr).toContain(`warning: STEM_CONTAINER_NAME changes from ${before} to hatch-e2e-renamed`);
+			expect(r.stderr).not.toContain('STEM_CONTAINER_NAME changes');
+			const compose = readFileSync(join(s.dir, 'docker-compose.yml'), 'utf8');
+			expect(compose).toContain(`name: ${before}-home`);
+			expect(compose).toMatch(new RegExp(`^name: ${before}$`, 'm'));
 		} finally {
 			sh('docker', ['volume', 'rm', '-f', `${before}-home`], {allowFail: true});
 		}

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
-import {composeObject, gpuStanza, parseGpus, renderCompose} from '../../source/core/compose.js';
+import {composeDrift, composeObject, describeDrift, gpuStanza, identityFor, parseGpus, readIdentity, renderCompose, writtenFor} from '../../source/core/compose.js';
 import {defaults} from '../../source/core/model.js';
 
 type Service = Record<string, any>;
@@ -10,27 +10,45 @@ const service = (stack: 'stem' | 'neuron', values: Record<string, string>, compo
 };
 
 describe('compose rendering', () => {
-	it('bridge mode publishes the port on the listen address and builds without host networking', () => {
+	it('takes the network mode from .env: the port is published in bridge mode, discarded by Docker in host mode', () => {
+		for (const mode of ['bridge', 'host']) {
+			const s = service('stem', {...defaults('stem'), STEM_NETWORK_MODE: mode});
+			expect(s.network_mode).toBe('${STEM_NETWORK_MODE:-bridge}');
+			expect(s.ports).toEqual(['${STEM_SSH_LISTEN:-0.0.0.0}:${STEM_SSH_PORT:-22222}:22']);
+			expect(s.environment).toMatchObject({STEM_NETWORK_MODE: '${STEM_NETWORK_MODE:-bridge}', STEM_SSH_PORT: '${STEM_SSH_PORT:-22222}'});
+		}
+	});
+
+	it('takes the build network from .env, which follows the network mode unless set', () => {
 		const s = service('stem', defaults('stem'));
-		expect(s.ports).toEqual(['${STEM_SSH_LISTEN:-0.0.0.0}:${STEM_SSH_PORT:-22222}:22']);
-		expect(s.network_mode).toBeUndefined();
-		expect(s.build).toMatchObject({context: './image', target: 'stem', args: {BASE_IMAGE: '${STEM_BASE_IMAGE:-ubuntu:24.04}'}});
-		expect(s.build.network).toBeUndefined();
+		expect(s.build).toMatchObject({context: './image', target: 'stem', network: '${STEM_BUILD_NETWORK:-default}', args: {BASE_IMAGE: '${STEM_BASE_IMAGE:-ubuntu:24.04}'}});
 		expect(s.image).toBe('${STEM_IMAGE:-hatch/stem:latest}');
+		expect(defaults('stem').STEM_BUILD_NETWORK).toBe('default');
+		expect(defaults('stem', {}, {STEM_NETWORK_MODE: 'host'}).STEM_BUILD_NETWORK).toBe('host');
 	});
 
-	it('host mode uses the host network for the container and the build', () => {
-		const s = service('stem', {...defaults('stem'), STEM_NETWORK_MODE: 'host'});
-		expect(s.network_mode).toBe('host');
-		expect(s.build.network).toBe('host');
-		expect(s.ports).toBeUndefined();
-		expect(s.environment).toMatchObject({STEM_NETWORK_MODE: '${STEM_NETWORK_MODE:-bridge}', STEM_SSH_PORT: '${STEM_SSH_PORT:-22222}'});
+	it('leaves no-new-privileges to the boot (it follows STEM_SUDO from .env there)', () => {
+		for (const sudo of ['0', '1']) expect(service('stem', {...defaults('stem'), STEM_SUDO: sudo}).security_opt).toBeUndefined();
 	});
 
-	it('adds no-new-privileges only without sudo (sudo itself needs setuid)', () => {
-		expect(service('stem', {...defaults('stem'), STEM_SUDO: '0'}).security_opt).toEqual(['no-new-privileges:true']);
-		expect(service('neuron', {...defaults('neuron'), STEM_SUDO: '0'}).security_opt).toEqual(['no-new-privileges:true']);
-		expect(service('stem', {...defaults('stem'), STEM_SUDO: '1'}).security_opt).toBeUndefined();
+	it('names the project and volumes once: a renamed container keeps them; external when asked', () => {
+		const plain = composeObject('stem', defaults('stem')) as any;
+		expect(plain.name).toBe('stem');
+		expect(plain.volumes.home).toEqual({name: 'stem-home'});
+		const renamed = composeObject('stem', {...defaults('stem'), STEM_CONTAINER_NAME: 'box'}, {identity: identityFor('stem', defaults('stem'))}) as any;
+		expect(renamed.name).toBe('stem');
+		expect(renamed.volumes.sshkeys).toEqual({name: 'stem-sshkeys'});
+		expect(renamed.services.stem.container_name).toBe('${STEM_CONTAINER_NAME:-stem}');
+		const ext = composeObject('stem', {...defaults('stem'), STEM_VOLUMES_EXTERNAL: '1'}) as any;
+		expect(ext.volumes.sshkeys).toEqual({name: 'stem-sshkeys', external: true});
+	});
+
+	it('reads the names back from a file it wrote, and from one written before they were fixed', () => {
+		const box = {...defaults('stem'), STEM_CONTAINER_NAME: 'box'};
+		expect(readIdentity('stem', renderCompose('stem', box), {})).toEqual(identityFor('stem', box));
+		const older = 'name: box\nservices: {}\nvolumes:\n  home: {name: "${STEM_CONTAINER_NAME:-stem}-home"}\n  sshkeys: {name: "${STEM_CONTAINER_NAME:-stem}-sshkeys"}\n  sshstate: {name: "${STEM_CONTAINER_NAME:-stem}-sshstate"}\n';
+		expect(readIdentity('stem', older, box)).toEqual(identityFor('stem', box));
+		expect(readIdentity('stem', 'name: [unclosed', box)).toBeUndefined();
 	});
 
 	it('mounts the seed volumes and the optional host files, /dev/null when unset', () => {
@@ -42,13 +60,6 @@ describe('compose rendering', () => {
 		expect(targets['/opt/secrets/apogee-secrets.env']).toMatchObject({source: '${APOGEE_SECRETS_PATH:-/dev/null}', read_only: true});
 		expect(targets['/ssh-agent'].source).toBe('${STEM_SSH_AUTH_SOCK_HOST:-/dev/null}');
 		expect(s.environment.SSH_AUTH_SOCK).toBe('/ssh-agent');
-	});
-
-	it('names volumes after the container and marks them external when asked', () => {
-		const plain = composeObject('stem', defaults('stem')) as any;
-		expect(plain.volumes.home).toEqual({name: '${STEM_CONTAINER_NAME:-stem}-home'});
-		const ext = composeObject('stem', {...defaults('stem'), STEM_VOLUMES_EXTERNAL: '1'}) as any;
-		expect(ext.volumes.sshkeys).toEqual({name: '${STEM_CONTAINER_NAME:-stem}-sshkeys', external: true});
 	});
 
 	it('mounts neuron workspaces only when set, extra mounts with their mode', () => {
@@ -86,5 +97,39 @@ describe('GPU stanza follows the compose version', () => {
 		const s = service('neuron', {...defaults('neuron'), NEURON_GPUS: 'none'}, '2.40.0');
 		expect(s.gpus).toBeUndefined();
 		expect(s.deploy).toBeUndefined();
+	});
+});
+
+describe('the record of what docker-compose.yml was written for', () => {
+	const neuron = {...defaults('neuron'), NEURON_GPUS: 'all'};
+	it('finds no drift between a file and the .env it was written from', () => {
+		expect(composeDrift('neuron', renderCompose('neuron', neuron), neuron)).toEqual([]);
+		expect(composeDrift('stem', renderCompose('stem', defaults('stem')), defaults('stem'))).toEqual([]);
+	});
+
+	it('names a hand edit compose cannot follow, with both values; a new path for a mount that exists is no drift', () => {
+		const text = renderCompose('neuron', {...neuron, NEURON_PROJECTS_PATH: '/srv/p'});
+		const edited = {...neuron, NEURON_PROJECTS_PATH: '/srv/other', NEURON_GPUS: '2', NEURON_MODELS_PATH: '/srv/m'};
+		const drift = composeDrift('neuron', text, edited)!;
+		expect(drift).toEqual([
+			{key: 'NEURON_MODELS_PATH', written: '', now: 'set'},
+			{key: 'NEURON_GPUS', written: 'all', now: '2'},
+		]);
+		expect(drift.map(describeDrift)).toEqual([
+			'NEURON_MODELS_PATH is set in .env, but docker-compose.yml was written for empty',
+			'NEURON_GPUS is "2" in .env, but docker-compose.yml was written for "all"',
+		]);
+	});
+
+	it('keeps a literal $ in a recorded mount list intact', () => {
+		const values = {...neuron, NEURON_EXTRA_MOUNTS: '/srv/$x:/data/x'};
+		const text = renderCompose('neuron', values);
+		expect(writtenFor('neuron', values)).toContain('NEURON_EXTRA_MOUNTS=/srv/$x:/data/x');
+		expect(composeDrift('neuron', text, values)).toEqual([]);
+	});
+
+	it('says nothing for a file without a record (written by an older hatch)', () => {
+		expect(composeDrift('stem', 'services:\n  stem:\n    image: x\n', defaults('stem'))).toBeUndefined();
+		expect(composeDrift('stem', 'services: [', defaults('stem'))).toBeUndefined();
 	});
 });

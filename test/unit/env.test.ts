@@ -46,6 +46,10 @@ describe('renderEnv', () => {
 			for (const f of fieldsFor(stack)) {
 				expect(text.split('\n').filter(l => l.startsWith(`${f.key}=`))).toHaveLength(1);
 				expect(text).toContain(`# ${f.help}`);
+				// The keys compose cannot follow from .env say so where the user edits them.
+				const note = `# ${f.help}. docker-compose.yml is written for it: after changing it, run hatch-wizard again\n${f.key}=`;
+				if (f.written) expect(text).toContain(note);
+				else expect(text).not.toContain(note);
 			}
 		}
 		expect(renderEnv('stem', defaults('stem'))).not.toContain('NEURON_');

@@ -1,12 +1,14 @@
 import {describe, expect, it} from 'vitest';
 import {
 	FIELDS,
+	answer,
 	checkAuthorizedKeysText,
 	defaults,
 	fieldsFor,
 	validate,
 	validateValue,
 } from '../../source/core/model.js';
+import {resolveConfig} from '../../source/core/resolve.js';
 
 const bad = (key: string, value: string) => validateValue(key, value);
 
@@ -171,5 +173,29 @@ describe('extra mounts', () => {
 		const values = {...defaults('neuron'), NEURON_PROJECTS_PATH: '/srv/p', NEURON_EXTRA_MOUNTS: '/srv/q:/workspace/projects'};
 		expect(validate('neuron', values).map(p => p.message)).toContain('NEURON_EXTRA_MOUNTS mounts /workspace/projects, which NEURON_PROJECTS_PATH already uses; drop one of them');
 		expect(validate('neuron', {...values, NEURON_PROJECTS_PATH: ''})).toEqual([]);
+	});
+});
+
+describe('a default that follows another setting (STEM_BUILD_NETWORK follows STEM_NETWORK_MODE)', () => {
+	it('moves with an answer while it still holds the old default, and stays when chosen', () => {
+		const start = defaults('stem');
+		expect(start.STEM_BUILD_NETWORK).toBe('default');
+		const host = answer('stem', start, 'STEM_NETWORK_MODE', 'host');
+		expect(host.STEM_BUILD_NETWORK).toBe('host');
+		expect(answer('stem', host, 'STEM_NETWORK_MODE', 'bridge').STEM_BUILD_NETWORK).toBe('default');
+		// Chosen by the user: an answer elsewhere does not move it.
+		const chosen = answer('stem', start, 'STEM_BUILD_NETWORK', 'host');
+		expect(answer('stem', chosen, 'STEM_NETWORK_MODE', 'bridge').STEM_BUILD_NETWORK).toBe('host');
+		// Other keys never move.
+		expect(answer('stem', start, 'STEM_NETWORK_MODE', 'host')).toEqual({...start, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'});
+	});
+
+	it('follows in resolveConfig only where no layer gave it (an .env that has it keeps it)', () => {
+		expect(resolveConfig({stack: 'stem', sets: {STEM_NETWORK_MODE: 'host'}}).values.STEM_BUILD_NETWORK).toBe('host');
+		const written = {...defaults('stem')};
+		expect(resolveConfig({stack: 'stem', existing: written, sets: {STEM_NETWORK_MODE: 'host'}}).values.STEM_BUILD_NETWORK).toBe('default');
+		// An .env from before the setting existed: it follows the mode that .env has.
+		const {STEM_BUILD_NETWORK: _, ...older}: Record<string, string> = {...written, STEM_NETWORK_MODE: 'host'};
+		expect(resolveConfig({stack: 'stem', existing: older}).values.STEM_BUILD_NETWORK).toBe('host');
 	});
 });

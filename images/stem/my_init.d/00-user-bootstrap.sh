@@ -121,13 +121,12 @@ else
   done
 fi
 
-# The compose file adds no-new-privileges for STEM_SUDO=0; say so when it and .env disagree (edited by hand).
+# With STEM_SUDO=0, hatch-init starts sshd with no-new-privileges. A compose file that sets it for the whole
+# container (older hatch, or the user's own) makes sudo impossible: say so when that meets STEM_SUDO=1.
 nnp=''
 while read -r k v; do [ "$k" != NoNewPrivs: ] || nnp=$v; done </proc/self/status
 if [ "${STEM_SUDO:-1}" = 1 ] && [ "$nnp" = 1 ]; then
-  warn "the container runs with no-new-privileges, so sudo cannot work; re-run hatch-wizard so the compose file follows STEM_SUDO=1"
-elif [ "${STEM_SUDO:-1}" != 1 ] && [ "$nnp" != 1 ]; then
-  warn "STEM_SUDO=0 but the container may gain privileges: a setuid file left from when the user had sudo would give root; re-run hatch-wizard so the compose file adds no-new-privileges"
+  warn "the container runs with no-new-privileges, so sudo cannot work; remove security_opt no-new-privileges from docker-compose.yml (re-running hatch-wizard does)"
 fi
 
 # --- home on the volume. /home belongs to root, so the home folder itself cannot be swapped by the user.
