@@ -11,6 +11,9 @@ const STACK_ENV = composeEnv(FIELDS.map(f => f.key));
 
 export type Phase = 'build' | 'up' | 'ready';
 
+/** Compose's note in host network mode: the port is in the file for bridge mode (.env picks the mode). */
+const EXPECTED_UP_LINE = /Published ports are discarded when using host network mode/;
+
 export interface DeployEvents {
 	/** First event: where the full output goes. */
 	onStart?: (logFile: string) => void;
@@ -89,7 +92,7 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 		phase = 'up';
 		ev.onPhase?.('up');
 		const since = new Date(Date.now() - 1000).toISOString();
-		current = stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, env: STACK_ENV, logFile, onLine: line => ev.onUpLine?.(line)});
+		current = stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, env: STACK_ENV, logFile, onLine: line => EXPECTED_UP_LINE.test(line) || ev.onUpLine?.(line)});
 		const up = await current.done;
 		if (up.exitCode !== 0 || canceled) return result('up', up.exitCode, up.tail.slice(-30));
 		phase = 'ready';

@@ -35,7 +35,11 @@ export interface ReadyOptions {
 	onEvent?: (e: BootEvent) => void;
 	/** Polled while waiting: true stops the wait (Ctrl-C). */
 	canceled?: () => boolean;
+	host?: ReadyHost;
 }
+
+/** The pause between two looks at sshd and the boot record. */
+export const POLL_MS = 200;
 
 export interface ReadyResult {
 	ok: boolean;
@@ -60,6 +64,19 @@ export function bootEvent(raw: string): BootEvent {
 	if (warning) return {kind: 'warning', text: `${warning[1]}: ${warning[2]}`};
 	if (/^hatch: ready/.test(line)) return {kind: 'ready', text: line};
 	return {kind: 'log', text: line};
+}
+
+/** What the readiness gate needs from this host; tests give it a scripted one (no engine, no clock). */
+export interface ReadyHost {
+	/** The stdout of a command that exited 0; '' when it failed. */
+	output(cmd: string, args: string[]): Promise<string>;
+	/** Whether something that speaks first (sshd) answers on address:port. */
+	answers(address: string, port: number): Promise<boolean>;
+	/** Follows the container's log from `since`, one line at a time; stop() returns the last lines. */
+	followLog(container: string, since: string, onLine: (line: string) => void): {stop: () => Promise<string[]>};
+	/** Resolves after `ms`: the pause between two looks. */
+	pause(ms: number): Promise<void>;
+	now(): number;
 }
 
 function canConnect(address: string, port: number): Promise<boolean> {
@@ -87,11 +104,26 @@ function canConnect(address: string, port: number): Promise<boolean> {
 	});
 }
 
-async function output(cmd: string, args: string[]): Promise<string> {
-	const {execa} = await import('execa');
-	const r = await execa(cmd, args, {reject: false, timeout: 10_000, stdin: 'ignore'});
-	return r.exitCode === 0 ? String(r.stdout) : '';
-}
+/** This host: the docker CLI, ssh-keyscan, a TCP connect and the real clock. */
+export const realReadyHost: ReadyHost = {
+	async output(cmd, args) {
+		const {execa} = await import('execa');
+		const r = await execa(cmd, args, {reject: false, timeout: 10_000, stdin: 'ignore'});
+		return r.exitCode === 0 ? String(r.stdout) : '';
+	},
+	answers: canConnect,
+	followLog(container, since, onLine) {
+		const logs = stream('docker', ['logs', '--follow', '--since', since, container], {onLine});
+		return {
+			stop: async () => {
+				logs.cancel(500);
+				return (await logs.done).tail;
+			},
+		};
+	},
+	pause: ms => new Promise(r => setTimeout(r, ms)),
+	now: () => Date.now(),
+};
 
 export interface SshCheck {
 	ok: boolean;
@@ -101,12 +133,12 @@ export interface SshCheck {
 }
 
 /** One look: does sshd answer on the port, and with the host key stored in the container's sshkeys volume? */
-export async function checkSsh(container: string, listen: string, port: number): Promise<SshCheck> {
+export async function checkSsh(container: string, listen: string, port: number, host: ReadyHost = realReadyHost): Promise<SshCheck> {
 	const address = localAddress(listen);
-	if (!(await canConnect(address, port))) return {ok: false, reason: `nothing answers on ${address}:${port}`};
+	if (!(await host.answers(address, port))) return {ok: false, reason: `nothing answers on ${address}:${port}`};
 	const [scan, stored] = await Promise.all([
-		output('ssh-keyscan', ['-T', '3', '-t', 'ed25519', '-p', String(port), address]),
-		output('docker', ['exec', container, 'cat', `${CONTAINER_PATHS.hostKeys}/ssh_host_ed25519_key.pub`]),
+		host.output('ssh-keyscan', ['-T', '3', '-t', 'ed25519', '-p', String(port), address]),
+		host.output('docker', ['exec', container, 'cat', `${CONTAINER_PATHS.hostKeys}/ssh_host_ed25519_key.pub`]),
 	]);
 	const presented = parseKey(scan);
 	const expected = parseKey(stored);
@@ -131,8 +163,8 @@ export function parseBootRecord(text: string): BootRecord {
 }
 
 /** The boot's own record in the container; undefined when there is none (an older image, a stopped container). */
-export async function bootRecord(container: string): Promise<BootRecord | undefined> {
-	const text = await output('docker', ['exec', container, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
+export async function bootRecord(container: string, host: ReadyHost = realReadyHost): Promise<BootRecord | undefined> {
+	const text = await host.output('docker', ['exec', container, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
 	return text ? parseBootRecord(text) : undefined;
 }
 
@@ -145,41 +177,39 @@ export const READY_TIMEOUT_MS = 60_000;
  * answers but they are still running at the deadline, the result is ok with `stillBooting`.
  */
 export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
-	const t0 = Date.now();
+	const host = o.host ?? realReadyHost;
+	const t0 = host.now();
 	const timeoutMs = o.timeoutMs ?? READY_TIMEOUT_MS;
 	const address = localAddress(o.address);
 	let failed: string | undefined;
 	let booted = false;
 	let warnings: string[] = [];
-	const logs = stream('docker', ['logs', '--follow', '--since', o.since, o.container], {
-		onLine: line => {
-			const e = bootEvent(line);
-			if (e.kind === 'failed') failed = e.text;
-			if (e.kind === 'warning') warnings.push(e.text);
-			if (e.kind === 'ready') booted = true;
-			o.onEvent?.(e);
-		},
+	const logs = host.followLog(o.container, o.since, line => {
+		const e = bootEvent(line);
+		if (e.kind === 'failed') failed = e.text;
+		if (e.kind === 'warning') warnings.push(e.text);
+		if (e.kind === 'ready') booted = true;
+		o.onEvent?.(e);
 	});
 	const finish = async (r: Omit<ReadyResult, 'logTail' | 'ms' | 'warnings'>): Promise<ReadyResult> => {
-		logs.cancel(500);
-		const {tail} = await logs.done;
-		return {...r, warnings, logTail: tail.slice(-20), ms: Date.now() - t0};
+		const tail = await logs.stop();
+		return {...r, warnings, logTail: tail.slice(-20), ms: host.now() - t0};
 	};
 	let last: SshCheck = {ok: false, reason: ''};
-	while (Date.now() - t0 < timeoutMs) {
+	while (host.now() - t0 < timeoutMs) {
 		if (failed) return finish({ok: false, reason: failed});
 		if (o.canceled?.()) return finish({ok: false, reason: 'interrupted while waiting for sshd'});
-		if (!last.ok) last = await checkSsh(o.container, address, o.port);
+		if (!last.ok) last = await checkSsh(o.container, address, o.port, host);
 		if (last.ok && !booted) {
 			// The log since this start may hold no ready line: `up` left a running container as it was.
-			const record = await bootRecord(o.container);
+			const record = await bootRecord(o.container, host);
 			if (record?.state.startsWith('ready')) {
 				booted = true;
 				warnings = record.warnings;
 			}
 		}
 		if (last.ok && booted) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!});
-		await new Promise(r => setTimeout(r, 200));
+		await host.pause(POLL_MS);
 	}
 	if (last.ok) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!, stillBooting: true});
 	const mismatch = last.reason.includes('host key') ? last.reason : '';

@@ -1,6 +1,7 @@
 // One question: a list to pick from or a text field (both take bursts of keys: see fields.tsx), validated inline.
 // Esc goes back (from "another file…" text to the list first); Enter answers.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from './keys.js';
 import {SelectList, TextField} from './fields.js';
 import React, {useState} from 'react';
 import {type Values, validateValue} from '../core/model.js';
@@ -23,16 +24,22 @@ export function Question({question, values, check, checkOnSubmit, onAnswer, onBa
 	const [typing, setTyping] = useState(!question.options || (!inList && current !== ''));
 	const [error, setError] = useState<string | undefined>();
 	const [checking, setChecking] = useState(false);
+	// Counts answers a check refused after Enter: each one opens the field for keys again.
+	const [refused, setRefused] = useState(0);
 
 	const validate = (value: string) => validateValue(question.key, value, values) ?? (value ? check?.(question.key, value) : undefined);
 
-	useInput((_input, key) => {
-		if (!key.escape) return;
-		if (typing && question.options) {
-			setTyping(false);
-			setError(undefined);
-		} else onBack();
-	});
+	useKeys(
+		key => {
+			if (key.kind !== 'escape') return;
+			if (typing && question.options) {
+				setTyping(false);
+				setError(undefined);
+			} else onBack();
+			return 'done';
+		},
+		{passive: true},
+	);
 
 	return (
 		<Box flexDirection="column">
@@ -49,18 +56,21 @@ export function Question({question, values, check, checkOnSubmit, onAnswer, onBa
 							defaultValue={inList ? '' : current}
 							placeholder={question.options ? '/absolute/path' : '(empty)'}
 							onChange={value => setError(value ? validate(value) : undefined)}
+							active={!checking}
+							session={refused}
 							onSubmit={value => {
-								if (checking) return;
 								const problem = validate(value);
 								setError(problem);
-								if (problem) return;
+								if (problem) return 'stay';
 								if (!checkOnSubmit || !value) return onAnswer(value);
+								// The field takes keys again once the check has answered (or this screen is left).
 								setChecking(true);
 								void checkOnSubmit(question.key, value, values).then(
 									late => {
 										setChecking(false);
 										setError(late);
-										if (!late) onAnswer(value);
+										if (late) setRefused(n => n + 1);
+										else onAnswer(value);
 									},
 									() => {
 										setChecking(false);
@@ -82,7 +92,8 @@ export function Question({question, values, check, checkOnSubmit, onAnswer, onBa
 							}
 							const problem = item.value ? check?.(question.key, item.value) : undefined;
 							setError(problem);
-							if (!problem) onAnswer(item.value);
+							if (problem) return 'stay';
+							onAnswer(item.value);
 						}}
 					/>
 				)}

@@ -1,7 +1,7 @@
 import {render} from 'ink-testing-library';
 import React from 'react';
 import {describe, expect, it, vi} from 'vitest';
-import {KEY, press, tick} from '../../test/helpers/ink.js';
+import {KEY, press} from '../../test/helpers/ink.js';
 import type {FileChange} from '../stack.js';
 import {Review} from './Review.js';
 
@@ -25,7 +25,6 @@ describe('Review', () => {
 		expect(f).toContain('+STEM_UID=1001');
 		expect(f).toContain('image/ (build context, 1 files)');
 		expect(f).toContain('saved as preset "stem"');
-		await tick();
 		await press(stdin, KEY.enter);
 		expect(onWrite).toHaveBeenCalledOnce();
 		unmount();
@@ -36,9 +35,9 @@ describe('Review', () => {
 		const {lastFrame, stdin, unmount} = render(<Review {...props} changes={changes} errors={['STEM_UID must not be 0']} onWrite={() => {}} onBack={onBack} />);
 		expect(lastFrame()).toContain('✗ STEM_UID must not be 0');
 		expect(lastFrame()).not.toContain('Write');
-		await tick();
 		await press(stdin, KEY.esc);
-		expect(onBack).toHaveBeenCalledOnce();
+		// Ink holds a lone Esc for a moment (it could start a sequence): wait for it to arrive.
+		await vi.waitFor(() => expect(onBack).toHaveBeenCalledOnce());
 		unmount();
 	});
 

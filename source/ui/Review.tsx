@@ -1,5 +1,6 @@
 // Review: every file that will be written, the diff of the ones that change and where their backups go.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from './keys.js';
 import {Spinner} from '@inkjs/ui';
 import {SelectList} from './fields.js';
 import React from 'react';
@@ -37,8 +38,12 @@ export interface ReviewProps {
 }
 
 export function Review({stack, dir, changes, warnings, errors, notes = [], presetNote, onWrite, onBack, onQuit}: ReviewProps) {
-	useInput((_i, key) => {
-		if (key.escape) onBack();
+	// Not passive: Esc goes back while the comparison still runs, and other keys typed then are dropped
+	// rather than kept for the Write button.
+	useKeys(key => {
+		if (key.kind !== 'escape') return;
+		onBack();
+		return 'done';
 	});
 	if (!changes) return <Spinner label="Comparing with what is on disk…" />;
 	const shown = changes.filter(c => c.showDiff);

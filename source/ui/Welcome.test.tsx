@@ -1,7 +1,7 @@
 import {render} from 'ink-testing-library';
 import React from 'react';
 import {describe, expect, it, vi} from 'vitest';
-import {KEY, press, tick} from '../../test/helpers/ink.js';
+import {KEY, press} from '../../test/helpers/ink.js';
 import {fakeInspection} from '../../test/helpers/fake-host.js';
 import {Welcome} from './Welcome.js';
 
@@ -39,7 +39,6 @@ describe('Welcome', () => {
 	it('starts from the chosen entry', async () => {
 		const onStart = vi.fn();
 		const {stdin, unmount} = render(<Welcome version="1" identity={identity} inspection={fakeInspection()} starts={starts} onStart={onStart} />);
-		await tick();
 		await press(stdin, KEY.down, KEY.enter);
 		expect(onStart).toHaveBeenCalledWith('shipped:stem-minimal');
 		unmount();

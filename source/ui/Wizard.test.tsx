@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import React from 'react';
 import {describe, expect, it, vi} from 'vitest';
 import type {Stack, Values} from '../core/model.js';
-import {KEY, press, tick, waitFor} from '../../test/helpers/ink.js';
+import {KEY, press, waitFor, waitForChange} from '../../test/helpers/ink.js';
 import {fakeInspection} from '../../test/helpers/fake-host.js';
 import type {FileChange} from '../stack.js';
 import {BuildProgress} from '../docker/buildkit.js';
@@ -14,6 +14,8 @@ import {Wizard, type WizardDeps} from './Wizard.js';
 function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean; warnings?: string[]}) {
 	const progress = new BuildProgress();
 	let cancel: () => void = () => {};
+	// Cancelling works from the first moment, as the real deploy's does.
+	const canceled = new Promise<void>(r => (cancel = r));
 	const done = (async (): Promise<DeployResult> => {
 		events.onStart?.('/out/stem/logs/hatch-1.log');
 		events.onPhase?.('build');
@@ -22,7 +24,7 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean;
 			events.onBuildLine?.(line, progress);
 		}
 		await new Promise(r => setTimeout(r, 250)); // long enough for a few frames of the live view
-		if (outcome.hang) await new Promise<void>(r => (cancel = r));
+		if (outcome.hang) await canceled;
 		const base = {logFile: '/out/stem/logs/hatch-1.log', progress, tail: ['boom'], ms: 3200};
 		if (outcome.hang) return {...base, ok: false, canceled: true, phase: 'build', exitCode: 130};
 		if (!outcome.ok) return {...base, ok: false, canceled: false, phase: 'up', exitCode: 1, hint: 'the SSH port is taken: pick another STEM_SSH_PORT'};
@@ -69,11 +71,17 @@ function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()
 	return {d, saved, exits};
 }
 
-/** Presses Enter until `text` is on screen (each question answered with its prefilled default). */
-async function enterUntil(lastFrame: () => string | undefined, stdin: {write: (s: string) => void}, text: string, max = 60) {
+/** Presses Enter until `text` is on screen (each question answered with its prefilled default); returns the screens passed. */
+async function enterUntil(lastFrame: () => string | undefined, stdin: {write: (s: string) => void}, text: string, max = 60): Promise<string[]> {
+	const passed: string[] = [];
 	for (let n = 0; n < max; n++) {
-		if ((lastFrame() ?? '').includes(text)) return;
+		// One Enter per screen that shows a field (a list's ❯ or a text field's ›), never to a spinner: an Enter
+		// sent there would wait for the next field and answer it too.
+		const before = await waitFor(lastFrame, new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|❯ |› `));
+		if (before.includes(text)) return passed;
+		passed.push(before);
 		await press(stdin, KEY.enter);
+		await waitForChange(lastFrame, before);
 	}
 	throw new Error(`never saw ${text}; last frame:\n${lastFrame()}`);
 }
@@ -156,10 +164,7 @@ describe('Wizard', () => {
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, 'Which container?');
 		await press(stdin, KEY.down, KEY.enter); // neuron
-		for (let n = 0; n < 60 && !(lastFrame() ?? '').includes('Review:'); n++) {
-			seen.push(lastFrame()!);
-			await press(stdin, KEY.enter);
-		}
+		seen.push(...(await enterUntil(lastFrame, stdin, 'Review:')));
 		expect(seen.some(f => f.includes('ssh-agent'))).toBe(false);
 		const gpu = seen.find(f => f.includes('GPUs for the container'))!;
 		expect(gpu).toContain('none (no GPU found on this host)');
@@ -185,7 +190,7 @@ describe('Wizard', () => {
 		await enterUntil(lastFrame, stdin, 'Review:');
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, '✗ EACCES');
-		expect(exits).toEqual([1]);
+		await vi.waitFor(() => expect(exits).toEqual([1]));
 		unmount();
 	});
 });
@@ -234,7 +239,7 @@ describe('Wizard, building and booting', () => {
 		expect(lastFrame()).toContain('+Host stem');
 		expect(lastFrame()).toContain('old copy kept as /home/alice/.ssh/config.bak-<time>');
 		await press(stdin, KEY.enter);
-		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
+		await vi.waitFor(() => expect(exits.length).toBeGreaterThan(0));
 		expect(write).toHaveBeenCalledTimes(2);
 		expect(exits).toEqual([0]);
 		// What it wrote stays on the screen.
@@ -247,7 +252,7 @@ describe('Wizard, building and booting', () => {
 		const {d, exits} = deps({planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'unchanged', diff: ''}]});
 		const {lastFrame, unmount} = await toDeploy(d);
 		await waitFor(lastFrame, '✔ ready in');
-		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
+		await vi.waitFor(() => expect(exits.length).toBeGreaterThan(0));
 		expect(exits).toEqual([0]);
 		unmount();
 	});
@@ -278,7 +283,6 @@ describe('Wizard, building and booting', () => {
 		expect(frames.some(fr => fr.includes(`! ${warning}`) && fr.includes('waiting for sshd'))).toBe(true);
 		expect(f).toContain('ready with 1 boot warning(s):');
 		expect(f).toContain(`! ${warning}`);
-		for (let n = 0; n < 200 && exits.length === 0; n++) await tick(10);
 		unmount();
 	});
 
@@ -288,7 +292,7 @@ describe('Wizard, building and booting', () => {
 		const f = await waitFor(lastFrame, '✗ start failed (exit 1)');
 		expect(f).toContain('Hint: the SSH port is taken');
 		expect(f).toContain('Full log: /out/stem/logs/hatch-1.log');
-		expect(exits).toEqual([1]);
+		await vi.waitFor(() => expect(exits).toEqual([1]));
 		unmount();
 	});
 
@@ -296,7 +300,6 @@ describe('Wizard, building and booting', () => {
 		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: false, hang: true})});
 		const {lastFrame, stdin, unmount} = await toDeploy(d);
 		await waitFor(lastFrame, 'steps');
-		await tick(300); // the fake build is now waiting to be cancelled
 		await press(stdin, KEY.ctrlC);
 		const f = await waitFor(lastFrame, 'Interrupted: stopped during the build');
 		expect(f).toContain('Log: /out/stem/logs/hatch-1.log');
@@ -308,12 +311,14 @@ describe('Wizard, building and booting', () => {
 describe('Wizard, edges', () => {
 	it('writes what the latest review showed, even when an older comparison finishes last', async () => {
 		let call = 0;
+		let endFirst: () => void = () => {};
+		const firstMayEnd = new Promise<void>(r => (endFirst = r));
 		const write = vi.fn(async (c: FileChange[]) => c);
 		const {d} = deps({
 			write,
 			plan: async (stack, values) => {
 				const n = ++call;
-				if (n === 1) await new Promise(r => setTimeout(r, 600)); // the first comparison is slow
+				if (n === 1) await firstMayEnd; // the first comparison is slow
 				return [{path: `/out/${stack}/.env`, content: `plan ${n} ${values.STEM_SSH_PORT}`, mode: 0o600, showDiff: true, state: 'new', diff: ''}];
 			},
 		});
@@ -324,7 +329,9 @@ describe('Wizard, edges', () => {
 		await waitFor(r.lastFrame, 'Who creates the volumes?');
 		await press(r.stdin, KEY.enter);
 		await waitFor(r.lastFrame, 'Write 1 file(s)');
-		await tick(700); // the slow first comparison ends now
+		// The slow first comparison ends now, after the second: the wizard has taken its result once this resolves.
+		endFirst();
+		await firstMayEnd;
 		await press(r.stdin, KEY.enter);
 		await waitFor(r.lastFrame, 'Build and start it now?');
 		expect(write.mock.calls[0]![0][0]!.content).toBe('plan 2 22222');

@@ -1,7 +1,8 @@
 // The interactive flow, top to bottom: welcome (host facts, where to start) → image → one question at a
 // time → review → write → done. Esc goes back a step without losing answers; Ctrl-C quits (exit 130).
 // All I/O comes in through `deps`, so every screen can be driven in tests.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useKeys} from './keys.js';
 import {Spinner} from '@inkjs/ui';
 import {SelectList} from './fields.js';
 import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
@@ -92,12 +93,15 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	}, [deps]);
 
 	const cancelDeploy = useRef<(() => void) | undefined>(undefined);
-	useInput((input, key) => {
-		if (!(key.ctrl && input === 'c')) return;
-		// While building or booting, stop the child processes first; the result then exits with 130.
-		if (phase.name === 'deploy' && cancelDeploy.current) cancelDeploy.current();
-		else deps.onExit(130);
-	});
+	useKeys(
+		key => {
+			if (!(key.kind === 'ctrl' && key.letter === 'c')) return;
+			// While building or booting, stop the child processes first; the result then exits with 130.
+			if (phase.name === 'deploy' && cancelDeploy.current) cancelDeploy.current();
+			else deps.onExit(130);
+		},
+		{passive: true},
+	);
 
 	const preset = start ? deps.presetFor(start) : undefined;
 	const qs = useMemo(() => (stack ? questions(stack, values, inspection) : []), [stack, values, inspection]);
@@ -355,9 +359,14 @@ function failedInspection(id: WizardDeps['identity'], error: Error): Inspection 
 }
 
 function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s: Stack) => void; onBack: () => void}) {
-	useInput((_i, key) => {
-		if (key.escape) onBack();
-	});
+	useKeys(
+		key => {
+			if (key.kind !== 'escape') return;
+			onBack();
+			return 'done';
+		},
+		{passive: true},
+	);
 	const items = [
 		{label: 'stem: an Ubuntu dev container you SSH into', value: 'stem' as Stack},
 		{label: 'neuron: stem plus an ML workbench with GPU access', value: 'neuron' as Stack},

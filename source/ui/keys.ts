@@ -60,31 +60,111 @@ export function splitKeys(input: string): Key[] {
 	return keys;
 }
 
+/** What a key did: 'done' when it finished the screen (answered, chose, went back); see KeyRouter. */
+export type KeyResult = void | 'done';
+
+interface Entry {
+	handle: {current: (key: Key) => KeyResult};
+	/** Takes keys only beside a screen's field (a global Ctrl-C, a screen's Esc): keys never wait for it alone. */
+	passive: boolean;
+	/** False once a key finished its screen: it takes no more keys (it may still be on screen, e.g. writing). */
+	open: boolean;
+}
+
 /**
- * Calls `onKey` for every key the terminal sends while `active`, in order, each applied before the next.
- * Between bracketed-paste markers, line breaks are dropped: a pasted path with a trailing newline is taken
- * whole, not submitted half-way.
+ * One per terminal: every key goes through here, in order, whatever the screens are doing. A key that
+ * finishes a screen closes that screen's fields; the keys after it wait for the next field to take input
+ * (the next screen, or the same field again once a check has refused the answer). So a burst ("\r\r", a
+ * pasted answer and Enter, typing ahead of a slow screen or of a check) lands on the screens it was meant
+ * for, instead of being lost between them or applied twice to the old one. Ctrl-C never waits.
  */
-export function useKeys(onKey: (key: Key) => void, active = true): void {
+class KeyRouter {
+	private readonly entries: Entry[] = [];
+	private readonly queue: Key[] = [];
+	private pasting = false;
+	private scheduled = false;
+
+	feed(input: string): void {
+		for (const key of splitKeys(input)) {
+			if (key.kind === 'paste') this.pasting = key.start;
+			// Between bracketed-paste markers line breaks are dropped: a pasted path with a trailing newline is
+			// taken whole, not submitted half-way.
+			else if (this.pasting && key.kind === 'enter') continue;
+			else if (key.kind === 'ctrl' && key.letter === 'c') for (const e of [...this.entries]) e.handle.current(key);
+			else this.queue.push(key);
+		}
+		this.drain();
+	}
+
+	add(handle: Entry['handle'], passive: boolean): () => void {
+		const entry: Entry = {handle, passive, open: true};
+		this.entries.push(entry);
+		// After the whole commit: a screen's field subscribes before the screen's own Esc handler does
+		// (children first), and a held-back Esc must reach both.
+		if (!this.scheduled) {
+			this.scheduled = true;
+			queueMicrotask(() => {
+				this.scheduled = false;
+				this.drain();
+			});
+		}
+		return () => {
+			const i = this.entries.indexOf(entry);
+			if (i >= 0) this.entries.splice(i, 1);
+		};
+	}
+
+	private drain(): void {
+		while (this.queue.length > 0 && this.entries.some(e => e.open && !e.passive)) {
+			const key = this.queue.shift()!;
+			// Every open handler sees the key (each acts only on its own keys), as Ink's own input handlers do.
+			const now = this.entries.filter(e => e.open);
+			let done = false;
+			for (const e of now) if (e.handle.current(key) === 'done') done = true;
+			if (done) for (const e of now) if (!e.passive) e.open = false;
+		}
+	}
+}
+
+const routers = new WeakMap<object, KeyRouter>();
+
+function routerFor(events: {on: (event: string, listener: (input: string) => void) => unknown}): KeyRouter {
+	let router = routers.get(events);
+	if (!router) {
+		const r = new KeyRouter();
+		events.on('input', (input: string) => r.feed(input));
+		routers.set(events, r);
+		router = r;
+	}
+	return router;
+}
+
+export interface KeyOptions {
+	/** Take keys now (default true); a field that is busy (checking an answer) passes false. */
+	active?: boolean;
+	/** A handler beside the screen's fields (Ctrl-C, Esc): see Entry.passive. */
+	passive?: boolean;
+	/** A new value opens the field again after a key closed it ('done'), e.g. when a check refused the answer. */
+	session?: number;
+}
+
+/**
+ * Calls `onKey` for every key the terminal sends while active, in order, each applied before the next. A
+ * handler returns 'done' when its key finished the screen (see KeyRouter).
+ */
+export function useKeys(onKey: (key: Key) => KeyResult, {active = true, passive = false, session = 0}: KeyOptions = {}): void {
 	const {internal_eventEmitter: events, setRawMode, isRawModeSupported} = useStdin();
-	const handler = useRef(onKey);
-	handler.current = onKey;
-	// A layout effect subscribes while the frame is committed, so no key typed after the screen appears is
-	// lost (a passive effect would run later, and a key arriving in between would go nowhere).
+	const handle = useRef(onKey);
+	handle.current = onKey;
+	// A layout effect subscribes while the frame is committed: keys that arrived meanwhile were queued and
+	// are applied here, before anything else runs.
 	useLayoutEffect(() => {
 		if (!active) return;
 		if (isRawModeSupported) setRawMode(true);
-		let pasting = false;
-		const onInput = (input: string) => {
-			for (const key of splitKeys(input)) {
-				if (key.kind === 'paste') pasting = key.start;
-				else if (!(pasting && key.kind === 'enter')) handler.current(key);
-			}
-		};
-		events.on('input', onInput);
+		const remove = routerFor(events).add(handle, passive);
 		return () => {
-			events.removeListener('input', onInput);
+			remove();
 			if (isRawModeSupported) setRawMode(false);
 		};
-	}, [active, events, setRawMode, isRawModeSupported]);
+	}, [active, passive, session, events, setRawMode, isRawModeSupported]);
 }

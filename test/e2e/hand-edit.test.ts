@@ -4,6 +4,8 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {parseEnv} from '../../source/core/env.js';
+import {deploy} from '../../source/docker/deploy.js';
 import {runCli} from '../helpers/cli.js';
 import {type Stack, destroy, logs, sh, ssh, waitReady, writeStack} from './helpers.js';
 
@@ -35,6 +37,18 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		if (s) destroy(s);
 		// External by the end (compose down leaves those): the names fixed when the stack was first written.
 		sh('docker', ['volume', 'rm', 'hatch-e2e-hand-home', 'hatch-e2e-hand-sshkeys', 'hatch-e2e-hand-sshstate'], {allowFail: true});
+	});
+
+	it('a start in host mode shows compose\'s own lines, without its note that the bridge-mode port is discarded', async () => {
+		// A change compose follows from .env, so `up` creates the container again (and says what it discards).
+		editEnv(s, {STEM_PIXI_STOW: '0'});
+		const seen: string[] = [];
+		const run = deploy(s.dir, parseEnv(readFileSync(join(s.dir, '.env'), 'utf8')), {build: false, boot: true, events: {onUpLine: l => seen.push(l)}});
+		const r = await run.done;
+		expect(r.phase, JSON.stringify(r)).toBe('ready');
+		expect(seen.join('\n')).toMatch(/Container hatch-e2e-hand-renamed +(Running|Started|Recreated)/);
+		expect(sh('bash', ['-c', `grep -c 'Published ports are discarded' ${r.logFile}`], {allowFail: true}).stdout.trim()).not.toBe('0');
+		expect(seen.join('\n')).not.toContain('Published ports are discarded');
 	});
 
 	it('a new container name, port and STEM_SUDO=0 take effect; the home and host keys stay', async () => {

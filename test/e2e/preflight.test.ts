@@ -23,6 +23,22 @@ describe('preflight before a build and start', () => {
 		expect(host.deployErrors).toEqual([]);
 	});
 
+	it('tells a first run from a re-run by the volumes, and asks for missing external ones', async () => {
+		const name = 'hatch-e2e-pf-volumes';
+		const v = {...values, STEM_CONTAINER_NAME: name};
+		try {
+			const first = await preflight(realHost(), v);
+			expect(first.notes).toContain(`first run: compose creates ${name}-home, ${name}-sshkeys, ${name}-sshstate`);
+			const external = await preflight(realHost(), {...v, STEM_VOLUMES_EXTERNAL: '1'});
+			expect(external.warnings).toContain(`external volumes missing; create them first: docker volume create ${name}-home && docker volume create ${name}-sshkeys && docker volume create ${name}-sshstate`);
+			sh('docker', ['volume', 'create', `${name}-home`]);
+			const again = await preflight(realHost(), v);
+			expect(again.notes).toContain(`re-run: volume(s) ${name}-home exist; your home and host keys are kept`);
+		} finally {
+			sh('docker', ['volume', 'rm', '-f', `${name}-home`], {allowFail: true});
+		}
+	});
+
 	it('says whether the base image is here or will be pulled', async () => {
 		const here = await preflight(realHost(), {...values, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'}, {build: true, boot: false});
 		expect(here.notes).toContain(`base image ${BASE} is on this engine`);

@@ -12,10 +12,11 @@ export interface CliResult {
 	stderr: string;
 }
 
-export function runCli(args: string[], options: {home?: string; cwd?: string; env?: Record<string, string | undefined>; input?: string} = {}): CliResult {
+/** Runs the CLI to its exit; `timeoutMs` (default 60 s) ends a run that hangs, with code -1. */
+export function runCli(args: string[], options: {home?: string; cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number} = {}): CliResult {
 	const env: Record<string, string | undefined> = {...process.env, HOME: options.home ?? process.env.HOME, NO_COLOR: '1', CI: '', DOCKER: '', ...options.env};
 	for (const k of Object.keys(env)) if (env[k] === undefined || env[k] === '') delete env[k];
-	const r = spawnSync(process.execPath, [BIN, ...args], {cwd: options.cwd ?? tmpdir(), env: env as NodeJS.ProcessEnv, input: options.input ?? '', encoding: 'utf8', timeout: 60_000});
+	const r = spawnSync(process.execPath, [BIN, ...args], {cwd: options.cwd ?? tmpdir(), env: env as NodeJS.ProcessEnv, input: options.input ?? '', encoding: 'utf8', timeout: options.timeoutMs ?? 60_000});
 	return {code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr};
 }
 

@@ -11,7 +11,10 @@ export function killSessions(): void {
 export function start(env: Record<string, string>, args: string[]) {
 	const name = `hatch-tty-${process.pid}-${sessions.length}-${Date.now() % 100000}`;
 	sessions.push(name);
-	const vars = Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ');
+	// The tmux server may be older than this test and have another environment: pass the engine address on,
+	// so outside the e2e suite the program reaches no engine (vitest.config.ts), and inside it the test's.
+	const engine = Object.fromEntries(['DOCKER_HOST', 'DOCKER_CONTEXT'].filter(k => process.env[k] !== undefined).map(k => [k, process.env[k]!]));
+	const vars = Object.entries({...engine, ...env}).map(([k, v]) => `${k}='${v}'`).join(' ');
 	// stderr goes to a file too, so a failure can say what the program said before the screen was redrawn.
 	const errFile = `/tmp/${name}.stderr`;
 	const cmd = `env -u CI ${vars} node ${BIN} ${args.join(' ')} 2>${errFile}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 60`;
@@ -55,8 +58,8 @@ export function start(env: Record<string, string>, args: string[]) {
 			}
 			keys('Enter');
 			n++;
-			const t1 = Date.now();
-			while (screen() === before && Date.now() - t1 < 1000) await new Promise(r => setTimeout(r, 20));
+			// The next Enter only once this screen has reacted: one more would wait for the next field and answer it.
+			while (screen() === before && Date.now() - t0 < 40_000) await new Promise(r => setTimeout(r, 20));
 		}
 		throw new Error(`never reached "${text}":\n${screen()}\nstderr:\n${stderr()}`);
 	};
