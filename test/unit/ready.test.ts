@@ -1,8 +1,12 @@
 // The readiness gate (source/docker/ready.ts) against a scripted host: a clock that moves only when the
 // gate pauses, sshd that answers from a given time, host keys as ssh-keyscan and the volume give them, and
 // boot log lines that arrive at given times. No engine, no sockets, no real time.
-import {describe, expect, it} from 'vitest';
-import {POLL_MS, READY_TIMEOUT_MS, type ReadyHost, type BootEvent, checkSsh, fingerprint, waitForSsh} from '../../source/docker/ready.js';
+import net from 'node:net';
+import {describe, expect, it, vi} from 'vitest';
+import {chmodSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {POLL_MS, READY_TIMEOUT_MS, type ReadyHost, type BootEvent, bootEvent, checkSsh, fingerprint, parseBootRecord, parseKey, realReadyHost, waitForSsh} from '../../source/docker/ready.js';
 
 const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIHatchStoredHostKeyForTheReadinessGate00';
 const OTHER = 'AAAAC3NzaC1lZDI1NTE5AAAAIAnotherSshdOnThisPortWithItsOwnHostKey0';
@@ -21,8 +25,11 @@ interface Script {
 	log?: [number, string][];
 }
 
+/** The scripted clock starts here, not at 0: a duration computed as now + start would show. */
+const START = 1_000_000;
+
 function scripted(script: Script) {
-	let t = 0;
+	let t = START;
 	let onLine: ((l: string) => void) | undefined;
 	const printed: string[] = [];
 	const calls: string[] = [];
@@ -30,22 +37,25 @@ function scripted(script: Script) {
 	let stopped = false;
 	const flush = () => {
 		for (const [at, text] of script.log ?? []) {
-			if (at <= t && !printed.includes(text)) {
+			if (START + at <= t && !printed.includes(text)) {
 				printed.push(text);
 				onLine?.(text);
 			}
 		}
 	};
 	const host: ReadyHost = {
+		// Only the exact commands the gate should run get an answer; anything else fails, as a wrong one would.
 		async output(cmd, args) {
-			calls.push([cmd, ...args].join(' '));
-			if (cmd === 'ssh-keyscan') return script.scan ?? line(KEY);
-			if (args.includes('/run/hatch/boot-state')) return script.record?.(t) ?? '';
-			return script.stored ?? `ssh-ed25519 ${KEY} root@box\n`;
+			const command = [cmd, ...args].join(' ');
+			calls.push(command);
+			if (command === 'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.1') return script.scan ?? line(KEY);
+			if (command === 'docker exec box cat /run/hatch/boot-state /run/hatch/boot-warnings') return script.record?.(t - START) ?? '';
+			if (command === 'docker exec box cat /etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub') return script.stored ?? `ssh-ed25519 ${KEY} root@box\n`;
+			return '';
 		},
 		async answers(address, port) {
 			calls.push(`connect ${address}:${port}`);
-			return script.answersFrom !== undefined && t >= script.answersFrom;
+			return address === '127.0.0.1' && port === 2222 && script.answersFrom !== undefined && t - START >= script.answersFrom;
 		},
 		followLog(container, since, listener) {
 			calls.push(`logs ${container} since ${since}`);
@@ -65,7 +75,7 @@ function scripted(script: Script) {
 		},
 		now: () => t,
 	};
-	return {host, calls, pauses, stopped: () => stopped, time: () => t};
+	return {host, calls, pauses, stopped: () => stopped, time: () => t - START};
 }
 
 const base = {container: 'box', address: '0.0.0.0', port: 2222, since: '2026-11-29T10:00:00Z'};
@@ -151,10 +161,26 @@ describe('waitForSsh', () => {
 	});
 
 	it('takes the boot record when this start logged no ready line (compose left the container running)', async () => {
-		const s = scripted({answersFrom: 0, record: t => (t >= 400 ? 'ready 1\n06-pixi: pixi not installed\n' : 'booting\n')});
+		const s = scripted({answersFrom: 0, record: t => (t >= 400 ? 'ready 1  \n06-pixi: pixi not installed\n   \n' : 'booting\n')});
 		const r = await waitForSsh({...base, host: s.host});
 		expect(r).toMatchObject({ok: true, warnings: ['06-pixi: pixi not installed'], ms: 400});
 		expect(r.stillBooting).toBeUndefined();
+	});
+
+	it('reads the boot record only once sshd answers with the right key, and not at all after a ready line', async () => {
+		const record = (c: string) => c.includes('/run/hatch/boot-state');
+		const late = scripted({answersFrom: 600, record: () => 'ready 0\n'});
+		await waitForSsh({...base, host: late.host});
+		const firstRecord = late.calls.findIndex(record);
+		expect(firstRecord).toBeGreaterThan(late.calls.findIndex(c => c.startsWith('docker exec box cat /etc/ssh')));
+		const logged = scripted({answersFrom: 0, log: [[0, 'hatch: ready: sshd listening (boot took 5 ms)']], record: () => 'ready 0\n'});
+		await waitForSsh({...base, host: logged.host});
+		expect(logged.calls.filter(record)).toEqual([]);
+	});
+
+	it('with no time at all, says nothing answered (it never looked)', async () => {
+		const r = await waitForSsh({...base, host: scripted({answersFrom: 0}).host, timeoutMs: 0});
+		expect(r).toMatchObject({ok: false, reason: 'sshd did not answer on 127.0.0.1:2222 within 0 s', ms: 0});
 	});
 
 	it('is ok but still booting when sshd answers and the optional steps run past the deadline', async () => {
@@ -174,6 +200,96 @@ describe('checkSsh', () => {
 	it('reports what it saw at each stage', async () => {
 		expect(await checkSsh('box', '127.0.0.1', 2222, scripted({}).host)).toEqual({ok: false, reason: 'nothing answers on 127.0.0.1:2222'});
 		expect(await checkSsh('box', '127.0.0.1', 2222, scripted({answersFrom: 0, scan: ''}).host)).toEqual({ok: false, reason: 'port 2222 answers, but its host key could not be compared yet'});
-		expect(await checkSsh('box', '10.0.0.5', 2222, scripted({answersFrom: 0}).host)).toEqual({ok: true, fingerprint: fingerprint(KEY), keyBlob: KEY, reason: ''});
+		expect(await checkSsh('box', '0.0.0.0', 2222, scripted({answersFrom: 0}).host)).toEqual({ok: true, fingerprint: fingerprint(KEY), keyBlob: KEY, reason: ''});
+		// A listen address other than every interface is where it is reached.
+		const other = scripted({answersFrom: 0});
+		expect((await checkSsh('box', '10.0.0.5', 2222, other.host)).reason).toBe('nothing answers on 10.0.0.5:2222');
+		expect(other.calls).toEqual(['connect 10.0.0.5:2222']);
+	});
+});
+
+describe('parseKey and bootEvent read only what they should', () => {
+	it('finds the ed25519 key however it is spaced, and nothing else', () => {
+		expect(parseKey(`[127.0.0.1]:2222 ssh-ed25519  ${KEY}`)).toEqual({type: 'ssh-ed25519', blob: KEY});
+		expect(parseKey(`ssh-ed25519\t${KEY} root@box`)).toEqual({type: 'ssh-ed25519', blob: KEY});
+		expect(parseKey(`ssh-rsa ${KEY}`)).toBeUndefined();
+	});
+
+	it('reads the boot record: the state trimmed, blank warning lines dropped', () => {
+		expect(parseBootRecord('ready 1  \n06-pixi: slow\n  \n')).toEqual({state: 'ready 1', warnings: ['06-pixi: slow']});
+		expect(parseBootRecord('')).toEqual({state: '', warnings: []});
+	});
+
+	it('takes a boot line only at the start of the line: a program echoing one inside its own is just a log line', () => {
+		for (const text of ['x hatch: step 05-bindu.sh done (1 ms)', 'x hatch: boot step 00-user-bootstrap.sh FAILED (exit 1)', 'x hatch[05-bindu]: WARNING: fake', 'x hatch: ready: fake']) {
+			expect(bootEvent(text).kind, text).toBe('log');
+		}
+		expect(bootEvent('hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): hatch: see above').text).toBe('boot step 00-user-bootstrap.sh FAILED (exit 1): hatch: see above');
+	});
+});
+
+describe('realReadyHost (this host: a TCP connect, a process)', () => {
+	/** A local server that does `onConnection` with each client; resolves to its port. */
+	async function server(onConnection: (socket: net.Socket, seen: string[]) => void) {
+		const seen: string[] = [];
+		const srv = net.createServer(socket => {
+			socket.on('data', d => seen.push(String(d)));
+			onConnection(socket, seen);
+		});
+		await new Promise<void>(r => srv.listen(0, '127.0.0.1', r));
+		return {port: (srv.address() as net.AddressInfo).port, seen, close: () => new Promise(r => srv.close(r))};
+	}
+
+	it('answers: yes when the server speaks first (as sshd does), and it says who is asking before hanging up', async () => {
+		const s = await server(socket => socket.write('SSH-2.0-OpenSSH_9.6\r\n'));
+		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(true);
+		await vi.waitFor(() => expect(s.seen.join('')).toBe('SSH-2.0-hatch-readiness-check\r\n'));
+		await s.close();
+	});
+
+	it('answers: no when the server accepts and hangs up without a word (a proxy before sshd is up), or nothing listens', async () => {
+		const s = await server(socket => socket.end());
+		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
+		await s.close();
+		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
+	});
+
+	it('output: what a command printed when it succeeded, nothing when it failed', async () => {
+		expect(await realReadyHost.output(process.execPath, ['-e', 'process.stdout.write("hello")'])).toBe('hello');
+		expect(await realReadyHost.output(process.execPath, ['-e', 'process.stdout.write("partial"); process.exit(3)'])).toBe('');
+	});
+
+	it('answers: no after a second when the server accepts and stays silent, and the connection is closed', async () => {
+		let closed = false;
+		const s = await server(socket => socket.on('close', () => (closed = true)));
+		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
+		await vi.waitFor(() => expect(closed).toBe(true));
+		await s.close();
+	});
+
+	it('followLog runs `docker logs --follow --since T NAME` and stops it (docker faked on PATH: no engine in unit tests)', async () => {
+		const bin = mkdtempSync(join(tmpdir(), 'hatch-fakedocker-'));
+		writeFileSync(join(bin, 'docker'), '#!/bin/sh\necho "args: $*"\necho "hatch: ready: fake"\nexec sleep 30\n');
+		chmodSync(join(bin, 'docker'), 0o755);
+		const saved = process.env.PATH;
+		process.env.PATH = `${bin}:${saved}`;
+		try {
+			const lines: string[] = [];
+			const logs = realReadyHost.followLog('box', '2026-11-29T10:00:00Z', l => lines.push(l));
+			await vi.waitFor(() => expect(lines).toEqual(['args: logs --follow --since 2026-11-29T10:00:00Z box', 'hatch: ready: fake']));
+			expect(await logs.stop()).toEqual(lines);
+		} finally {
+			process.env.PATH = saved;
+		}
+	});
+
+	it('its clock is the real one, and a pause lasts', async () => {
+		const t0 = realReadyHost.now();
+		expect(Math.abs(t0 - Date.now())).toBeLessThan(1000);
+		let paused = false;
+		const p = realReadyHost.pause(1).then(() => (paused = true));
+		expect(paused).toBe(false);
+		await p;
+		expect(paused).toBe(true);
 	});
 });

@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
 import {fingerprint, parseKey} from '../../source/docker/ready.js';
-import {hostBlock, installSshConfig, removeBlock, removeKnownHost, removeSshConfig, upsertBlock, upsertKnownHost} from '../../source/sshconfig.js';
+import {hostBlock, installSshConfig, planSshConfig, removeBlock, removeKnownHost, removeSshConfig, upsertBlock, upsertKnownHost} from '../../source/sshconfig.js';
 
 const block = (port = '22222') => hostBlock({name: 'stem', hostName: '127.0.0.1', port, user: 'dev', forwardAgent: false});
 
@@ -106,5 +106,93 @@ describe.skipIf(spawnSync('ssh', ['-V']).status !== 0)('hostBlock values, read b
 		const r = readBack('/k/line\nbreak/id');
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.identity).not.toContain('line');
+	});
+});
+
+describe('exact forms (each line and each edge of the block and pin edits)', () => {
+	const B = ['# >>> hatch stem >>>', '# Written by hatch-wizard; it rewrites only what is between these markers.', 'Host stem', '  HostName 127.0.0.1', '  Port 22222', '  User dev'];
+	const tail = ['  HostKeyAlias hatch-stem', '# <<< hatch stem <<<'];
+
+	it('hostBlock: every line, with and without an identity and the agent', () => {
+		expect(block()).toBe([...B, ...tail].join('\n'));
+		expect(hostBlock({name: 'stem', hostName: '127.0.0.1', port: '22222', user: 'dev', identityFile: '/k/id', forwardAgent: true})).toBe(
+			[...B, '  IdentityFile "/k/id"', '  IdentitiesOnly yes', ...tail.slice(0, 1), '  ForwardAgent yes', tail[1]].join('\n'),
+		);
+		expect(hostBlock({name: 'stem', hostName: '127.0.0.1', port: '22222', user: 'dev', identityFile: '/k/\x01', forwardAgent: false})).toBe(
+			[...B, '  # IdentityFile left out: its path has a control character, which no ssh_config line can hold', ...tail].join('\n'),
+		);
+	});
+
+	it('upsertBlock: appends after a blank line when there is no Host, and writes only the block into an empty file', () => {
+		expect(upsertBlock('', 'stem', block())).toBe(`${block()}\n`);
+		expect(upsertBlock('ServerAliveInterval 30\n', 'stem', block())).toBe(`ServerAliveInterval 30\n\n${block()}\n`);
+		expect(upsertBlock('ServerAliveInterval 30\n\n', 'stem', block())).toBe(`ServerAliveInterval 30\n\n${block()}\n`);
+	});
+
+	it('upsertBlock: an indented Host counts, a comment that mentions Host does not', () => {
+		expect(upsertBlock('# see Host docs\nServerAliveInterval 30\n  Host a\n', 'stem', block())).toBe(`# see Host docs\nServerAliveInterval 30\n${block()}\n\n  Host a\n`);
+	});
+
+	it('upsertBlock: a marker without its partner is not a block: a new one is added, the stray line kept', () => {
+		expect(upsertBlock('# <<< hatch stem <<<\nHost a\n', 'stem', block())).toBe(`# <<< hatch stem <<<\n${block()}\n\nHost a\n`);
+		expect(upsertBlock('Host a\n# >>> hatch stem >>>\n', 'stem', block())).toBe(`${block()}\n\nHost a\n# >>> hatch stem >>>\n`);
+		expect(upsertBlock('Host a\n# <<< hatch stem <<<\n', 'stem', block())).toBe(`${block()}\n\nHost a\n# <<< hatch stem <<<\n`);
+	});
+
+	it('removeBlock: takes the blank line after the block only when there is one; an emptied file is empty', () => {
+		expect(removeBlock(`${block()}\nHost a\n`, 'stem')).toBe('Host a\n');
+		expect(removeBlock(`${block()}\n\nHost a\n`, 'stem')).toBe('Host a\n');
+		expect(removeBlock(`${block()}\n`, 'stem')).toBe('');
+		expect(removeBlock('Host a\n', 'stem')).toBe('Host a\n');
+	});
+
+	it('upsertKnownHost: the pin on the first line is replaced in place; duplicates of it are dropped', () => {
+		expect(upsertKnownHost('hatch-stem ssh-ed25519 OLD\nother ssh-ed25519 X\n', 'hatch-stem', 'ssh-ed25519', 'NEW')).toBe('hatch-stem ssh-ed25519 NEW\nother ssh-ed25519 X\n');
+		expect(upsertKnownHost('a ssh-ed25519 A\nhatch-stem ssh-ed25519 OLD\nb ssh-ed25519 B\nhatch-stem ssh-ed25519 OLD2\n', 'hatch-stem', 'ssh-ed25519', 'NEW')).toBe(
+			'a ssh-ed25519 A\nhatch-stem ssh-ed25519 NEW\nb ssh-ed25519 B\n',
+		);
+		expect(upsertKnownHost('', 'hatch-stem', 'ssh-ed25519', 'NEW')).toBe('hatch-stem ssh-ed25519 NEW\n');
+	});
+
+	function home() {
+		const h = mkdtempSync(join(tmpdir(), 'hatch-sshexact-'));
+		mkdirSync(join(h, '.ssh'));
+		return h;
+	}
+	const values = (keys: string) => ({...defaults('stem'), STEM_USER: 'dev', STEM_SSH_LISTEN: '127.0.0.1', STEM_AUTH_KEYS_PATH: keys});
+
+	it('names the private key next to a .pub file only when it is there', async () => {
+		const h = home();
+		writeFileSync(join(h, 'id.pub'), 'ssh-ed25519 AAAA x\n');
+		writeFileSync(join(h, 'other'), 'ssh-ed25519 AAAA x\n');
+		const config = async (keys: string) => (await planSshConfig(values(keys), 'AAAA', h))[0]!.content;
+		expect(await config(join(h, 'id.pub'))).not.toContain('IdentityFile');
+		writeFileSync(join(h, 'id'), 'private\n');
+		expect(await config(join(h, 'id.pub'))).toContain(`  IdentityFile "${join(h, 'id')}"`);
+		// Not a .pub file: nothing to derive, even when a file of the shortened name exists.
+		writeFileSync(join(h, 'id.key'), 'ssh-ed25519 AAAA x\n');
+		expect(await config(join(h, 'id.key'))).not.toContain('IdentityFile');
+		const plan = await planSshConfig(values(''), 'AAAA', h);
+		expect(plan.map(c => [c.path, c.showDiff, c.mode])).toEqual([[join(h, '.ssh', 'config'), true, 0o600], [join(h, '.ssh', 'known_hosts'), true, 0o600]]);
+	});
+
+	it('installSshConfig and removeSshConfig say exactly what they did', async () => {
+		const h = home();
+		const config = join(h, '.ssh', 'config');
+		const known = join(h, '.ssh', 'known_hosts');
+		expect(await installSshConfig(values(''), 'AAAA', h)).toBe(`created   ${config}\ncreated   ${known}\nNow: ssh stem\n`);
+		expect(await installSshConfig(values(''), 'AAAA', h)).toBe(`unchanged ${config}\nunchanged ${known}\nNow: ssh stem\n`);
+		const moved = await installSshConfig({...values(''), STEM_SSH_PORT: '2200'}, 'AAAA', h);
+		expect(moved).toMatch(new RegExp(`^updated   ${config} \\(old copy: ${config}\\.bak-\\d{8}-\\d{6}\\)\\n--- `));
+		expect(moved).toContain('-  Port 22222\n+  Port 2200\n');
+		expect(moved).toContain(`unchanged ${known}\nNow: ssh stem\n`);
+		// The pin was removed by hand: removing still takes the block out.
+		writeFileSync(known, 'other ssh-ed25519 X\n');
+		const removed = await removeSshConfig('stem', h);
+		expect(removed).toMatch(new RegExp(`^updated   ${config} \\(old copy: `));
+		expect(removed).toContain(`unchanged ${known}\n`);
+		expect(await removeSshConfig('stem', h)).toBe(`nothing to remove: no hatch block for "stem" in ${config}\n`);
+		const empty = home();
+		expect(await removeSshConfig('stem', empty)).toBe(`nothing to remove: no hatch block for "stem" in ${join(empty, '.ssh', 'config')}\n`);
 	});
 });

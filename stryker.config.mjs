@@ -1,0 +1,34 @@
+// Mutation testing (npm run test:mutation; StrykerJS needs Node 22 or newer, the script brings it):
+// how many deliberate bugs in source/ the unit tests catch. The report goes to reports/mutation/.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+	testRunner: 'vitest',
+	// Every unit test, not only those vitest finds related through imports (the screens import indirectly).
+	vitest: {configFile: 'vitest.mutation.config.ts', related: false},
+	// The pure core, the safe writer, the readiness gate and the other logic; not the Ink screens' markup or
+	// the entry points that only wire things together.
+	mutate: [
+		'source/core/**/*.ts',
+		'source/stack.ts',
+		'source/sshconfig.ts',
+		'source/store.ts',
+		'source/commands.ts',
+		'source/docker/*.ts',
+		'source/host/*.ts',
+		'source/ui/keys.ts',
+		'source/ui/questions.ts',
+		'!source/**/*.test.*',
+	],
+	coverageAnalysis: 'perTest',
+	ignoreStatic: true,
+	incremental: true,
+	incrementalFile: 'reports/mutation/incremental.json',
+	concurrency: 2,
+	timeoutMS: 10_000,
+	reporters: ['clear-text', 'progress', 'html', 'json'],
+	htmlReporter: {fileName: 'reports/mutation/index.html'},
+	jsonReporter: {fileName: 'reports/mutation/mutation.json'},
+	thresholds: {high: 85, low: 70, break: null},
+	tempDirName: 'node_modules/.stryker-tmp',
+	cleanTempDir: 'always',
+};

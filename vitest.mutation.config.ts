@@ -1,0 +1,14 @@
+import {defineConfig} from 'vitest/config';
+
+// What the mutation run uses: the unit project's tests, in process (tests that run the built CLI in a
+// child process cannot see a mutant and are left out), with no engine reachable.
+export default defineConfig({
+	test: {
+		include: ['test/unit/**/*.test.{ts,tsx}', 'source/**/*.test.{ts,tsx}'],
+		exclude: ['test/unit/cli.test.ts', 'test/unit/cli-commands.test.ts', 'test/unit/package.test.ts'],
+		env: {DOCKER_HOST: 'unix:///nonexistent/hatch-tests-reach-no-engine.sock'},
+		globalSetup: ['test/helpers/global-setup.ts'],
+		pool: 'forks',
+		testTimeout: 60_000,
+	},
+});
