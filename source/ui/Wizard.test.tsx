@@ -10,6 +10,9 @@ import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import {fixture} from '../../test/helpers/fake-host.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
+/** The screen the fake deploy waits on, set by toDeploy: it goes on when the view has shown each stage. */
+const view: {lastFrame: () => string | undefined} = {lastFrame: () => undefined};
+
 /** Plays a real build log through the events, then resolves as told (no Docker here: UI test). */
 function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean; warnings?: string[]}) {
 	const progress = new BuildProgress();
@@ -23,7 +26,7 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean;
 			progress.feed(line);
 			events.onBuildLine?.(line, progress);
 		}
-		await new Promise(r => setTimeout(r, 250)); // long enough for a few frames of the live view
+		await waitFor(view.lastFrame, '9/9 steps'); // the live view has shown the whole build
 		if (outcome.hang) await canceled;
 		const base = {logFile: '/out/stem/logs/hatch-1.log', progress, tail: ['boom'], ms: 3200};
 		if (outcome.hang) return {...base, ok: false, canceled: true, phase: 'build', exitCode: 130};
@@ -32,7 +35,9 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean;
 		events.onPhase?.('ready');
 		events.onBoot?.({kind: 'step', text: '00-user-bootstrap.sh', ms: 49});
 		for (const w of outcome.warnings ?? []) events.onBoot?.({kind: 'warning', text: w});
-		await new Promise(r => setTimeout(r, 250));
+		// The live view has shown the boot so far, its last warning too.
+		await waitFor(view.lastFrame, 'waiting for sshd');
+		for (const w of outcome.warnings ?? []) await waitFor(view.lastFrame, `! ${w}`);
 		return {...base, ok: true, canceled: false, phase: 'ready', exitCode: 0, ready: {ok: true, fingerprint: 'SHA256:abc', keyBlob: 'AAAA', warnings: outcome.warnings ?? [], logTail: [], ms: 900}};
 	})();
 	return {done, cancel: () => cancel()};
@@ -123,12 +128,15 @@ describe('Wizard', () => {
 		unmount();
 	});
 
-	it('quits with 130 on Ctrl-C', async () => {
-		const {d, exits} = deps();
+	it('quits with 130 on Ctrl-C, having written and saved nothing', async () => {
+		const write = vi.fn(async (c: FileChange[]) => c);
+		const {d, exits, saved} = deps({write});
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
 		await waitFor(lastFrame, 'start fresh');
 		await press(stdin, KEY.ctrlC);
 		expect(exits).toEqual([130]);
+		expect(write).not.toHaveBeenCalled();
+		expect(saved).toEqual([]);
 		unmount();
 	});
 
@@ -216,6 +224,7 @@ describe('Wizard, before the host checks answer', () => {
 describe('Wizard, building and booting', () => {
 	async function toDeploy(d: WizardDeps) {
 		const r = render(<Wizard deps={d} />);
+		view.lastFrame = r.lastFrame;
 		await waitFor(r.lastFrame, 'Dropbox');
 		await enterUntil(r.lastFrame, r.stdin, 'Review:');
 		await press(r.stdin, KEY.enter);

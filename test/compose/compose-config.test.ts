@@ -9,6 +9,7 @@ import {renderCompose} from '../../source/core/compose.js';
 import {parseEnv, quoteEnvValue, renderEnv, userLines} from '../../source/core/env.js';
 import {type Stack, defaults, validate} from '../../source/core/model.js';
 import {hasCompose} from '../helpers/docker.js';
+import {rng} from '../helpers/rng.js';
 
 type Json = Record<string, any>;
 
@@ -20,12 +21,6 @@ function composeConfig(dir: string): Json {
 /** `docker compose config` prints a compose file, so it writes every literal `$` as `$$`. */
 const unescape = (s: string) => s.replaceAll('$$', '$');
 
-function rng(seed: number) {
-	return () => {
-		seed = (seed * 1103515245 + 12345) % 2147483648;
-		return seed / 2147483648;
-	};
-}
 
 const ALPHABET = [...'aZ09 _-./:=,@+#\'"$\\{}()[]!?*&|;<>~`%^', 'é', 'ü', '日', '本', '😀', '\t', '$HOME', '${X}', '$$', '\\n', ' #', '\u2028', '\u2029', '\u0085', '\u00a0'];
 

@@ -4,7 +4,7 @@ import {type ChildProcess, spawn} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {BASE, type Stack, destroy, logs, newKey, read, sh, ssh, waitReady, writeStack} from './helpers.js';
+import {BASE, type Stack, destroy, logs, newKey, read, sh, ssh, waitReady, writeStack, gitDaemon} from './helpers.js';
 
 const UBUNTU_BASE = 'hatch-e2e/base-ubuntu-user:test';
 
@@ -124,10 +124,7 @@ describe.sequential('dotfiles, pixi without network, secrets and agent forwardin
 	it('boots with a warning when the dotfiles cannot be fetched, and clones them on the next boot, keeping the secrets', async () => {
 		expect(logs(s.name)).toMatch(/WARNING: dotfiles not cloned from git:\/\/127\.0\.0\.1:\d+\/bindu\.git at main: fatal: .*; continuing without them/);
 		expect(ssh(s, 'ls -A ~/.config; ls ~/.config/apogee').stdout.trim().split('\n')).toEqual(['apogee', 'secrets.env']);
-		daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${gitPort}`, repos], {stdio: 'ignore'});
-		for (let i = 0; i < 50 && sh('git', ['ls-remote', `git://127.0.0.1:${gitPort}/bindu.git`], {allowFail: true}).code !== 0; i++) {
-			await new Promise(r => setTimeout(r, 100));
-		}
+		daemon = await gitDaemon(repos, gitPort, 'bindu.git');
 		s.compose('restart', '--timeout', '2');
 		await waitReady(s, 2);
 		const r = ssh(s, 'cat ~/.config/bindu-marker.txt; stat -c %U ~/.config ~/.config/bindu-marker.txt');

@@ -4,7 +4,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {type Stack, destroy, hostKeyFingerprint, sh, ssh, writeStack} from './helpers.js';
+import {type Stack, destroy, hostKeyFingerprint, sh, ssh, writeStack, gitDaemon} from './helpers.js';
 
 describe.sequential('commands on a running stack', () => {
 	let s: Stack;
@@ -28,8 +28,7 @@ describe.sequential('commands on a running stack', () => {
 		sh('git', ['clone', '-q', '--bare', work, join(repos, 'bindu.git')]);
 		git('remote', 'add', 'origin', join(repos, 'bindu.git'));
 		const gitPort = s.port + 1000;
-		daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${gitPort}`, repos], {stdio: 'ignore'});
-		for (let i = 0; i < 50 && sh('git', ['ls-remote', `git://127.0.0.1:${gitPort}/bindu.git`], {allowFail: true}).code !== 0; i++) await new Promise(r => setTimeout(r, 100));
+		daemon = await gitDaemon(repos, gitPort, 'bindu.git');
 
 		const regPort = s.port + 2000;
 		registryAddr = `127.0.0.1:${regPort}`;

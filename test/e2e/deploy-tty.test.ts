@@ -45,7 +45,6 @@ describe('the wizard builds and boots in a terminal', () => {
 		expect(screens.some(x => x.includes('✔ 00-user-bootstrap.sh'))).toBe(true);
 		await t.waitFor('to ~/.ssh/config');
 		t.keys('Down');
-		await new Promise(r => setTimeout(r, 100));
 		t.keys('Enter');
 		await t.waitFor('EXIT=0');
 	});

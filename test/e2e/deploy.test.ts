@@ -97,9 +97,11 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		let out = '';
 		child.stdout.on('data', d => (out += d));
 		child.stderr.on('data', d => (out += d));
+		// The event: the slow base's dpkg-query is sleeping, i.e. the build is inside the package step.
 		const t0 = Date.now();
-		while (!out.includes('build: step 3/') && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 100));
-		await new Promise(r => setTimeout(r, 1000)); // now inside step 4, which sleeps
+		const inSlowStep = () => spawnSync('pgrep', ['-f', '^sleep 120$']).stdout.toString().trim() !== '';
+		while (!inSlowStep() && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 100));
+		expect(inSlowStep(), out).toBe(true);
 		const composeBefore = spawnSync('pgrep', ['-f', `docker-compose compose --progress plain build`]).stdout.toString().trim();
 		expect(composeBefore).not.toBe('');
 		child.kill('SIGTERM');

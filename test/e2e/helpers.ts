@@ -1,6 +1,6 @@
 // End-to-end helpers: write stacks with the real CLI, drive them with the real docker compose, log in with
 // the real ssh client. Host networking only; everything listens on 127.0.0.1.
-import {execFileSync, spawnSync} from 'node:child_process';
+import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, mkdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -134,4 +134,16 @@ export function wizardInTerminal(s: Stack) {
 	mkdirSync(join(home, '.ssh'), {recursive: true});
 	newKey(join(home, '.ssh'), 'id_ed25519');
 	return start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+}
+
+/**
+ * `git daemon` serving the bare repositories under `repos` on 127.0.0.1:`port`; resolves once `probe`
+ * (a repository under it) answers `git ls-remote`. kill() stops it.
+ */
+export async function gitDaemon(repos: string, port: number, probe: string): Promise<ChildProcess> {
+	const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${port}`, repos], {stdio: 'ignore'});
+	const url = `git://127.0.0.1:${port}/${probe}`;
+	for (let i = 0; i < 100 && sh('git', ['ls-remote', url], {allowFail: true}).code !== 0; i++) await new Promise(r => setTimeout(r, 100));
+	if (sh('git', ['ls-remote', url], {allowFail: true}).code !== 0) throw new Error(`git daemon never served ${url}`);
+	return daemon;
 }

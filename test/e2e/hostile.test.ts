@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {homePaths} from '../helpers/boot-paths.js';
 import {runCli} from '../helpers/cli.js';
-import {type Stack, destroy, logs, sh, ssh, waitReady, writeStack} from './helpers.js';
+import {type Stack, destroy, logs, sh, ssh, waitReady, writeStack, gitDaemon} from './helpers.js';
 
 const UID = '1001';
 const PLANTED_LOG = '/tmp/hatch-planted.log';
@@ -79,8 +79,7 @@ describe.sequential('a hostile home cannot get root or stop sshd (STEM_SUDO=0)',
 		const repos = join(s.root, 'repos');
 		sh('git', ['clone', '-q', '--bare', work, join(repos, 'bindu.git')]);
 		const gitPort = s.port + 1000;
-		daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${gitPort}`, repos], {stdio: 'ignore'});
-		for (let i = 0; i < 50 && sh('git', ['ls-remote', `git://127.0.0.1:${gitPort}/bindu.git`], {allowFail: true}).code !== 0; i++) await new Promise(r => setTimeout(r, 100));
+		daemon = await gitDaemon(repos, gitPort, 'bindu.git');
 		const secrets = join(s.root, 'secrets.env');
 		writeFileSync(secrets, 'APOGEE_TOKEN=host\n', {mode: 0o600});
 		const dropbox = join(s.root, 'dropbox');

@@ -48,7 +48,10 @@ describe.sequential('stem', () => {
 	it('reaps zombies and runs tini as PID 1', () => {
 		const comm = sh('docker', ['exec', s.name, 'cat', '/proc/1/comm']).stdout.trim();
 		expect(comm).toBe('tini');
-		ssh(s, 'bash -c "sleep 0.1 & exec sleep 0.5"');
+		// A child left behind when its parent execs away becomes tini's to reap.
+		const r = ssh(s, 'bash -c "sleep 0.1 & exec sleep 0.5"; echo done');
+		expect(r.code, r.stderr).toBe(0);
+		expect(r.stdout).toBe('done\n');
 		const zombies = sh('docker', ['exec', s.name, 'sh', '-c', "ps -eo stat= | grep -c '^Z' || true"]).stdout.trim();
 		expect(zombies).toBe('0');
 	});

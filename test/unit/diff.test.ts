@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {unifiedDiff} from '../../source/core/diff.js';
+import {rng} from '../helpers/rng.js';
 
 /** Applies a unified diff (as produced here) to `old`; used to check the diff is exact. */
 function patch(old: string, diff: string): string {
@@ -27,12 +28,6 @@ function patch(old: string, diff: string): string {
 	return out.length ? out.join('\n') + '\n' : '';
 }
 
-function rng(seed: number) {
-	return () => {
-		seed = (seed * 1103515245 + 12345) % 2147483648;
-		return seed / 2147483648;
-	};
-}
 
 describe('unifiedDiff', () => {
 	it('is empty for equal texts', () => expect(unifiedDiff('a\n', 'a\n', 'x', 'y')).toBe(''));

@@ -1,7 +1,7 @@
 // The README is true: its commands run, the names and numbers it states are the ones the code uses, the
 // settings table is the model's, and each boot step is described in the group it runs in.
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, readdirSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -10,7 +10,7 @@ import {defaults} from '../../source/core/model.js';
 import {READY_TIMEOUT_MS} from '../../source/docker/ready.js';
 import {configDir} from '../../source/store.js';
 import pkg from '../../package.json' with {type: 'json'};
-import {BIN, runCli} from '../helpers/cli.js';
+import {BIN, fakeHome, runCli} from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -49,9 +49,7 @@ describe('README: the quick start runs as written', () => {
 		const example = blocks('bash').find(b => b.includes('npx hatch-wizard'))!;
 		const command = example.split('\n').filter(l => !l.startsWith('ssh ')).join('\n').replace(/\\\n/g, ' ').trim();
 		expect(command).toMatch(/^npx hatch-wizard .*--yes/);
-		const home = mkdtempSync(join(tmpdir(), 'hatch-readme-'));
-		mkdirSync(join(home, '.ssh'));
-		writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHatchReadmeKey you@host\n');
+		const home = fakeHome();
 		// `npx hatch-wizard` is this checkout's CLI; the shell expands $HOME and ~ as the user's would.
 		const r = spawnSync('bash', ['-c', `npx() { shift; "${process.execPath}" "${BIN}" "$@"; }; ${command} --no-build --no-boot`], {
 			cwd: home,
