@@ -39,18 +39,6 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		sh('docker', ['volume', 'rm', 'hatch-e2e-hand-home', 'hatch-e2e-hand-sshkeys', 'hatch-e2e-hand-sshstate'], {allowFail: true});
 	});
 
-	it('a start in host mode shows compose\'s own lines, without its note that the bridge-mode port is discarded', async () => {
-		// A change compose follows from .env, so `up` creates the container again (and says what it discards).
-		editEnv(s, {STEM_PIXI_STOW: '0'});
-		const seen: string[] = [];
-		const run = deploy(s.dir, parseEnv(readFileSync(join(s.dir, '.env'), 'utf8')), {build: false, boot: true, events: {onUpLine: l => seen.push(l)}});
-		const r = await run.done;
-		expect(r.phase, JSON.stringify(r)).toBe('ready');
-		expect(seen.join('\n')).toMatch(/Container hatch-e2e-hand-renamed +(Running|Started|Recreated)/);
-		expect(sh('bash', ['-c', `grep -c 'Published ports are discarded' ${r.logFile}`], {allowFail: true}).stdout.trim()).not.toBe('0');
-		expect(seen.join('\n')).not.toContain('Published ports are discarded');
-	});
-
 	it('a new container name, port and STEM_SUDO=0 take effect; the home and host keys stay', async () => {
 		const keysBefore = sh('docker', ['exec', s.name, 'cat', '/etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub']).stdout;
 		const name = 'hatch-e2e-hand-renamed';
@@ -90,5 +78,17 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		const after = runCli(['status', '--image', 'stem', '--out', s.root]);
 		expect(after.stdout).not.toContain('does not follow .env');
 		expect(after.stdout).toContain('boot: ready, no warnings');
+	});
+
+	it('a start in host mode shows compose\'s own lines, without its note that the bridge-mode port is discarded', async () => {
+		// A change compose follows from .env, so `up` creates the container again (and says what it discards).
+		editEnv(s, {STEM_PIXI_STOW: '0'});
+		const seen: string[] = [];
+		const run = deploy(s.dir, parseEnv(readFileSync(join(s.dir, '.env'), 'utf8')), {build: false, boot: true, events: {onUpLine: l => seen.push(l)}});
+		const r = await run.done;
+		expect(r.phase, JSON.stringify(r)).toBe('ready');
+		expect(seen.join('\n')).toMatch(/Container hatch-e2e-hand-renamed +(Running|Started|Recreated)/);
+		expect(sh('bash', ['-c', `grep -c 'Published ports are discarded' ${r.logFile}`], {allowFail: true}).stdout.trim()).not.toBe('0');
+		expect(seen.join('\n')).not.toContain('Published ports are discarded');
 	});
 });
