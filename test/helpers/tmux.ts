@@ -43,16 +43,28 @@ export function start(env: Record<string, string>, args: string[]) {
 		throw new Error(`no "${text}" on screen:\n${screen()}\nstderr:\n${stderr()}`);
 	};
 	/**
-	 * Presses Enter until `text` shows: only on a screen that asks for it ("Enter next" in its footer), so a
-	 * screen still loading (a spinner) never gets an Enter meant for the one before.
+	 * Presses Enter until `text` shows: only on a screen that asks for it ("Enter next" in its footer, and a
+	 * field), so a screen still loading (a spinner) never gets an Enter meant for the one after it.
 	 */
 	// At most ~40 s, so a stuck screen fails here with the screen in the message, not as a test timeout.
 	const enterUntil = async (text: string, max = 40) => {
 		const t0 = Date.now();
+		// A capture can catch the program halfway through redrawing (the old footer under the new prompt): a
+		// screen counts once two captures in a row agree.
+		const settled = async () => {
+			for (let last = screen(); ; ) {
+				await new Promise(r => setTimeout(r, 20));
+				const now = screen();
+				if (now === last) return now;
+				last = now;
+			}
+		};
 		for (let n = 0; n < max && Date.now() - t0 < 40_000; ) {
-			const before = screen();
+			const before = await settled();
 			if (before.includes(text)) return before;
-			if (!before.includes('Enter next')) {
+			// A field on screen (a list's ❯ or a text field's ›), not just the footer: the image screen shows its
+			// footer while a spinner waits for the host checks, and an Enter there would answer the next screen.
+			if (!before.includes('Enter next') || !/❯ |› /.test(before)) {
 				await new Promise(r => setTimeout(r, 20));
 				continue;
 			}
