@@ -19,6 +19,8 @@ export interface FakeHostSpec {
 	env?: Record<string, string>;
 	platform?: NodeJS.Platform;
 	uid?: number;
+	/** Ports something else holds, as "address:port" (127.0.0.1:22222) or a bare port on every address. */
+	taken?: string[];
 }
 
 export function fakeHost(spec: FakeHostSpec = {}): Host & {calls: string[]} {
@@ -62,8 +64,8 @@ export function fakeHost(spec: FakeHostSpec = {}): Host & {calls: string[]} {
 		async connect(path) {
 			return spec.sockets?.[path] ?? false;
 		},
-		async portFree() {
-			return true;
+		async portFree(port, address) {
+			return !(spec.taken ?? []).some(t => t === String(port) || t === `${address}:${port}`);
 		},
 		env: {HOME: home, ...spec.env},
 		userInfo: () => ({username: 'alice', uid: spec.uid ?? 1000, gid: 1000, homedir: home}),
