@@ -56,3 +56,60 @@ describe('saved presets', () => {
 		expect(configDir({HATCH_CONFIG_DIR: '/y', XDG_CONFIG_HOME: '/x'})).toBe('/y');
 	});
 });
+
+describe('saved presets, exactly', () => {
+	const open = async () => PresetStore.open('vortex', mkdtempSync(join(tmpdir(), 'hatch-store-')));
+
+	it('lists by name, keeps descriptions, and finds one by its exact name', async () => {
+		const s = await open();
+		s.save({name: 'b', image: 'stem', settings: {}}, facts);
+		s.save({name: 'a', description: 'mine', image: 'neuron', settings: {NEURON_GPUS: 'all'}}, facts);
+		s.save({name: 'a.b', image: 'stem', settings: {}}, facts);
+		expect(s.list().map(p => [p.name, p.description])).toEqual([['a', 'mine'], ['a.b', undefined], ['b', undefined]]);
+		expect(s.get('a')?.image).toBe('neuron');
+		expect(s.get('c')).toBeUndefined();
+		expect(s.path).toMatch(/\/presets\.json$/);
+		// Keys with dots are names, not paths into the file.
+		expect(Object.keys(JSON.parse(readFileSync(s.path, 'utf8')).hosts.vortex.presets).sort()).toEqual(['a', 'a.b', 'b']);
+	});
+
+	it('delete: forgets "last" only when it was the deleted one; other hosts are untouched', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-store-'));
+		const s = await PresetStore.open('vortex', dir);
+		const other = await PresetStore.open('other', dir);
+		other.save({name: 'x', image: 'stem', settings: {}}, facts);
+		s.save({name: 'a', image: 'stem', settings: {}}, facts);
+		s.save({name: 'b', image: 'stem', settings: {}}, facts);
+		expect(s.delete('a')).toBe(true);
+		expect(s.last()).toBe('b');
+		expect(s.delete('b')).toBe(true);
+		expect(s.last()).toBeUndefined();
+		expect('last' in JSON.parse(readFileSync(s.path, 'utf8')).hosts.vortex).toBe(false);
+		expect((await PresetStore.open('other', dir)).get('x')?.name).toBe('x');
+		expect((await PresetStore.open('nobody', dir)).delete('x')).toBe(false);
+	});
+
+	it('a store that cannot be read is moved aside with a message naming both files', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-store-'));
+		writeFileSync(join(dir, 'presets.json'), '{"hosts": ');
+		const s = await PresetStore.open('vortex', dir);
+		const aside = readdirSync(dir).find(n => n.startsWith('presets.json.corrupt-'))!;
+		expect(s.warnings).toEqual([expect.stringMatching(new RegExp(`^the saved presets in ${join(dir, 'presets.json')} were unreadable \\([^\\n)]+\\); moved them to ${join(dir, aside)} and started afresh$`))]);
+	});
+
+	it('a saved preset that no longer validates is named, with the command that deletes it', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-store-'));
+		writeFileSync(join(dir, 'presets.json'), JSON.stringify({hosts: {h: {presets: {good: {image: 'stem', settings: {}, savedAt: 'x', facts}, old: {image: 'stem', settings: {STEM_UID: '0'}, savedAt: 'x', facts}}}}}));
+		const s = await PresetStore.open('h', dir);
+		expect(s.list().map(p => p.name)).toEqual(['good']);
+		expect(s.warnings).toEqual(['saved preset "old": STEM_UID must not be 0: the container user must not be root (use your host id, e.g. 1000) (skipped; delete it with: hatch-wizard presets delete old)']);
+	});
+
+	it('changedFacts names each fact that changed', () => {
+		expect(changedFacts(facts, {user: 'bob', uid: 1001, gid: 1002})).toEqual([
+			'your UID was 1000 when this preset was saved and is 1001 now',
+			'your GID was 1000 when this preset was saved and is 1002 now',
+			'you were alice when this preset was saved and are bob now',
+		]);
+	});
+});
