@@ -120,6 +120,7 @@ async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> 
 async function probeCompose(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
 	try {
 		const r = await host.run('docker', ['compose', 'version', '--short'], PROBE_TIMEOUT_MS);
+		if (r.timedOut) return {status: 'timeout', detail: 'docker compose version did not answer', hint: 'a hung docker CLI plugin? try: docker compose version'};
 		const v = r.stdout.trim().replace(/^v/, '');
 		if (r.exitCode === 0 && /^\d+\.\d+/.test(v)) return {status: 'ok', value: v};
 	} catch {
