@@ -128,7 +128,8 @@ async function writeCommand(opts: {
 		return runWizard({version: pkg.version, out, sets, ...(preset ? {preset} : {})});
 	}
 	const facts = factsFrom(await inspectHost(realHost()));
-	const envPath = join(out, stack, '.env');
+	const dir = join(out, stack);
+	const envPath = join(dir, '.env');
 	const envText = readTextFile(envPath);
 	const existing = envText === undefined ? undefined : parseEnv(envText);
 	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
@@ -146,9 +147,9 @@ async function writeCommand(opts: {
 		return 2;
 	}
 	const {preflight, refusal, renameWarning} = await import('./host/preflight.js');
-	const names = stackIdentity(stack, join(out, stack));
+	const names = stackIdentity(stack, dir);
 	const renamed = await renameWarning(realHost(), existing, resolved.values, names);
-	for (const d of stackDrift(stack, join(out, stack))) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
+	for (const d of stackDrift(stack, dir)) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
 	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts), ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
 	if (!opts.dryRun && (opts.build || opts.boot)) {
 		// Before anything is written: what the build and start need from this engine.
@@ -169,7 +170,6 @@ async function writeCommand(opts: {
 		process.stdout.write(`${label.padEnd(9)} ${c.path}\n`);
 		if (c.diff) process.stdout.write(colorDiff(c.diff));
 	}
-	const dir = join(out, stack);
 	if (opts.dryRun) {
 		process.stdout.write(pending.length ? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n` : `Nothing to do: ${dir} is up to date.\n`);
 		return 0;

@@ -1,7 +1,6 @@
 // The safe writer (source/stack.ts), edge by edge: what goes into the build context, what the stack's
 // compose file keeps, how changes are compared and applied, and every host path check with its message.
-import {execFileSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -78,15 +77,11 @@ describe("the stack's own record: names kept, drift named", () => {
 		expect(stackDrift('neuron', dir)).toEqual(['NEURON_GPUS is "2" in .env, but docker-compose.yml was written for "all"']);
 		writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
 		expect(stackDrift('neuron', dir)).toEqual([]);
-		rmEnv(dir);
+		rmSync(join(dir, '.env'));
 		writeFileSync(join(dir, 'docker-compose.yml'), renderCompose('neuron', values));
 		expect(stackDrift('neuron', dir)).toEqual([]);
 	});
 });
-
-function rmEnv(dir: string) {
-	execFileSync('rm', ['-f', join(dir, '.env')]);
-}
 
 describe('comparing and applying', () => {
 	it('compare: new and unchanged have no diff; a changed file is diffed against "(new)"; a folder in the way is an error', async () => {
