@@ -5,7 +5,7 @@ import {render} from 'ink';
 import React from 'react';
 import {BuildProgress} from '../source/docker/buildkit.js';
 import type {DeployResult} from '../source/docker/deploy.js';
-import {stream} from '../source/docker/run.js';
+import {stream} from '../source/docker/proc.js';
 import {Deploy} from '../source/ui/Deploy.js';
 
 export async function throughView(cmd: string, args: string[]): Promise<{ms: number; peakRss: number; lines: number; frames: number}> {

@@ -5,7 +5,8 @@ import {parseEnv} from './core/env.js';
 import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginCommand} from './core/model.js';
 import {type BootRecord, bootRecord, checkSsh} from './docker/ready.js';
 import {printable} from './docker/buildkit.js';
-import {composeEnv, stream} from './docker/run.js';
+import {type Engine, realEngine} from './docker/deploy.js';
+import {composeEnv} from './docker/proc.js';
 import {stackDrift, timestamp} from './stack.js';
 
 export class CommandError extends Error {}
@@ -23,26 +24,21 @@ export function loadStack(stack: Stack, out: string): StackRef {
 	return {stack, dir, values: parseEnv(readFileSync(env, 'utf8'))};
 }
 
-async function run(cmd: string, args: string[], options: {cwd?: string; env?: NodeJS.ProcessEnv; inherit?: boolean} = {}) {
-	const {execa} = await import('execa');
-	return execa(cmd, args, {cwd: options.cwd, env: options.env, reject: false, stdin: 'ignore', ...(options.inherit ? {stdout: 'inherit', stderr: 'inherit'} : {})});
-}
-
 /** `status`: compose's view of the container plus a real SSH check (port answers with the stored host key). */
-export async function statusCommand(ref: StackRef, out: (s: string) => void): Promise<number> {
+export async function statusCommand(ref: StackRef, out: (s: string) => void, engine: Engine = realEngine): Promise<number> {
 	const name = ref.values.STEM_CONTAINER_NAME!;
-	const ps = await run('docker', ['inspect', '--format', '{{.State.Status}} {{.State.StartedAt}} {{.RestartCount}}', name]);
+	const ps = await engine.proc.run('docker', ['inspect', '--format', '{{.State.Status}} {{.State.StartedAt}} {{.RestartCount}}', name]);
 	if (ps.exitCode !== 0) {
 		out(`${name}: not created (cd ${ref.dir} && docker compose up -d --build)\n`);
 		return 1;
 	}
-	const [state, started, restarts] = String(ps.stdout).trim().split(' ');
+	const [state, started, restarts] = ps.stdout.trim().split(' ');
 	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
 	if (state !== 'running') return 1;
-	out(bootSummary(await bootRecord(name)));
+	out(bootSummary(await bootRecord(name, engine.ready)));
 	const drift = stackDrift(ref.stack, ref.dir);
 	if (drift.length) out(`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx hatch-wizard --yes --no-build --image ${ref.stack} --out ${dirname(ref.dir)} (rewrites it, with a diff, and restarts the container)\n`);
-	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT));
+	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT), engine.ready);
 	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
@@ -63,10 +59,10 @@ export function bootSummary(record: BootRecord | undefined): string {
  * `logs`: the container's boot and sshd log, through docker compose. To a terminal as it is; into a pipe or a
  * file without the terminal codes compose writes (ESC[2K, carriage returns), one clean line at a time.
  */
-export async function logsCommand(ref: StackRef, follow: boolean, out = (s: string) => process.stdout.write(s), tty = Boolean(process.stdout.isTTY)): Promise<number> {
+export async function logsCommand(ref: StackRef, follow: boolean, out: (s: string) => void = s => void process.stdout.write(s), tty = Boolean(process.stdout.isTTY), engine: Engine = realEngine): Promise<number> {
 	const args = ['compose', 'logs', '--no-log-prefix', ...(follow ? ['--follow'] : [])];
-	if (tty) return (await run('docker', args, {cwd: ref.dir, inherit: true})).exitCode ?? 1;
-	const r = stream('docker', args, {cwd: ref.dir, onLine: line => out(`${printable(line)}\n`)});
+	if (tty) return (await engine.proc.run('docker', args, {cwd: ref.dir, inherit: true})).exitCode;
+	const r = engine.proc.stream('docker', args, {cwd: ref.dir, onLine: line => out(`${printable(line)}\n`)});
 	// compose runs in its own process group (see stream): Ctrl-C must stop it too.
 	let stopped = false;
 	const stop = () => {
@@ -126,7 +122,7 @@ export interface BinduUpdateOptions {
 	ask?: (question: string) => Promise<boolean>;
 }
 
-export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, out: (s: string) => void): Promise<number> {
+export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, out: (s: string) => void, engine: Engine = realEngine): Promise<number> {
 	const v = ref.values;
 	const subtree = o.subtree;
 	if (!v.BINDU_REPO) throw new CommandError(`BINDU_REPO is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set BINDU_REPO=…)`);
@@ -136,21 +132,21 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 	const where = `~/.config${subtree ? `/${subtree}` : ''}`;
 	const stamp = timestamp();
 	const exec = (mode: 'plan' | 'apply', expect = '') =>
-		run('docker', [
+		engine.proc.run('docker', [
 			'exec', '-u', `${v.STEM_UID}:${v.STEM_GID}`, '-e', `HOME=/home/${v.STEM_USER}`, '-e', `BINDU_REPO=${v.BINDU_REPO}`, '-e', `BINDU_REF=${v.BINDU_REF || 'main'}`,
 			'-e', `SUBTREE=${subtree ?? ''}`, '-e', `MODE=${mode}`, '-e', `DELETE=${o.delete ? 1 : 0}`, '-e', `STAMP=${stamp}`, '-e', `EXPECT=${expect}`, '-e', 'GIT_TERMINAL_PROMPT=0',
 			v.STEM_CONTAINER_NAME!, 'bash', '-c', BINDU_UPDATE,
 		]);
-	const failed = (r: {exitCode?: number | undefined; stderr: unknown}) => {
-		out(`bindu-update failed (exit ${r.exitCode}): ${printable(String(r.stderr)).trim().split('\n').slice(-3).join(' / ')}\n`);
+	const failed = (r: {exitCode: number; stderr: string}) => {
+		out(`bindu-update failed (exit ${r.exitCode}): ${printable(r.stderr).trim().split('\n').slice(-3).join(' / ')}\n`);
 		return 1;
 	};
 	let expect = '';
 	if (o.delete) {
 		const plan = await exec('plan');
 		if (plan.exitCode !== 0) return failed(plan);
-		expect = /^at (\w+)/m.exec(String(plan.stdout))?.[1] ?? '';
-		const gone = printable(String(plan.stdout)).split('\n').filter(l => l.startsWith('*deleting')).map(l => l.replace(/^\*deleting\s+/, ''));
+		expect = /^at (\w+)/m.exec(plan.stdout)?.[1] ?? '';
+		const gone = printable(plan.stdout).split('\n').filter(l => l.startsWith('*deleting')).map(l => l.replace(/^\*deleting\s+/, ''));
 		gone.sort();
 		if (gone.length) {
 			out(`--delete removes ${gone.length} file(s) from ${where} that the repository no longer has (a copy of the folder is kept as ${where}.bak-${stamp}):\n${gone.map(f => `  - ${f}\n`).join('')}`);
@@ -163,22 +159,23 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 	}
 	const r = await exec('apply', expect);
 	if (r.exitCode !== 0) return failed(r);
-	const lines = printable(String(r.stdout)).split('\n');
-	const changed = lines.filter(l => /^([<>ch*.][fdLDS]|\*deleting)/.test(l) && !/^\.[fd] /.test(l));
-	const at = /^at (\w{12})/m.exec(String(r.stdout))?.[1];
-	const backup = /^backup (.*)$/m.exec(String(r.stdout))?.[1];
+	const lines = printable(r.stdout).split('\n');
+	// rsync's itemized lines, less a folder whose time alone changed (`.d..t......`): not a change to the user.
+	const changed = lines.filter(l => /^([<>ch.][fdLDS]|\*deleting)/.test(l) && !/^\.d[^a-z]*t[^a-z]* /.test(l));
+	const at = /^at (\w{12})/m.exec(r.stdout)?.[1];
+	const backup = /^backup (.*)$/m.exec(r.stdout)?.[1];
 	out(`${where} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} change(s)\n${changed.map(l => `  ${l}\n`).join('')}`);
 	if (backup) out(`the folder as it was is kept as ${backup.replace(`/home/${v.STEM_USER}`, '~')}\n`);
 	return 0;
 }
 
 /** `publish`: build once, tag NAME:VERSION and NAME:latest (OCI labels carry the version), push both. */
-export async function publishCommand(ref: StackRef, repo: string, version: string, out: (s: string) => void): Promise<number> {
+export async function publishCommand(ref: StackRef, repo: string, version: string, out: (s: string) => void, engine: Engine = realEngine): Promise<number> {
 	if (checkImageRef(repo) || (repo.includes(':') && !/:\d+\//.test(repo))) throw new CommandError(`--repo must be an image name without a tag, like you/stem or 127.0.0.1:5000/team/stem (got "${repo}")`);
 	if (!/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version)) throw new CommandError(`--version must look like 1.2.3 (got "${version}")`);
 	const tag = `${repo}:${version.replace('+', '_')}`;
 	out(`build: ${tag}\n`);
-	const build = stream('docker', ['compose', '--progress', 'plain', 'build', '--build-arg', `HATCH_VERSION=${version}`], {
+	const build = engine.proc.stream('docker', ['compose', '--progress', 'plain', 'build', '--build-arg', `HATCH_VERSION=${version}`], {
 		cwd: ref.dir,
 		env: composeEnv(FIELDS.map(f => f.key), {STEM_IMAGE: tag}),
 	});
@@ -198,9 +195,9 @@ export async function publishCommand(ref: StackRef, repo: string, version: strin
 		['push', ['push', latest]],
 	];
 	for (const [what, args] of steps) {
-		const r = await run('docker', args);
+		const r = await engine.proc.run('docker', args);
 		if (r.exitCode !== 0) {
-			out(`${what} failed: ${String(r.stderr).trim().split('\n').pop()}\n`);
+			out(`${what} failed: ${r.stderr.trim().split('\n').pop()}\n`);
 			return 1;
 		}
 		out(`${what}: ${args.slice(1).join(' → ')}\n`);

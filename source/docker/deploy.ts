@@ -3,13 +3,18 @@ import {join} from 'node:path';
 import {FIELDS, type Values, localAddress} from '../core/model.js';
 import {timestamp} from '../stack.js';
 import {type BuildStep, BuildProgress, hintFor} from './buildkit.js';
-import {type BootEvent, type ReadyResult, waitForSsh} from './ready.js';
-import {type Streamed, composeEnv, stream} from './run.js';
-
-/** Compose reads these from the environment before .env: hatch's own shell must not override the stack. */
-const STACK_ENV = composeEnv(FIELDS.map(f => f.key));
+import {type BootEvent, type ReadyHost, type ReadyResult, realReadyHost, waitForSsh} from './ready.js';
+import {type Proc, type Streamed, composeEnv, realProc} from './proc.js';
 
 export type Phase = 'build' | 'up' | 'ready';
+
+/** The programs hatch runs and the readiness gate's view of the host; tests give scripted ones. */
+export interface Engine {
+	proc: Proc;
+	ready: ReadyHost;
+}
+
+export const realEngine: Engine = {proc: realProc, ready: realReadyHost};
 
 /** Compose's note in host network mode: the port is in the file for bridge mode (.env picks the mode). */
 const EXPECTED_UP_LINE = /Published ports are discarded when using host network mode/;
@@ -45,6 +50,7 @@ export interface DeployOptions {
 	boot: boolean;
 	readyTimeoutMs?: number;
 	events?: DeployEvents;
+	engine?: Engine;
 }
 
 export function deploy(dir: string, values: Values, options: DeployOptions): {done: Promise<DeployResult>; cancel: () => void} {
@@ -52,6 +58,9 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 	const logFile = join(dir, 'logs', `hatch-${timestamp()}.log`);
 	const progress = new BuildProgress();
 	const ev = options.events ?? {};
+	const {proc, ready: readyHost} = options.engine ?? realEngine;
+	// Compose reads these from the environment before .env: hatch's own shell must not override the stack.
+	const stackEnv = composeEnv(FIELDS.map(f => f.key));
 	let current: Streamed | undefined;
 	let canceled = false;
 
@@ -73,9 +82,9 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 		ev.onStart?.(logFile);
 		if (options.build) {
 			ev.onPhase?.('build');
-			current = stream('docker', ['compose', '--progress', 'plain', 'build'], {
+			current = proc.stream('docker', ['compose', '--progress', 'plain', 'build'], {
 				cwd: dir,
-				env: STACK_ENV,
+				env: stackEnv,
 				logFile,
 				onLine: line => {
 					progress.feed(line);
@@ -92,7 +101,7 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 		phase = 'up';
 		ev.onPhase?.('up');
 		const since = new Date(Date.now() - 1000).toISOString();
-		current = stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, env: STACK_ENV, logFile, onLine: line => EXPECTED_UP_LINE.test(line) || ev.onUpLine?.(line)});
+		current = proc.stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, env: stackEnv, logFile, onLine: line => EXPECTED_UP_LINE.test(line) || ev.onUpLine?.(line)});
 		const up = await current.done;
 		if (up.exitCode !== 0 || canceled) return result('up', up.exitCode, up.tail.slice(-30));
 		phase = 'ready';
@@ -103,12 +112,13 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 			port: Number(values.STEM_SSH_PORT),
 			since,
 			canceled: () => canceled,
+			host: readyHost,
 			...(options.readyTimeoutMs ? {timeoutMs: options.readyTimeoutMs} : {}),
 			...(ev.onBoot ? {onEvent: ev.onBoot} : {}),
 		});
 		if (!ready.ok && !canceled) {
 			// Never ready: with `restart: unless-stopped` it would restart in a loop. Stop it, and say so.
-			current = stream('docker', ['compose', 'stop', '--timeout', '2'], {cwd: dir, env: STACK_ENV, logFile});
+			current = proc.stream('docker', ['compose', 'stop', '--timeout', '2'], {cwd: dir, env: stackEnv, logFile});
 			const stop = await current.done;
 			return result('ready', 1, ready.logTail, {ready, stopped: stop.exitCode === 0, hint: hintFor(ready.logTail.join('\n')) ?? ready.reason});
 		}

@@ -1,7 +1,7 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
 import type {Values} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
-import {deploy, outcome} from './deploy.js';
+import {type Engine, deploy, outcome} from './deploy.js';
 
 export interface PlainOptions {
 	build: boolean;
@@ -9,9 +9,10 @@ export interface PlainOptions {
 	sshConfig: boolean;
 	/** How often a long step says it is still running (a CI log with no line for minutes looks hung). */
 	heartbeatMs?: number;
+	engine?: Engine;
 }
 
-export async function deployPlain(dir: string, values: Values, options: PlainOptions, out = (s: string) => process.stdout.write(s)): Promise<number> {
+export async function deployPlain(dir: string, values: Values, options: PlainOptions, out: (s: string) => void = s => void process.stdout.write(s)): Promise<number> {
 	const printed = new Set<number>();
 	let latest: BuildProgress | undefined;
 	let phase = 'build';
@@ -27,6 +28,7 @@ export async function deployPlain(dir: string, values: Values, options: PlainOpt
 	const run = deploy(dir, values, {
 		build: options.build,
 		boot: options.boot,
+		...(options.engine ? {engine: options.engine} : {}),
 		events: {
 			onPhase: p => {
 				phase = p;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import {CONTAINER_PATHS} from '../core/compose.js';
 import {localAddress} from '../core/model.js';
 import {printable} from './buildkit.js';
-import {stream} from './run.js';
+import {run, stream} from './proc.js';
 
 /** OpenSSH's fingerprint of a public key blob (base64), e.g. SHA256:Nuws9y…. */
 export function fingerprint(blobBase64: string): string {
@@ -107,9 +107,8 @@ function canConnect(address: string, port: number): Promise<boolean> {
 /** This host: the docker CLI, ssh-keyscan, a TCP connect and the real clock. */
 export const realReadyHost: ReadyHost = {
 	async output(cmd, args) {
-		const {execa} = await import('execa');
-		const r = await execa(cmd, args, {reject: false, timeout: 10_000, stdin: 'ignore'});
-		return r.exitCode === 0 ? String(r.stdout) : '';
+		const r = await run(cmd, args, {timeoutMs: 10_000});
+		return r.exitCode === 0 ? r.stdout : '';
 	},
 	answers: canConnect,
 	followLog(container, since, onLine) {

@@ -4,6 +4,7 @@ import {readFile, readdir, realpath, stat} from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import {join} from 'node:path';
+import {run} from '../docker/proc.js';
 
 export interface RunResult {
 	stdout: string;
@@ -31,16 +32,8 @@ export interface Host {
 
 export function realHost(): Host {
 	return {
-		async run(cmd, args, timeoutMs) {
-			const {execa} = await import('execa');
-			const r = await execa(cmd, args, {timeout: timeoutMs, reject: false, stdin: 'ignore', env: {LC_ALL: 'C'}});
-			return {
-				stdout: String(r.stdout ?? ''),
-				stderr: String(r.stderr ?? ''),
-				exitCode: r.exitCode ?? (r.failed ? 127 : 0),
-				timedOut: r.timedOut,
-			};
-		},
+		// Untranslated messages: the probes read the tools' words.
+		run: (cmd, args, timeoutMs) => run(cmd, args, {timeoutMs, env: {...process.env, LC_ALL: 'C'}}),
 		readFile: path => readFile(path, 'utf8'),
 		readdir: path => readdir(path),
 		async kind(path) {

@@ -1,6 +1,7 @@
-// Runs docker commands with their output streamed line by line: every line goes to a log file and to a
-// callback, only a bounded tail stays in memory. The child gets its own process group, so cancelling
-// stops `docker` and the compose plugin it starts (no orphans).
+// The one way hatch runs a program: `run` to its end with the output captured (under a deadline), or
+// `stream` with the output taken line by line: every line goes to a log file and to a callback, only a
+// bounded tail stays in memory, and the child gets its own process group, so cancelling stops `docker` and
+// the compose plugin it starts (no orphans). Code that runs programs takes a `Proc`; tests give a scripted one.
 import {createWriteStream, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {cleanLine, stripCodes} from './buildkit.js';
@@ -46,7 +47,56 @@ export function composeEnv(drop: readonly string[], set: NodeJS.ProcessEnv = {})
 	return {...env, ...set};
 }
 
-export function stream(cmd: string, args: string[], options: {cwd?: string; logFile?: string; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv}): Streamed {
+export interface Ran {
+	/** 127 when the program could not be started. */
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+	timedOut: boolean;
+}
+
+export interface RunOptions {
+	cwd?: string;
+	/** The whole environment of the program (default: hatch's own). */
+	env?: NodeJS.ProcessEnv;
+	/** Killed after this long (default: never). */
+	timeoutMs?: number;
+	/** Output straight to this terminal instead of captured. */
+	inherit?: boolean;
+}
+
+export interface StreamOptions {
+	cwd?: string;
+	logFile?: string;
+	onLine?: (line: string) => void;
+	env?: NodeJS.ProcessEnv;
+}
+
+export interface Proc {
+	run(cmd: string, args: string[], options?: RunOptions): Promise<Ran>;
+	stream(cmd: string, args: string[], options: StreamOptions): Streamed;
+}
+
+export async function run(cmd: string, args: string[], options: RunOptions = {}): Promise<Ran> {
+	const {execa} = await import('execa');
+	const r = await execa(cmd, args, {
+		cwd: options.cwd,
+		env: options.env ?? process.env,
+		extendEnv: false,
+		reject: false,
+		stdin: 'ignore',
+		...(options.timeoutMs ? {timeout: options.timeoutMs} : {}),
+		...(options.inherit ? {stdout: 'inherit', stderr: 'inherit'} : {}),
+	});
+	return {
+		exitCode: r.exitCode ?? (r.failed ? 127 : 0),
+		stdout: typeof r.stdout === 'string' ? r.stdout : '',
+		stderr: typeof r.stderr === 'string' ? r.stderr : '',
+		timedOut: Boolean(r.timedOut),
+	};
+}
+
+export function stream(cmd: string, args: string[], options: StreamOptions): Streamed {
 	let canceled = false;
 	let pid: number | undefined;
 	let resolvePid: () => void = () => {};
@@ -133,3 +183,6 @@ export function stream(cmd: string, args: string[], options: {cwd?: string; logF
 	track(handle, done);
 	return handle;
 }
+
+/** This machine's programs. */
+export const realProc: Proc = {run, stream};
