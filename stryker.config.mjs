@@ -3,8 +3,9 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
 	testRunner: 'vitest',
-	// Every unit test, not only those vitest finds related through imports (the screens import indirectly).
-	vitest: {configFile: 'vitest.mutation.config.ts', related: false},
+	// Every unit test, not only those vitest finds related through imports (the screens import indirectly),
+	// each file in a process of its own as `npm test` runs them (tests set $HOME and watch signal handlers).
+	vitest: {configFile: 'vitest.mutation.config.ts', related: false, pool: 'forks'},
 	// The pure core, the safe writer, the readiness gate and the other logic; not the Ink screens (their
 	// tests render real frames and take seconds each: a run over them does not fit in 20 minutes here) or the
 	// entry points that only wire things together.

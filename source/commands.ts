@@ -94,7 +94,8 @@ if [ -n "$SUBTREE" ]; then
   [ -d "$src/$SUBTREE" ] || { echo "the repository has no $SUBTREE/ at $BINDU_REF" >&2; exit 3; }
   src="$src/$SUBTREE" dst="$dst/$SUBTREE"
 fi
-opts=(-a --itemize-changes --exclude=.git --exclude='secrets.env*')
+# --checksum: a fresh clone gives every file a new time; only a change of content (or mode) is a change.
+opts=(-a --checksum --itemize-changes --exclude=.git --exclude='secrets.env*')
 if [ "$DELETE" = 1 ]; then opts+=(--delete); fi
 echo "at $commit"
 if [ "$MODE" = plan ]; then
@@ -160,8 +161,8 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 	const r = await exec('apply', expect);
 	if (r.exitCode !== 0) return failed(r);
 	const lines = printable(r.stdout).split('\n');
-	// rsync's itemized lines, less a folder whose time alone changed (`.d..t......`): not a change to the user.
-	const changed = lines.filter(l => /^([<>ch.][fdLDS]|\*deleting)/.test(l) && !/^\.d[^a-z]*t[^a-z]* /.test(l));
+	// rsync's itemized lines, less a file or folder whose time alone changed (`.f..t......`): not a change to the user.
+	const changed = lines.filter(l => /^([<>ch.][fdLDS]|\*deleting)/.test(l) && !/^\.[fd][^a-z]*t[^a-z]* /.test(l));
 	const at = /^at (\w{12})/m.exec(r.stdout)?.[1];
 	const backup = /^backup (.*)$/m.exec(r.stdout)?.[1];
 	out(`${where} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} change(s)\n${changed.map(l => `  ${l}\n`).join('')}`);

@@ -5,7 +5,7 @@ import net from 'node:net';
 import {CONTAINER_PATHS} from '../core/compose.js';
 import {localAddress} from '../core/model.js';
 import {printable} from './buildkit.js';
-import {run, stream} from './proc.js';
+import {type Proc, realProc} from './proc.js';
 
 /** OpenSSH's fingerprint of a public key blob (base64), e.g. SHA256:Nuws9y…. */
 export function fingerprint(blobBase64: string): string {
@@ -104,25 +104,33 @@ function canConnect(address: string, port: number): Promise<boolean> {
 	});
 }
 
+/** How long one look (ssh-keyscan, a docker exec) may take before it counts as no answer. */
+export const LOOK_TIMEOUT_MS = 10_000;
+
+/** The readiness gate's view of a host whose programs `proc` runs: TCP connects and the real clock. */
+export function readyHostOn(proc: Proc): ReadyHost {
+	return {
+		async output(cmd, args) {
+			const r = await proc.run(cmd, args, {timeoutMs: LOOK_TIMEOUT_MS});
+			return r.exitCode === 0 ? r.stdout : '';
+		},
+		answers: canConnect,
+		followLog(container, since, onLine) {
+			const logs = proc.stream('docker', ['logs', '--follow', '--since', since, container], {onLine});
+			return {
+				stop: async () => {
+					logs.cancel(500);
+					return (await logs.done).tail;
+				},
+			};
+		},
+		pause: ms => new Promise(r => setTimeout(r, ms)),
+		now: () => Date.now(),
+	};
+}
+
 /** This host: the docker CLI, ssh-keyscan, a TCP connect and the real clock. */
-export const realReadyHost: ReadyHost = {
-	async output(cmd, args) {
-		const r = await run(cmd, args, {timeoutMs: 10_000});
-		return r.exitCode === 0 ? r.stdout : '';
-	},
-	answers: canConnect,
-	followLog(container, since, onLine) {
-		const logs = stream('docker', ['logs', '--follow', '--since', since, container], {onLine});
-		return {
-			stop: async () => {
-				logs.cancel(500);
-				return (await logs.done).tail;
-			},
-		};
-	},
-	pause: ms => new Promise(r => setTimeout(r, ms)),
-	now: () => Date.now(),
-};
+export const realReadyHost: ReadyHost = readyHostOn(realProc);
 
 export interface SshCheck {
 	ok: boolean;

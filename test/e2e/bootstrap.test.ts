@@ -5,6 +5,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BASE, type Stack, destroy, logs, newKey, read, sh, ssh, waitReady, writeStack, gitDaemon} from './helpers.js';
+import {until} from '../helpers/until.js';
 
 const UBUNTU_BASE = 'hatch-e2e/base-ubuntu-user:test';
 
@@ -197,9 +198,7 @@ describe.sequential('pixi from an installer served on 127.0.0.1', () => {
 		writeFileSync(join(www, 'install.sh'), '#!/bin/sh\nset -e\nmkdir -p "$HOME/.pixi/bin"\nprintf \'#!/bin/sh\\necho "pixi 0.0.0-test"\\n\' > "$HOME/.pixi/bin/pixi"\nchmod +x "$HOME/.pixi/bin/pixi"\n');
 		const port = s.port + 3000;
 		server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', www, String(port)], {stdio: 'ignore'});
-		for (let i = 0; i < 50 && sh('curl', ['-fsS', '-o', '/dev/null', `http://127.0.0.1:${port}/install.sh`], {allowFail: true}).code !== 0; i++) {
-			await new Promise(r => setTimeout(r, 100));
-		}
+		await until(() => sh('curl', ['-fsS', '-o', '/dev/null', `http://127.0.0.1:${port}/install.sh`], {allowFail: true}).code === 0, 'the installer’s web server', {timeoutMs: 10_000, everyMs: 100});
 		s = writeStack(s.name, 'stem', {STEM_PIXI_ENABLE: '1', STEM_PIXI_INSTALL_URL: `http://127.0.0.1:${port}/install.sh`}, s);
 		s.compose('up', '-d', '--build');
 		await waitReady(s);

@@ -2,6 +2,7 @@
 // "ready" with the container's own host key.
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {killSessions} from '../helpers/tmux.js';
+import {until} from '../helpers/until.js';
 import {BASE, type Stack, destroy, hostKeyFingerprint, sh, wizardInTerminal, writeStack} from './helpers.js';
 
 const TTY_BASE = 'hatch-e2e/base-tty:test';
@@ -28,15 +29,17 @@ describe('the wizard builds and boots in a terminal', () => {
 		t.keys('Enter');
 		const seen = new Set<string>();
 		const screens: string[] = [];
-		const t0 = Date.now();
 		let screen = '';
-		while (Date.now() - t0 < 120_000) {
-			screen = t.screen();
-			screens.push(screen);
-			for (const m of screen.matchAll(/(\d+)\/\d+ steps/g)) seen.add(m[1]!);
-			if (screen.includes('✔ ready in')) break;
-			await new Promise(r => setTimeout(r, 20));
-		}
+		await until(
+			() => {
+				screen = t.screen();
+				screens.push(screen);
+				for (const m of screen.matchAll(/(\d+)\/\d+ steps/g)) seen.add(m[1]!);
+				return screen.includes('✔ ready in');
+			},
+			() => `"✔ ready in" on screen:\n${screen}`,
+			{timeoutMs: 120_000, everyMs: 20},
+		);
 		expect(screen).toContain('✔ ready in');
 		expect(screen).toContain(`host key ${hostKeyFingerprint(s)} (ED25519)`);
 		expect(screen).toMatch(/built \d+ step\(s\)/);

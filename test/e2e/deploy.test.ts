@@ -5,6 +5,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BIN, runCli} from '../helpers/cli.js';
+import {until} from '../helpers/until.js';
 import {BASE, type Stack, destroy, hostKeyFingerprint, sh, writeStack} from './helpers.js';
 
 const NO_BASH = 'hatch-e2e/base-no-bash:test';
@@ -98,22 +99,15 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		child.stdout.on('data', d => (out += d));
 		child.stderr.on('data', d => (out += d));
 		// The event: the slow base's dpkg-query is sleeping, i.e. the build is inside the package step.
-		const t0 = Date.now();
-		const inSlowStep = () => spawnSync('pgrep', ['-f', '^sleep 120$']).stdout.toString().trim() !== '';
-		while (!inSlowStep() && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 100));
-		expect(inSlowStep(), out).toBe(true);
+		await until(() => spawnSync('pgrep', ['-f', '^sleep 120$']).stdout.toString().trim() !== '', () => `the build’s package step:\n${out}`, {everyMs: 100});
 		const composeBefore = spawnSync('pgrep', ['-f', `docker-compose compose --progress plain build`]).stdout.toString().trim();
 		expect(composeBefore).not.toBe('');
 		child.kill('SIGTERM');
 		const code = await new Promise<number | null>(r => child.on('exit', r));
 		expect(code).toBe(130);
 		expect(out).toContain('Interrupted: stopped during the build: nothing was started');
-		let left = 'x';
-		for (let n = 0; n < 50 && left; n++) {
-			left = spawnSync('pgrep', ['-f', 'compose --progress plain build']).stdout.toString().trim();
-			if (left) await new Promise(r => setTimeout(r, 100));
-		}
-		expect(left).toBe('');
+		// No compose process outlives hatch (it may take a moment to go).
+		await until(() => spawnSync('pgrep', ['-f', 'compose --progress plain build']).stdout.toString().trim() === '', 'no docker compose build left running', {timeoutMs: 5000, everyMs: 100});
 		expect(sh('docker', ['ps', '-q', '--filter', `name=${slow.name}`]).stdout.trim()).toBe('');
 	});
 
@@ -126,10 +120,8 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 			out += s;
 			return true;
 		});
-		const t0 = Date.now();
 		const heartbeat = /build: step 4\/\d+ RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* … still running \(\d+ s\)/;
-		while (!heartbeat.test(out) && Date.now() - t0 < 60_000) await new Promise(r => setTimeout(r, 50));
-		expect(out).toMatch(heartbeat);
+		await until(() => heartbeat.test(out), () => `a heartbeat:\n${out}`);
 		process.emit('SIGINT'); // as Ctrl-C would: the build stops
 		expect(await run).toBe(130);
 	});

@@ -6,6 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {runCli} from '../helpers/cli.js';
 import {start} from '../helpers/tmux.js';
+import {until} from '../helpers/until.js';
 
 export const BASE = process.env.HATCH_TEST_BASE ?? 'hatch-test-base:bookworm';
 export const PROJECT_PREFIX = 'hatch-e2e';
@@ -70,18 +71,18 @@ export function logs(name: string): string {
 
 /** Waits until the container logged "ready" `count` times and sshd answers; returns the boot's reported ms. */
 export async function waitReady(s: Stack, count = 1, timeoutMs = 60_000): Promise<number> {
-	const start = Date.now();
-	while (Date.now() - start < timeoutMs) {
-		const text = logs(s.name);
-		const ready = [...text.matchAll(/hatch: ready: .*\(boot took (\d+) ms\)/g)];
-		if (ready.length >= count) {
+	return until(
+		() => {
+			const text = logs(s.name);
+			if (text.includes('FAILED (exit')) throw new Error(`boot failed:\n${text}`);
+			const ready = [...text.matchAll(/hatch: ready: .*\(boot took (\d+) ms\)/g)];
+			if (ready.length < count) return undefined;
 			const probe = sh('ssh-keyscan', ['-p', String(s.port), '-T', '2', '-t', 'ed25519', '127.0.0.1'], {allowFail: true});
-			if (probe.stdout.includes('ssh-ed25519')) return Number(ready[ready.length - 1]![1]);
-		}
-		if (text.includes('FAILED (exit')) throw new Error(`boot failed:\n${text}`);
-		await new Promise(r => setTimeout(r, 150));
-	}
-	throw new Error(`not ready after ${timeoutMs} ms:\n${logs(s.name)}`);
+			return probe.stdout.includes('ssh-ed25519') ? {ms: Number(ready[ready.length - 1]![1])} : undefined;
+		},
+		() => `ready:\n${logs(s.name)}`,
+		{timeoutMs, everyMs: 150},
+	).then(r => r.ms);
 }
 
 export function ssh(s: Stack, command: string, options: {user?: string; key?: string; extra?: string[]; env?: NodeJS.ProcessEnv} = {}) {
@@ -143,7 +144,6 @@ export function wizardInTerminal(s: Stack) {
 export async function gitDaemon(repos: string, port: number, probe: string): Promise<ChildProcess> {
 	const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${port}`, repos], {stdio: 'ignore'});
 	const url = `git://127.0.0.1:${port}/${probe}`;
-	for (let i = 0; i < 100 && sh('git', ['ls-remote', url], {allowFail: true}).code !== 0; i++) await new Promise(r => setTimeout(r, 100));
-	if (sh('git', ['ls-remote', url], {allowFail: true}).code !== 0) throw new Error(`git daemon never served ${url}`);
+	await until(() => sh('git', ['ls-remote', url], {allowFail: true}).code === 0, `git daemon to serve ${url}`, {timeoutMs: 10_000, everyMs: 100});
 	return daemon;
 }

@@ -7,6 +7,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {homePaths} from '../helpers/boot-paths.js';
+import {until} from '../helpers/until.js';
 import {runCli} from '../helpers/cli.js';
 import {type Stack, destroy, logs, sh, ssh, waitReady, writeStack, gitDaemon} from './helpers.js';
 
@@ -38,15 +39,8 @@ describe.sequential('a hostile home cannot get root or stop sshd (STEM_SUDO=0)',
 		const n = readyCount();
 		const t0 = Date.now();
 		sh('docker', ['restart', '-t', '1', s.name]);
-		let loginMs = -1;
-		while (Date.now() - t0 < 30_000) {
-			if (ssh(s, 'true').code === 0) {
-				loginMs = Date.now() - t0;
-				break;
-			}
-			await new Promise(r => setTimeout(r, 100));
-		}
-		expect(loginMs, `no login within 30 s of the restart:\n${logs(s.name).slice(-3000)}`).toBeGreaterThan(0);
+		await until(() => ssh(s, 'true').code === 0, () => `a login after the restart:\n${logs(s.name).slice(-3000)}`, {timeoutMs: 30_000, everyMs: 100});
+		const loginMs = Date.now() - t0;
 		await waitReady(s, n + 1, 120_000);
 		return loginMs;
 	}
@@ -244,14 +238,8 @@ exit 0
 
 	it('after up -d --force-recreate too (a new container, the same home): ~/.ssh -> / and a hanging pixi', async () => {
 		asUser(`rm -rf ~/.ssh ~/.pixi && ln -s / ~/.ssh && mkdir -p ~/.pixi/bin && printf '#!/bin/sh\\nexec sleep 100000\\n' > ~/.pixi/bin/pixi && chmod +x ~/.pixi/bin/pixi`);
-		const t0 = Date.now();
 		s.compose('up', '-d', '--force-recreate');
-		let loginMs = -1;
-		while (Date.now() - t0 < 30_000 && loginMs < 0) {
-			if (ssh(s, 'true').code === 0) loginMs = Date.now() - t0;
-			else await new Promise(r => setTimeout(r, 100));
-		}
-		expect(loginMs, logs(s.name)).toBeGreaterThan(0);
+		await until(() => ssh(s, 'true').code === 0, () => `a login after the recreate:\n${logs(s.name)}`, {timeoutMs: 30_000, everyMs: 100});
 		await waitReady(s, 1, 120_000);
 		expect(root('stat -c %a /').trim()).toBe('755');
 		expect(ssh(s, 'sudo -n true').code).not.toBe(0);

@@ -39,12 +39,15 @@ export const START = 1_000_000;
 
 export function scriptedEngine(script: EngineScript) {
 	const calls: Call[] = [];
+	const live = new Set<Streamed>();
+	let called: (call: Call) => void = () => {};
 	const cancels: {line: string; graceMs: number | undefined}[] = [];
 	let t = START;
 	const answer = (call: Call): Reply => script.reply(call.line, call) ?? {exitCode: 127, stderr: `scripted engine: no answer for "${call.line}"`};
 	const record = (kind: Call['kind'], cmd: string, args: string[], options: RunOptions & StreamOptions = {}): Call => {
 		const call = {kind, line: [cmd, ...args].join(' '), cmd, args, options};
 		calls.push(call);
+		called(call);
 		return call;
 	};
 	const proc: Proc = {
@@ -66,7 +69,7 @@ export function scriptedEngine(script: EngineScript) {
 				else if (r.until) await Promise.race([r.until, stopped]);
 				return {exitCode: canceled ? 130 : (r.exitCode ?? 0), canceled, tail: lines.slice(-200)};
 			})();
-			return {
+			const handle: Streamed = {
 				done,
 				cancel(graceMs) {
 					cancels.push({line: call.line, graceMs});
@@ -74,6 +77,9 @@ export function scriptedEngine(script: EngineScript) {
 					cancel?.();
 				},
 			};
+			live.add(handle);
+			void done.finally(() => live.delete(handle));
+			return handle;
 		},
 	};
 	let followed: string[] = [];
@@ -106,6 +112,22 @@ export function scriptedEngine(script: EngineScript) {
 		lines: () => calls.map(c => c.line),
 		/** Scripted time since the start, ms. */
 		time: () => t - START,
+		/** What a signal to hatch does to running commands (see proc.ts): cancels each. */
+		interrupt: () => {
+			for (const s of live) s.cancel();
+		},
+		/** Resolves when a command line matching `re` is run (at once if one was). */
+		ran(re: RegExp): Promise<Call> {
+			const seen = calls.find(c => re.test(c.line));
+			if (seen) return Promise.resolve(seen);
+			return new Promise(resolve => {
+				const before = called;
+				called = call => {
+					before(call);
+					if (re.test(call.line)) resolve(call);
+				};
+			});
+		},
 	};
 }
 

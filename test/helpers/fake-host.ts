@@ -23,23 +23,25 @@ export interface FakeHostSpec {
 	taken?: string[];
 }
 
-export function fakeHost(spec: FakeHostSpec = {}): Host & {calls: string[]} {
+export function fakeHost(spec: FakeHostSpec = {}): Host & {calls: string[]; deadlines: Record<string, number>} {
 	const home = spec.home ?? '/home/alice';
 	const files = spec.files ?? {};
 	const dirs = new Set(spec.dirs ?? []);
 	const calls: string[] = [];
+	/** The deadline each command was given, by command line. */
+	const deadlines: Record<string, number> = {};
 	return {
 		calls,
+		deadlines,
 		async run(cmd, args, timeoutMs) {
 			const line = [cmd, ...args].join(' ');
 			calls.push(line);
+			deadlines[line] = timeoutMs;
 			const key = Object.keys(spec.commands ?? {}).find(k => line.startsWith(k));
 			const canned = key ? spec.commands![key]! : 'missing';
 			if (canned === 'missing') return {stdout: '', stderr: `${cmd}: not found`, exitCode: 127};
-			if (canned === 'hang') {
-				await new Promise(r => setTimeout(r, timeoutMs));
-				return {stdout: '', stderr: '', exitCode: 143, timedOut: true};
-			}
+			// A tool that never answers: the real Host kills it at its deadline and says so (see probes.test).
+			if (canned === 'hang') return {stdout: '', stderr: '', exitCode: 143, timedOut: true};
 			return canned;
 		},
 		async readFile(path) {

@@ -2,6 +2,7 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {BIN} from './cli.js';
+import {until} from './until.js';
 
 const sessions: string[] = [];
 export function killSessions(): void {
@@ -33,15 +34,15 @@ export function start(env: Record<string, string>, args: string[]) {
 		execFileSync('tmux', ['set-buffer', '-b', name, '--', data]);
 		execFileSync('tmux', ['paste-buffer', '-d', '-b', name, '-t', name]);
 	};
-	const waitFor = async (text: string, ms = 10_000) => {
-		const t0 = Date.now();
-		while (Date.now() - t0 < ms) {
-			const s = screen();
-			if (s.includes(text)) return s;
-			await new Promise(r => setTimeout(r, 50));
-		}
-		throw new Error(`no "${text}" on screen:\n${screen()}\nstderr:\n${stderr()}`);
-	};
+	const waitFor = (text: string, ms = 10_000) =>
+		until(
+			() => {
+				const s = screen();
+				return s.includes(text) && s;
+			},
+			() => `"${text}" on screen:\n${screen()}\nstderr:\n${stderr()}`,
+			{timeoutMs: ms},
+		);
 	/**
 	 * Presses Enter until `text` shows: only on a screen that asks for it ("Enter next" in its footer, and a
 	 * field), so a screen still loading (a spinner) never gets an Enter meant for the one after it.
@@ -49,31 +50,32 @@ export function start(env: Record<string, string>, args: string[]) {
 	// At most ~40 s, so a stuck screen fails here with the screen in the message, not as a test timeout.
 	const enterUntil = async (text: string, max = 40) => {
 		const t0 = Date.now();
-		// A capture can catch the program halfway through redrawing (the old footer under the new prompt): a
-		// screen counts once two captures in a row agree.
-		const settled = async () => {
-			for (let last = screen(); ; ) {
-				await new Promise(r => setTimeout(r, 20));
-				const now = screen();
-				if (now === last) return now;
-				last = now;
-			}
-		};
-		for (let n = 0; n < max && Date.now() - t0 < 40_000; ) {
-			const before = await settled();
+		const left = () => Math.max(1, 40_000 - (Date.now() - t0));
+		const never = () => `"${text}":\n${screen()}\nstderr:\n${stderr()}`;
+		for (let n = 0; n < max; ) {
+			// A capture can catch the program halfway through redrawing (the old footer under the new prompt): a
+			// screen counts once two captures in a row agree.
+			let last = screen();
+			const before = await until(
+				() => {
+					const now = screen();
+					const same = now === last && now;
+					last = now;
+					return same;
+				},
+				never,
+				{timeoutMs: left(), everyMs: 20},
+			);
 			if (before.includes(text)) return before;
 			// A field on screen (a list's ❯ or a text field's ›), not just the footer: the image screen shows its
 			// footer while a spinner waits for the host checks, and an Enter there would answer the next screen.
-			if (!before.includes('Enter next') || !/❯ |› /.test(before)) {
-				await new Promise(r => setTimeout(r, 20));
-				continue;
-			}
+			if (!before.includes('Enter next') || !/❯ |› /.test(before)) continue;
 			keys('Enter');
 			n++;
 			// The next Enter only once this screen has reacted: one more would wait for the next field and answer it.
-			while (screen() === before && Date.now() - t0 < 40_000) await new Promise(r => setTimeout(r, 20));
+			await until(() => screen() !== before, never, {timeoutMs: left(), everyMs: 20});
 		}
-		throw new Error(`never reached "${text}":\n${screen()}\nstderr:\n${stderr()}`);
+		throw new Error(`never reached ${never()}`);
 	};
 	return {screen, keys, burst, waitFor, enterUntil};
 }

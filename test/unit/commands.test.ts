@@ -6,7 +6,7 @@ import {spawnSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {CommandError, binduUpdateCommand, bootSummary, loadStack, logsCommand, publishCommand, statusCommand} from '../../source/commands.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
@@ -174,6 +174,20 @@ describe('logsCommand', () => {
 		expect(e.calls).toMatchObject([{kind: 'stream', options: {cwd: r.dir}}]);
 	});
 
+	it('into a pipe, following: Ctrl-C stops compose and exits 130; the handlers go with it', async () => {
+		const before = new Set(process.listeners('SIGINT'));
+		const e = scriptedEngine({reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {lines: ['x'], hang: true} : undefined)});
+		const run = logsCommand(ref(), true, () => {}, false, e.engine);
+		await e.ran(/logs/);
+		const ours = process.listeners('SIGINT').filter(l => !before.has(l));
+		expect(ours).toHaveLength(1);
+		(ours[0] as () => void)();
+		expect(await run).toBe(130);
+		expect(e.cancels).toHaveLength(1);
+		expect(process.listeners('SIGINT').filter(l => !before.has(l))).toEqual([]);
+		expect(process.listeners('SIGTERM')).not.toContain(ours[0]);
+	});
+
 	it('into a pipe: compose’s failure is the exit code', async () => {
 		const e = scriptedEngine({reply: () => ({lines: ['no such service'], exitCode: 14})});
 		expect(await logsCommand(ref(), false, () => {}, false, e.engine)).toBe(14);
@@ -221,6 +235,27 @@ describe('publishCommand', () => {
 		const build = e.calls[0]!;
 		expect(build.options.cwd).toBe(r.dir);
 		expect(build.options.env?.STEM_IMAGE).toBe('127.0.0.1:5000/team/stem:1.2.3');
+	});
+
+	it('interrupted during the build: nothing pushed, exit 130', async () => {
+		const e = scriptedEngine({reply: line => (line === `${BUILD.replace('1.2.3', '10.20.30')}` ? {lines: ['#1 [internal] load build definition'], hang: true} : undefined)});
+		const p = printed();
+		const run = publishCommand(ref(), '127.0.0.1:5000/team/stem', '10.20.30', p.out, e.engine);
+		await e.ran(/compose --progress plain build/);
+		e.interrupt();
+		expect(await run).toBe(130);
+		expect(p.text()).toBe('build: 127.0.0.1:5000/team/stem:10.20.30\ninterrupted: nothing was pushed\n');
+		expect(e.lines()).toHaveLength(1);
+	});
+
+	it('the build sees none of hatch’s own settings or COMPOSE_* variables', async () => {
+		vi.stubEnv('STEM_SSH_PORT', '9999');
+		vi.stubEnv('COMPOSE_FILE', 'other.yml');
+		const e = ok();
+		await publishCommand(ref(), '127.0.0.1:5000/team/stem', '1.2.3', () => {}, e.engine);
+		expect(e.calls[0]!.options.env?.STEM_SSH_PORT).toBeUndefined();
+		expect(e.calls[0]!.options.env?.COMPOSE_FILE).toBeUndefined();
+		vi.unstubAllEnvs();
 	});
 
 	it('a pre-release version keeps its dash; build metadata becomes an underscore in the tag', async () => {
@@ -290,7 +325,7 @@ function binduEngine(home: string) {
 	const e = scriptedEngine({
 		reply: (_line, call: Call) => {
 			const a = call.args;
-			if (a[0] !== 'exec' || a[1] !== '-u' || a[2] !== '1000:1000') return undefined;
+			if (call.cmd !== 'docker' || a[0] !== 'exec' || a[1] !== '-u' || a[2] !== '1000:1000') return undefined;
 			const env: Record<string, string> = {};
 			let i = 3;
 			for (; a[i] === '-e'; i += 2) {
@@ -306,6 +341,24 @@ function binduEngine(home: string) {
 	});
 	return {...e, runs};
 }
+
+describe('binduUpdateCommand, its output read (scripted engine)', () => {
+	const values = {...VALUES, BINDU_REPO: 'https://example.org/bindu.git', BINDU_REF: 'v2'};
+	it('the commit’s first 12 characters, each change, and the backup named from ~', async () => {
+		const e = scriptedEngine({reply: (_l, call) => (call.cmd === 'docker' && call.args.includes('MODE=apply') ? {stdout: 'at 0123456789abcdef\n>f+++++++++ a\n.d..t...... ./\nbackup /home/alice/.config.bak-X\n'} : undefined)});
+		const p = printed();
+		expect(await binduUpdateCommand(ref(values), {}, p.out, e.engine)).toBe(0);
+		expect(p.text()).toBe('~/.config updated from https://example.org/bindu.git v2 (0123456789ab): 1 change(s)\n  >f+++++++++ a\nthe folder as it was is kept as ~/.config.bak-X\n');
+	});
+
+	it('a failure: its exit code and the last three lines it wrote, cleaned; a failed list stops before anything changes', async () => {
+		const e = scriptedEngine({reply: () => ({exitCode: 9, stderr: 'one\ntwo\nthr\x1b[31mee\nfour\n'})});
+		const p = printed();
+		expect(await binduUpdateCommand(ref(values), {delete: true, yes: true}, p.out, e.engine)).toBe(1);
+		expect(p.text()).toBe('bindu-update failed (exit 9): two / three / four\n');
+		expect(e.calls.map(c => c.args.find(a => a.startsWith('MODE=')))).toEqual(['MODE=plan']);
+	});
+});
 
 describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 	const values = (repo: string, extra: Values = {}) => ({...VALUES, BINDU_REPO: repo, BINDU_REF: 'main', ...extra});
@@ -347,7 +400,8 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		chmodSync(join(home, '.config', 'nvim', 'init.lua'), 0o600);
 		const mode = printed();
 		expect(await binduUpdateCommand(ref(values(repo.url)), {}, mode.out, binduEngine(home).engine)).toBe(0);
-		expect(mode.text()).toMatch(/: 1 change\(s\)\n {2}\.f\.\.\.p\.+ nvim\/init\.lua\n$/);
+		// Its mode changed (p), perhaps its time too (t): one change either way.
+		expect(mode.text()).toMatch(/: 1 change\(s\)\n {2}\.f\.\.[.t]p\.+ nvim\/init\.lua\n$/);
 	});
 
 	it('an empty BINDU_REF means main', async () => {

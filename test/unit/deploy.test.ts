@@ -2,7 +2,7 @@
 // output of --yes (source/docker/plain.ts), in process against a scripted engine (test/helpers/engine.ts):
 // the build prints a real BuildKit log captured from this project's stem build, compose answers as it does,
 // sshd answers (or not) on the scripted clock. The real engine is exercised by the e2e suite.
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
@@ -143,7 +143,8 @@ describe('deploy', () => {
 	it('interrupted during the build: the build is cancelled, nothing else runs, exit 130', async () => {
 		let started: () => void = () => {};
 		const building = new Promise<void>(r => (started = r));
-		const e = engine({[BUILD]: {lines: ['#1 [stem internal] load build definition from Dockerfile'], hang: true}});
+		// Output that would give a hint for a failure: an interruption gives none.
+		const e = engine({[BUILD]: {lines: ['#1 [stem internal] load build definition from Dockerfile', 'no space left on device'], hang: true}});
 		const run = deploy(tmp(), VALUES, {build: true, boot: true, engine: e.engine, events: {onBuildLine: () => started()}});
 		await building;
 		run.cancel();
@@ -215,6 +216,41 @@ describe('deploy', () => {
 		expect(withLog.time()).toBe(0);
 	});
 
+	it('cancelled before anything ran: no crash; the build that starts anyway ends as interrupted', async () => {
+		const e = engine();
+		const run = deploy(tmp(), VALUES, {build: true, boot: true, engine: e.engine});
+		expect(() => run.cancel()).not.toThrow();
+		expect(await run.done).toMatchObject({canceled: true, phase: 'build', exitCode: 130});
+		expect(e.lines()).toEqual([BUILD]);
+	});
+
+	it('a duration, not a time of day', async () => {
+		const r = await deploy(tmp(), VALUES, {build: true, boot: true, engine: engine().engine}).done;
+		expect(r.ms).toBeGreaterThanOrEqual(0);
+		expect(r.ms).toBeLessThan(600_000);
+	});
+
+	it('a failed start keeps its last 30 lines', async () => {
+		const lines = Array.from({length: 40}, (_, i) => `up ${i}`);
+		const r = await deploy(tmp(), VALUES, {build: false, boot: true, engine: engine({[`${UP} --no-build`]: {lines, exitCode: 1}}).engine}).done;
+		expect(r.tail).toEqual(lines.slice(-30));
+	});
+
+	it('a failure of its own is put on the phase it happened in', async () => {
+		const starting = engine();
+		const stream = starting.engine.proc.stream;
+		starting.engine.proc.stream = (cmd, args, o) => {
+			if (args.includes('up')) throw new Error('spawn docker EMFILE');
+			return stream(cmd, args, o);
+		};
+		expect(await deploy(tmp(), VALUES, {build: true, boot: true, engine: starting.engine}).done).toMatchObject({ok: false, phase: 'up', tail: ['spawn docker EMFILE']});
+		const waiting = engine();
+		waiting.engine.ready.followLog = () => {
+			throw new Error('no logs');
+		};
+		expect(await deploy(tmp(), VALUES, {build: true, boot: true, engine: waiting.engine}).done).toMatchObject({ok: false, phase: 'ready', tail: ['no logs']});
+	});
+
 	it('a failure of its own (docker missing, a folder it cannot write) ends as a failed result, never a crash', async () => {
 		const e = engine();
 		e.engine.proc.stream = () => {
@@ -268,6 +304,16 @@ describe('outcome and stateAfter', () => {
 			{text: 'Hint: the build could not reach the package servers', tone: 'warn'},
 			{text: 'Full log: /s/logs/hatch-1.log', tone: 'plain'},
 		]);
+	});
+
+	it('a step title is cut at 100 characters; a step that failed without an error line shows its output only', () => {
+		const progress = new BuildProgress();
+		const title = `RUN ${'x'.repeat(150)}`;
+		for (const l of [`#8 [stem stem 4/9] ${title}`, '#8 0.5 some output']) progress.feed(l);
+		const step = progress.numbered()[0]!;
+		const told = outcome(result({ok: false, phase: 'build', exitCode: 1, progress, failedStep: step, tail: ['not this']}), VALUES, '/s');
+		expect(told.lines[0]!.text).toBe(`✗ build failed (exit 1) at step 4/9: ${title.slice(0, 100)}`);
+		expect(told.lines.slice(1, -1).map(l => l.text)).toEqual(['  some output']);
 	});
 
 	it('a failed start shows the last 30 lines of output; a readiness failure its reason and the state it left', () => {
@@ -345,6 +391,46 @@ describe('deployPlain', () => {
 		expect(lines.join('')).toContain('\n\n✗ start failed (exit 1)\n  port is already allocated\nHint: the SSH port is taken: pick another STEM_SSH_PORT (hatch-wizard --set STEM_SSH_PORT=…)\nFull log: ');
 	});
 
+	it('a cached step and a failed one, each in its words', async () => {
+		const lines: string[] = [];
+		const log = ['#4 [stem stem 1/2] FROM base', '#4 CACHED', '#5 [stem stem 2/2] RUN false', '#5 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1'];
+		expect(await deployPlain(tmp(), VALUES, {build: true, boot: true, sshConfig: false, engine: engine({[BUILD]: {lines: log, exitCode: 1}}).engine}, s => void lines.push(s))).toBe(1);
+		expect(lines.slice(0, 3)).toEqual(['build: docker compose build\n', 'build: step 1/2 FROM base … cached\n', 'build: step 2/2 RUN false … FAILED\n']);
+	});
+
+	it('Ctrl-C or SIGTERM: "stopping…" once, however many come; the run is cancelled; exit 130; the handlers go', async () => {
+		const before = new Set(process.listeners('SIGINT'));
+		const e = engine({[BUILD]: {lines: ['#1 [stem internal] load build definition from Dockerfile'], hang: true}});
+		const lines: string[] = [];
+		const run = deployPlain(tmp(), VALUES, {build: true, boot: true, sshConfig: false, engine: e.engine}, s => void lines.push(s));
+		await e.ran(/build/);
+		const ours = process.listeners('SIGINT').filter(l => !before.has(l));
+		expect(ours).toHaveLength(1);
+		expect(process.listeners('SIGTERM')).toContain(ours[0]);
+		(ours[0] as () => void)();
+		(ours[0] as () => void)();
+		expect(await run).toBe(130);
+		expect(lines.filter(l => l.includes('stopping'))).toEqual(['\nstopping…\n']);
+		expect(e.cancels.length).toBeGreaterThan(0);
+		expect(lines.join('')).toContain('Interrupted: stopped during the build');
+		expect(process.listeners('SIGINT')).not.toContain(ours[0]);
+		expect(process.listeners('SIGTERM')).not.toContain(ours[0]);
+	});
+
+	it('a long internal step (no number) is named without one', async () => {
+		let heard: () => void = () => {};
+		const heartbeat = new Promise<void>(r => (heard = r));
+		const e = engine({[BUILD]: {lines: ['#3 [stem internal] load metadata for registry.example.org:5000/a-long-team-name/stem-base:24.04'], until: heartbeat}});
+		const lines: string[] = [];
+		const out = (s: string) => {
+			lines.push(s);
+			if (s.includes('still running')) heard();
+		};
+		await deployPlain(tmp(), VALUES, {build: true, boot: false, sshConfig: false, heartbeatMs: 1, engine: e.engine}, out);
+		const title = 'load metadata for registry.example.org:5000/a-long-team-name/stem-base:24.04';
+		expect(lines.find(l => l.includes('still running'))).toMatch(new RegExp(`^build: ${title.slice(0, 60).replace(/[.]/g, '\\.')} … still running \\(\\d+ s\\)\n$`));
+	});
+
 	it('a boot step that fails is printed as it happens', async () => {
 		const lines: string[] = [];
 		const e = scriptedEngine({reply: line => (line.startsWith('docker logs') ? {lines: ['hatch: boot step 02-ssh FAILED (exit 1)']} : line === `${UP} --no-build` || line === STOP ? {} : undefined)});
@@ -379,13 +465,18 @@ describe('deployPlain', () => {
 		expect(lines.find(l => l.includes('still working'))).toMatch(/^start: still working \(\d+ s\)\n$/);
 	});
 
-	it('with --ssh-config: writes the Host block into ~/.ssh/config and says so', async () => {
+	it('with --ssh-config: writes the Host block into ~/.ssh/config, pins the key in place of an old one, and says so', async () => {
 		const home = tmp();
 		vi.stubEnv('HOME', home);
+		mkdirSync(join(home, '.ssh'));
+		writeFileSync(join(home, '.ssh', 'known_hosts'), 'github.com ssh-ed25519 AAAAgithub\nhatch-box ssh-ed25519 AAAAoldkey\n');
 		const lines: string[] = [];
 		expect(await deployPlain(tmp(), VALUES, {build: false, boot: true, sshConfig: true, engine: engine().engine}, s => void lines.push(s))).toBe(0);
 		expect(lines.at(-1)).toMatch(/Now: ssh box\n$/);
-		expect(readFileSync(join(home, '.ssh', 'config'), 'utf8')).toContain('Host box');
-		expect(existsSync(join(home, '.ssh', 'known_hosts'))).toBe(true);
+		const config = readFileSync(join(home, '.ssh', 'config'), 'utf8');
+		expect(config).toMatch(/^# >>> hatch box >>>\n(#[^\n]*\n)*Host box\n/);
+		expect(config).toContain('  HostKeyAlias hatch-box\n');
+		expect(config).toMatch(/\n# <<< hatch box <<<\n$/);
+		expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe(`github.com ssh-ed25519 AAAAgithub\nhatch-box ssh-ed25519 ${HOST_KEY}\n`);
 	});
 });

@@ -38,6 +38,21 @@ describe('unifiedDiff', () => {
 		expect(d).toBe('--- old\n+++ new\n@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n');
 	});
 
+	it('a new file, an emptied one, and a missing last newline, as GNU diff writes them', () => {
+		expect(unifiedDiff('', 'a\nb\n', 'old', 'new')).toBe('--- old\n+++ new\n@@ -0,0 +1,2 @@\n+a\n+b\n');
+		expect(unifiedDiff('a\n', '', 'old', 'new')).toBe('--- old\n+++ new\n@@ -1,1 +0,0 @@\n-a\n');
+		expect(unifiedDiff('a\nb', 'a\nb\n', 'old', 'new')).toBe('--- old\n+++ new\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n');
+	});
+
+	it('separate hunks for changes far apart; one hunk when their context meets; the context asked for', () => {
+		const old = Array.from({length: 20}, (_, i) => `l${i + 1}`).join('\n') + '\n';
+		const far = old.replace('l2\n', 'L2\n').replace('l18\n', 'L18\n');
+		expect(unifiedDiff(old, far, 'o', 'n')).toBe('--- o\n+++ n\n@@ -1,5 +1,5 @@\n l1\n-l2\n+L2\n l3\n l4\n l5\n@@ -15,6 +15,6 @@\n l15\n l16\n l17\n-l18\n+L18\n l19\n l20\n');
+		const near = old.replace('l5\n', 'L5\n').replace('l11\n', 'L11\n');
+		expect(unifiedDiff(old, near, 'o', 'n').match(/^@@/gm)).toHaveLength(1);
+		expect(unifiedDiff(old, far, 'o', 'n', 0)).toBe('--- o\n+++ n\n@@ -2,1 +2,1 @@\n-l2\n+L2\n@@ -18,1 +18,1 @@\n-l18\n+L18\n');
+	});
+
 	it('reproduces the new text when applied, over random edits', () => {
 		const r = rng(42);
 		for (let n = 0; n < 300; n++) {

@@ -170,5 +170,5 @@ describe('describeProbes, simulated hosts', () => {
 			  },
 			]
 		`);
-	}, 20_000);
+	});
 });

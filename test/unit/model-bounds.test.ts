@@ -1,7 +1,7 @@
 // Every check of the settings model (source/core/model.ts) at its edges: the last value accepted and the
 // first refused, and a value that would pass only if the check forgot an anchor.
 import {describe, expect, it} from 'vitest';
-import {validateValue} from '../../source/core/model.js';
+import {FIELDS, answer, checkAuthorizedKeysText, checkExtraMounts, checkGpus, checkImageRef, checkRepoUrl, defaults, factWarnings, loginCommand, validate, validateValue} from '../../source/core/model.js';
 
 const ok = (key: string, ...values: string[]) => {
 	for (const v of values) expect(validateValue(key, v), `${key}=${v}`).toBeUndefined();
@@ -73,5 +73,119 @@ describe('the edges of each check', () => {
 		ok('NEURON_GPUS', 'none', 'all', '1', '64', '0,1', 'GPU-4f2c1a3b');
 		bad('NEURON_GPUS', 'a GPU count must be from 1 to 64', '0', '65');
 		bad('NEURON_GPUS', 'must be none, all, a count (e.g. 2), or device ids/UUIDs separated by commas (e.g. 0,1 or GPU-4f2c…)', 'x0', '0x', '0,x', 'GPU-1234');
+	});
+});
+
+describe('the model at its edges: each rule and each message', () => {
+	it('loginCommand: every interface means the Docker host’s name; an address is the one to type', () => {
+		expect(loginCommand({STEM_SSH_PORT: '2222', STEM_USER: 'alice'})).toBe('ssh -p 2222 alice@<docker-host>');
+		expect(loginCommand({STEM_SSH_PORT: '2222', STEM_USER: 'alice', STEM_SSH_LISTEN: ''})).toBe('ssh -p 2222 alice@<docker-host>');
+		expect(loginCommand({STEM_SSH_PORT: '2222', STEM_USER: 'alice', STEM_SSH_LISTEN: '0.0.0.0'})).toBe('ssh -p 2222 alice@<docker-host>');
+		expect(loginCommand({STEM_SSH_PORT: '2200', STEM_USER: 'bob', STEM_SSH_LISTEN: '127.0.0.1'})).toBe('ssh -p 2200 bob@127.0.0.1');
+	});
+
+	it('factWarnings: GPUs asked for on a host without them, or without the runtime; nothing otherwise', () => {
+		expect(factWarnings('stem', {NEURON_GPUS: 'all'}, {gpuCount: 0})).toEqual([]);
+		expect(factWarnings('neuron', {NEURON_GPUS: 'none'}, {gpuCount: 0})).toEqual([]);
+		expect(factWarnings('neuron', {}, {gpuCount: 0})).toEqual([]);
+		expect(factWarnings('neuron', {NEURON_GPUS: 'all'}, {gpuCount: 0})).toEqual(['NEURON_GPUS=all, but no NVIDIA GPU was found on this host: the container will not start that way; set NEURON_GPUS=none, or run it on a GPU host']);
+		expect(factWarnings('neuron', {NEURON_GPUS: '2'}, {gpuCount: 2, nvidiaRuntime: false})).toEqual([
+			'NEURON_GPUS=2, but Docker has no NVIDIA runtime here: install nvidia-container-toolkit and restart Docker, or set NEURON_GPUS=none',
+		]);
+		expect(factWarnings('neuron', {NEURON_GPUS: '2'}, {gpuCount: 2, nvidiaRuntime: true})).toEqual([]);
+		expect(factWarnings('neuron', {NEURON_GPUS: '2'}, {gpuCount: 2})).toEqual([]);
+		expect(factWarnings('neuron', {NEURON_GPUS: 'all'}, {})).toEqual([]);
+	});
+
+	it('validateValue: a key that is not a setting; a setting without a check takes any single line', () => {
+		expect(validateValue('STEM_NOPE', 'x')).toBe('STEM_NOPE is not a hatch setting');
+		expect(validateValue('STEM_NOPE', '')).toBe('STEM_NOPE is not a hatch setting');
+		const unchecked = FIELDS.find(f => !f.check && !f.required);
+		if (unchecked) expect(validateValue(unchecked.key, 'anything at all')).toBeUndefined();
+	});
+
+	it('validate: a setting of the other stack; an extra mount on a workspace folder already set, with or without a trailing slash; port 22 only in host mode', () => {
+		const stem = defaults('stem');
+		expect(validate('stem', {...stem, NEURON_GPUS: 'all'})).toEqual([{key: 'NEURON_GPUS', message: 'NEURON_GPUS only applies to neuron'}]);
+		const neuron = {...defaults('neuron'), NEURON_GPUS: 'none'};
+		expect(validate('neuron', {...neuron, NEURON_MODELS_PATH: '/srv/models', NEURON_EXTRA_MOUNTS: '/a:/data/a,/srv/m:/workspace/models/'})).toEqual([
+			{key: 'NEURON_EXTRA_MOUNTS', message: 'NEURON_EXTRA_MOUNTS mounts /workspace/models, which NEURON_MODELS_PATH already uses; drop one of them'},
+		]);
+		expect(validate('neuron', {...neuron, NEURON_EXTRA_MOUNTS: '/srv/m:/workspace/models'})).toEqual([]);
+		expect(validate('neuron', {...neuron, NEURON_PROJECTS_PATH: '/srv/p', NEURON_EXTRA_MOUNTS: '/srv/m:/workspace/models'})).toEqual([]);
+		expect(validate('stem', {...stem, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host', STEM_SSH_PORT: '22'})).toEqual([
+			{key: 'STEM_SSH_PORT', message: "STEM_SSH_PORT 22 in host network mode collides with the host's own sshd; pick another port (e.g. 22222)"},
+		]);
+		expect(validate('stem', {...stem, STEM_NETWORK_MODE: 'bridge', STEM_SSH_PORT: '22'})).toEqual([]);
+	});
+
+	it('answer: a setting that follows another moves with it while it holds the default, and only then', () => {
+		const stem = defaults('stem');
+		expect(stem.STEM_BUILD_NETWORK).toBe('default');
+		const host = answer('stem', stem, 'STEM_NETWORK_MODE', 'host');
+		expect(host).toEqual({...stem, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'});
+		expect(answer('stem', host, 'STEM_NETWORK_MODE', 'bridge')).toEqual({...stem, STEM_NETWORK_MODE: 'bridge', STEM_BUILD_NETWORK: 'default'});
+		const chosen = {...stem, STEM_BUILD_NETWORK: 'host'};
+		expect(answer('stem', chosen, 'STEM_NETWORK_MODE', 'host').STEM_BUILD_NETWORK).toBe('host');
+		expect(answer('stem', {...host, STEM_BUILD_NETWORK: 'default'}, 'STEM_NETWORK_MODE', 'bridge').STEM_BUILD_NETWORK).toBe('default');
+		// The answered key itself is what was answered, even when it equals another's default.
+		expect(answer('stem', stem, 'STEM_BUILD_NETWORK', 'host')).toEqual({...stem, STEM_BUILD_NETWORK: 'host'});
+		expect(answer('stem', stem, 'STEM_SSH_PORT', '2200')).toEqual({...stem, STEM_SSH_PORT: '2200'});
+	});
+
+	it('the user’s ids as defaults only when they are real non-root ids', () => {
+		expect(defaults('stem', {uid: 0, gid: 0})).toMatchObject({STEM_UID: '1000', STEM_GID: '1000'});
+		expect(defaults('stem', {uid: 1, gid: 1})).toMatchObject({STEM_UID: '1', STEM_GID: '1'});
+		expect(defaults('stem', {uid: 501, gid: 20})).toMatchObject({STEM_UID: '501', STEM_GID: '20'});
+		expect(defaults('stem', {})).toMatchObject({STEM_UID: '1000', STEM_GID: '1000'});
+		expect(defaults('stem', {uid: -2, gid: -2})).toMatchObject({STEM_UID: '1000', STEM_GID: '1000'});
+	});
+
+	it('image references, repository URLs and GPU lists: the near misses', () => {
+		expect(checkImageRef('registry.example:5000/team/stem:1.0')).toBeUndefined();
+		expect(checkImageRef('registry.example/team/stem')).toBeUndefined();
+		expect(checkImageRef('registry.example:/stem')).toBeDefined();
+		expect(checkImageRef('a__b/c')).toBeUndefined();
+		expect(checkImageRef('a---b')).toBeUndefined();
+		expect(checkImageRef('a___b')).toBeDefined();
+		expect(checkImageRef(`stem@sha256:${'a'.repeat(64)}`)).toBeUndefined();
+		expect(checkImageRef(`stem@sha256:${'a'.repeat(63)}`)).toBeDefined();
+		expect(checkImageRef(`stem:${'t'.repeat(128)}`)).toBeUndefined();
+		expect(checkImageRef(`stem:${'t'.repeat(129)}`)).toBeDefined();
+		expect(checkImageRef('stem:-x')).toBeDefined();
+		expect(checkImageRef('Stem')).toBeDefined();
+		expect(checkImageRef('x/Stem')).toBeDefined();
+		expect(checkImageRef('stem/')).toBeDefined();
+		for (const ok of ['https://h/x.git', 'ssh://git@h/x', 'git://h/x', 'git@github.com:you/bindu.git', 'a.b-c@h.x:p']) expect(checkRepoUrl(ok), ok).toBeUndefined();
+		for (const bad of ['ftp://h/x', 'xhttps://h/x', 'https://', 'git@h', '@h:p', 'a@:p', 'a@h:', 'a@h:p x', 'a b@h:p']) expect(checkRepoUrl(bad), bad).toBeDefined();
+		expect(checkRepoUrl('a!b@h:p')).toBe('must be an https://, ssh://, git:// or git@host:path URL');
+		for (const ok of ['0,1', '10,11', 'GPU-4f2c1e2d', 'GPU-4f2c1e2d-aaaa,3', '64', '1']) expect(checkGpus(ok), ok).toBeUndefined();
+		for (const bad of ['0', '0,', 'GPU-4f2c', 'GPU-xyzxyzxy', '65', '0x1', '1,a', 'x0']) expect(checkGpus(bad), bad).toBeDefined();
+	});
+
+	it('extra mounts: the mode, the trailing slashes, a workspace subfolder, and which writable folder it is under', () => {
+		expect(checkExtraMounts('/a:/data/a:rx')).toBe('"/a:/data/a:rx": the mode must be ro or rw');
+		expect(checkExtraMounts('/a:/data/a:rw')).toBeUndefined();
+		expect(checkExtraMounts('/a:/data/a:ro')).toBeUndefined();
+		expect(checkExtraMounts('/a:/data/a:')).toBe('"/a:/data/a:": the mode must be ro or rw');
+		expect(checkExtraMounts('/a:/data/a//,/b:/data/a')).toBe('"/b:/data/a": /data/a is mounted twice');
+		expect(checkExtraMounts('/a:/home//')).toBe('"/a:/home//": /home is where hatch mounts its own things; pick another container path (e.g. /data/…)');
+		expect(checkExtraMounts('/a:///')).toBe('"/a:///": / is where hatch mounts its own things; pick another container path (e.g. /data/…)');
+		expect(checkExtraMounts('/a:/tmp/x')).toBe('"/a:/tmp/x": /tmp/x is inside a folder the container user can change (/tmp), where a link could move the mount; use /data/<name> or /workspace/<name>');
+		expect(checkExtraMounts('/a:/run')).toMatch(/\(\/run\)/);
+		expect(checkExtraMounts('/a:/runner')).toBeUndefined();
+		expect(checkExtraMounts('/a:/workspace/p/x')).toBe('"/a:/workspace/p/x": /workspace/p/x is inside a folder the container user can change (/workspace/…/), where a link could move the mount; use /data/<name> or /workspace/<name>');
+		expect(checkExtraMounts('/a:/workspace/p/')).toBeUndefined();
+		expect(checkExtraMounts('/a')).toBe('"/a" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas');
+		expect(checkExtraMounts(':/data/a')).toBe('":/data/a" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas');
+		expect(checkExtraMounts('/a:')).toBe('"/a:" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas');
+		expect(checkExtraMounts('/a:/b:ro:x')).toBe('"/a:/b:ro:x" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas');
+	});
+
+	it('authorized keys: a key after options counts; comments and blank lines do not', () => {
+		expect(checkAuthorizedKeysText('  # mine\n\n  ssh-ed25519 AAAAC3Nz you@host  \n')).toEqual({});
+		expect(checkAuthorizedKeysText('from="10.0.0.1" ssh-rsa AAAAB3 you@host\n')).toEqual({});
+		expect(checkAuthorizedKeysText('sk-ssh-ed25519@openssh.com AAAA you\n')).toEqual({});
+		expect(checkAuthorizedKeysText('ecdsa-sha2-nistp384 AAAA you\n')).toEqual({});
 	});
 });

@@ -140,3 +140,92 @@ describe('checkPort, renameWarning and refusal (simulated engine answers)', () =
 		expect(refusal(['a'], true).at(-1)).toEqual({text: 'The files are written; fix these, then run hatch-wizard again.', tone: 'plain'});
 	});
 });
+
+describe('preflight: the exact commands and the edges of what they say (simulated engine answers)', () => {
+	const v = {...values, STEM_CONTAINER_NAME: 'box', STEM_SSH_PORT: '2222', STEM_NETWORK_MODE: 'bridge', STEM_BUILD_NETWORK: 'default'};
+	const EXACT = {
+		'docker version --format {{.Server.Version}}': ok('27.3.1\n'),
+		'docker compose version --short': ok('2.29.7\n'),
+		'docker network inspect --format {{.Name}} bridge': ok('bridge\n'),
+		'docker info --format {{.DockerRootDir}}': ok('/var/lib/docker\n'),
+		'df -Pk /var/lib/docker': df(80 * 1024 * 1024),
+		'docker image inspect --format {{.Id}} base:1': ok('sha256:1\n'),
+		'docker ps -q --filter name=^box$': ok(''),
+		'docker volume ls -q': ok(''),
+	};
+
+	it('runs exactly these commands for a build and start, and nothing else', async () => {
+		const host = fakeHost({commands: EXACT});
+		const r = await preflight(host, v, {build: true, boot: true});
+		expect(r.deployErrors).toEqual([]);
+		expect([...host.calls].sort()).toEqual(Object.keys(EXACT).sort());
+		expect(r.notes).toEqual(['base image base:1 is on this engine', 'first run: compose creates box-home, box-sshkeys, box-sshstate']);
+	});
+
+	it('no bridge network: both settings that need it named, with the flags that avoid it; none asked when both use the host', async () => {
+		const host = fakeHost({commands: {...EXACT, 'docker network inspect --format {{.Name}} bridge': fail(1, 'Error: No such network: bridge')}});
+		expect((await preflight(host, v, {build: true, boot: true})).deployErrors).toEqual([
+			'STEM_NETWORK_MODE=bridge and STEM_BUILD_NETWORK=default, but this Docker engine has no bridge network (dockerd runs with --bridge=none): use the host network instead (--set STEM_NETWORK_MODE=host --set STEM_BUILD_NETWORK=host)',
+		]);
+		const hostOnly = fakeHost({commands: EXACT});
+		await preflight(hostOnly, {...v, STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'}, {build: true, boot: true});
+		expect(hostOnly.calls.some(c => c.includes('network inspect'))).toBe(false);
+	});
+
+	it('the engine’s words from stdout too; an unknown failure’s last line, trimmed', async () => {
+		const said = async (r: ReturnType<typeof fail>) => (await preflight(fakeHost({commands: {...EXACT, 'docker version --format {{.Server.Version}}': r}}), v, {build: true, boot: true})).deployErrors;
+		expect(await said(fail(1, '', 'Got permission denied'))).toEqual(['Docker: no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in']);
+		expect(await said(fail(1, '', 'dial unix: no such file or directory'))).toEqual(['Docker: the Docker engine is not running: sudo systemctl start docker (Linux), or open Docker Desktop']);
+		expect(await said(fail(3, 'one\n   the last one   \n\n'))).toEqual(['Docker: the last one']);
+		expect(await said(fail(127, 'sh: docker: nope'))).toEqual(['Docker: docker is not installed (or not on PATH): install Docker Engine or Docker Desktop']);
+	});
+
+	it('room: exactly 1 GiB is enough for a build, exactly 3 GiB is not worth a note; an unreadable df says nothing', async () => {
+		const room = async (kib: number | ReturnType<typeof fail>, build = true) => preflight(fakeHost({commands: {...EXACT, 'df -Pk /var/lib/docker': typeof kib === 'number' ? df(kib) : kib}}), v, {build, boot: true});
+		expect((await room(1024 * 1024)).deployErrors).toEqual([]);
+		expect((await room(1024 * 1024)).notes).toContain('1.0 GiB free under /var/lib/docker');
+		expect((await room(1024 * 1024 - 1)).deployErrors).toEqual(['only 1024 MiB free under /var/lib/docker; a build needs about 1 GiB: docker system prune frees space']);
+		expect((await room(3 * 1024 * 1024)).notes.filter(n => n.includes('free'))).toEqual([]);
+		expect((await room(100 * 1024, false)).notes).toContain('0.1 GiB free under /var/lib/docker');
+		expect((await room(100 * 1024, false)).deployErrors).toEqual([]);
+		const unreadable = await room(fail(1, 'df: no such folder'));
+		expect(unreadable.deployErrors).toEqual([]);
+		expect(unreadable.notes.filter(n => n.includes('free'))).toEqual([]);
+		const noRoot = await preflight(fakeHost({commands: {...EXACT, 'docker info --format {{.DockerRootDir}}': fail(1, '')}}), v, {build: true, boot: true});
+		expect(noRoot.deployErrors).toEqual([]);
+		const spaced = await preflight(fakeHost({commands: {...EXACT, 'df -Pk /var/lib/docker': ok('Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/vda    263174212    1    524288    99%   /\n')}}), v, {build: true, boot: true});
+		expect(spaced.deployErrors).toEqual(['only 512 MiB free under /var/lib/docker; a build needs about 1 GiB: docker system prune frees space']);
+	});
+
+	it('the default base image when none is set', async () => {
+		const host = fakeHost({commands: EXACT});
+		const r = await preflight(host, {...v, STEM_BASE_IMAGE: ''}, {build: true, boot: false});
+		expect(host.calls).toContain('docker image inspect --format {{.Id}} ubuntu:24.04');
+		expect(r.notes).toContain('base image ubuntu:24.04 is not on this engine: the build pulls it (needs the network, or docker login)');
+	});
+
+	it('the volumes listed with blanks around them still count; a port that is not a number is not looked at', async () => {
+		const host = fakeHost({commands: {...EXACT, 'docker volume ls -q': ok('  box-home  \n\nbox-sshkeys\nbox-sshstate\n')}, taken: ['2222']});
+		const r = await preflight(host, {...v, STEM_SSH_PORT: 'x'});
+		expect(r.notes).toEqual(['re-run: volume(s) box-home, box-sshkeys, box-sshstate exist; your home and host keys are kept']);
+		expect(r.warnings.filter(w => w.includes('in use'))).toEqual([]);
+		const zero = await preflight(fakeHost({commands: EXACT, taken: ['0']}), {...v, STEM_SSH_PORT: '0'});
+		expect(zero.warnings.filter(w => w.includes('in use'))).toEqual([]);
+	});
+
+	it('checkPort looks up to 100 ports on, and asks whether this stack’s own container holds the port', async () => {
+		const host = fakeHost({taken: Array.from({length: 100}, (_, i) => String(3000 + i))});
+		expect(await checkPort(host, {...v, STEM_SSH_LISTEN: '127.0.0.1'}, '3000')).toBe('STEM_SSH_PORT 3000 is in use on 127.0.0.1 on this host; 3100 is free');
+		expect(host.calls).toEqual(['docker ps -q --filter name=^box$']);
+		const noName = fakeHost({taken: ['2222']});
+		await checkPort(noName, {STEM_SSH_LISTEN: '127.0.0.1'}, '2222');
+		expect(noName.calls).toEqual(['docker ps -q --filter name=^$']);
+	});
+
+	it('renameWarning when the compose file keeps the new name’s volumes (a stack renamed before): the old ones are looked for', async () => {
+		const host = fakeHost({commands: {'docker volume ls -q --filter name=^old-home$': ok('old-home\n')}});
+		expect(await renameWarning(host, {STEM_CONTAINER_NAME: 'old'}, {STEM_CONTAINER_NAME: 'new'}, {project: 'new', volumes: {home: 'new-home', sshkeys: 'new-sshkeys', sshstate: 'new-sshstate'}})).toMatch(/^STEM_CONTAINER_NAME changes from old to new/);
+		const blank = fakeHost({commands: {'docker volume ls -q --filter name=^old-home$': ok('  \n')}});
+		expect(await renameWarning(blank, {STEM_CONTAINER_NAME: 'old'}, {STEM_CONTAINER_NAME: 'new'})).toBeUndefined();
+	});
+});

@@ -60,6 +60,10 @@ describe('run', () => {
 		expect(r).toMatchObject({exitCode: 127, timedOut: true});
 	});
 
+	it('to the terminal: nothing captured', async () => {
+		expect(await run('sh', ['-c', 'printf " "'], {inherit: true})).toEqual({exitCode: 0, stdout: '', stderr: '', timedOut: false});
+	});
+
 	it('stdin is closed: a program that reads it ends at once', async () => {
 		expect(await run('sh', ['-c', 'cat; echo after'])).toMatchObject({exitCode: 0, stdout: 'after'});
 	});
@@ -78,6 +82,13 @@ describe('stream', () => {
 		expect(r).toEqual({exitCode: 0, canceled: false, tail: w.lines});
 		expect(w.lines.filter(l => !l.startsWith('e') && l !== 'tail')).toEqual(['one', 'two', 'three', '100%', 'crlf', 'last-no-newline']);
 		expect(w.lines.filter(l => l.startsWith('e') || l === 'tail')).toEqual(['e1', 'e2', 'tail']);
+	});
+
+	it('an empty line at the start of a chunk is a line', async () => {
+		const script = `process.stdout.write('a\\n'); setImmediate(() => process.stdout.write('\\nb\\n'));`;
+		const w = lineWaiter(/$^/);
+		await stream('node', ['-e', script], {onLine: w.onLine}).done;
+		expect(w.lines).toEqual(['a', '', 'b']);
 	});
 
 	it('a code cut between two chunks is still removed', async () => {
@@ -123,7 +134,8 @@ describe('stream', () => {
 		const readOnly = join(tmp(), 'ro');
 		writeFileSync(readOnly, '');
 		chmodSync(readOnly, 0o400);
-		for (const logFile of [join(dir, 'file', 'under-a-file.log'), readOnly]) {
+		// A folder where the log file should be: the write stream fails after it was opened.
+		for (const logFile of [join(dir, 'file', 'under-a-file.log'), readOnly, tmp()]) {
 			const w = lineWaiter(/$^/);
 			const r = await stream('sh', ['-c', 'echo still here'], {logFile, onLine: w.onLine}).done;
 			expect(r.exitCode).toBe(0);
@@ -169,6 +181,8 @@ describe('stream', () => {
 		const w1 = lineWaiter(/^ready$/);
 		const w2 = lineWaiter(/^pid \d+$/);
 		const polite = stream('sh', ['-c', `trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.05; done`], {onLine: w1.onLine});
+		// One command running: hatch takes the signals; a second one adds no second handler.
+		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toHaveLength(1);
 		const stubborn = stream('sh', ['-c', `trap '' INT; echo "pid $$"; while :; do sleep 0.05; done`], {onLine: w2.onLine});
 		await Promise.all([w1.seen, w2.seen]);
 		const ours = process.listeners('SIGTERM').filter(l => !before.has(l));
@@ -179,6 +193,8 @@ describe('stream', () => {
 		onSignal();
 		expect(await polite.done).toMatchObject({canceled: true});
 		expect(w1.lines).toContain('got-int');
+		// The other one still runs, so the handler stays.
+		expect(process.listeners('SIGTERM')).toContain(ours[0]);
 		onSignal();
 		expect(await stubborn.done).toMatchObject({canceled: true, exitCode: 130});
 		// Nothing left running: hatch no longer takes the signals.

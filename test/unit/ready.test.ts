@@ -6,7 +6,8 @@ import {describe, expect, it, vi} from 'vitest';
 import {chmodSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {POLL_MS, READY_TIMEOUT_MS, type ReadyHost, type BootEvent, bootEvent, checkSsh, fingerprint, parseBootRecord, parseKey, realReadyHost, waitForSsh} from '../../source/docker/ready.js';
+import {LOOK_TIMEOUT_MS, POLL_MS, READY_TIMEOUT_MS, type ReadyHost, type BootEvent, bootEvent, checkSsh, fingerprint, parseBootRecord, parseKey, readyHostOn, realReadyHost, waitForSsh} from '../../source/docker/ready.js';
+import {scriptedEngine} from '../helpers/engine.js';
 
 const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIHatchStoredHostKeyForTheReadinessGate00';
 const OTHER = 'AAAAC3NzaC1lZDI1NTE5AAAAIAnotherSshdOnThisPortWithItsOwnHostKey0';
@@ -283,6 +284,20 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		}
 	});
 
+	it('is the ready host on this machine’s programs: each look has a 10 s deadline; the followed log stops with a short grace', async () => {
+		const e = scriptedEngine({reply: line => (line === 'ssh-keyscan -p 1 x' ? {stdout: 'key'} : line === 'docker logs --follow --since T box' ? {lines: ['a', 'b'], hang: true} : undefined)});
+		const host = readyHostOn(e.engine.proc);
+		expect(await host.output('ssh-keyscan', ['-p', '1', 'x'])).toBe('key');
+		expect(await host.output('ssh-keyscan', ['-p', '2', 'x'])).toBe('');
+		expect(e.calls.map(c => c.options.timeoutMs)).toEqual([10_000, 10_000]);
+		expect(LOOK_TIMEOUT_MS).toBe(10_000);
+		const lines: string[] = [];
+		const logs = host.followLog('box', 'T', l => lines.push(l));
+		expect(await logs.stop()).toEqual(['a', 'b']);
+		expect(lines).toEqual(['a', 'b']);
+		expect(e.cancels).toEqual([{line: 'docker logs --follow --since T box', graceMs: 500}]);
+	});
+
 	it('its clock is the real one, and a pause lasts', async () => {
 		const t0 = realReadyHost.now();
 		expect(Math.abs(t0 - Date.now())).toBeLessThan(1000);
@@ -291,5 +306,21 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		expect(paused).toBe(false);
 		await p;
 		expect(paused).toBe(true);
+	});
+});
+
+describe('bootEvent', () => {
+	it('classifies steps, warnings, failures and the ready line', () => {
+		expect(bootEvent('hatch: step 05-bindu.sh done (12 ms)')).toEqual({kind: 'step', text: '05-bindu.sh', ms: 12});
+		expect(bootEvent('hatch[05-bindu]: WARNING: dotfiles not cloned from x at main: fatal: nope')).toEqual({kind: 'warning', text: '05-bindu: dotfiles not cloned from x at main: fatal: nope'});
+		expect(bootEvent('hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): see its ERROR line').kind).toBe('failed');
+		expect(bootEvent('hatch: ready: sshd listening on 127.0.0.1:2222 (boot took 800 ms), 1 warning(s)').kind).toBe('ready');
+		expect(bootEvent('hatch[05-bindu]: cloned x').kind).toBe('log');
+		// A user program cannot make its output a warning of another step: user_run prefixes every line.
+		expect(bootEvent('hatch[05-bindu]: hatch[00-user-bootstrap]: WARNING: fake').kind).toBe('log');
+	});
+
+	it('drops escape sequences and C0/C1 controls a program in the container printed', () => {
+		expect(bootEvent('hatch[05-bindu]: WARNING: a\x1b[2Jb\x07c\u009b31md\re').text).toBe('05-bindu: abc31mde');
 	});
 });
