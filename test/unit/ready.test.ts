@@ -8,6 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {LOOK_TIMEOUT_MS, POLL_MS, READY_TIMEOUT_MS, type ReadyHost, type BootEvent, bootEvent, checkSsh, fingerprint, parseBootRecord, parseKey, readyHostOn, realReadyHost, waitForSsh} from '../../source/docker/ready.js';
 import {scriptedEngine} from '../helpers/engine.js';
+import {until} from '../helpers/until.js';
 
 const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIHatchStoredHostKeyForTheReadinessGate00';
 const OTHER = 'AAAAC3NzaC1lZDI1NTE5AAAAIAnotherSshdOnThisPortWithItsOwnHostKey0';
@@ -248,6 +249,23 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		await s.close();
 	});
 
+	it('answers: yes, and closes the connection itself even when the peer never closes its side', async () => {
+		// allowHalfOpen: this peer keeps its side open after ours ends, for good.
+		const peers: net.Socket[] = [];
+		const srv = net.createServer({allowHalfOpen: true}, socket => {
+			peers.push(socket);
+			socket.write('SSH-2.0-OpenSSH_9.6\r\n');
+		});
+		await new Promise<void>(r => srv.listen(0, '127.0.0.1', r));
+		const sockets = () => process.getActiveResourcesInfo().filter(r => r === 'TCPSocketWrap').length;
+		const before = sockets();
+		expect(await realReadyHost.answers('127.0.0.1', (srv.address() as net.AddressInfo).port)).toBe(true);
+		// Only the peer's own socket is left once the check has let go of its end.
+		await until(() => sockets() === before + 1, 'the readiness check to close its socket', {timeoutMs: 5000});
+		for (const p of peers) p.destroy();
+		await new Promise(r => srv.close(r));
+	});
+
 	it('answers: no when the server accepts and hangs up without a word (a proxy before sshd is up), or nothing listens', async () => {
 		const s = await server(socket => socket.end());
 		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
@@ -296,6 +314,11 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		expect(await logs.stop()).toEqual(['a', 'b']);
 		expect(lines).toEqual(['a', 'b']);
 		expect(e.cancels).toEqual([{line: 'docker logs --follow --since T box', graceMs: 500}]);
+		// Its clock is the real one, and a pause is a real wait.
+		expect(Math.abs(host.now() - Date.now())).toBeLessThan(1000);
+		const pause = host.pause(1);
+		expect(pause).toBeInstanceOf(Promise);
+		await pause;
 	});
 
 	it('its clock is the real one, and a pause lasts', async () => {
