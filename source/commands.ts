@@ -6,7 +6,7 @@ import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginComman
 import {type BootRecord, bootRecord, checkSsh} from './docker/ready.js';
 import {printable} from './docker/buildkit.js';
 import {type Engine, realEngine} from './docker/deploy.js';
-import {composeEnv} from './docker/proc.js';
+import {composeEnv, onInterrupt} from './docker/proc.js';
 import {stackDrift, timestamp} from './stack.js';
 
 export class CommandError extends Error {}
@@ -69,11 +69,9 @@ export async function logsCommand(ref: StackRef, follow: boolean, out: (s: strin
 		stopped = true;
 		r.cancel();
 	};
-	process.once('SIGINT', stop);
-	process.once('SIGTERM', stop);
+	const stopListening = onInterrupt(stop);
 	const {exitCode} = await r.done;
-	process.off('SIGINT', stop);
-	process.off('SIGTERM', stop);
+	stopListening();
 	return stopped ? 130 : exitCode;
 }
 

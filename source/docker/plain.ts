@@ -2,6 +2,7 @@
 import type {Values} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
 import {type Engine, deploy, outcome} from './deploy.js';
+import {onInterrupt} from './proc.js';
 
 export interface PlainOptions {
 	build: boolean;
@@ -58,13 +59,11 @@ export async function deployPlain(dir: string, values: Values, options: PlainOpt
 		stopping = true;
 		run.cancel();
 	};
-	// Every signal (the second one too) is ours while the stack is being built and started.
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
+	// Every signal (the second one too) stops the build and start.
+	const stopListening = onInterrupt(onSignal);
 	const r = await run.done;
 	clearInterval(heartbeat);
-	process.off('SIGINT', onSignal);
-	process.off('SIGTERM', onSignal);
+	stopListening();
 
 	const told = outcome(r, values, dir);
 	if (!r.ok) out('\n');

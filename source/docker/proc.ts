@@ -21,23 +21,47 @@ export interface Streamed {
 
 const TAIL = 200;
 
-// Every running child, so that a signal to hatch (Ctrl-C without a TUI, SIGTERM, SIGHUP) stops them all:
-// they run in their own process groups, where the terminal's signals do not reach them. A second signal
-// kills them at once.
+// The one owner of SIGINT, SIGTERM and SIGHUP while hatch runs commands without a terminal UI (Ctrl-C in
+// the UI is a key, not a signal): every running child is stopped (they run in their own process groups,
+// where the terminal's signals do not reach them), and every handler given to onInterrupt is told. A second
+// signal kills the children at once.
 const live = new Set<Streamed>();
+const interrupts = new Set<() => void>();
 let signals = 0;
+let listening = false;
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 function onSignal(): void {
 	signals++;
+	for (const h of [...interrupts]) h();
 	for (const s of live) s.cancel(signals > 1 ? 0 : 5000);
 }
+function listen(): void {
+	const wanted = live.size + interrupts.size > 0;
+	if (wanted === listening) return;
+	listening = wanted;
+	signals = 0;
+	for (const sig of SIGNALS) {
+		if (wanted) process.on(sig, onSignal);
+		else process.off(sig, onSignal);
+	}
+}
 function track(s: Streamed, done: Promise<unknown>): void {
-	if (live.size === 0) for (const sig of SIGNALS) process.on(sig, onSignal);
 	live.add(s);
+	listen();
 	void done.finally(() => {
 		live.delete(s);
-		if (live.size === 0) for (const sig of SIGNALS) process.off(sig, onSignal);
+		listen();
 	});
+}
+
+/** Calls `handler` on each interrupting signal until the returned function is called. */
+export function onInterrupt(handler: () => void): () => void {
+	interrupts.add(handler);
+	listen();
+	return () => {
+		interrupts.delete(handler);
+		listen();
+	};
 }
 
 /** Variables that compose would take from hatch's own environment over the stack's .env. */

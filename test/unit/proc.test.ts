@@ -5,7 +5,7 @@ import {chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSyn
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {composeEnv, realProc, run, stream} from '../../source/docker/proc.js';
+import {composeEnv, onInterrupt, realProc, run, stream} from '../../source/docker/proc.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hatch-proc-'));
 const PATH = process.env.PATH!;
@@ -200,6 +200,26 @@ describe('stream', () => {
 		// Nothing left running: hatch no longer takes the signals.
 		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toEqual([]);
 		expect(process.listeners('SIGINT')).not.toContain(ours[0]);
+	});
+});
+
+describe('onInterrupt', () => {
+	it('one handler of SIGINT, SIGTERM and SIGHUP for all who ask; it tells each of them; gone when the last one leaves', () => {
+		const before = new Set(process.listeners('SIGINT'));
+		const got: string[] = [];
+		const offA = onInterrupt(() => got.push('a'));
+		const offB = onInterrupt(() => got.push('b'));
+		const ours = process.listeners('SIGINT').filter(l => !before.has(l));
+		expect(ours).toHaveLength(1);
+		expect(process.listeners('SIGTERM')).toContain(ours[0]);
+		expect(process.listeners('SIGHUP')).toContain(ours[0]);
+		(ours[0] as () => void)();
+		expect(got).toEqual(['a', 'b']);
+		offA();
+		(ours[0] as () => void)();
+		expect(got).toEqual(['a', 'b', 'b']);
+		offB();
+		for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) expect(process.listeners(sig)).not.toContain(ours[0]);
 	});
 });
 
