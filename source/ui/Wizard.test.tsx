@@ -128,6 +128,35 @@ describe('Wizard', () => {
 		unmount();
 	});
 
+	it('a start chosen again begins from that start: a preset left with Esc leaves none of its values behind', async () => {
+		const {d} = deps();
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, '❯ start fresh');
+		await press(stdin, KEY.down, KEY.enter);
+		await waitFor(lastFrame, 'Which container?');
+		await press(stdin, KEY.enter);
+		await enterUntil(lastFrame, stdin, 'SSH port on the Docker host');
+		expect(lastFrame()).toContain('22555');
+		await press(stdin, KEY.esc);
+		await waitForChange(lastFrame, lastFrame());
+		// Back to the first screen, one Esc per screen, then "start fresh" and the same image.
+		for (let n = 0; n < 20 && !lastFrame()!.includes('❯ start fresh') && !lastFrame()!.includes('❯ neuron-gpus'); n++) {
+			const before = lastFrame()!;
+			await press(stdin, KEY.esc);
+			await waitForChange(lastFrame, before);
+		}
+		await waitFor(lastFrame, 'neuron-gpus');
+		if (lastFrame()!.includes('❯ neuron-gpus')) await press(stdin, KEY.up);
+		await waitFor(lastFrame, '❯ start fresh');
+		await press(stdin, KEY.enter);
+		await waitFor(lastFrame, 'Which container?');
+		await waitFor(lastFrame, '❯ neuron');
+		await press(stdin, KEY.enter);
+		await enterUntil(lastFrame, stdin, 'SSH port on the Docker host');
+		expect(lastFrame()).not.toContain('22555');
+		unmount();
+	});
+
 	it('quits with 130 on Ctrl-C, having written and saved nothing', async () => {
 		const write = vi.fn(async (c: FileChange[]) => c);
 		const {d, exits, saved} = deps({write});

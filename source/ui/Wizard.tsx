@@ -67,6 +67,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const [start, setStart] = useState<string>('');
 	const [stack, setStack] = useState<Stack | undefined>();
 	const [values, setValues] = useState<Values>({});
+	// The start and stack the values were resolved for: another start (or stack) resolves them again, so a
+	// preset left with Esc leaves none of its values behind; the same start and stack keep the answers.
+	const [resolvedFor, setResolvedFor] = useState('');
 	// Values of the stack's .env that the chosen preset replaced: shown at the review, beside the .env diff.
 	const [overrides, setOverrides] = useState<Resolved['overrides']>([]);
 	// What the review shows: the compared files and the host checks, undefined while they are worked out.
@@ -112,7 +115,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			setWaiting(s);
 			return;
 		}
-		if (s !== stack || Object.keys(values).length === 0) {
+		const key = `${start}\u0000${s}`;
+		if (key !== resolvedFor) {
+			setResolvedFor(key);
 			const facts = factsFrom(inspection);
 			const fromPreset = preset && preset.image === s ? preset.settings : undefined;
 			const resolved = resolveConfig({stack: s, facts, existing: deps.loadExisting(s), preset: fromPreset, sets: deps.sets});
