@@ -17,6 +17,7 @@ export default {
 		'source/commands.ts',
 		'source/docker/*.ts',
 		'source/host/*.ts',
+		'source/ui/questions.ts',
 		'!source/**/*.test.*',
 	],
 	coverageAnalysis: 'perTest',

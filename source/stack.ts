@@ -7,7 +7,7 @@ import {imagesDir} from './paths.js';
 import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
 import {unifiedDiff} from './core/diff.js';
 import {parseEnv, renderEnv, userLines} from './core/env.js';
-import {type Stack, type Values, checkAuthorizedKeysText} from './core/model.js';
+import {DOCKER_DESKTOP_AGENT, FIELDS, type Stack, type Values, checkAuthorizedKeysText, field} from './core/model.js';
 
 export interface PlannedFile {
 	path: string;
@@ -211,8 +211,6 @@ export function fileSystemProblem(error: unknown): {message: string; inputAtFaul
 	}
 }
 
-const MOUNTED_FOLDERS = ['DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH'];
-
 /** Why the container user (uid:gid) could not write into a host folder, or undefined when they can. */
 function writableBy(path: string, uid: number, gid: number): string | undefined {
 	let st;
@@ -237,61 +235,53 @@ function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'speci
 	return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : st.isSocket() ? 'socket' : 'special file';
 }
 
-/** Checks one host path setting against the host: errors stop a write, warnings are shown. */
+/** Checks one host path setting against the host (FIELDS says what it must be): errors stop a write, warnings are shown. */
 export function checkHostFile(key: string, value: string): {error?: string; warning?: string} {
-	if (!value) {
-		return key === 'STEM_AUTH_KEYS_PATH'
-			? {warning: 'STEM_AUTH_KEYS_PATH is empty: nobody can log in until a key is added (--set STEM_AUTH_KEYS_PATH=/home/you/.ssh/id_ed25519.pub)'}
-			: {};
-	}
-	switch (key) {
-		case 'STEM_AUTH_KEYS_PATH': {
+	const kind = field(key)?.hostPath;
+	if (!value) return kind === 'keys' ? {warning: `${key} is empty: nobody can log in until a key is added (--set ${key}=/home/you/.ssh/id_ed25519.pub)`} : {};
+	switch (kind) {
+		case 'keys': {
 			let text: string;
 			try {
 				text = readFileSync(value, 'utf8');
 			} catch {
-				return {error: `STEM_AUTH_KEYS_PATH ${value} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`};
+				return {error: `${key} ${value} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`};
 			}
 			return checkAuthorizedKeysText(text);
 		}
-		case 'APOGEE_SECRETS_PATH': {
-			const kind = kindOf(value);
-			if (kind === 'file') return {};
-			return {error: kind === 'missing' ? `APOGEE_SECRETS_PATH ${value} does not exist; create it or leave the setting empty` : `APOGEE_SECRETS_PATH ${value} is a ${kind}; point it at the secrets file itself`};
+		case 'file': {
+			const what = kindOf(value);
+			if (what === 'file') return {};
+			return {error: what === 'missing' ? `${key} ${value} does not exist; create it or leave the setting empty` : `${key} ${value} is a ${what}; point it at the file itself`};
 		}
-		case 'DROPBOX_PATH_ON_HOST':
-		case 'NEURON_PROJECTS_PATH':
-		case 'NEURON_DATASETS_PATH':
-		case 'NEURON_MODELS_PATH': {
+		case 'folder': {
 			// Docker cannot start a container whose bind-mount source is missing: refuse it here, not at the start.
-			const kind = kindOf(value);
-			if (kind === 'folder') return {};
-			return {error: kind === 'missing' ? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty` : `${key} ${value} is a ${kind}; it must be a folder`};
+			const what = kindOf(value);
+			if (what === 'folder') return {};
+			return {error: what === 'missing' ? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty` : `${key} ${value} is a ${what}; it must be a folder`};
 		}
-		case 'STEM_SSH_AUTH_SOCK_HOST': {
+		case 'agent': {
 			// Docker Desktop's forwarded agent exists inside its VM, where the container runs, not on the Mac.
-			if (value === '/run/host-services/ssh-auth.sock') return {};
-			const kind = kindOf(value);
-			if (kind === 'socket') return {};
-			return {warning: kind === 'missing' ? `STEM_SSH_AUTH_SOCK_HOST ${value} does not exist now (agents move after a re-login)` : `STEM_SSH_AUTH_SOCK_HOST ${value} is a ${kind}, not an agent socket`};
+			if (value === DOCKER_DESKTOP_AGENT) return {};
+			const what = kindOf(value);
+			if (what === 'socket') return {};
+			return {warning: what === 'missing' ? `${key} ${value} does not exist now (agents move after a re-login)` : `${key} ${value} is a ${what}, not an agent socket`};
 		}
 		default:
 			return {};
 	}
 }
 
-const HOST_FILE_KEYS = ['STEM_AUTH_KEYS_PATH', 'APOGEE_SECRETS_PATH', 'DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH', 'STEM_SSH_AUTH_SOCK_HOST'];
-
 /** Every host-path problem of a config. */
 export function hostFileProblems(values: Values): {errors: string[]; warnings: string[]} {
 	const errors: string[] = [];
 	const warnings: string[] = [];
-	for (const key of HOST_FILE_KEYS) {
-		if (!(key in values)) continue;
+	for (const {key, hostPath} of FIELDS) {
+		if (!hostPath || !(key in values)) continue;
 		const r = checkHostFile(key, values[key] ?? '');
 		if (r.error) errors.push(r.error);
 		if (r.warning) warnings.push(r.warning);
-		if (!r.error && MOUNTED_FOLDERS.includes(key) && values[key]) {
+		if (!r.error && hostPath === 'folder' && values[key]) {
 			const w = writableBy(values[key]!, Number(values.STEM_UID), Number(values.STEM_GID));
 			if (w) warnings.push(`${key} ${w}`);
 		}

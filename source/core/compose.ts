@@ -3,7 +3,7 @@
 // GPU request, the list of mounts, external volumes: Field.written) are written in here, and the file records
 // what it was written for, so hatch and the boot itself can name a hand edit that needs a rewrite.
 import {Document, parse} from 'yaml';
-import {type Field, type Stack, type Values, defaults, writtenFields} from './model.js';
+import {CONTAINER_PATHS, type Field, type Stack, type Values, defaults, fieldsFor, writtenFields} from './model.js';
 
 /** Compose's version, e.g. "2.26.1" or "v2.33.0-desktop.1"; undefined means "assume the oldest v2". */
 export function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
@@ -39,12 +39,6 @@ export function gpuStanza(req: GpuRequest, composeVersion?: string): Record<stri
 	return {deploy: {resources: {reservations: {devices: [{...device, capabilities: ['gpu']}]}}}};
 }
 
-const ENV_FOR_CONTAINER = [
-	'STEM_USER', 'STEM_UID', 'STEM_GID', 'STEM_SUDO', 'STEM_HOSTNAME', 'STEM_NETWORK_MODE', 'STEM_SSH_LISTEN',
-	'STEM_SSH_PORT', 'BINDU_REPO', 'BINDU_REF', 'BINDU_FORCE', 'STEM_PIXI_ENABLE', 'STEM_PIXI_STOW',
-	'STEM_PIXI_GLOBAL_SYNC', 'STEM_PIXI_HOST', 'STEM_PIXI_INSTALL_URL',
-];
-
 function ref(key: string, fallback: string): string {
 	return fallback === '' ? `\${${key}:-}` : `\${${key}:-${fallback}}`;
 }
@@ -52,17 +46,6 @@ function ref(key: string, fallback: string): string {
 function bind(source: string, target: string, readOnly = false): Record<string, unknown> {
 	return {type: 'bind', source, target, ...(readOnly ? {read_only: true} : {})};
 }
-
-/** Paths inside the container; the boot scripts use the same ones. */
-export const CONTAINER_PATHS = {
-	authorizedKeys: '/etc/hatch/authorized_keys.host',
-	dropbox: '/mnt/hatch/dropbox',
-	secrets: '/opt/secrets/apogee-secrets.env',
-	agent: '/ssh-agent',
-	hostKeys: '/etc/ssh/hatch-hostkeys',
-	sshState: '/var/lib/hatch/ssh',
-	workspace: '/workspace',
-} as const;
 
 /** The compose project and volume names: fixed when the stack is first written, kept when the container is renamed. */
 export interface ComposeIdentity {
@@ -176,9 +159,10 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 	const v = (key: string) => ref(key, d[key] ?? '');
 	const external = values.STEM_VOLUMES_EXTERNAL === '1';
 
+	const fields = fieldsFor(stack);
 	const environment: Record<string, string> = {};
-	for (const key of ENV_FOR_CONTAINER) environment[key] = v(key);
-	environment.SSH_AUTH_SOCK = CONTAINER_PATHS.agent;
+	for (const f of fields) if (f.container === 'env') environment[f.key] = v(f.key);
+	for (const f of fields) if (typeof f.container === 'object' && f.container.env) environment[f.container.env] = f.container.mount;
 	// What this file was written for, and what .env says now: the boot warns, naming the key, when they differ.
 	const written = writtenFields(stack);
 	if (written.length) {
@@ -186,23 +170,16 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		environment.HATCH_ENV_NOW = written.map(f => `${f.key}=${shapeRef(f)}`).join('\n');
 	}
 
+	// Mounts of host paths: those always there (of /dev/null when empty) first, then those written only when set.
+	const mounts = fields.flatMap(f => (typeof f.container === 'object' ? [{f, mount: f.container}] : []));
 	const volumes: Record<string, unknown>[] = [
-		{type: 'volume', source: 'home', target: '/home'},
+		{type: 'volume', source: 'home', target: CONTAINER_PATHS.home},
 		{type: 'volume', source: 'sshkeys', target: CONTAINER_PATHS.hostKeys},
 		{type: 'volume', source: 'sshstate', target: CONTAINER_PATHS.sshState},
-		bind(ref('STEM_AUTH_KEYS_PATH', '/dev/null'), CONTAINER_PATHS.authorizedKeys, true),
-		bind(ref('DROPBOX_PATH_ON_HOST', '/dev/null'), CONTAINER_PATHS.dropbox),
-		bind(ref('APOGEE_SECRETS_PATH', '/dev/null'), CONTAINER_PATHS.secrets, true),
-		bind(ref('STEM_SSH_AUTH_SOCK_HOST', '/dev/null'), CONTAINER_PATHS.agent),
+		...mounts.filter(m => m.f.written !== 'set').map(m => bind(ref(m.f.key, '/dev/null'), m.mount.mount, m.mount.readOnly)),
+		...mounts.filter(m => m.f.written === 'set' && values[m.f.key]).map(m => bind(`\${${m.f.key}}`, m.mount.mount, m.mount.readOnly)),
 	];
 	if (stack === 'neuron') {
-		for (const [key, dir] of [
-			['NEURON_PROJECTS_PATH', 'projects'],
-			['NEURON_DATASETS_PATH', 'datasets'],
-			['NEURON_MODELS_PATH', 'models'],
-		] as const) {
-			if (values[key]) volumes.push(bind(`\${${key}}`, `${CONTAINER_PATHS.workspace}/${dir}`));
-		}
 		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
 		for (const item of (values.NEURON_EXTRA_MOUNTS ?? '').split(',').filter(Boolean)) {
 			const [src, dst, mode] = item.split(':');

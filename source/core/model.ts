@@ -69,7 +69,44 @@ export interface Field {
 	written?: 'value' | 'set';
 	/** Used by the image build: a change applies once the image is built again (`docker compose up -d --build`). */
 	rebuild?: boolean;
+	/**
+	 * How the container receives it: as an environment variable of the same name (the boot reads it), or as a
+	 * bind mount of the host path at `mount` (of /dev/null when empty; with `written: 'set'`, only when set),
+	 * read-only when asked, and with `env` naming a variable that tells programs in the container where it is.
+	 */
+	container?: 'env' | {mount: string; readOnly?: boolean; env?: string};
+	/**
+	 * A path on this host, checked before anything is written: `keys` an authorized-keys file (empty: nobody can
+	 * log in), `file` a file, `folder` a folder the container user writes in, `agent` an agent's socket (may move).
+	 */
+	hostPath?: 'keys' | 'file' | 'folder' | 'agent';
+	/** The wizard's question for it. */
+	ask: Ask;
 }
+
+/** How the wizard asks for a setting: its prompt above the field (the help goes below it). */
+export interface Ask {
+	prompt: string | ((values: Values, facts: HostFacts) => string);
+	/** Asked only when this holds for the answers so far. */
+	when?: (values: Values) => boolean;
+	/** A label for each of `choices` (asked as a list, in the order of `choices`). */
+	labels?: Record<string, string>;
+	/** A list of what this host's inspection found (the wizard fills it in). */
+	detected?: 'publicKeys' | 'agents' | 'gpus';
+	/** Said after the help when hatch-wizard runs as root. */
+	asRoot?: string;
+}
+
+/** Docker Desktop's forwarded ssh-agent: it exists inside Docker Desktop's VM, where containers run. */
+export const DOCKER_DESKTOP_AGENT = '/run/host-services/ssh-auth.sock';
+
+/** Where hatch keeps its own volumes in the container; the boot scripts use the same paths. */
+export const CONTAINER_PATHS = {
+	home: '/home',
+	hostKeys: '/etc/ssh/hatch-hostkeys',
+	sshState: '/var/lib/hatch/ssh',
+	workspace: '/workspace',
+} as const;
 
 // Accounts that exist in Debian/Ubuntu base images or that services rely on: a login user must not take one.
 export const SYSTEM_ACCOUNTS = new Set([
@@ -193,8 +230,11 @@ export function checkGpus(v: string): string | undefined {
 	return 'must be none, all, a count (e.g. 2), or device ids/UUIDs separated by commas (e.g. 0,1 or GPU-4f2c…)';
 }
 
-/** Container paths hatch mounts itself; an extra mount there would clash. */
-export const RESERVED_TARGETS = ['/home', '/etc/ssh/hatch-hostkeys', '/var/lib/hatch/ssh', '/etc/hatch/authorized_keys.host', '/mnt/hatch/dropbox', '/opt/secrets/apogee-secrets.env', '/ssh-agent', '/workspace'];
+/** Container paths hatch mounts itself (its volumes, and every mount FIELDS declares outside /workspace): an extra mount there would clash. */
+export function reservedTargets(): string[] {
+	const own = FIELDS.flatMap(f => (typeof f.container === 'object' && !f.container.mount.startsWith(`${CONTAINER_PATHS.workspace}/`) ? [f.container.mount] : []));
+	return [CONTAINER_PATHS.home, CONTAINER_PATHS.hostKeys, CONTAINER_PATHS.sshState, ...own, CONTAINER_PATHS.workspace];
+}
 
 /** Container folders the login user can write to (or that hold such folders). */
 const USER_WRITABLE = ['/home', '/tmp', '/var/tmp', '/dev', '/run', '/proc', '/sys', '/mnt/hatch'];
@@ -210,7 +250,7 @@ export function checkExtraMounts(v: string): string | undefined {
 		if (!host.startsWith('/') || !target.startsWith('/')) return `"${item}": both paths must be absolute`;
 		if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `"${item}": the mode must be ro or rw`;
 		const t = target.replace(/\/+$/, '') || '/';
-		if (RESERVED_TARGETS.includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
+		if (reservedTargets().includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
 		// Docker follows symlinks when it places a mount, at every start: a target below a folder the container
 		// user can rename (their home, /tmp, a folder inside /workspace) could be redirected onto /etc or /usr.
 		const under = USER_WRITABLE.find(d => t === d || t.startsWith(`${d}/`));
@@ -224,48 +264,50 @@ export function checkExtraMounts(v: string): string | undefined {
 }
 
 const ALL: readonly Stack[] = STACKS;
+const AS_ROOT = ' You run hatch-wizard as root, so this defaults to 1000 (the container user must not be root): use the id of the host user who owns the files you mount (id -u NAME, id -g NAME).';
+const PIXI_ON = (v: Values) => v.STEM_PIXI_ENABLE === '1';
 
 export const FIELDS: readonly Field[] = [
 	// identity
-	{key: 'STEM_CONTAINER_NAME', group: 'identity', stacks: ALL, required: true, help: 'Docker container name; the volumes are named after it when the stack is first written (<name>-home, <name>-sshkeys, <name>-sshstate) and keep those names when you rename it', default: s => s, check: checkContainerName},
-	{key: 'STEM_HOSTNAME', group: 'identity', stacks: ALL, required: true, help: 'Container hostname (also picks the pixi host folder)', default: s => s, check: checkHostname},
+	{key: 'STEM_CONTAINER_NAME', group: 'identity', stacks: ALL, required: true, help: 'Docker container name; the volumes are named after it when the stack is first written (<name>-home, <name>-sshkeys, <name>-sshstate) and keep those names when you rename it', default: s => s, check: checkContainerName, ask: {prompt: 'Container name'}},
+	{key: 'STEM_HOSTNAME', group: 'identity', stacks: ALL, required: true, help: 'Container hostname (also picks the pixi host folder)', default: s => s, check: checkHostname, container: 'env', ask: {prompt: 'Hostname inside the container'}},
 	// user
-	{key: 'STEM_USER', group: 'user', stacks: ALL, required: true, help: 'Login user inside the container', default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'), check: checkUsername},
-	{key: 'STEM_UID', group: 'user', stacks: ALL, required: true, help: 'User id; match your host user (id -u) so files in bind mounts keep their owner', default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000), check: checkId},
-	{key: 'STEM_GID', group: 'user', stacks: ALL, required: true, help: 'Primary group id; match your host group (id -g)', default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000), check: checkId},
-	{key: 'STEM_SUDO', group: 'user', stacks: ALL, required: true, help: '1 gives the user passwordless sudo; 0 gives none', default: () => '1', choices: ['1', '0'], check: checkBool},
+	{key: 'STEM_USER', group: 'user', stacks: ALL, required: true, help: 'Login user inside the container', default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'), check: checkUsername, container: 'env', ask: {prompt: 'Your user name inside the container'}},
+	{key: 'STEM_UID', group: 'user', stacks: ALL, required: true, help: 'User id; match your host user (id -u) so files in bind mounts keep their owner', default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000), check: checkId, container: 'env', ask: {prompt: 'User id (UID)', asRoot: AS_ROOT}},
+	{key: 'STEM_GID', group: 'user', stacks: ALL, required: true, help: 'Primary group id; match your host group (id -g)', default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000), check: checkId, container: 'env', ask: {prompt: 'Group id (GID)', asRoot: AS_ROOT}},
+	{key: 'STEM_SUDO', group: 'user', stacks: ALL, required: true, help: '1 gives the user passwordless sudo; 0 gives none', default: () => '1', choices: ['1', '0'], check: checkBool, container: 'env', ask: {prompt: 'sudo for this user?', labels: {'1': 'yes, passwordless sudo', '0': 'no sudo'}}},
 	// ssh
-	{key: 'STEM_SSH_PORT', group: 'ssh', stacks: ALL, required: true, help: 'Port you ssh to on the Docker host', default: s => String(STACK_PORT[s]), check: checkPort},
-	{key: 'STEM_NETWORK_MODE', group: 'ssh', stacks: ALL, required: true, help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)', default: () => 'bridge', choices: ['bridge', 'host'], check: checkChoice(['bridge', 'host'])},
-	{key: 'STEM_SSH_LISTEN', group: 'ssh', stacks: ALL, required: true, help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only', default: () => '0.0.0.0', check: checkIPv4},
-	{key: 'STEM_AUTH_KEYS_PATH', group: 'ssh', stacks: ALL, help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot', default: (_s, f) => f.publicKeys?.[0] ?? '', check: checkAbsPath},
+	{key: 'STEM_NETWORK_MODE', group: 'ssh', stacks: ALL, required: true, help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)', default: () => 'bridge', choices: ['bridge', 'host'], check: checkChoice(['bridge', 'host']), container: 'env', ask: {prompt: 'How is SSH reached?', labels: {bridge: 'bridge: publish a port (works everywhere, Docker Desktop too)', host: 'host: share the host network (Linux; sshd listens on the host directly)'}}},
+	{key: 'STEM_SSH_LISTEN', group: 'ssh', stacks: ALL, required: true, help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only', default: () => '0.0.0.0', check: checkIPv4, container: 'env', ask: {prompt: v => (v.STEM_NETWORK_MODE === 'host' ? 'Address sshd listens on' : 'Host address the port is published on')}},
+	{key: 'STEM_SSH_PORT', group: 'ssh', stacks: ALL, required: true, help: 'Port you ssh to on the Docker host', default: s => String(STACK_PORT[s]), check: checkPort, container: 'env', ask: {prompt: 'SSH port on the Docker host'}},
+	{key: 'STEM_AUTH_KEYS_PATH', group: 'ssh', stacks: ALL, help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot', default: (_s, f) => f.publicKeys?.[0] ?? '', check: checkAbsPath, container: {mount: '/etc/hatch/authorized_keys.host', readOnly: true}, hostPath: 'keys', ask: {prompt: 'Which public key may log in?', detected: 'publicKeys'}},
 	// image
-	{key: 'STEM_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Name:tag given to the built image', default: s => `hatch/${s}:latest`, check: checkImageRef, rebuild: true},
-	{key: 'STEM_BASE_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)', default: () => 'ubuntu:24.04', check: checkImageRef, rebuild: true},
-	{key: 'STEM_BUILD_NETWORK', group: 'image', stacks: ALL, required: true, help: 'Network the image build uses: default (Docker\'s own) or host (the host\'s network: for engines without a bridge network, or a VPN only the host reaches)', default: (_s, _f, v) => (v?.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'), choices: ['default', 'host'], check: checkChoice(['default', 'host']), rebuild: true},
-	{key: 'STEM_VOLUMES_EXTERNAL', group: 'image', stacks: ALL, required: true, help: '1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose manages them', default: () => '0', choices: ['0', '1'], check: checkBool, written: 'value'},
+	{key: 'STEM_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Name:tag given to the built image', default: s => `hatch/${s}:latest`, check: checkImageRef, rebuild: true, ask: {prompt: 'Name:tag for the built image'}},
+	{key: 'STEM_BASE_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)', default: () => 'ubuntu:24.04', check: checkImageRef, rebuild: true, ask: {prompt: 'Base image to build FROM'}},
+	{key: 'STEM_BUILD_NETWORK', group: 'image', stacks: ALL, required: true, help: 'Network the image build uses: default (Docker\'s own) or host (the host\'s network: for engines without a bridge network, or a VPN only the host reaches)', default: (_s, _f, v) => (v?.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'), choices: ['default', 'host'], check: checkChoice(['default', 'host']), rebuild: true, ask: {prompt: 'Which network does the image build use?', labels: {default: "default: Docker's own", host: "host: this host's network (no bridge network, or a VPN only the host reaches)"}}},
+	{key: 'STEM_VOLUMES_EXTERNAL', group: 'image', stacks: ALL, required: true, help: '1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose manages them', default: () => '0', choices: ['0', '1'], check: checkBool, written: 'value', ask: {prompt: 'Who creates the volumes?', labels: {'0': 'compose creates them on first start', '1': 'I create them once (docker volume create); compose never removes them'}}},
 	// mounts
-	{key: 'DROPBOX_PATH_ON_HOST', group: 'mounts', stacks: ALL, help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)', default: (_s, f) => f.dropboxPath ?? '', check: checkAbsPath},
-	{key: 'NEURON_PROJECTS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host projects folder, mounted at /workspace/projects', default: () => '', check: checkAbsPath, written: 'set'},
-	{key: 'NEURON_DATASETS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host datasets folder, mounted at /workspace/datasets', default: () => '', check: checkAbsPath, written: 'set'},
-	{key: 'NEURON_MODELS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host models folder, mounted at /workspace/models', default: () => '', check: checkAbsPath, written: 'set'},
-	{key: 'NEURON_EXTRA_MOUNTS', group: 'mounts', stacks: ['neuron'], help: 'More mounts: HOST:CONTAINER[:ro], separated by commas', default: () => '', check: checkExtraMounts, written: 'value'},
+	{key: 'DROPBOX_PATH_ON_HOST', group: 'mounts', stacks: ALL, help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)', default: (_s, f) => f.dropboxPath ?? '', check: checkAbsPath, container: {mount: '/mnt/hatch/dropbox'}, hostPath: 'folder', ask: {prompt: (_v, f) => (f.dropboxPath ? 'Dropbox folder (detected; empty for none)' : 'Dropbox folder (empty for none)')}},
+	{key: 'NEURON_PROJECTS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host projects folder, mounted at /workspace/projects', default: () => '', check: checkAbsPath, written: 'set', container: {mount: '/workspace/projects'}, hostPath: 'folder', ask: {prompt: 'Projects folder for /workspace/projects (empty for none)'}},
+	{key: 'NEURON_DATASETS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host datasets folder, mounted at /workspace/datasets', default: () => '', check: checkAbsPath, written: 'set', container: {mount: '/workspace/datasets'}, hostPath: 'folder', ask: {prompt: 'Datasets folder for /workspace/datasets (empty for none)'}},
+	{key: 'NEURON_MODELS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host models folder, mounted at /workspace/models', default: () => '', check: checkAbsPath, written: 'set', container: {mount: '/workspace/models'}, hostPath: 'folder', ask: {prompt: 'Models folder for /workspace/models (empty for none)'}},
+	{key: 'NEURON_EXTRA_MOUNTS', group: 'mounts', stacks: ['neuron'], help: 'More mounts: HOST:CONTAINER[:ro], separated by commas', default: () => '', check: checkExtraMounts, written: 'value', ask: {prompt: 'More mounts, HOST:CONTAINER[:ro], comma-separated (empty for none)'}},
 	// bindu
-	{key: 'BINDU_REPO', group: 'bindu', stacks: ALL, help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)', default: () => '', check: checkRepoUrl},
-	{key: 'BINDU_REF', group: 'bindu', stacks: ALL, required: true, help: 'Branch or tag of the dotfiles repository', default: () => 'main', check: checkGitRef},
-	{key: 'BINDU_FORCE', group: 'bindu', stacks: ALL, required: true, help: '1 replaces a non-empty ~/.config (the old one is kept as ~/.config.bak-<time>)', default: () => '0', choices: ['0', '1'], check: checkBool},
+	{key: 'BINDU_REPO', group: 'bindu', stacks: ALL, help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)', default: () => '', check: checkRepoUrl, container: 'env', ask: {prompt: 'Dotfiles repository to clone into ~/.config (empty to skip)'}},
+	{key: 'BINDU_REF', group: 'bindu', stacks: ALL, required: true, help: 'Branch or tag of the dotfiles repository', default: () => 'main', check: checkGitRef, container: 'env', ask: {prompt: 'Branch or tag', when: v => Boolean(v.BINDU_REPO)}},
+	{key: 'BINDU_FORCE', group: 'bindu', stacks: ALL, required: true, help: '1 replaces a non-empty ~/.config (the old one is kept as ~/.config.bak-<time>)', default: () => '0', choices: ['0', '1'], check: checkBool, container: 'env', ask: {prompt: 'If ~/.config is not empty…', when: v => Boolean(v.BINDU_REPO), labels: {'0': 'leave it alone', '1': 'replace it (the old one is kept as ~/.config.bak-<time>)'}}},
 	// pixi
-	{key: 'STEM_PIXI_ENABLE', group: 'pixi', stacks: ALL, required: true, help: '1 installs pixi when missing (needs network; offline only warns)', default: () => '1', choices: ['1', '0'], check: checkBool},
-	{key: 'STEM_PIXI_STOW', group: 'pixi', stacks: ALL, required: true, help: 'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), 1 (always try), 0 (never)', default: () => 'auto', choices: ['auto', '1', '0'], check: checkChoice(['auto', '1', '0'])},
-	{key: 'STEM_PIXI_GLOBAL_SYNC', group: 'pixi', stacks: ALL, required: true, help: '1 runs `pixi global sync` at boot', default: () => '0', choices: ['0', '1'], check: checkBool},
-	{key: 'STEM_PIXI_INSTALL_URL', group: 'pixi', stacks: ALL, required: true, help: 'Where the pixi installer script is fetched from (a mirror or a local server works too)', default: () => 'https://pixi.sh/install.sh', check: checkInstallUrl},
-	{key: 'STEM_PIXI_HOST', group: 'pixi', stacks: ALL, help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)', default: () => '', check: checkHostname},
+	{key: 'STEM_PIXI_ENABLE', group: 'pixi', stacks: ALL, required: true, help: '1 installs pixi when missing (needs network; offline only warns)', default: () => '1', choices: ['1', '0'], check: checkBool, container: 'env', ask: {prompt: 'Install pixi?', labels: {'1': 'yes, when missing', '0': 'no'}}},
+	{key: 'STEM_PIXI_STOW', group: 'pixi', stacks: ALL, required: true, help: 'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), 1 (always try), 0 (never)', default: () => 'auto', choices: ['auto', '1', '0'], check: checkChoice(['auto', '1', '0']), container: 'env', ask: {prompt: 'Link your host pixi-global.toml from the dotfiles?', when: PIXI_ON, labels: {auto: 'auto: when the dotfiles have one for this host', '1': 'always try (warn when missing)', '0': 'never'}}},
+	{key: 'STEM_PIXI_GLOBAL_SYNC', group: 'pixi', stacks: ALL, required: true, help: '1 runs `pixi global sync` at boot', default: () => '0', choices: ['0', '1'], check: checkBool, container: 'env', ask: {prompt: 'Run `pixi global sync` at boot?', when: PIXI_ON, labels: {'0': 'no', '1': 'yes'}}},
+	{key: 'STEM_PIXI_HOST', group: 'pixi', stacks: ALL, help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)', default: () => '', check: checkHostname, container: 'env', ask: {prompt: 'Pixi host folder name (empty: the container hostname)', when: PIXI_ON}},
+	{key: 'STEM_PIXI_INSTALL_URL', group: 'pixi', stacks: ALL, required: true, help: 'Where the pixi installer script is fetched from (a mirror or a local server works too)', default: () => 'https://pixi.sh/install.sh', check: checkInstallUrl, container: 'env', ask: {prompt: 'Pixi installer URL', when: PIXI_ON}},
 	// secrets
-	{key: 'APOGEE_SECRETS_PATH', group: 'secrets', stacks: ALL, help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)', default: () => '', check: checkAbsPath},
+	{key: 'APOGEE_SECRETS_PATH', group: 'secrets', stacks: ALL, help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)', default: () => '', check: checkAbsPath, container: {mount: '/opt/secrets/apogee-secrets.env', readOnly: true}, hostPath: 'file', ask: {prompt: 'Apogee secrets file on this host (empty for none)'}},
 	// agent
-	{key: 'STEM_SSH_AUTH_SOCK_HOST', group: 'agent', stacks: ALL, help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)', default: () => '', check: checkAbsPath},
+	{key: 'STEM_SSH_AUTH_SOCK_HOST', group: 'agent', stacks: ALL, help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)', default: () => '', check: checkAbsPath, container: {mount: '/ssh-agent', env: 'SSH_AUTH_SOCK'}, hostPath: 'agent', ask: {prompt: 'Forward this host’s ssh-agent into the container?', detected: 'agents'}},
 	// gpu
-	{key: 'NEURON_GPUS', group: 'gpu', stacks: ['neuron'], required: true, help: 'GPUs given to the container: none, all, a count, or device ids (0,1)', default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'), check: checkGpus, written: 'value'},
+	{key: 'NEURON_GPUS', group: 'gpu', stacks: ['neuron'], required: true, help: 'GPUs given to the container: none, all, a count, or device ids (0,1)', default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'), check: checkGpus, written: 'value', ask: {prompt: 'GPUs for the container', detected: 'gpus'}},
 ];
 
 const BY_KEY = new Map(FIELDS.map(f => [f.key, f]));
@@ -336,11 +378,14 @@ export function validate(stack: Stack, values: Values): Problem[] {
 		if (!f) problems.push({key, message: `${key} is not a hatch setting`});
 		else if (!f.stacks.includes(stack)) problems.push({key, message: `${key} only applies to ${f.stacks.join(', ')}`});
 	}
-	for (const [key, dir] of [['NEURON_PROJECTS_PATH', 'projects'], ['NEURON_DATASETS_PATH', 'datasets'], ['NEURON_MODELS_PATH', 'models']] as const) {
-		const target = `/workspace/${dir}`;
-		if (stack === 'neuron' && values[key] && (values.NEURON_EXTRA_MOUNTS ?? '').split(',').some(m => (m.split(':')[1] ?? '').replace(/\/+$/, '') === target)) {
-			problems.push({key: 'NEURON_EXTRA_MOUNTS', message: `NEURON_EXTRA_MOUNTS mounts ${target}, which ${key} already uses; drop one of them`});
-		}
+	// An extra mount on a workspace folder that a set host-path setting already mounts (the other targets of
+	// hatch's own mounts are reserved: checkExtraMounts refuses those).
+	const extra = fieldsFor(stack).find(f => f.check === checkExtraMounts);
+	const targets = (extra ? (values[extra.key] ?? '') : '').split(',').map(m => (m.split(':')[1] ?? '').replace(/\/+$/, ''));
+	for (const f of fieldsFor(stack)) {
+		if (typeof f.container !== 'object' || reservedTargets().includes(f.container.mount)) continue;
+		if (!values[f.key] || !targets.includes(f.container.mount)) continue;
+		problems.push({key: extra!.key, message: `${extra!.key} mounts ${f.container.mount}, which ${f.key} already uses; drop one of them`});
 	}
 	if (values.STEM_NETWORK_MODE === 'host' && values.STEM_SSH_PORT === '22') {
 		problems.push({key: 'STEM_SSH_PORT', message: 'STEM_SSH_PORT 22 in host network mode collides with the host\'s own sshd; pick another port (e.g. 22222)'});

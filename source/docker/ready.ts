@@ -2,8 +2,7 @@
 // it presents is the one in the sshkeys volume. Meanwhile the container's boot log is followed step by step.
 import {createHash} from 'node:crypto';
 import net from 'node:net';
-import {CONTAINER_PATHS} from '../core/compose.js';
-import {localAddress} from '../core/model.js';
+import {CONTAINER_PATHS, localAddress} from '../core/model.js';
 import {printable} from './buildkit.js';
 import {type Proc, realProc} from './proc.js';
 

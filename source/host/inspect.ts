@@ -43,7 +43,6 @@ export interface Inspection {
 
 export const PROBE_TIMEOUT_MS = 4000;
 export const NVIDIA_SMI_TIMEOUT_MS = 2000;
-export const DOCKER_DESKTOP_AGENT = '/run/host-services/ssh-auth.sock';
 
 async function timed<T>(fn: () => Promise<Omit<Probe<T>, 'ms'>>, timeoutMs: number): Promise<Probe<T>> {
 	const start = performance.now();

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
 import {composeDrift, composeObject, describeDrift, gpuStanza, identityFor, parseGpus, readIdentity, renderCompose, writtenFor} from '../../source/core/compose.js';
-import {defaults} from '../../source/core/model.js';
+import {FIELDS, defaults} from '../../source/core/model.js';
 
 type Service = Record<string, any>;
 const service = (stack: 'stem' | 'neuron', values: Record<string, string>, composeVersion?: string): Service => {
@@ -60,6 +60,17 @@ describe('compose rendering', () => {
 		expect(targets['/opt/secrets/apogee-secrets.env']).toMatchObject({source: '${APOGEE_SECRETS_PATH:-/dev/null}', read_only: true});
 		expect(targets['/ssh-agent'].source).toBe('${STEM_SSH_AUTH_SOCK_HOST:-/dev/null}');
 		expect(s.environment.SSH_AUTH_SOCK).toBe('/ssh-agent');
+	});
+
+	it('passes the container exactly the settings FIELDS says it reads, each from .env with its default, in order', () => {
+		const s = service('stem', defaults('stem'));
+		const d = defaults('stem');
+		const env = FIELDS.filter(f => f.stacks.includes('stem') && f.container === 'env');
+		expect(Object.keys(s.environment).filter(k => k.startsWith('STEM_') || k.startsWith('BINDU_'))).toEqual(env.map(f => f.key));
+		for (const f of env) expect(s.environment[f.key]).toBe(d[f.key] ? `\${${f.key}:-${d[f.key]}}` : `\${${f.key}:-}`);
+		// The mounts in a fixed order: the volumes, the host files (of /dev/null when empty), then the set folders.
+		expect(s.volumes.map((v: any) => v.target)).toEqual(['/home', '/etc/ssh/hatch-hostkeys', '/var/lib/hatch/ssh', '/etc/hatch/authorized_keys.host', '/mnt/hatch/dropbox', '/opt/secrets/apogee-secrets.env', '/ssh-agent']);
+		expect(s.volumes.filter((v: any) => v.read_only).map((v: any) => v.target)).toEqual(['/etc/hatch/authorized_keys.host', '/opt/secrets/apogee-secrets.env']);
 	});
 
 	it('mounts neuron workspaces only when set, extra mounts with their mode', () => {

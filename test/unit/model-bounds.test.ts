@@ -1,7 +1,7 @@
 // Every check of the settings model (source/core/model.ts) at its edges: the last value accepted and the
 // first refused, and a value that would pass only if the check forgot an anchor.
 import {describe, expect, it} from 'vitest';
-import {FIELDS, answer, checkAuthorizedKeysText, checkExtraMounts, checkGpus, checkImageRef, checkRepoUrl, defaults, factWarnings, loginCommand, validate, validateValue} from '../../source/core/model.js';
+import {FIELDS, answer, reservedTargets, checkAuthorizedKeysText, checkExtraMounts, checkGpus, checkImageRef, checkRepoUrl, defaults, factWarnings, loginCommand, validate, validateValue} from '../../source/core/model.js';
 
 const ok = (key: string, ...values: string[]) => {
 	for (const v of values) expect(validateValue(key, v), `${key}=${v}`).toBeUndefined();
@@ -187,5 +187,15 @@ describe('the model at its edges: each rule and each message', () => {
 		expect(checkAuthorizedKeysText('from="10.0.0.1" ssh-rsa AAAAB3 you@host\n')).toEqual({});
 		expect(checkAuthorizedKeysText('sk-ssh-ed25519@openssh.com AAAA you\n')).toEqual({});
 		expect(checkAuthorizedKeysText('ecdsa-sha2-nistp384 AAAA you\n')).toEqual({});
+	});
+});
+
+describe('what FIELDS declares about the container', () => {
+	it('the reserved container paths: hatch’s volumes, every mount outside /workspace, and /workspace itself', () => {
+		expect(reservedTargets()).toEqual(['/home', '/etc/ssh/hatch-hostkeys', '/var/lib/hatch/ssh', '/etc/hatch/authorized_keys.host', '/mnt/hatch/dropbox', '/opt/secrets/apogee-secrets.env', '/ssh-agent', '/workspace']);
+	});
+
+	it('every host path a container mounts is checked on the host, and the other way round', () => {
+		for (const f of FIELDS) expect(Boolean(f.hostPath), f.key).toBe(typeof f.container === 'object');
 	});
 });

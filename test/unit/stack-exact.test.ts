@@ -210,8 +210,8 @@ describe('checkHostFile and hostFileProblems, every kind and message', () => {
 	it('the secrets file: a file', () => {
 		expect(checkHostFile('APOGEE_SECRETS_PATH', file)).toEqual({});
 		expect(checkHostFile('APOGEE_SECRETS_PATH', missing)).toEqual({error: `APOGEE_SECRETS_PATH ${missing} does not exist; create it or leave the setting empty`});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', dir)).toEqual({error: `APOGEE_SECRETS_PATH ${dir} is a folder; point it at the secrets file itself`});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', '/dev/null')).toEqual({error: 'APOGEE_SECRETS_PATH /dev/null is a special file; point it at the secrets file itself'});
+		expect(checkHostFile('APOGEE_SECRETS_PATH', dir)).toEqual({error: `APOGEE_SECRETS_PATH ${dir} is a folder; point it at the file itself`});
+		expect(checkHostFile('APOGEE_SECRETS_PATH', '/dev/null')).toEqual({error: 'APOGEE_SECRETS_PATH /dev/null is a special file; point it at the file itself'});
 	});
 
 	it.each(['DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH'])('%s: a folder that exists', key => {

@@ -145,7 +145,7 @@ describe('checkHostFile: host paths of the right kind, refused at the question a
 	writeFileSync(file, 'A=1\n');
 	it('the secrets file must be a file', () => {
 		expect(checkHostFile('APOGEE_SECRETS_PATH', file)).toEqual({});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', dir).error).toBe(`APOGEE_SECRETS_PATH ${dir} is a folder; point it at the secrets file itself`);
+		expect(checkHostFile('APOGEE_SECRETS_PATH', dir).error).toBe(`APOGEE_SECRETS_PATH ${dir} is a folder; point it at the file itself`);
 		expect(checkHostFile('APOGEE_SECRETS_PATH', join(dir, 'nope')).error).toContain('does not exist');
 	});
 	it('mount sources must be folders that exist (Docker will not start without them)', () => {
