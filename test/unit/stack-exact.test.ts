@@ -188,6 +188,12 @@ describe('fileSystemProblem, every code', () => {
 });
 
 describe('checkHostFile and hostFileProblems, every kind and message', () => {
+	it('a key that names no host path, or no setting at all, has nothing to check', () => {
+		expect(checkHostFile('STEM_SSH_PORT', '/etc/passwd')).toEqual({});
+		expect(checkHostFile('NOT_A_SETTING', '/nowhere')).toEqual({});
+		expect(checkHostFile('NOT_A_SETTING', '')).toEqual({});
+	});
+
 	const dir = tmp('hostfiles');
 	const file = join(dir, 'file');
 	writeFileSync(file, 'TOKEN=1\n');
