@@ -6,10 +6,15 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BIN, runCli} from '../helpers/cli.js';
 import {until} from '../helpers/until.js';
-import {BASE, type Stack, destroy, hostKeyFingerprint, sh, writeStack} from './helpers.js';
+import {BASE, type Stack, composeIn, destroy, hostKeyFingerprint, sh, writeStack} from './helpers.js';
 
 const NO_BASH = 'hatch-e2e/base-no-bash:test';
 const SLOW = 'hatch-e2e/base-slow:test';
+const SLOW2 = 'hatch-e2e/base-slow2:test';
+// The slow base's package step runs this script (as dpkg-query), so the test can tell its own build's step
+// from a step BuildKit still runs for an earlier, interrupted build (it does not stop them at once).
+const SLOW_STEP = 'hatch-e2e-slow-step';
+const slowSteps = () => spawnSync('pgrep', ['-f', SLOW_STEP]).stdout.toString().split('\n').filter(Boolean);
 
 function derive(tag: string, script: string) {
 	sh('docker', ['rm', '-f', 'hatch-e2e-derive'], {allowFail: true});
@@ -24,18 +29,23 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 	let ok: Stack;
 	let broken: Stack;
 	let slow: Stack;
+	let slow2: Stack;
 
 	beforeAll(() => {
 		derive(NO_BASH, 'rm /bin/bash');
-		derive(SLOW, 'printf "#!/bin/sh\\nsleep 120\\n" > /usr/local/bin/dpkg-query && chmod +x /usr/local/bin/dpkg-query');
+		const slowStep = `printf "#!/bin/sh\\nsleep 120\\n" > /usr/local/bin/${SLOW_STEP} && printf "#!/bin/sh\\nexec /usr/local/bin/${SLOW_STEP}\\n" > /usr/local/bin/dpkg-query && chmod +x /usr/local/bin/${SLOW_STEP} /usr/local/bin/dpkg-query`;
+		derive(SLOW, slowStep);
+		// Another image: its build shares no cache key (and no running step) with the first's.
+		derive(SLOW2, `${slowStep} && touch /etc/hatch-e2e-second`);
 		ok = writeStack('hatch-e2e-deploy', 'stem', {});
 		broken = writeStack('hatch-e2e-broken', 'stem', {STEM_BASE_IMAGE: NO_BASH});
 		slow = writeStack('hatch-e2e-slow', 'stem', {STEM_BASE_IMAGE: SLOW});
+		slow2 = writeStack('hatch-e2e-slow2', 'stem', {STEM_BASE_IMAGE: SLOW2});
 	});
 
 	afterAll(() => {
-		for (const s of [ok, broken, slow]) if (s) destroy(s);
-		sh('docker', ['rmi', '-f', NO_BASH, SLOW], {allowFail: true});
+		for (const s of [ok, broken, slow, slow2]) if (s) destroy(s);
+		sh('docker', ['rmi', '-f', NO_BASH, SLOW, SLOW2], {allowFail: true});
 	});
 
 	it('builds, boots and reports ready with the container’s own host key, then pins it in ~/.ssh', () => {
@@ -94,29 +104,35 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 	});
 
 	it('stopped mid-build, it stops docker compose too, says what state the stack is in, and exits 130', async () => {
+		const stale = new Set(slowSteps());
 		const child = spawn(process.execPath, [BIN, '--yes', ...setArgs(slow)], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
 		let out = '';
 		child.stdout.on('data', d => (out += d));
 		child.stderr.on('data', d => (out += d));
-		// The event: the slow base's dpkg-query is sleeping, i.e. the build is inside the package step.
-		await until(() => spawnSync('pgrep', ['-f', '^sleep 120$']).stdout.toString().trim() !== '', () => `the build’s package step:\n${out}`, {everyMs: 100});
-		const composeBefore = spawnSync('pgrep', ['-f', `docker-compose compose --progress plain build`]).stdout.toString().trim();
-		expect(composeBefore).not.toBe('');
-		child.kill('SIGTERM');
-		const code = await new Promise<number | null>(r => child.on('exit', r));
-		expect(code).toBe(130);
-		expect(out).toContain('Interrupted: stopped during the build: nothing was started');
-		// No compose process outlives hatch (it may take a moment to go).
-		await until(() => spawnSync('pgrep', ['-f', 'compose --progress plain build']).stdout.toString().trim() === '', 'no docker compose build left running', {timeoutMs: 5000, everyMs: 100});
-		expect(sh('docker', ['ps', '-q', '--filter', `name=${slow.name}`]).stdout.trim()).toBe('');
+		const exited = new Promise<number | null>(r => child.on('exit', r));
+		try {
+			// The event: this build's package step has started (the slow base's dpkg-query is sleeping).
+			await until(() => slowSteps().some(p => !stale.has(p)), () => `the build’s package step:\n${out}`, {everyMs: 100});
+			expect(composeIn(slow.dir)).not.toEqual([]);
+			child.kill('SIGTERM');
+			expect(await exited).toBe(130);
+			expect(out).toContain('Interrupted: stopped during the build: nothing was started');
+			// No compose process outlives hatch (it may take a moment to go).
+			await until(() => composeIn(slow.dir).length === 0, 'no docker compose left running in the stack', {timeoutMs: 5000, everyMs: 100});
+			expect(sh('docker', ['ps', '-q', '--filter', `name=${slow.name}`]).stdout.trim()).toBe('');
+		} finally {
+			// Whatever failed above, nothing of this test keeps running (a compose left behind builds on for minutes).
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+			for (const pid of composeIn(slow.dir)) process.kill(pid, 'SIGKILL');
+		}
 	});
 
 	it('a long step says it is still running, so a --yes log never sits silent', async () => {
 		const {deployPlain} = await import('../../source/docker/plain.js');
 		const {parseEnv} = await import('../../source/core/env.js');
-		const values = parseEnv(readFileSync(join(slow.dir, '.env'), 'utf8'));
+		const values = parseEnv(readFileSync(join(slow2.dir, '.env'), 'utf8'));
 		let out = '';
-		const run = deployPlain(slow.dir, values, {build: true, boot: false, sshConfig: false, heartbeatMs: 300}, s => {
+		const run = deployPlain(slow2.dir, values, {build: true, boot: false, sshConfig: false, heartbeatMs: 300}, s => {
 			out += s;
 			return true;
 		});

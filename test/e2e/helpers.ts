@@ -1,7 +1,7 @@
 // End-to-end helpers: write stacks with the real CLI, drive them with the real docker compose, log in with
 // the real ssh client. Host networking only; everything listens on 127.0.0.1.
 import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, mkdirSync, readFileSync} from 'node:fs';
+import {mkdtempSync, mkdirSync, readFileSync, realpathSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {runCli} from '../helpers/cli.js';
@@ -146,4 +146,17 @@ export async function gitDaemon(repos: string, port: number, probe: string): Pro
 	const url = `git://127.0.0.1:${port}/${probe}`;
 	await until(() => sh('git', ['ls-remote', url], {allowFail: true}).code === 0, `git daemon to serve ${url}`, {timeoutMs: 10_000, everyMs: 100});
 	return daemon;
+}
+
+/** The docker compose processes working in `dir` (a stack's folder), i.e. those a test of that stack started. */
+export function composeIn(dir: string): number[] {
+	const real = realpathSync(dir);
+	const pids = spawnSync('pgrep', ['-f', 'compose']).stdout.toString().split('\n').filter(Boolean).map(Number);
+	return pids.filter(pid => {
+		try {
+			return realpathSync(`/proc/${pid}/cwd`) === real;
+		} catch {
+			return false;
+		}
+	});
 }
