@@ -2,6 +2,7 @@
 // every program hatch runs (captured or streamed) and the readiness gate's look at the host go through one
 // script, which answers by the exact command line. A command the script does not know fails with exit 127,
 // as a wrong command would. The clock moves only when the readiness gate pauses. No engine, no real time.
+import {type Values, defaults} from '../../source/core/model.js';
 import type {Engine} from '../../source/docker/deploy.js';
 import type {Proc, Ran, RunOptions, StreamOptions, StreamResult, Streamed} from '../../source/docker/proc.js';
 import type {ReadyHost} from '../../source/docker/ready.js';
@@ -130,6 +131,15 @@ export function scriptedEngine(script: EngineScript) {
 		},
 	};
 }
+
+/** A stem stack named box, for alice, listening on every interface on port 2222: the tests' usual stack. */
+export const BOX: Values = {...defaults('stem'), STEM_CONTAINER_NAME: 'box', STEM_USER: 'alice', STEM_UID: '1000', STEM_GID: '1000', STEM_SSH_PORT: '2222', STEM_SSH_LISTEN: '0.0.0.0'};
+/** The command lines the readiness gate runs for box. */
+export const LOOKS = {
+	keyscan: 'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.1',
+	stored: 'docker exec box cat /etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub',
+	record: 'docker exec box cat /run/hatch/boot-state /run/hatch/boot-warnings',
+} as const;
 
 /** ssh-keyscan's line and the volume's .pub line for one ed25519 key. */
 export const HOST_KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIHatchStoredHostKeyForTheReadinessGate00';

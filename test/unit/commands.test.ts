@@ -12,16 +12,16 @@ import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
 import {type Values, defaults} from '../../source/core/model.js';
 import {fingerprint} from '../../source/docker/ready.js';
-import {type Call, type Reply, HOST_KEY, keyscanLine, scriptedEngine, storedKey} from '../helpers/engine.js';
+import {BOX, type Call, type Reply, HOST_KEY, LOOKS, keyscanLine, scriptedEngine, storedKey} from '../helpers/engine.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `hatch-cmd-${name}-`));
 
-const VALUES: Values = {...defaults('stem'), STEM_CONTAINER_NAME: 'box', STEM_USER: 'alice', STEM_UID: '1000', STEM_GID: '1000', STEM_SSH_PORT: '2222', STEM_SSH_LISTEN: '0.0.0.0'};
+const VALUES = BOX;
 const FP = fingerprint(HOST_KEY);
 const INSPECT = 'docker inspect --format {{.State.Status}} {{.State.StartedAt}} {{.RestartCount}} box';
-const RECORD = 'docker exec box cat /run/hatch/boot-state /run/hatch/boot-warnings';
-const KEYSCAN = 'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.1';
-const STORED = 'docker exec box cat /etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub';
+const RECORD = LOOKS.record;
+const KEYSCAN = LOOKS.keyscan;
+const STORED = LOOKS.stored;
 
 function ref(values: Values = VALUES, dir = tmp('stack')) {
 	return {stack: 'stem' as const, dir, values};

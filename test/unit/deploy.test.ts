@@ -11,17 +11,17 @@ import {type DeployEvents, type DeployResult, deploy, outcome, stateAfter} from 
 import {deployPlain} from '../../source/docker/plain.js';
 import {BuildProgress} from '../../source/docker/buildkit.js';
 import {fingerprint} from '../../source/docker/ready.js';
-import {type Reply, HOST_KEY, keyscanLine, scriptedEngine, storedKey} from '../helpers/engine.js';
+import {BOX, type Reply, HOST_KEY, LOOKS, keyscanLine, scriptedEngine, storedKey} from '../helpers/engine.js';
 import {fixture} from '../helpers/fake-host.js';
 
-const VALUES: Values = {...defaults('stem'), STEM_CONTAINER_NAME: 'box', STEM_USER: 'alice', STEM_UID: '1000', STEM_GID: '1000', STEM_SSH_PORT: '2222', STEM_SSH_LISTEN: '0.0.0.0'};
+const VALUES = BOX;
 const FP = fingerprint(HOST_KEY);
 const BUILD = 'docker compose --progress plain build';
 const UP = 'docker compose up --detach';
 const STOP = 'docker compose stop --timeout 2';
-const KEYSCAN = 'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.1';
-const STORED = 'docker exec box cat /etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub';
-const RECORD = 'docker exec box cat /run/hatch/boot-state /run/hatch/boot-warnings';
+const KEYSCAN = LOOKS.keyscan;
+const STORED = LOOKS.stored;
+const RECORD = LOOKS.record;
 const BUILD_LOG = fixture('buildkit-stem-ok.txt').trimEnd().split('\n');
 const BOOT_LOG = ['hatch: step 00-user-bootstrap done (40 ms)', 'hatch[05-bindu]: WARNING: dotfiles not cloned: offline', 'hatch: ready (1 warning)'];
 
@@ -61,6 +61,21 @@ function recorder() {
 }
 
 afterEach(() => vi.unstubAllEnvs());
+
+/** Runs deployPlain with a heartbeat every millisecond until a line containing `word` is printed; returns the lines and the exit code. */
+async function untilHeartbeat(word: string, replies: Record<string, Reply>, options: {build: boolean; boot: boolean}) {
+	let heard: () => void = () => {};
+	const heartbeat = new Promise<void>(r => (heard = r));
+	const e = engine(Object.fromEntries(Object.entries(replies).map(([k, v]) => [k, {...v, until: heartbeat}])));
+	const lines: string[] = [];
+	const out = (s: string) => {
+		lines.push(s);
+		if (s.includes(word)) heard();
+	};
+	const code = await deployPlain(tmp(), VALUES, {...options, sshConfig: false, heartbeatMs: 1, engine: e.engine}, out);
+	return {lines, code};
+}
+
 
 describe('deploy', () => {
 	it('builds, starts and waits for sshd with the stored host key: every event in order, ready', async () => {
@@ -418,16 +433,8 @@ describe('deployPlain', () => {
 	});
 
 	it('a long internal step (no number) is named without one', async () => {
-		let heard: () => void = () => {};
-		const heartbeat = new Promise<void>(r => (heard = r));
-		const e = engine({[BUILD]: {lines: ['#3 [stem internal] load metadata for registry.example.org:5000/a-long-team-name/stem-base:24.04'], until: heartbeat}});
-		const lines: string[] = [];
-		const out = (s: string) => {
-			lines.push(s);
-			if (s.includes('still running')) heard();
-		};
-		await deployPlain(tmp(), VALUES, {build: true, boot: false, sshConfig: false, heartbeatMs: 1, engine: e.engine}, out);
 		const title = 'load metadata for registry.example.org:5000/a-long-team-name/stem-base:24.04';
+		const {lines} = await untilHeartbeat('still running', {[BUILD]: {lines: [`#3 [stem internal] ${title}`]}}, {build: true, boot: false});
 		expect(lines.find(l => l.includes('still running'))).toMatch(new RegExp(`^build: ${title.slice(0, 60).replace(/[.]/g, '\\.')} … still running \\(\\d+ s\\)\n$`));
 	});
 
@@ -439,29 +446,14 @@ describe('deployPlain', () => {
 	});
 
 	it('a long step says it is still running (a heartbeat), naming the step', async () => {
-		let heard: () => void = () => {};
-		const heartbeat = new Promise<void>(r => (heard = r));
-		const e = engine({[BUILD]: {lines: ['#8 [stem stem 4/9] RUN apt-get install -y git'], until: heartbeat}});
-		const lines: string[] = [];
-		const out = (s: string) => {
-			lines.push(s);
-			if (s.includes('still running')) heard();
-		};
-		expect(await deployPlain(tmp(), VALUES, {build: true, boot: false, sshConfig: false, heartbeatMs: 1, engine: e.engine}, out)).toBe(0);
+		const {lines, code} = await untilHeartbeat('still running', {[BUILD]: {lines: ['#8 [stem stem 4/9] RUN apt-get install -y git']}}, {build: true, boot: false});
+		expect(code).toBe(0);
 		expect(lines.find(l => l.includes('still running'))).toMatch(/^build: step 4\/9 RUN apt-get install -y git … still running \(\d+ s\)\n$/);
 		expect(lines.at(-1)).toMatch(/^Done \(\d+\.\d s\)\. Log: /);
 	});
 
 	it('a phase with no step to name says the phase is still working', async () => {
-		let heard: () => void = () => {};
-		const heartbeat = new Promise<void>(r => (heard = r));
-		const e = engine({[`${UP} --no-build`]: {lines: [], until: heartbeat}});
-		const lines: string[] = [];
-		const out = (s: string) => {
-			lines.push(s);
-			if (s.includes('still working')) heard();
-		};
-		await deployPlain(tmp(), VALUES, {build: false, boot: true, sshConfig: false, heartbeatMs: 1, engine: e.engine}, out);
+		const {lines} = await untilHeartbeat('still working', {[`${UP} --no-build`]: {lines: []}}, {build: false, boot: true});
 		expect(lines.find(l => l.includes('still working'))).toMatch(/^start: still working \(\d+ s\)\n$/);
 	});
 
