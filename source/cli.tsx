@@ -2,6 +2,7 @@
 import {readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
+import {changeWord, diffTones} from './core/diff.js';
 import {parseEnv} from './core/env.js';
 import {FIELDS, STACKS, type Stack, factWarnings, isStack, loginCommand} from './core/model.js';
 import {type Preset, PresetError, missingForPreset, parsePresetYaml} from './core/preset.js';
@@ -63,10 +64,10 @@ async function askYesNo(question: string): Promise<boolean> {
 }
 
 function colorDiff(diff: string): string {
-	return diff
-		.split('\n')
-		.map(l => (l.startsWith('+') && !l.startsWith('+++') ? paint('32', l) : l.startsWith('-') && !l.startsWith('---') ? paint('31', l) : l))
-		.join('\n');
+	const ansi = {added: '32', removed: '31', hunk: '', plain: ''};
+	return `${diffTones(diff)
+		.map(l => (ansi[l.tone] ? paint(ansi[l.tone], l.text) : l.text))
+		.join('\n')}\n`;
 }
 
 async function loadPreset(name: string | undefined, file: string | undefined): Promise<Preset | undefined> {
@@ -166,8 +167,7 @@ async function writeCommand(opts: {
 	const pending = changes.filter(c => c.state !== 'unchanged');
 	// .env and compose are always listed; build-context files only when they change.
 	for (const c of changes.filter(c => c.showDiff || c.state !== 'unchanged')) {
-		const label = c.state === 'new' ? 'create' : c.state === 'changed' ? 'update' : 'unchanged';
-		process.stdout.write(`${label.padEnd(9)} ${c.path}\n`);
+		process.stdout.write(`${changeWord(c.state).padEnd(9)} ${c.path}\n`);
 		if (c.diff) process.stdout.write(colorDiff(c.diff));
 	}
 	if (opts.dryRun) {

@@ -7,6 +7,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {type Values, localAddress} from './core/model.js';
 import {apply, compare} from './stack.js';
+import {changeWord} from './core/diff.js';
 
 const begin = (name: string) => `# >>> hatch ${name} >>>`;
 const end = (name: string) => `# <<< hatch ${name} <<<`;
@@ -124,7 +125,7 @@ export async function planSshConfig(values: Values, keyBlob: string, home = home
 
 function describe(done: Awaited<ReturnType<typeof apply>>): string {
 	return done
-		.map(c => `${c.state === 'unchanged' ? 'unchanged' : c.state === 'new' ? 'created  ' : 'updated  '} ${c.path}${c.backup ? ` (old copy: ${c.backup})` : ''}\n${c.diff}`)
+		.map(c => `${changeWord(c.state, true).padEnd(9)} ${c.path}${c.backup ? ` (old copy: ${c.backup})` : ''}\n${c.diff}`)
 		.join('');
 }
 

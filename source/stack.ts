@@ -5,7 +5,7 @@ import {chmod, copyFile, mkdir, open, readFile, realpath, rename, unlink} from '
 import {dirname, join, relative} from 'node:path';
 import {imagesDir} from './paths.js';
 import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
-import {unifiedDiff} from './core/diff.js';
+import {type FileState, unifiedDiff} from './core/diff.js';
 import {parseEnv, renderEnv, userLines} from './core/env.js';
 import {DOCKER_DESKTOP_AGENT, FIELDS, type Stack, type Values, checkAuthorizedKeysText, field} from './core/model.js';
 
@@ -19,7 +19,7 @@ export interface PlannedFile {
 	backupAs?: string;
 }
 
-export type FileState = 'new' | 'unchanged' | 'changed';
+export type {FileState};
 
 export interface FileChange extends PlannedFile {
 	state: FileState;

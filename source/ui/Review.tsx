@@ -5,18 +5,19 @@ import {Spinner} from '@inkjs/ui';
 import {SelectList} from './fields.js';
 import React from 'react';
 import {relative} from 'node:path';
+import {changeWord, diffTones} from '../core/diff.js';
 import type {FileChange} from '../stack.js';
 
 const MAX_DIFF_LINES = 40;
 
 export function Diff({diff}: {diff: string}) {
-	const lines = diff.trimEnd().split('\n');
+	const lines = diffTones(diff.trimEnd());
 	const shown = lines.slice(0, MAX_DIFF_LINES);
 	return (
 		<Box flexDirection="column" marginLeft={4}>
 			{shown.map((l, n) => (
-				<Text key={n} color={l.startsWith('+') && !l.startsWith('+++') ? 'green' : l.startsWith('-') && !l.startsWith('---') ? 'red' : undefined} dimColor={l.startsWith('@@')}>
-					{l}
+				<Text key={n} color={l.tone === 'added' ? 'green' : l.tone === 'removed' ? 'red' : undefined} dimColor={l.tone === 'hunk'}>
+					{l.text}
 				</Text>
 			))}
 			{lines.length > shown.length ? <Text dimColor>… {lines.length - shown.length} more lines</Text> : null}
@@ -67,7 +68,7 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 					<Text>
 						{'  '}
 						<Text color={c.state === 'new' ? 'green' : c.state === 'changed' ? 'yellow' : undefined} dimColor={c.state === 'unchanged'}>
-							{{new: 'create   ', changed: 'update   ', unchanged: 'unchanged'}[c.state]}
+							{changeWord(c.state).padEnd(9)}
 						</Text>{' '}
 						{relative(dir, c.path)}
 						{c.state === 'changed' ? <Text dimColor> (old copy kept as {relative(dir, c.path)}.bak-&lt;time&gt;)</Text> : null}

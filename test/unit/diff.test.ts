@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {unifiedDiff} from '../../source/core/diff.js';
+import {changeWord, diffTones, unifiedDiff} from '../../source/core/diff.js';
 import {rng} from '../helpers/rng.js';
 
 /** Applies a unified diff (as produced here) to `old`; used to check the diff is exact. */
@@ -66,5 +66,24 @@ describe('unifiedDiff', () => {
 			if (o === w) expect(d).toBe('');
 			else expect(patch(o, d)).toBe(w);
 		}
+	});
+});
+
+describe('the words and tones of a file change, shared by the screens and the plain output', () => {
+	it('changeWord: before a write and after it', () => {
+		expect(['new', 'changed', 'unchanged'].map(s => changeWord(s as 'new'))).toEqual(['create', 'update', 'unchanged']);
+		expect(['new', 'changed', 'unchanged'].map(s => changeWord(s as 'new', true))).toEqual(['created', 'updated', 'unchanged']);
+	});
+
+	it('diffTones: added and removed lines, not the file headers; hunk headers; the rest plain; no empty last line', () => {
+		expect(diffTones('--- a\n+++ b\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n\\ No newline at end of file\n')).toEqual([
+			{text: '--- a', tone: 'plain'},
+			{text: '+++ b', tone: 'plain'},
+			{text: '@@ -1,2 +1,2 @@', tone: 'hunk'},
+			{text: ' x', tone: 'plain'},
+			{text: '-y', tone: 'removed'},
+			{text: '+z', tone: 'added'},
+			{text: '\\ No newline at end of file', tone: 'plain'},
+		]);
 	});
 });
