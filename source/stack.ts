@@ -19,8 +19,6 @@ export interface PlannedFile {
 	backupAs?: string;
 }
 
-export type {FileState};
-
 export interface FileChange extends PlannedFile {
 	state: FileState;
 	diff: string;

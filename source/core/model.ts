@@ -240,6 +240,7 @@ export function reservedTargets(): string[] {
 const USER_WRITABLE = ['/home', '/tmp', '/var/tmp', '/dev', '/run', '/proc', '/sys', '/mnt/hatch'];
 
 export function checkExtraMounts(v: string): string | undefined {
+	const reserved = reservedTargets();
 	const targets = new Set<string>();
 	for (const item of v.split(',')) {
 		const parts = item.split(':');
@@ -250,7 +251,7 @@ export function checkExtraMounts(v: string): string | undefined {
 		if (!host.startsWith('/') || !target.startsWith('/')) return `"${item}": both paths must be absolute`;
 		if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `"${item}": the mode must be ro or rw`;
 		const t = target.replace(/\/+$/, '') || '/';
-		if (reservedTargets().includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
+		if (reserved.includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
 		// Docker follows symlinks when it places a mount, at every start: a target below a folder the container
 		// user can rename (their home, /tmp, a folder inside /workspace) could be redirected onto /etc or /usr.
 		const under = USER_WRITABLE.find(d => t === d || t.startsWith(`${d}/`));
@@ -382,8 +383,9 @@ export function validate(stack: Stack, values: Values): Problem[] {
 	// hatch's own mounts are reserved: checkExtraMounts refuses those).
 	const extra = fieldsFor(stack).find(f => f.check === checkExtraMounts);
 	const targets = (extra ? (values[extra.key] ?? '') : '').split(',').map(m => (m.split(':')[1] ?? '').replace(/\/+$/, ''));
+	const reserved = reservedTargets();
 	for (const f of fieldsFor(stack)) {
-		if (typeof f.container !== 'object' || reservedTargets().includes(f.container.mount)) continue;
+		if (typeof f.container !== 'object' || reserved.includes(f.container.mount)) continue;
 		if (!values[f.key] || !targets.includes(f.container.mount)) continue;
 		problems.push({key: extra!.key, message: `${extra!.key} mounts ${f.container.mount}, which ${f.key} already uses; drop one of them`});
 	}
