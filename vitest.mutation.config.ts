@@ -1,8 +1,8 @@
 import {defineConfig} from 'vitest/config';
 
-// What the mutation run uses: the unit project's tests and the questions' (pure) tests, in process (tests that run the built CLI in a
-// child process cannot see a mutant and are left out, as are the Ink screens' tests, which render frames
-// for seconds and would not fit the run into 20 minutes), with no engine reachable.
+// What the mutation run uses: the unit project's tests and the questions' (pure) tests, in process (tests that
+// run the built CLI in a child process cannot see a mutant and are left out, as are the Ink screens' tests,
+// which render frames for seconds and would not fit the run into 20 minutes), with no engine reachable.
 export default defineConfig({
 	test: {
 		include: ['test/unit/**/*.test.ts', 'source/ui/questions.test.ts'],

@@ -18,6 +18,11 @@ for (let n = 0; n < RUNS; n++) {
 }
 times.sort((a, b) => a - b);
 const median = times[Math.floor(RUNS / 2)];
-const probes = Object.entries(last).filter(([, v]) => v && typeof v === 'object' && 'ms' in v).map(([k, v]) => `${k} ${v.ms} ms (${v.status})`);
-console.log(`inspection: median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)}, max ${times[RUNS - 1].toFixed(0)} (target ≤ 150 ms; ratio ${(median / 150).toFixed(2)} of target)`);
+const probes = Object.entries(last)
+	.filter(([, v]) => v && typeof v === 'object' && 'ms' in v)
+	.map(([k, v]) => `${k} ${v.ms} ms (${v.status})`);
+console.log(
+	`inspection: median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)}, max ${times[RUNS - 1].toFixed(0)} ` +
+		`(target ≤ 150 ms; ratio ${(median / 150).toFixed(2)} of target)`,
+);
 console.log(`last run: ${probes.join(', ')}`);

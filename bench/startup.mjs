@@ -15,12 +15,18 @@ const home = mkdtempSync(join(tmpdir(), 'hatch-bench-home-'));
 const env = {...process.env, HOME: home, HATCH_CONFIG_DIR: join(home, 'cfg'), TERM: 'xterm-256color'};
 delete env.CI;
 
-/** Milliseconds until `marker` (text, or a pattern over the output without its terminal codes) shows, or until exit when null. */
+/**
+ * Milliseconds until `marker` (text, or a pattern over the output without its terminal codes) shows, or until
+ * exit when null.
+ */
 function timeTo(command, marker) {
 	return new Promise((resolve, reject) => {
 		const t0 = performance.now();
 		// A pseudo-terminal starts at 0×0; give it a size as a terminal window has.
-		const child = spawn('script', ['-qfec', `stty cols 120 rows 40; exec ${command}`, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'inherit']});
+		const child = spawn('script', ['-qfec', `stty cols 120 rows 40; exec ${command}`, '/dev/null'], {
+			env,
+			stdio: ['pipe', 'pipe', 'inherit'],
+		});
 		if (!marker) child.stdin.end(); // script(1) waits for its input to close
 		let out = '';
 		let done = false;
@@ -33,7 +39,8 @@ function timeTo(command, marker) {
 		child.stdout.on('data', d => {
 			out += d;
 			if (!marker) return;
-			if (typeof marker === 'string' ? out.includes(marker) : marker.test(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))) finish();
+			if (typeof marker === 'string' ? out.includes(marker) : marker.test(out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')))
+				finish();
 		});
 		child.on('exit', () => (marker ? done || reject(new Error(`exited before "${marker}":\n${out}`)) : finish()));
 	});
@@ -56,4 +63,7 @@ const settled = await measure(wizard, /[✔–⏱✗] SSH keys/);
 console.log(`node -e 0:                  ${show(bare)}`);
 console.log(`hatch-wizard first frame:   ${show(first)}`);
 console.log(`hatch-wizard settled screen: ${show(settled)}`);
-console.log(`first frame ${(first.median / bare.median).toFixed(2)}× (target ≤ 2.5×), settled ${(settled.median / bare.median).toFixed(2)}× (target ≤ 5×)`);
+console.log(
+	`first frame ${(first.median / bare.median).toFixed(2)}× (target ≤ 2.5×), settled ` +
+		`${(settled.median / bare.median).toFixed(2)}× (target ≤ 5×)`,
+);

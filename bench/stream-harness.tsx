@@ -2,13 +2,15 @@
 // rendering into a discarding terminal, and reports wall time and peak memory.
 import {Writable} from 'node:stream';
 import {render} from 'ink';
-import React from 'react';
 import {BuildProgress} from '../source/docker/buildkit.js';
 import type {DeployResult} from '../source/docker/deploy.js';
 import {stream} from '../source/docker/proc.js';
 import {Deploy} from '../source/ui/Deploy.js';
 
-export async function throughView(cmd: string, args: string[]): Promise<{ms: number; peakRss: number; lines: number; frames: number}> {
+export async function throughView(
+	cmd: string,
+	args: string[],
+): Promise<{ms: number; peakRss: number; lines: number; frames: number}> {
 	let frames = 0;
 	const sink = Object.assign(
 		new Writable({
@@ -22,7 +24,10 @@ export async function throughView(cmd: string, args: string[]): Promise<{ms: num
 	// In the wizard, execa is loaded (the host probes use it) and Ink is drawing when a build starts:
 	// warm both here, so what is timed is the stream through the view.
 	await import('execa');
-	const warm = render(<Deploy start={() => ({done: new Promise<DeployResult>(() => {}), cancel: () => {}})} onDone={() => {}} />, {stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false});
+	const warm = render(
+		<Deploy start={() => ({done: new Promise<DeployResult>(() => {}), cancel: () => {}})} onDone={() => {}} />,
+		{stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false},
+	);
 	warm.unmount();
 	let peakRss = process.memoryUsage().rss;
 	const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -41,7 +46,16 @@ export async function throughView(cmd: string, args: string[]): Promise<{ms: num
 							events.onBuildLine?.(line, progress);
 						},
 					});
-					const done = s.done.then(r => ({ok: r.exitCode === 0, canceled: false, phase: 'build' as const, exitCode: r.exitCode, logFile: '', progress, tail: r.tail, ms: 0}));
+					const done = s.done.then(r => ({
+						ok: r.exitCode === 0,
+						canceled: false,
+						phase: 'build' as const,
+						exitCode: r.exitCode,
+						logFile: '',
+						progress,
+						tail: r.tail,
+						ms: 0,
+					}));
 					return {done, cancel: () => s.cancel()};
 				}}
 				onDone={r => {

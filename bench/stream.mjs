@@ -32,5 +32,10 @@ const c = median(cat);
 const v = median(runs.map(r => r.ms));
 const peak = Math.max(...runs.map(r => r.peakRss));
 console.log(`cat >/dev/null:      ${c.toFixed(0)} ms (${N} lines)`);
-console.log(`hatch progress view: ${v.toFixed(0)} ms, ${runs[0].lines} lines parsed, ${runs[0].frames} writes to the terminal`);
-console.log(`wall ratio ${(v / c).toFixed(2)}× (target ≤ 1.5×); peak RSS ${(peak / 1048576).toFixed(0)} MB (target ≤ 120 MB)`);
+console.log(
+	`hatch progress view: ${v.toFixed(0)} ms, ${runs[0].lines} lines parsed, ${runs[0].frames} writes to the terminal`,
+);
+console.log(
+	`wall ratio ${(v / c).toFixed(2)}× (target ≤ 1.5×); ` +
+		`peak RSS ${(peak / 1048576).toFixed(0)} MB (target ≤ 120 MB)`,
+);

@@ -1,9 +1,10 @@
 // Bundles source/cli.tsx into dist/ (ESM, code-split so heavy probes load only when used).
 // --if-stale: skip when dist is newer than every file under source/.
-import {build} from 'esbuild';
-import {readdirSync, rmSync, statSync, existsSync} from 'node:fs';
-import {join, dirname} from 'node:path';
+
+import {existsSync, readdirSync, rmSync, statSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'source', 'cli.tsx');
@@ -43,6 +44,8 @@ await build({
 	// Production builds of React and its reconciler only (the development ones are 4x the size).
 	define: {'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"'},
 	banner: {
-		js: "import {createRequire as __hatchCreateRequire} from 'node:module'; const require = __hatchCreateRequire(import.meta.url);",
+		js:
+			"import {createRequire as __hatchCreateRequire} from 'node:module'; const require = " +
+			'__hatchCreateRequire(import.meta.url);',
 	},
 });

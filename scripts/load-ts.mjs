@@ -1,9 +1,10 @@
 // Bundles one TypeScript module of source/ with esbuild into a temp file and imports it, for scripts and
 // benches that run outside the test runner.
-import {build} from 'esbuild';
+
 import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {build} from 'esbuild';
 
 // Inside the project, so the bundle's imports of packages resolve from node_modules.
 const cache = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache');
@@ -17,7 +18,9 @@ export async function buildTs(entry, outfile, {all = false} = {}) {
 		format: 'esm',
 		platform: 'node',
 		logLevel: 'warning',
-		...(all ? {alias: {'react-devtools-core': join(dirname(fileURLToPath(import.meta.url)), 'empty.js')}} : {packages: 'external'}),
+		...(all
+			? {alias: {'react-devtools-core': join(dirname(fileURLToPath(import.meta.url)), 'empty.js')}}
+			: {packages: 'external'}),
 		jsx: 'automatic',
 		banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"},
 	});

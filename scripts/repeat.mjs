@@ -15,12 +15,23 @@ const failures = [];
 for (let run = 1; run <= runs; run++) {
 	const out = join(dir, `run-${run}.json`);
 	const t0 = Date.now();
-	const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--reporter=json', `--outputFile=${out}`], {encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']});
+	const r = spawnSync(
+		process.execPath,
+		['node_modules/vitest/vitest.mjs', 'run', '--reporter=json', `--outputFile=${out}`],
+		{encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']},
+	);
 	let failed = [];
 	try {
 		const report = JSON.parse(readFileSync(out, 'utf8'));
-		failed = report.testResults.flatMap(file => file.assertionResults.filter(t => t.status === 'failed').map(t => `${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}`));
-		if (r.status !== 0 && failed.length === 0) failed = [`vitest exited ${r.status} without a failed test: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`];
+		failed = report.testResults.flatMap(file =>
+			file.assertionResults
+				.filter(t => t.status === 'failed')
+				.map(t => `${file.name.replace(`${process.cwd()}/`, '')} > ${t.fullName}`),
+		);
+		if (r.status !== 0 && failed.length === 0)
+			failed = [
+				`vitest exited ${r.status} without a failed test: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+			];
 	} catch {
 		failed = [`no report (vitest exited ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`];
 	}
@@ -29,5 +40,9 @@ for (let run = 1; run <= runs; run++) {
 	for (const f of failed) console.log(`  ✗ ${f}`);
 	failures.push(...failed.map(f => ({run, f})));
 }
-console.log(failures.length ? `${new Set(failures.map(x => x.run)).size} of ${runs} runs had failures` : `${runs} of ${runs} runs green`);
+console.log(
+	failures.length
+		? `${new Set(failures.map(x => x.run)).size} of ${runs} runs had failures`
+		: `${runs} of ${runs} runs green`,
+);
 process.exit(failures.length ? 1 : 0);

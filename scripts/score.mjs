@@ -15,5 +15,9 @@ for (const [file, data] of Object.entries(report.files)) {
 	rows.push([file, c]);
 }
 const score = c => ((100 * c.killed) / (c.killed + c.survived + c.noCoverage || 1)).toFixed(1);
-for (const [file, c] of rows.sort((a, b) => score(a[1]) - score(b[1]))) console.log(`${score(c).padStart(5)}%  ${file}  (${c.survived} survived, ${c.noCoverage} not covered)`);
-console.log(`${score(total).padStart(5)}%  overall  (${total.killed} killed, ${total.survived} survived, ${total.noCoverage} not covered)`);
+for (const [file, c] of rows.sort((a, b) => score(a[1]) - score(b[1])))
+	console.log(`${score(c).padStart(5)}%  ${file}  (${c.survived} survived, ${c.noCoverage} not covered)`);
+console.log(
+	`${score(total).padStart(5)}%  overall  (${total.killed} killed, ${total.survived} survived, ` +
+		`${total.noCoverage} not covered)`,
+);

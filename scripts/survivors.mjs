@@ -7,8 +7,14 @@ const report = JSON.parse(readFileSync('reports/mutation/mutation.json', 'utf8')
 for (const [file, data] of Object.entries(report.files)) {
 	if (!file.includes(filter)) continue;
 	const lines = data.source.split('\n');
-	for (const m of data.mutants.filter(x => x.status === 'Survived' || x.status === 'NoCoverage').sort((a, b) => a.location.start.line - b.location.start.line)) {
+	for (const m of data.mutants
+		.filter(x => x.status === 'Survived' || x.status === 'NoCoverage')
+		.sort((a, b) => a.location.start.line - b.location.start.line)) {
 		const l = m.location.start.line;
-		console.log(`${file}:${l} ${m.status === 'NoCoverage' ? '[no cov] ' : ''}${m.mutatorName}: ${JSON.stringify(m.replacement ?? '').slice(0, 80)}  | ${lines[l - 1].trim().slice(0, 100)}`);
+		console.log(
+			`${file}:${l} ${m.status === 'NoCoverage' ? '[no cov] ' : ''}${m.mutatorName}: ` +
+				`${JSON.stringify(m.replacement ?? '').slice(0, 80)}  | ` +
+				`${lines[l - 1].trim().slice(0, 100)}`,
+		);
 	}
 }

@@ -2,17 +2,26 @@
 import {readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseArgs} from 'node:util';
+import pkg from '../package.json' with {type: 'json'};
 import {changeWord, diffTones} from './core/diff.js';
 import {parseEnv} from './core/env.js';
-import {FIELDS, STACKS, type Stack, factWarnings, isStack, loginCommand} from './core/model.js';
-import {type Preset, PresetError, missingForPreset, parsePresetYaml} from './core/preset.js';
+import {FIELDS, factWarnings, isStack, loginCommand, STACKS, type Stack} from './core/model.js';
+import {missingForPreset, type Preset, PresetError, parsePresetYaml} from './core/preset.js';
 import {describeOverride, parseSets, resolveConfig} from './core/resolve.js';
-import {type Inspection, describeProbes, factsFrom, inspectHost, systemGraphics} from './host/inspect.js';
+import {describeProbes, factsFrom, type Inspection, inspectHost, systemGraphics} from './host/inspect.js';
 import {identity, realHost} from './host/probes.js';
-import {apply, compare, fileSystemProblem, hostFileProblems, planStack, readTextFile, stackDrift, stackIdentity} from './stack.js';
 import {findShippedPreset, presetsCommand} from './presets.js';
-import {PresetStore, changedFacts} from './store.js';
-import pkg from '../package.json' with {type: 'json'};
+import {
+	apply,
+	compare,
+	fileSystemProblem,
+	hostFileProblems,
+	planStack,
+	readTextFile,
+	stackDrift,
+	stackIdentity,
+} from './stack.js';
+import {changedFacts, PresetStore} from './store.js';
 
 export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem, neuron) for your Docker host
 
@@ -77,7 +86,10 @@ async function loadPreset(name: string | undefined, file: string | undefined): P
 		try {
 			text = readFileSync(file, 'utf8');
 		} catch (error) {
-			throw new UsageError(`--preset-file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+			throw new UsageError(
+				`--preset-file ${file}: ` +
+					`${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+			);
 		}
 		return parsePresetYaml(text, file);
 	}
@@ -111,18 +123,24 @@ async function writeCommand(opts: {
 	sshConfig: boolean;
 	force: boolean;
 }): Promise<number> {
-	if (opts.image !== undefined && !isStack(opts.image)) throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${opts.image}")`);
+	if (opts.image !== undefined && !isStack(opts.image))
+		throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${opts.image}")`);
 	const preset = await loadPreset(opts.preset, opts.presetFile);
 	const stack: Stack = (opts.image as Stack | undefined) ?? preset?.image ?? 'stem';
-	if (preset && preset.image !== stack) throw new UsageError(`the preset is for ${preset.image} but --image is ${stack}`);
-	const {sets, errors} = parseSets(opts.set, FIELDS.filter(f => f.stacks.includes(stack)).map(f => f.key));
+	if (preset && preset.image !== stack)
+		throw new UsageError(`the preset is for ${preset.image} but --image is ${stack}`);
+	const {sets, errors} = parseSets(
+		opts.set,
+		FIELDS.filter(f => f.stacks.includes(stack)).map(f => f.key),
+	);
 	if (errors.length) throw new UsageError(errors.join('\n'));
 
 	const out = resolve(opts.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
 	if (!opts.yes && !opts.dryRun) {
 		if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.CI) {
 			throw new UsageError(
-				'the wizard needs a terminal; without one, pass --yes (with --set KEY=VALUE, --preset NAME or --preset-file FILE), or --dry-run to only look',
+				'the wizard needs a terminal; without one, pass --yes (with --set KEY=VALUE, --preset NAME or ' +
+					'--preset-file FILE), or --dry-run to only look',
 			);
 		}
 		const {runWizard} = await import('./ui/run.js');
@@ -135,11 +153,20 @@ async function writeCommand(opts: {
 	const existing = envText === undefined ? undefined : parseEnv(envText);
 	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
 	const fileCheck = hostFileProblems(resolved.values);
-	const problems = [...resolved.problems.map(p => p.message), ...missingForPreset(preset, resolved.values), ...fileCheck.errors];
+	const problems = [
+		...resolved.problems.map(p => p.message),
+		...missingForPreset(preset, resolved.values),
+		...fileCheck.errors,
+	];
 	if (resolved.overrides.length && !opts.force) {
 		// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
-		process.stderr.write(`error: the preset would change what your ${envPath} says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`);
-		process.stderr.write(`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`);
+		process.stderr.write(
+			`error: the preset would change what your ${envPath} ` +
+				`says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`,
+		);
+		process.stderr.write(
+			`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`,
+		);
 		return 2;
 	}
 	if (problems.length) {
@@ -151,7 +178,12 @@ async function writeCommand(opts: {
 	const names = stackIdentity(stack, dir);
 	const renamed = await renameWarning(realHost(), existing, resolved.values, names);
 	for (const d of stackDrift(stack, dir)) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
-	for (const w of [...fileCheck.warnings, ...factWarnings(stack, resolved.values, facts), ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
+	for (const w of [
+		...fileCheck.warnings,
+		...factWarnings(stack, resolved.values, facts),
+		...(renamed ? [renamed] : []),
+	])
+		process.stderr.write(`warning: ${w}\n`);
 	if (!opts.dryRun && (opts.build || opts.boot)) {
 		// Before anything is written: what the build and start need from this engine.
 		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot}, names);
@@ -159,11 +191,14 @@ async function writeCommand(opts: {
 			for (const l of refusal(checks.deployErrors, false)) process.stderr.write(`${l.text}\n`);
 			return 2;
 		}
-		for (const w of checks.warnings.filter(w => !fileCheck.warnings.includes(w))) process.stderr.write(`warning: ${w}\n`);
+		for (const w of checks.warnings.filter(w => !fileCheck.warnings.includes(w)))
+			process.stderr.write(`warning: ${w}\n`);
 		for (const n of checks.notes) process.stdout.write(`note: ${n}\n`);
 	}
 
-	const changes = await compare(planStack(stack, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}));
+	const changes = await compare(
+		planStack(stack, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}),
+	);
 	const pending = changes.filter(c => c.state !== 'unchanged');
 	// .env and compose are always listed; build-context files only when they change.
 	for (const c of changes.filter(c => c.showDiff || c.state !== 'unchanged')) {
@@ -171,7 +206,11 @@ async function writeCommand(opts: {
 		if (c.diff) process.stdout.write(colorDiff(c.diff));
 	}
 	if (opts.dryRun) {
-		process.stdout.write(pending.length ? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n` : `Nothing to do: ${dir} is up to date.\n`);
+		process.stdout.write(
+			pending.length
+				? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n`
+				: `Nothing to do: ${dir} is up to date.\n`,
+		);
 		return 0;
 	}
 	if (pending.length === 0) process.stdout.write(`Nothing to write: ${dir} is up to date.\n`);
@@ -182,7 +221,11 @@ async function writeCommand(opts: {
 	}
 	const v = resolved.values;
 	if (opts.sshConfig && !opts.boot) {
-		process.stderr.write(`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has started; run again without --no-boot (or later: hatch-wizard --yes --no-build --ssh-config --out ${out})\n`);
+		process.stderr.write(
+			`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has ` +
+				`started; run again without --no-boot (or later: hatch-wizard --yes ` +
+				`--no-build --ssh-config --out ${out})\n`,
+		);
 	}
 	if (!opts.build && !opts.boot) {
 		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`);
@@ -195,8 +238,19 @@ async function writeCommand(opts: {
 const MARK = {ok: '✔', missing: '–', timeout: '⏱', error: '✗'} as const;
 
 function describeInspection(i: Inspection): string {
-	const you = `✔ ${'you'.padEnd(9)} ${i.identity.user} (${i.identity.uid}:${i.identity.gid}) on ${i.identity.hostname}, home ${i.identity.home}\n`;
-	return you + describeProbes(i).map(l => `${MARK[l.status]} ${l.label.padEnd(9)} ${l.text}\n${l.hint && l.status !== 'ok' ? `            → ${l.hint}\n` : ''}`).join('');
+	const you =
+		`✔ ${'you'.padEnd(9)} ${i.identity.user} (${i.identity.uid}:${i.identity.gid}) on ` +
+		`${i.identity.hostname}, home ${i.identity.home}\n`;
+	return (
+		you +
+		describeProbes(i)
+			.map(
+				l =>
+					`${MARK[l.status]} ${l.label.padEnd(9)} ` +
+					`${l.text}\n${l.hint && l.status !== 'ok' ? `            → ${l.hint}\n` : ''}`,
+			)
+			.join('')
+	);
 }
 
 async function inspectCommand(json: boolean): Promise<number> {
@@ -205,36 +259,40 @@ async function inspectCommand(json: boolean): Promise<number> {
 	return 0;
 }
 
-export async function main(argv: string[]): Promise<number> {
+function parseArgv(argv: string[]) {
 	// `publish --version X.Y.Z` takes a value; everywhere else --version prints hatch's own.
 	const publishing = argv.includes('publish');
-	let parsed;
+	return parseArgs({
+		args: argv,
+		allowPositionals: true,
+		options: {
+			image: {type: 'string'},
+			preset: {type: 'string'},
+			'preset-file': {type: 'string'},
+			set: {type: 'string', multiple: true, default: []},
+			out: {type: 'string'},
+			yes: {type: 'boolean', short: 'y', default: false},
+			'dry-run': {type: 'boolean', default: false},
+			json: {type: 'boolean', default: false},
+			'no-build': {type: 'boolean', default: false},
+			'no-boot': {type: 'boolean', default: false},
+			'ssh-config': {type: 'boolean', default: false},
+			force: {type: 'boolean', default: false},
+			remove: {type: 'string'},
+			follow: {type: 'boolean', short: 'f', default: false},
+			subtree: {type: 'string'},
+			delete: {type: 'boolean', default: false},
+			repo: {type: 'string'},
+			help: {type: 'boolean', short: 'h', default: false},
+			version: publishing ? {type: 'string'} : {type: 'boolean', short: 'v', default: false},
+		},
+	});
+}
+
+export async function main(argv: string[]): Promise<number> {
+	let parsed: ReturnType<typeof parseArgv>;
 	try {
-		parsed = parseArgs({
-			args: argv,
-			allowPositionals: true,
-			options: {
-				image: {type: 'string'},
-				preset: {type: 'string'},
-				'preset-file': {type: 'string'},
-				set: {type: 'string', multiple: true, default: []},
-				out: {type: 'string'},
-				yes: {type: 'boolean', short: 'y', default: false},
-				'dry-run': {type: 'boolean', default: false},
-				json: {type: 'boolean', default: false},
-				'no-build': {type: 'boolean', default: false},
-				'no-boot': {type: 'boolean', default: false},
-				'ssh-config': {type: 'boolean', default: false},
-				force: {type: 'boolean', default: false},
-				remove: {type: 'string'},
-				follow: {type: 'boolean', short: 'f', default: false},
-				subtree: {type: 'string'},
-				delete: {type: 'boolean', default: false},
-				repo: {type: 'string'},
-				help: {type: 'boolean', short: 'h', default: false},
-				version: publishing ? {type: 'string'} : {type: 'boolean', short: 'v', default: false},
-			},
-		});
+		parsed = parseArgv(argv);
 	} catch (error) {
 		process.stderr.write(`hatch-wizard: ${(error as Error).message}\n\n${USAGE}`);
 		return 2;
@@ -253,7 +311,8 @@ export async function main(argv: string[]): Promise<number> {
 		if (command === 'inspect') return await inspectCommand(o.json ?? false);
 		if (command === 'presets') return await presetsCommand(rest, s => process.stdout.write(s));
 		if (command === 'status' || command === 'logs' || command === 'bindu-update' || command === 'publish') {
-			if (o.image !== undefined && !isStack(o.image)) throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${o.image}")`);
+			if (o.image !== undefined && !isStack(o.image))
+				throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${o.image}")`);
 			const cmd = await import('./commands.js');
 			const out = resolve(o.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
 			const print = (text: string) => process.stdout.write(text);
@@ -263,9 +322,16 @@ export async function main(argv: string[]): Promise<number> {
 				if (command === 'logs') return await cmd.logsCommand(ref, o.follow ?? false);
 				if (command === 'bindu-update') {
 					const ask = process.stdin.isTTY && process.stdout.isTTY ? askYesNo : undefined;
-					return await cmd.binduUpdateCommand(ref, {subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...(ask ? {ask} : {})}, print);
+					return await cmd.binduUpdateCommand(
+						ref,
+						{subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...(ask ? {ask} : {})},
+						print,
+					);
 				}
-				if (!o.repo || typeof o.version !== 'string') throw new UsageError('publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)');
+				if (!o.repo || typeof o.version !== 'string')
+					throw new UsageError(
+						'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',
+					);
 				return await cmd.publishCommand(ref, o.repo, o.version, print);
 			} catch (error) {
 				if (error instanceof cmd.CommandError) throw new UsageError(error.message);
@@ -273,7 +339,10 @@ export async function main(argv: string[]): Promise<number> {
 			}
 		}
 		if (command === 'ssh-config') {
-			if (!o.remove) throw new UsageError('ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)');
+			if (!o.remove)
+				throw new UsageError(
+					'ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)',
+				);
 			const {removeSshConfig} = await import('./sshconfig.js');
 			process.stdout.write(await removeSshConfig(o.remove));
 			return 0;

@@ -2,11 +2,11 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {FIELDS, type Stack, type Values, checkGitRef, checkImageRef, loginCommand} from './core/model.js';
-import {type BootRecord, bootRecord, checkSsh} from './docker/ready.js';
+import {checkGitRef, checkImageRef, FIELDS, loginCommand, type Stack, type Values} from './core/model.js';
 import {printable} from './docker/buildkit.js';
 import {type Engine, realEngine} from './docker/deploy.js';
 import {composeEnv, onInterrupt} from './docker/proc.js';
+import {type BootRecord, bootRecord, checkSsh} from './docker/ready.js';
 import {stackDrift, timestamp} from './stack.js';
 
 export class CommandError extends Error {}
@@ -20,26 +20,56 @@ export interface StackRef {
 export function loadStack(stack: Stack, out: string): StackRef {
 	const dir = join(out, stack);
 	const env = join(dir, '.env');
-	if (!existsSync(env)) throw new CommandError(`no ${stack} stack in ${dir} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`);
+	if (!existsSync(env))
+		throw new CommandError(
+			`no ${stack} stack in ${dir} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`,
+		);
 	return {stack, dir, values: parseEnv(readFileSync(env, 'utf8'))};
 }
 
 /** `status`: compose's view of the container plus a real SSH check (port answers with the stored host key). */
-export async function statusCommand(ref: StackRef, out: (s: string) => void, engine: Engine = realEngine): Promise<number> {
+export async function statusCommand(
+	ref: StackRef,
+	out: (s: string) => void,
+	engine: Engine = realEngine,
+): Promise<number> {
 	const name = ref.values.STEM_CONTAINER_NAME!;
-	const ps = await engine.proc.run('docker', ['inspect', '--format', '{{.State.Status}} {{.State.StartedAt}} {{.RestartCount}}', name]);
+	const ps = await engine.proc.run('docker', [
+		'inspect',
+		'--format',
+		'{{.State.Status}} {{.State.StartedAt}} {{.RestartCount}}',
+		name,
+	]);
 	if (ps.exitCode !== 0) {
 		out(`${name}: not created (cd ${ref.dir} && docker compose up -d --build)\n`);
 		return 1;
 	}
 	const [state, started, restarts] = ps.stdout.trim().split(' ');
-	out(`${name}: ${state}${state === 'running' ? ` since ${started}` : ''}${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`);
+	out(
+		`${name}: ` +
+			`${state}${state === 'running' ? ` since ${started}` : ''}` +
+			`${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`,
+	);
 	if (state !== 'running') return 1;
 	out(bootSummary(await bootRecord(name, engine.ready)));
 	const drift = stackDrift(ref.stack, ref.dir);
-	if (drift.length) out(`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx hatch-wizard --yes --no-build --image ${ref.stack} --out ${dirname(ref.dir)} (rewrites it, with a diff, and restarts the container)\n`);
-	const ssh = await checkSsh(name, ref.values.STEM_SSH_LISTEN ?? '0.0.0.0', Number(ref.values.STEM_SSH_PORT), engine.ready);
-	if (ssh.ok) out(`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
+	if (drift.length)
+		out(
+			`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx ` +
+				`hatch-wizard --yes --no-build --image ${ref.stack} --out ` +
+				`${dirname(ref.dir)} (rewrites it, with a diff, and restarts the ` +
+				`container)\n`,
+		);
+	const ssh = await checkSsh(
+		name,
+		ref.values.STEM_SSH_LISTEN ?? '0.0.0.0',
+		Number(ref.values.STEM_SSH_PORT),
+		engine.ready,
+	);
+	if (ssh.ok)
+		out(
+			`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`,
+		);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
 }
@@ -49,8 +79,13 @@ export function bootSummary(record: BootRecord | undefined): string {
 	const warnings = record?.warnings ?? [];
 	const list = warnings.map(w => `  ! ${w}\n`).join('');
 	const [word, arg] = (record?.state ?? '').split(' ');
-	if (word === 'ready') return warnings.length ? `boot: ready, ${warnings.length} warning(s):\n${list}` : 'boot: ready, no warnings\n';
-	if (word === 'booting') return `boot: sshd is up; optional steps still running${warnings.length ? `, ${warnings.length} warning(s) so far:` : ''}\n${list}`;
+	if (word === 'ready')
+		return warnings.length ? `boot: ready, ${warnings.length} warning(s):\n${list}` : 'boot: ready, no warnings\n';
+	if (word === 'booting')
+		return (
+			`boot: sshd is up; optional steps still ` +
+			`running${warnings.length ? `, ${warnings.length} warning(s) so far:` : ''}\n${list}`
+		);
 	if (word === 'failed') return `boot: FAILED at ${arg ?? '?'} (hatch-wizard logs shows why)\n${list}`;
 	return 'boot: no record (an image older than this hatch-wizard?)\n';
 }
@@ -59,7 +94,13 @@ export function bootSummary(record: BootRecord | undefined): string {
  * `logs`: the container's boot and sshd log, through docker compose. To a terminal as it is; into a pipe or a
  * file without the terminal codes compose writes (ESC[2K, carriage returns), one clean line at a time.
  */
-export async function logsCommand(ref: StackRef, follow: boolean, out: (s: string) => void = s => void process.stdout.write(s), tty = Boolean(process.stdout.isTTY), engine: Engine = realEngine): Promise<number> {
+export async function logsCommand(
+	ref: StackRef,
+	follow: boolean,
+	out: (s: string) => void = s => void process.stdout.write(s),
+	tty = Boolean(process.stdout.isTTY),
+	engine: Engine = realEngine,
+): Promise<number> {
 	const args = ['compose', 'logs', '--no-log-prefix', ...(follow ? ['--follow'] : [])];
 	if (tty) return (await engine.proc.run('docker', args, {cwd: ref.dir, inherit: true})).exitCode;
 	const r = engine.proc.stream('docker', args, {cwd: ref.dir, onLine: line => out(`${printable(line)}\n`)});
@@ -121,10 +162,18 @@ export interface BinduUpdateOptions {
 	ask?: (question: string) => Promise<boolean>;
 }
 
-export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, out: (s: string) => void, engine: Engine = realEngine): Promise<number> {
+export async function binduUpdateCommand(
+	ref: StackRef,
+	o: BinduUpdateOptions,
+	out: (s: string) => void,
+	engine: Engine = realEngine,
+): Promise<number> {
 	const v = ref.values;
 	const subtree = o.subtree;
-	if (!v.BINDU_REPO) throw new CommandError(`BINDU_REPO is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set BINDU_REPO=…)`);
+	if (!v.BINDU_REPO)
+		throw new CommandError(
+			`BINDU_REPO is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set BINDU_REPO=…)`,
+		);
 	if (subtree !== undefined && (subtree === '' || checkGitRef(subtree) || subtree.includes('..'))) {
 		throw new CommandError(`--subtree must be a folder of the repository, like apogee (got "${subtree}")`);
 	}
@@ -132,9 +181,31 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 	const stamp = timestamp();
 	const exec = (mode: 'plan' | 'apply', expect = '') =>
 		engine.proc.run('docker', [
-			'exec', '-u', `${v.STEM_UID}:${v.STEM_GID}`, '-e', `HOME=/home/${v.STEM_USER}`, '-e', `BINDU_REPO=${v.BINDU_REPO}`, '-e', `BINDU_REF=${v.BINDU_REF || 'main'}`,
-			'-e', `SUBTREE=${subtree ?? ''}`, '-e', `MODE=${mode}`, '-e', `DELETE=${o.delete ? 1 : 0}`, '-e', `STAMP=${stamp}`, '-e', `EXPECT=${expect}`, '-e', 'GIT_TERMINAL_PROMPT=0',
-			v.STEM_CONTAINER_NAME!, 'bash', '-c', BINDU_UPDATE,
+			'exec',
+			'-u',
+			`${v.STEM_UID}:${v.STEM_GID}`,
+			'-e',
+			`HOME=/home/${v.STEM_USER}`,
+			'-e',
+			`BINDU_REPO=${v.BINDU_REPO}`,
+			'-e',
+			`BINDU_REF=${v.BINDU_REF || 'main'}`,
+			'-e',
+			`SUBTREE=${subtree ?? ''}`,
+			'-e',
+			`MODE=${mode}`,
+			'-e',
+			`DELETE=${o.delete ? 1 : 0}`,
+			'-e',
+			`STAMP=${stamp}`,
+			'-e',
+			`EXPECT=${expect}`,
+			'-e',
+			'GIT_TERMINAL_PROMPT=0',
+			v.STEM_CONTAINER_NAME!,
+			'bash',
+			'-c',
+			BINDU_UPDATE,
 		]);
 	const failed = (r: {exitCode: number; stderr: string}) => {
 		out(`bindu-update failed (exit ${r.exitCode}): ${printable(r.stderr).trim().split('\n').slice(-3).join(' / ')}\n`);
@@ -145,10 +216,17 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 		const plan = await exec('plan');
 		if (plan.exitCode !== 0) return failed(plan);
 		expect = /^at (\w+)/m.exec(plan.stdout)?.[1] ?? '';
-		const gone = printable(plan.stdout).split('\n').filter(l => l.startsWith('*deleting')).map(l => l.replace(/^\*deleting\s+/, ''));
+		const gone = printable(plan.stdout)
+			.split('\n')
+			.filter(l => l.startsWith('*deleting'))
+			.map(l => l.replace(/^\*deleting\s+/, ''));
 		gone.sort();
 		if (gone.length) {
-			out(`--delete removes ${gone.length} file(s) from ${where} that the repository no longer has (a copy of the folder is kept as ${where}.bak-${stamp}):\n${gone.map(f => `  - ${f}\n`).join('')}`);
+			out(
+				`--delete removes ${gone.length} file(s) from ${where} that the repository no longer has (a copy of the ` +
+					`folder is kept as ` +
+					`${where}.bak-${stamp}):\n${gone.map(f => `  - ${f}\n`).join('')}`,
+			);
 			const agreed = o.yes || (o.ask ? await o.ask('Delete them?') : false);
 			if (!agreed) {
 				out(o.yes || o.ask ? 'nothing changed\n' : 'nothing changed: pass --yes to delete them without a question\n');
@@ -163,28 +241,53 @@ export async function binduUpdateCommand(ref: StackRef, o: BinduUpdateOptions, o
 	const changed = lines.filter(l => /^([<>ch.][fdLDS]|\*deleting)/.test(l) && !/^\.[fd][^a-z]*t[^a-z]* /.test(l));
 	const at = /^at (\w{12})/m.exec(r.stdout)?.[1];
 	const backup = /^backup (.*)$/m.exec(r.stdout)?.[1];
-	out(`${where} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} change(s)\n${changed.map(l => `  ${l}\n`).join('')}`);
+	out(
+		`${where} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} ` +
+			`change(s)\n${changed.map(l => `  ${l}\n`).join('')}`,
+	);
 	if (backup) out(`the folder as it was is kept as ${backup.replace(`/home/${v.STEM_USER}`, '~')}\n`);
 	return 0;
 }
 
 /** `publish`: build once, tag NAME:VERSION and NAME:latest (OCI labels carry the version), push both. */
-export async function publishCommand(ref: StackRef, repo: string, version: string, out: (s: string) => void, engine: Engine = realEngine): Promise<number> {
-	if (checkImageRef(repo) || (repo.includes(':') && !/:\d+\//.test(repo))) throw new CommandError(`--repo must be an image name without a tag, like you/stem or 127.0.0.1:5000/team/stem (got "${repo}")`);
-	if (!/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version)) throw new CommandError(`--version must look like 1.2.3 (got "${version}")`);
+export async function publishCommand(
+	ref: StackRef,
+	repo: string,
+	version: string,
+	out: (s: string) => void,
+	engine: Engine = realEngine,
+): Promise<number> {
+	if (checkImageRef(repo) || (repo.includes(':') && !/:\d+\//.test(repo)))
+		throw new CommandError(
+			`--repo must be an image name without a tag, like you/stem or 127.0.0.1:5000/team/stem (got "${repo}")`,
+		);
+	if (!/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version))
+		throw new CommandError(`--version must look like 1.2.3 (got "${version}")`);
 	const tag = `${repo}:${version.replace('+', '_')}`;
 	out(`build: ${tag}\n`);
-	const build = engine.proc.stream('docker', ['compose', '--progress', 'plain', 'build', '--build-arg', `HATCH_VERSION=${version}`], {
-		cwd: ref.dir,
-		env: composeEnv(FIELDS.map(f => f.key), {STEM_IMAGE: tag}),
-	});
+	const build = engine.proc.stream(
+		'docker',
+		['compose', '--progress', 'plain', 'build', '--build-arg', `HATCH_VERSION=${version}`],
+		{
+			cwd: ref.dir,
+			env: composeEnv(
+				FIELDS.map(f => f.key),
+				{STEM_IMAGE: tag},
+			),
+		},
+	);
 	const b = await build.done;
 	if (b.canceled) {
 		out('interrupted: nothing was pushed\n');
 		return 130;
 	}
 	if (b.exitCode !== 0) {
-		out(`build failed (exit ${b.exitCode}):\n${b.tail.slice(-20).map(l => `  ${l}\n`).join('')}`);
+		out(
+			`build failed (exit ${b.exitCode}):\n${b.tail
+				.slice(-20)
+				.map(l => `  ${l}\n`)
+				.join('')}`,
+		);
 		return 1;
 	}
 	const latest = `${repo}:latest`;

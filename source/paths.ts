@@ -10,7 +10,10 @@ export function packageDir(): string {
 	if (cached) return cached;
 	let dir = dirname(fileURLToPath(import.meta.url));
 	for (let i = 0; i < 5; i++) {
-		if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'images'))) return (cached = dir);
+		if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'images'))) {
+			cached = dir;
+			return dir;
+		}
 		dir = dirname(dir);
 	}
 	throw new Error('cannot find the files of hatch-wizard (images/, presets/); is the package complete?');

@@ -1,5 +1,5 @@
 // Presets: the shipped ones (presets/*.yaml in this package) and the `presets` command over both kinds.
-import {readFileSync, readdirSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {basename, join, resolve} from 'node:path';
 import {stringify} from 'yaml';
 import {type Preset, PresetError, parsePresetYaml} from './core/preset.js';
@@ -26,7 +26,12 @@ export function findShippedPreset(name: string): Preset {
 }
 
 function toYaml(p: Preset): string {
-	return stringify({name: p.name, ...(p.description ? {description: p.description} : {}), image: p.image, settings: p.settings});
+	return stringify({
+		name: p.name,
+		...(p.description ? {description: p.description} : {}),
+		image: p.image,
+		settings: p.settings,
+	});
 }
 
 /** `hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME` */
@@ -44,9 +49,21 @@ export async function presetsCommand(args: string[], out: (s: string) => void): 
 		case 'list': {
 			const saved = store.list();
 			out(`Saved on ${id.hostname} (${store.path}):\n`);
-			out(saved.length ? saved.map(p => `  ${p.name.padEnd(24)} ${p.image.padEnd(7)} saved ${p.savedAt.slice(0, 16).replace('T', ' ')}\n`).join('') : '  (none yet: the wizard saves one when it writes a stack)\n');
+			out(
+				saved.length
+					? saved
+							.map(
+								p => `  ${p.name.padEnd(24)} ${p.image.padEnd(7)} saved ${p.savedAt.slice(0, 16).replace('T', ' ')}\n`,
+							)
+							.join('')
+					: '  (none yet: the wizard saves one when it writes a stack)\n',
+			);
 			out('Shipped:\n');
-			out(shippedPresets().map(p => `  ${p.name.padEnd(24)} ${p.image.padEnd(7)} ${p.description ?? ''}\n`).join(''));
+			out(
+				shippedPresets()
+					.map(p => `  ${p.name.padEnd(24)} ${p.image.padEnd(7)} ${p.description ?? ''}\n`)
+					.join(''),
+			);
 			return 0;
 		}
 		case 'show':
@@ -61,7 +78,10 @@ export async function presetsCommand(args: string[], out: (s: string) => void): 
 			const {apply, compare} = await import('./stack.js');
 			const changes = await compare([{path: resolve(file), content: text, mode: 0o600, showDiff: true}]);
 			const [done] = await apply(changes);
-			out(`${done!.state === 'unchanged' ? 'unchanged' : 'wrote'} ${done!.path}${done!.backup ? ` (old copy kept as ${done!.backup})` : ''}\n`);
+			out(
+				`${done!.state === 'unchanged' ? 'unchanged' : 'wrote'} ` +
+					`${done!.path}${done!.backup ? ` (old copy kept as ${done!.backup})` : ''}\n`,
+			);
 			return 0;
 		}
 		case 'import': {
@@ -80,7 +100,8 @@ export async function presetsCommand(args: string[], out: (s: string) => void): 
 		}
 		case 'delete':
 			if (!arg) throw new PresetError('presets delete needs a preset name');
-			if (!store.delete(arg)) throw new PresetError(`no saved preset named "${arg}" on ${id.hostname} (shipped presets cannot be deleted)`);
+			if (!store.delete(arg))
+				throw new PresetError(`no saved preset named "${arg}" on ${id.hostname} (shipped presets cannot be deleted)`);
 			out(`deleted preset "${arg}"\n`);
 			return 0;
 		default:

@@ -5,9 +5,9 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {type Values, localAddress} from './core/model.js';
-import {apply, compare} from './stack.js';
 import {changeWord} from './core/diff.js';
+import {localAddress, type Values} from './core/model.js';
+import {apply, compare} from './stack.js';
 
 const begin = (name: string) => `# >>> hatch ${name} >>>`;
 const end = (name: string) => `# <<< hatch ${name} <<<`;
@@ -41,7 +41,11 @@ export function hostBlock(b: HostBlock): string {
 		`  HostName ${b.hostName}`,
 		`  Port ${b.port}`,
 		`  User ${b.user}`,
-		...(identity ? [`  IdentityFile ${identity}`, '  IdentitiesOnly yes'] : b.identityFile ? ['  # IdentityFile left out: its path has a control character, which no ssh_config line can hold'] : []),
+		...(identity
+			? [`  IdentityFile ${identity}`, '  IdentitiesOnly yes']
+			: b.identityFile
+				? ['  # IdentityFile left out: its path has a control character, which no ssh_config line can hold']
+				: []),
 		`  HostKeyAlias ${aliasFor(b.name)}`,
 		...(b.forwardAgent ? ['  ForwardAgent yes'] : []),
 		end(b.name),
@@ -94,7 +98,10 @@ export function upsertKnownHost(text: string, alias: string, type: string, blob:
 
 export function removeKnownHost(text: string, alias: string): string {
 	if (!text.split('\n').some(l => isAlias(l, alias))) return text;
-	const lines = text.replace(/\n$/, '').split('\n').filter(l => !isAlias(l, alias));
+	const lines = text
+		.replace(/\n$/, '')
+		.split('\n')
+		.filter(l => !isAlias(l, alias));
 	return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
@@ -119,13 +126,20 @@ export async function planSshConfig(values: Values, keyBlob: string, home = home
 	const known = join(home, '.ssh', 'known_hosts');
 	return compare([
 		{path: config, content: upsertBlock(read(config), name, block), mode: 0o600, showDiff: true},
-		{path: known, content: upsertKnownHost(read(known), aliasFor(name), 'ssh-ed25519', keyBlob), mode: 0o600, showDiff: true},
+		{
+			path: known,
+			content: upsertKnownHost(read(known), aliasFor(name), 'ssh-ed25519', keyBlob),
+			mode: 0o600,
+			showDiff: true,
+		},
 	]);
 }
 
 function describe(done: Awaited<ReturnType<typeof apply>>): string {
 	return done
-		.map(c => `${changeWord(c.state, true).padEnd(9)} ${c.path}${c.backup ? ` (old copy: ${c.backup})` : ''}\n${c.diff}`)
+		.map(
+			c => `${changeWord(c.state, true).padEnd(9)} ${c.path}${c.backup ? ` (old copy: ${c.backup})` : ''}\n${c.diff}`,
+		)
 		.join('');
 }
 
@@ -140,9 +154,14 @@ export async function removeSshConfig(name: string, home = homedir()): Promise<s
 	const config = join(home, '.ssh', 'config');
 	const known = join(home, '.ssh', 'known_hosts');
 	const changes = await compare([
-		...(existsSync(config) ? [{path: config, content: removeBlock(read(config), name), mode: 0o600, showDiff: true}] : []),
-		...(existsSync(known) ? [{path: known, content: removeKnownHost(read(known), aliasFor(name)), mode: 0o600, showDiff: true}] : []),
+		...(existsSync(config)
+			? [{path: config, content: removeBlock(read(config), name), mode: 0o600, showDiff: true}]
+			: []),
+		...(existsSync(known)
+			? [{path: known, content: removeKnownHost(read(known), aliasFor(name)), mode: 0o600, showDiff: true}]
+			: []),
 	]);
-	if (changes.every(c => c.state === 'unchanged')) return `nothing to remove: no hatch block for "${name}" in ${config}\n`;
+	if (changes.every(c => c.state === 'unchanged'))
+		return `nothing to remove: no hatch block for "${name}" in ${config}\n`;
 	return describe(await apply(changes));
 }

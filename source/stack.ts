@@ -1,13 +1,13 @@
 // Turning a config into files on disk without losing anything: unchanged files are not touched, changed
 // ones are backed up (<file>.bak-<time>) and replaced atomically (temp file + rename), .env is 0600.
-import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, type Stats, statSync} from 'node:fs';
 import {chmod, copyFile, mkdir, open, readFile, realpath, rename, unlink} from 'node:fs/promises';
 import {dirname, join, relative} from 'node:path';
-import {imagesDir} from './paths.js';
 import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
 import {type FileState, unifiedDiff} from './core/diff.js';
 import {parseEnv, renderEnv, userLines} from './core/env.js';
-import {DOCKER_DESKTOP_AGENT, FIELDS, type Stack, type Values, checkAuthorizedKeysText, field} from './core/model.js';
+import {checkAuthorizedKeysText, DOCKER_DESKTOP_AGENT, FIELDS, field, type Stack, type Values} from './core/model.js';
+import {imagesDir} from './paths.js';
 
 export interface PlannedFile {
 	path: string;
@@ -45,9 +45,16 @@ function contextFiles(images: string, target: string, backups: string): PlannedF
 	for (const src of walk(images)) {
 		const rel = relative(images, src);
 		// Examples and tool settings (.shellcheckrc) are not part of the build context.
-		if (rel.endsWith('.example') || rel.includes('.example.') || rel.split('/').some(part => part.startsWith('.'))) continue;
+		if (rel.endsWith('.example') || rel.includes('.example.') || rel.split('/').some(part => part.startsWith('.')))
+			continue;
 		const mode = statSync(src).mode & 0o111 ? 0o755 : 0o644;
-		out.push({path: join(target, rel), content: readFileSync(src, 'utf8'), mode, showDiff: false, backupAs: join(backups, rel)});
+		out.push({
+			path: join(target, rel),
+			content: readFileSync(src, 'utf8'),
+			mode,
+			showDiff: false,
+			backupAs: join(backups, rel),
+		});
 	}
 	return out;
 }
@@ -88,7 +95,16 @@ export function planStack(stack: Stack, values: Values, out: string, options: Pl
 	const composePath = join(dir, 'docker-compose.yml');
 	const identity = stackIdentity(stack, dir);
 	return [
-		{path: composePath, content: renderCompose(stack, values, {composeVersion: options.composeVersion, version: options.version, ...(identity ? {identity} : {})}), mode: 0o644, showDiff: true},
+		{
+			path: composePath,
+			content: renderCompose(stack, values, {
+				composeVersion: options.composeVersion,
+				version: options.version,
+				...(identity ? {identity} : {}),
+			}),
+			mode: 0o644,
+			showDiff: true,
+		},
 		{path: envPath, content: renderEnv(stack, values, own), mode: 0o600, showDiff: true},
 		...contextFiles(options.images ?? imagesDir(), join(dir, 'image'), join(dir, '.hatch', 'backups', 'image')),
 	];
@@ -115,7 +131,8 @@ export async function compare(files: PlannedFile[]): Promise<FileChange[]> {
 
 export function timestamp(date = new Date()): string {
 	const p = (n: number) => String(n).padStart(2, '0');
-	return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
+	const day = `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}`;
+	return `${day}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
 }
 
 /** Where the backup of `path` goes: <path>.bak-<time>, with -2, -3… if that exists already. */
@@ -151,7 +168,9 @@ async function atomicWrite(link: string, content: string, mode: number): Promise
 export async function apply(changes: FileChange[], stamp = timestamp()): Promise<FileChange[]> {
 	for (const c of changes) {
 		if (c.state !== 'unchanged' && (await current(c.path)) !== c.old) {
-			throw new ChangedMeanwhile(`${c.path} changed since it was compared; nothing was written, run again to see the new diff`);
+			throw new ChangedMeanwhile(
+				`${c.path} changed since it was compared; nothing was written, run again to see the new diff`,
+			);
 		}
 	}
 	const done: FileChange[] = [];
@@ -176,7 +195,8 @@ export async function apply(changes: FileChange[], stamp = timestamp()): Promise
 /** A text file's content, or undefined when there is none; a folder (or anything else) there is a clear error. */
 export function readTextFile(path: string): string | undefined {
 	if (!existsSync(path)) return undefined;
-	if (!statSync(path).isFile()) throw Object.assign(new Error(`${path} is not a file`), {code: 'EISDIR', syscall: 'open', path});
+	if (!statSync(path).isFile())
+		throw Object.assign(new Error(`${path} is not a file`), {code: 'EISDIR', syscall: 'open', path});
 	return readFileSync(path, 'utf8');
 }
 
@@ -211,20 +231,25 @@ export function fileSystemProblem(error: unknown): {message: string; inputAtFaul
 
 /** Why the container user (uid:gid) could not write into a host folder, or undefined when they can. */
 function writableBy(path: string, uid: number, gid: number): string | undefined {
-	let st;
+	let st: Stats;
 	try {
 		st = statSync(path);
 	} catch {
 		return undefined;
 	}
-	if (!Number.isInteger(uid) || st.uid === uid || st.mode & 0o002 || (st.gid === gid && st.mode & 0o020)) return undefined;
+	if (!Number.isInteger(uid) || st.uid === uid || st.mode & 0o002 || (st.gid === gid && st.mode & 0o020))
+		return undefined;
 	const mode = (st.mode & 0o777).toString(8);
-	return `${path} belongs to ${st.uid}:${st.gid} (mode ${mode}): the container user ${uid}:${gid} can read it but not write in it; chown it to ${uid}:${gid}, or mount a folder of your own`;
+	return (
+		`${path} belongs to ${st.uid}:${st.gid} (mode ${mode}): the container user ${uid}:${gid} can read it ` +
+		`but not write in it; chown it to ${uid}:${gid}, or mount a folder of ` +
+		`your own`
+	);
 }
 
 /** What is at a host path, in words. */
 function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'special file' {
-	let st;
+	let st: Stats;
 	try {
 		st = statSync(path);
 	} catch {
@@ -233,37 +258,64 @@ function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'speci
 	return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : st.isSocket() ? 'socket' : 'special file';
 }
 
-/** Checks one host path setting against the host (FIELDS says what it must be): errors stop a write, warnings are shown. */
+/**
+ * Checks one host path setting against the host (FIELDS says what it must be): errors stop a write, warnings are
+ * shown.
+ */
 export function checkHostFile(key: string, value: string): {error?: string; warning?: string} {
 	const kind = field(key)?.hostPath;
-	if (!value) return kind === 'keys' ? {warning: `${key} is empty: nobody can log in until a key is added (--set ${key}=/home/you/.ssh/id_ed25519.pub)`} : {};
+	if (!value)
+		return kind === 'keys'
+			? {
+					warning: `${key} is empty: nobody can log in until a key is added (--set ${key}=/home/you/.ssh/id_ed25519.pub)`,
+				}
+			: {};
 	switch (kind) {
 		case 'keys': {
 			let text: string;
 			try {
 				text = readFileSync(value, 'utf8');
 			} catch {
-				return {error: `${key} ${value} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`};
+				return {
+					error:
+						`${key} ${value} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an ` +
+						`absolute path)`,
+				};
 			}
 			return checkAuthorizedKeysText(text);
 		}
 		case 'file': {
 			const what = kindOf(value);
 			if (what === 'file') return {};
-			return {error: what === 'missing' ? `${key} ${value} does not exist; create it or leave the setting empty` : `${key} ${value} is a ${what}; point it at the file itself`};
+			return {
+				error:
+					what === 'missing'
+						? `${key} ${value} does not exist; create it or leave the setting empty`
+						: `${key} ${value} is a ${what}; point it at the file itself`,
+			};
 		}
 		case 'folder': {
 			// Docker cannot start a container whose bind-mount source is missing: refuse it here, not at the start.
 			const what = kindOf(value);
 			if (what === 'folder') return {};
-			return {error: what === 'missing' ? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty` : `${key} ${value} is a ${what}; it must be a folder`};
+			return {
+				error:
+					what === 'missing'
+						? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty`
+						: `${key} ${value} is a ${what}; it must be a folder`,
+			};
 		}
 		case 'agent': {
 			// Docker Desktop's forwarded agent exists inside its VM, where the container runs, not on the Mac.
 			if (value === DOCKER_DESKTOP_AGENT) return {};
 			const what = kindOf(value);
 			if (what === 'socket') return {};
-			return {warning: what === 'missing' ? `${key} ${value} does not exist now (agents move after a re-login)` : `${key} ${value} is a ${what}, not an agent socket`};
+			return {
+				warning:
+					what === 'missing'
+						? `${key} ${value} does not exist now (agents move after a re-login)`
+						: `${key} ${value} is a ${what}, not an agent socket`,
+			};
 		}
 		default:
 			return {};

@@ -82,7 +82,10 @@ export class PresetStore {
 			const file = join(dir, 'presets.json');
 			const aside = `${file}.corrupt-${timestamp()}`;
 			if (existsSync(file)) renameSync(file, aside);
-			warnings.push(`the saved presets in ${file} were unreadable (${(error as Error).message.split('\n')[0]}); moved them to ${aside} and started afresh`);
+			warnings.push(
+				`the saved presets in ${file} were unreadable (${(error as Error).message.split('\n')[0]}); moved them to ` +
+					`${aside} and started afresh`,
+			);
 			conf = new ConfClass<Data>(options);
 		}
 		const store = new PresetStore(conf, host);
@@ -103,10 +106,14 @@ export class PresetStore {
 		const out: SavedPreset[] = [];
 		for (const [name, p] of Object.entries(e.presets).sort(([a], [b]) => a.localeCompare(b))) {
 			try {
-				const valid = toPreset({name, image: p.image, settings: p.settings, ...(p.description ? {description: p.description} : {})}, `saved preset "${name}"`);
+				const valid = toPreset(
+					{name, image: p.image, settings: p.settings, ...(p.description ? {description: p.description} : {})},
+					`saved preset "${name}"`,
+				);
 				out.push({...valid, savedAt: p.savedAt, facts: p.facts});
 			} catch (error) {
-				if (error instanceof PresetError) this.warnings.push(`${error.message} (skipped; delete it with: hatch-wizard presets delete ${name})`);
+				if (error instanceof PresetError)
+					this.warnings.push(`${error.message} (skipped; delete it with: hatch-wizard presets delete ${name})`);
 				else throw error;
 			}
 		}
@@ -125,7 +132,11 @@ export class PresetStore {
 		const hosts = {...this.conf.get('hosts')};
 		const e = hosts[this.host] ?? {presets: {}};
 		const {name, ...rest} = preset;
-		hosts[this.host] = {...e, presets: {...e.presets, [name]: {...rest, savedAt: new Date().toISOString(), facts}}, last: name};
+		hosts[this.host] = {
+			...e,
+			presets: {...e.presets, [name]: {...rest, savedAt: new Date().toISOString(), facts}},
+			last: name,
+		};
 		this.conf.set('hosts', hosts);
 	}
 

@@ -3,7 +3,7 @@
 // GPU request, the list of mounts, external volumes: Field.written) are written in here, and the file records
 // what it was written for, so hatch and the boot itself can name a hand edit that needs a rewrite.
 import {Document, parse} from 'yaml';
-import {CONTAINER_PATHS, type Field, type Stack, type Values, defaults, fieldsFor, writtenFields} from './model.js';
+import {CONTAINER_PATHS, defaults, type Field, fieldsFor, type Stack, type Values, writtenFields} from './model.js';
 
 /** Compose's version, e.g. "2.26.1" or "v2.33.0-desktop.1"; undefined means "assume the oldest v2". */
 export function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
@@ -63,7 +63,7 @@ export function identityFor(stack: Stack, values: Values): ComposeIdentity {
  * before the names were fixed name the volumes after ${STEM_CONTAINER_NAME}). Undefined when unreadable.
  */
 export function readIdentity(stack: Stack, composeText: string, previous: Values = {}): ComposeIdentity | undefined {
-	let doc: any;
+	let doc: {name?: unknown; volumes?: unknown} | null | undefined;
 	try {
 		doc = parse(composeText);
 	} catch {
@@ -71,10 +71,15 @@ export function readIdentity(stack: Stack, composeText: string, previous: Values
 	}
 	const fallback = identityFor(stack, previous);
 	const resolve = (v: unknown, dflt: string) =>
-		typeof v === 'string' && v ? v.replace(/\$\{STEM_CONTAINER_NAME(?::-[^}]*)?\}/g, previous.STEM_CONTAINER_NAME || stack) : dflt;
-	const names = (doc?.volumes ?? {}) as Record<string, {name?: unknown} | null>;
+		typeof v === 'string' && v
+			? v.replace(/\$\{STEM_CONTAINER_NAME(?::-[^}]*)?\}/g, previous.STEM_CONTAINER_NAME || stack)
+			: dflt;
+	const names = ((doc && typeof doc === 'object' ? doc.volumes : undefined) ?? {}) as Record<
+		string,
+		{name?: unknown} | null
+	>;
 	const out: ComposeIdentity = {
-		project: resolve(doc?.name, fallback.project),
+		project: resolve(doc && typeof doc === 'object' ? doc.name : undefined, fallback.project),
 		volumes: {
 			home: resolve(names.home?.name, fallback.volumes.home),
 			sshkeys: resolve(names.sshkeys?.name, fallback.volumes.sshkeys),
@@ -100,7 +105,9 @@ const literal = (p: string) => p.replaceAll('$', '$$$$');
 
 /** The record of what the file was written for: one KEY=shape line per written setting. */
 export function writtenFor(stack: Stack, values: Values): string {
-	return writtenFields(stack).map(f => `${f.key}=${shape(f, values[f.key] ?? '')}`).join('\n');
+	return writtenFields(stack)
+		.map(f => `${f.key}=${shape(f, values[f.key] ?? '')}`)
+		.join('\n');
 }
 
 export interface Drift {
@@ -162,7 +169,8 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 	const fields = fieldsFor(stack);
 	const environment: Record<string, string> = {};
 	for (const f of fields) if (f.container === 'env') environment[f.key] = v(f.key);
-	for (const f of fields) if (typeof f.container === 'object' && f.container.env) environment[f.container.env] = f.container.mount;
+	for (const f of fields)
+		if (typeof f.container === 'object' && f.container.env) environment[f.container.env] = f.container.mount;
 	// What this file was written for, and what .env says now: the boot warns, naming the key, when they differ.
 	const written = writtenFields(stack);
 	if (written.length) {
@@ -176,8 +184,12 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		{type: 'volume', source: 'home', target: CONTAINER_PATHS.home},
 		{type: 'volume', source: 'sshkeys', target: CONTAINER_PATHS.hostKeys},
 		{type: 'volume', source: 'sshstate', target: CONTAINER_PATHS.sshState},
-		...mounts.filter(m => m.f.written !== 'set').map(m => bind(ref(m.f.key, '/dev/null'), m.mount.mount, m.mount.readOnly)),
-		...mounts.filter(m => m.f.written === 'set' && values[m.f.key]).map(m => bind(`\${${m.f.key}}`, m.mount.mount, m.mount.readOnly)),
+		...mounts
+			.filter(m => m.f.written !== 'set')
+			.map(m => bind(ref(m.f.key, '/dev/null'), m.mount.mount, m.mount.readOnly)),
+		...mounts
+			.filter(m => m.f.written === 'set' && values[m.f.key])
+			.map(m => bind(`\${${m.f.key}}`, m.mount.mount, m.mount.readOnly)),
 	];
 	if (stack === 'neuron') {
 		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
@@ -216,7 +228,11 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 	return {
 		name: id.project,
 		services: {[stack]: service},
-		volumes: {home: volumeDef(id.volumes.home), sshkeys: volumeDef(id.volumes.sshkeys), sshstate: volumeDef(id.volumes.sshstate)},
+		volumes: {
+			home: volumeDef(id.volumes.home),
+			sshkeys: volumeDef(id.volumes.sshkeys),
+			sshstate: volumeDef(id.volumes.sshstate),
+		},
 	};
 }
 

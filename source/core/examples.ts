@@ -2,7 +2,7 @@
 // (npm run examples). A test renders them again and fails when the committed copies drift.
 import {renderCompose} from './compose.js';
 import {renderEnv} from './env.js';
-import {FIELDS, STACKS, defaults} from './model.js';
+import {defaults, FIELDS, STACKS} from './model.js';
 
 /** Path (relative to images/) → content. */
 export function renderExamples(version?: string): Record<string, string> {
@@ -24,7 +24,10 @@ export function settingsTable(): string {
 	const rows = FIELDS.map(f => {
 		const stem = f.stacks.includes('stem') ? defaults('stem')[f.key] : undefined;
 		const neuron = f.stacks.includes('neuron') ? defaults('neuron')[f.key] : undefined;
-		const dflt = stem !== undefined && neuron !== undefined && stem !== neuron ? `\`${stem}\` / \`${neuron}\`` : `\`${stem ?? neuron}\``;
+		const dflt =
+			stem !== undefined && neuron !== undefined && stem !== neuron
+				? `\`${stem}\` / \`${neuron}\``
+				: `\`${stem ?? neuron}\``;
 		const only = f.stacks.length === 1 ? ` (${f.stacks[0]} only)` : '';
 		const applied =
 			f.written === 'set'
@@ -36,5 +39,13 @@ export function settingsTable(): string {
 						: '`docker compose up -d`';
 		return `| \`${f.key}\`${only} | ${dflt === '``' ? 'empty' : cell(dflt)} | ${cell(f.help)} | ${applied} |`;
 	});
-	return [TABLE_START, '', '| key | default | what it does | a change applies with |', '| --- | --- | --- | --- |', ...rows, '', TABLE_END].join('\n');
+	return [
+		TABLE_START,
+		'',
+		'| key | default | what it does | a change applies with |',
+		'| --- | --- | --- | --- |',
+		...rows,
+		'',
+		TABLE_END,
+	].join('\n');
 }

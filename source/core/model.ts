@@ -21,17 +21,7 @@ export interface HostFacts {
 	nvidiaRuntime?: boolean;
 }
 
-export type Group =
-	| 'identity'
-	| 'user'
-	| 'ssh'
-	| 'image'
-	| 'mounts'
-	| 'bindu'
-	| 'pixi'
-	| 'secrets'
-	| 'agent'
-	| 'gpu';
+export type Group = 'identity' | 'user' | 'ssh' | 'image' | 'mounts' | 'bindu' | 'pixi' | 'secrets' | 'agent' | 'gpu';
 
 export const GROUP_TITLES: Record<Group, string> = {
 	identity: 'Container identity',
@@ -110,13 +100,75 @@ export const CONTAINER_PATHS = {
 
 // Accounts that exist in Debian/Ubuntu base images or that services rely on: a login user must not take one.
 export const SYSTEM_ACCOUNTS = new Set([
-	'root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data',
-	'backup', 'list', 'irc', 'gnats', 'nobody', 'nogroup', '_apt', 'sshd', 'messagebus', 'syslog', 'uuidd',
-	'tcpdump', 'tss', 'landscape', 'polkitd', 'usbmux', 'dnsmasq', 'avahi', 'pollinate', 'lxd', 'dhcpcd',
-	'systemd-network', 'systemd-resolve', 'systemd-timesync', 'systemd-coredump', 'systemd-journal',
-	'adm', 'tty', 'disk', 'kmem', 'dialout', 'fax', 'voice', 'cdrom', 'floppy', 'tape', 'sudo', 'audio',
-	'dip', 'operator', 'src', 'shadow', 'utmp', 'video', 'sasl', 'plugdev', 'staff', 'users', 'docker',
-	'ssh', 'crontab', 'input', 'render', 'kvm', 'sgx', 'netdev',
+	'root',
+	'daemon',
+	'bin',
+	'sys',
+	'sync',
+	'games',
+	'man',
+	'lp',
+	'mail',
+	'news',
+	'uucp',
+	'proxy',
+	'www-data',
+	'backup',
+	'list',
+	'irc',
+	'gnats',
+	'nobody',
+	'nogroup',
+	'_apt',
+	'sshd',
+	'messagebus',
+	'syslog',
+	'uuidd',
+	'tcpdump',
+	'tss',
+	'landscape',
+	'polkitd',
+	'usbmux',
+	'dnsmasq',
+	'avahi',
+	'pollinate',
+	'lxd',
+	'dhcpcd',
+	'systemd-network',
+	'systemd-resolve',
+	'systemd-timesync',
+	'systemd-coredump',
+	'systemd-journal',
+	'adm',
+	'tty',
+	'disk',
+	'kmem',
+	'dialout',
+	'fax',
+	'voice',
+	'cdrom',
+	'floppy',
+	'tape',
+	'sudo',
+	'audio',
+	'dip',
+	'operator',
+	'src',
+	'shadow',
+	'utmp',
+	'video',
+	'sasl',
+	'plugdev',
+	'staff',
+	'users',
+	'docker',
+	'ssh',
+	'crontab',
+	'input',
+	'render',
+	'kvm',
+	'sgx',
+	'netdev',
 ]);
 
 const MAX_ID = 2147483646;
@@ -142,12 +194,14 @@ function checkId(v: string): string | undefined {
 }
 
 export function checkPort(v: string): string | undefined {
-	if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) return 'must be a port number from 1 to 65535 (e.g. 22222)';
+	if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535)
+		return 'must be a port number from 1 to 65535 (e.g. 22222)';
 	return undefined;
 }
 
 function checkAbsPath(v: string): string | undefined {
-	if (!v.startsWith('/')) return 'must be an absolute path on the Docker host (starting with /); ~ and relative paths are not expanded';
+	if (!v.startsWith('/'))
+		return 'must be an absolute path on the Docker host (starting with /); ~ and relative paths are not expanded';
 	if (v.includes(',')) return 'must not contain a comma';
 	return undefined;
 }
@@ -182,11 +236,16 @@ function checkContainerName(v: string): string | undefined {
 	return undefined;
 }
 
+const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+
 export function checkImageRef(v: string): string | undefined {
 	// [registry[:port]/]path[:tag][@digest]; path components lower case.
-	const re =
-		/^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-	if (!re.test(v)) return 'must be an image reference like ubuntu:24.04 or registry.example:5000/team/stem:1.0 (lower-case name)';
+	const re = new RegExp(
+		`^(?:[a-zA-Z0-9.-]+(?::\\d+)?/)?${PATH_PART}(?:/${PATH_PART})*` + // [registry[:port]/]path
+			'(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$', // [:tag][@digest]
+	);
+	if (!re.test(v))
+		return 'must be an image reference like ubuntu:24.04 or registry.example:5000/team/stem:1.0 (lower-case name)';
 	return undefined;
 }
 
@@ -206,20 +265,25 @@ export function checkGitRef(v: string): string | undefined {
 }
 
 export function checkRepoUrl(v: string): string | undefined {
-	if (/\s/.test(v) || v.startsWith('-')) return 'must be a git URL without spaces (e.g. https://github.com/you/bindu.git)';
+	if (/\s/.test(v) || v.startsWith('-'))
+		return 'must be a git URL without spaces (e.g. https://github.com/you/bindu.git)';
 	// The clone runs inside the container, which sees none of this host's paths.
 	if (v.startsWith('/') || v.startsWith('file:') || v.startsWith('~') || v.startsWith('.')) {
-		return 'is a path on this host, which the container cannot see when it clones: use a URL it can reach (https://…, ssh://…, git@host:path), e.g. where you push your dotfiles';
+		return (
+			'is a path on this host, which the container cannot see when it clones: use a URL it can reach ' +
+			'(https://…, ssh://…, git@host:path), e.g. where you push your dotfiles'
+		);
 	}
-	const ok =
-		/^(https?|ssh|git):\/\/[^\s]+$/.test(v) ||
-		/^[\w.-]+@[\w.-]+:[^\s]+$/.test(v); // scp-like: git@github.com:you/bindu.git
+	// A URL, or scp-like: git@github.com:you/bindu.git
+	const ok = /^(https?|ssh|git):\/\/[^\s]+$/.test(v) || /^[\w.-]+@[\w.-]+:[^\s]+$/.test(v);
 	if (!ok) return 'must be an https://, ssh://, git:// or git@host:path URL';
 	return undefined;
 }
 
 function checkInstallUrl(v: string): string | undefined {
-	return /^https?:\/\/[^\s'"]+$/.test(v) ? undefined : 'must be an http:// or https:// URL (e.g. https://pixi.sh/install.sh)';
+	return /^https?:\/\/[^\s'"]+$/.test(v)
+		? undefined
+		: 'must be an http:// or https:// URL (e.g. https://pixi.sh/install.sh)';
 }
 
 export function checkGpus(v: string): string | undefined {
@@ -230,9 +294,16 @@ export function checkGpus(v: string): string | undefined {
 	return 'must be none, all, a count (e.g. 2), or device ids/UUIDs separated by commas (e.g. 0,1 or GPU-4f2c…)';
 }
 
-/** Container paths hatch mounts itself (its volumes, and every mount FIELDS declares outside /workspace): an extra mount there would clash. */
+/**
+ * Container paths hatch mounts itself (its volumes, and every mount FIELDS declares outside /workspace): an extra
+ * mount there would clash.
+ */
 export function reservedTargets(): string[] {
-	const own = FIELDS.flatMap(f => (typeof f.container === 'object' && !f.container.mount.startsWith(`${CONTAINER_PATHS.workspace}/`) ? [f.container.mount] : []));
+	const own = FIELDS.flatMap(f =>
+		typeof f.container === 'object' && !f.container.mount.startsWith(`${CONTAINER_PATHS.workspace}/`)
+			? [f.container.mount]
+			: [],
+	);
 	return [CONTAINER_PATHS.home, CONTAINER_PATHS.hostKeys, CONTAINER_PATHS.sshState, ...own, CONTAINER_PATHS.workspace];
 }
 
@@ -251,12 +322,17 @@ export function checkExtraMounts(v: string): string | undefined {
 		if (!host.startsWith('/') || !target.startsWith('/')) return `"${item}": both paths must be absolute`;
 		if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `"${item}": the mode must be ro or rw`;
 		const t = target.replace(/\/+$/, '') || '/';
-		if (reserved.includes(t) || t === '/') return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
+		if (reserved.includes(t) || t === '/')
+			return `"${item}": ${t} is where hatch mounts its own things; pick another container path (e.g. /data/…)`;
 		// Docker follows symlinks when it places a mount, at every start: a target below a folder the container
 		// user can rename (their home, /tmp, a folder inside /workspace) could be redirected onto /etc or /usr.
 		const under = USER_WRITABLE.find(d => t === d || t.startsWith(`${d}/`));
 		if (under || /^\/workspace\/[^/]+\/./.test(t)) {
-			return `"${item}": ${t} is inside a folder the container user can change (${under ?? '/workspace/…/'}), where a link could move the mount; use /data/<name> or /workspace/<name>`;
+			return (
+				`"${item}": ${t} is inside a folder the container user can change (${under ?? '/workspace/…/'}), ` +
+				`where a link could move the mount; use /data/<name> or ` +
+				`/workspace/<name>`
+			);
 		}
 		if (targets.has(t)) return `"${item}": ${t} is mounted twice`;
 		targets.add(t);
@@ -265,50 +341,404 @@ export function checkExtraMounts(v: string): string | undefined {
 }
 
 const ALL: readonly Stack[] = STACKS;
-const AS_ROOT = ' You run hatch-wizard as root, so this defaults to 1000 (the container user must not be root): use the id of the host user who owns the files you mount (id -u NAME, id -g NAME).';
+const AS_ROOT =
+	' You run hatch-wizard as root, so this defaults to 1000 (the container user must not be root): use the id of ' +
+	'the host user who owns the files you mount (id -u NAME, id -g NAME).';
 const PIXI_ON = (v: Values) => v.STEM_PIXI_ENABLE === '1';
 
 export const FIELDS: readonly Field[] = [
 	// identity
-	{key: 'STEM_CONTAINER_NAME', group: 'identity', stacks: ALL, required: true, help: 'Docker container name; the volumes are named after it when the stack is first written (<name>-home, <name>-sshkeys, <name>-sshstate) and keep those names when you rename it', default: s => s, check: checkContainerName, ask: {prompt: 'Container name'}},
-	{key: 'STEM_HOSTNAME', group: 'identity', stacks: ALL, required: true, help: 'Container hostname (also picks the pixi host folder)', default: s => s, check: checkHostname, container: 'env', ask: {prompt: 'Hostname inside the container'}},
+	{
+		key: 'STEM_CONTAINER_NAME',
+		group: 'identity',
+		stacks: ALL,
+		required: true,
+		help:
+			'Docker container name; the volumes are named after it when the stack is first written (<name>-home, ' +
+			'<name>-sshkeys, <name>-sshstate) and keep those names when you rename ' +
+			'it',
+		default: s => s,
+		check: checkContainerName,
+		ask: {prompt: 'Container name'},
+	},
+	{
+		key: 'STEM_HOSTNAME',
+		group: 'identity',
+		stacks: ALL,
+		required: true,
+		help: 'Container hostname (also picks the pixi host folder)',
+		default: s => s,
+		check: checkHostname,
+		container: 'env',
+		ask: {prompt: 'Hostname inside the container'},
+	},
 	// user
-	{key: 'STEM_USER', group: 'user', stacks: ALL, required: true, help: 'Login user inside the container', default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'), check: checkUsername, container: 'env', ask: {prompt: 'Your user name inside the container'}},
-	{key: 'STEM_UID', group: 'user', stacks: ALL, required: true, help: 'User id; match your host user (id -u) so files in bind mounts keep their owner', default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000), check: checkId, container: 'env', ask: {prompt: 'User id (UID)', asRoot: AS_ROOT}},
-	{key: 'STEM_GID', group: 'user', stacks: ALL, required: true, help: 'Primary group id; match your host group (id -g)', default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000), check: checkId, container: 'env', ask: {prompt: 'Group id (GID)', asRoot: AS_ROOT}},
-	{key: 'STEM_SUDO', group: 'user', stacks: ALL, required: true, help: '1 gives the user passwordless sudo; 0 gives none', default: () => '1', choices: ['1', '0'], check: checkBool, container: 'env', ask: {prompt: 'sudo for this user?', labels: {'1': 'yes, passwordless sudo', '0': 'no sudo'}}},
+	{
+		key: 'STEM_USER',
+		group: 'user',
+		stacks: ALL,
+		required: true,
+		help: 'Login user inside the container',
+		default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'),
+		check: checkUsername,
+		container: 'env',
+		ask: {prompt: 'Your user name inside the container'},
+	},
+	{
+		key: 'STEM_UID',
+		group: 'user',
+		stacks: ALL,
+		required: true,
+		help: 'User id; match your host user (id -u) so files in bind mounts keep their owner',
+		default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000),
+		check: checkId,
+		container: 'env',
+		ask: {prompt: 'User id (UID)', asRoot: AS_ROOT},
+	},
+	{
+		key: 'STEM_GID',
+		group: 'user',
+		stacks: ALL,
+		required: true,
+		help: 'Primary group id; match your host group (id -g)',
+		default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000),
+		check: checkId,
+		container: 'env',
+		ask: {prompt: 'Group id (GID)', asRoot: AS_ROOT},
+	},
+	{
+		key: 'STEM_SUDO',
+		group: 'user',
+		stacks: ALL,
+		required: true,
+		help: '1 gives the user passwordless sudo; 0 gives none',
+		default: () => '1',
+		choices: ['1', '0'],
+		check: checkBool,
+		container: 'env',
+		ask: {prompt: 'sudo for this user?', labels: {'1': 'yes, passwordless sudo', '0': 'no sudo'}},
+	},
 	// ssh
-	{key: 'STEM_NETWORK_MODE', group: 'ssh', stacks: ALL, required: true, help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)', default: () => 'bridge', choices: ['bridge', 'host'], check: checkChoice(['bridge', 'host']), container: 'env', ask: {prompt: 'How is SSH reached?', labels: {bridge: 'bridge: publish a port (works everywhere, Docker Desktop too)', host: 'host: share the host network (Linux; sshd listens on the host directly)'}}},
-	{key: 'STEM_SSH_LISTEN', group: 'ssh', stacks: ALL, required: true, help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only', default: () => '0.0.0.0', check: checkIPv4, container: 'env', ask: {prompt: v => (v.STEM_NETWORK_MODE === 'host' ? 'Address sshd listens on' : 'Host address the port is published on')}},
-	{key: 'STEM_SSH_PORT', group: 'ssh', stacks: ALL, required: true, help: 'Port you ssh to on the Docker host', default: s => String(STACK_PORT[s]), check: checkPort, container: 'env', ask: {prompt: 'SSH port on the Docker host'}},
-	{key: 'STEM_AUTH_KEYS_PATH', group: 'ssh', stacks: ALL, help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot', default: (_s, f) => f.publicKeys?.[0] ?? '', check: checkAbsPath, container: {mount: '/etc/hatch/authorized_keys.host', readOnly: true}, hostPath: 'keys', ask: {prompt: 'Which public key may log in?', detected: 'publicKeys'}},
+	{
+		key: 'STEM_NETWORK_MODE',
+		group: 'ssh',
+		stacks: ALL,
+		required: true,
+		help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)',
+		default: () => 'bridge',
+		choices: ['bridge', 'host'],
+		check: checkChoice(['bridge', 'host']),
+		container: 'env',
+		ask: {
+			prompt: 'How is SSH reached?',
+			labels: {
+				bridge: 'bridge: publish a port (works everywhere, Docker Desktop too)',
+				host: 'host: share the host network (Linux; sshd listens on the host directly)',
+			},
+		},
+	},
+	{
+		key: 'STEM_SSH_LISTEN',
+		group: 'ssh',
+		stacks: ALL,
+		required: true,
+		help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only',
+		default: () => '0.0.0.0',
+		check: checkIPv4,
+		container: 'env',
+		ask: {
+			prompt: v =>
+				v.STEM_NETWORK_MODE === 'host' ? 'Address sshd listens on' : 'Host address the port is published on',
+		},
+	},
+	{
+		key: 'STEM_SSH_PORT',
+		group: 'ssh',
+		stacks: ALL,
+		required: true,
+		help: 'Port you ssh to on the Docker host',
+		default: s => String(STACK_PORT[s]),
+		check: checkPort,
+		container: 'env',
+		ask: {prompt: 'SSH port on the Docker host'},
+	},
+	{
+		key: 'STEM_AUTH_KEYS_PATH',
+		group: 'ssh',
+		stacks: ALL,
+		help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot',
+		default: (_s, f) => f.publicKeys?.[0] ?? '',
+		check: checkAbsPath,
+		container: {mount: '/etc/hatch/authorized_keys.host', readOnly: true},
+		hostPath: 'keys',
+		ask: {prompt: 'Which public key may log in?', detected: 'publicKeys'},
+	},
 	// image
-	{key: 'STEM_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Name:tag given to the built image', default: s => `hatch/${s}:latest`, check: checkImageRef, rebuild: true, ask: {prompt: 'Name:tag for the built image'}},
-	{key: 'STEM_BASE_IMAGE', group: 'image', stacks: ALL, required: true, help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)', default: () => 'ubuntu:24.04', check: checkImageRef, rebuild: true, ask: {prompt: 'Base image to build FROM'}},
-	{key: 'STEM_BUILD_NETWORK', group: 'image', stacks: ALL, required: true, help: 'Network the image build uses: default (Docker\'s own) or host (the host\'s network: for engines without a bridge network, or a VPN only the host reaches)', default: (_s, _f, v) => (v?.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'), choices: ['default', 'host'], check: checkChoice(['default', 'host']), rebuild: true, ask: {prompt: 'Which network does the image build use?', labels: {default: "default: Docker's own", host: "host: this host's network (no bridge network, or a VPN only the host reaches)"}}},
-	{key: 'STEM_VOLUMES_EXTERNAL', group: 'image', stacks: ALL, required: true, help: '1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose manages them', default: () => '0', choices: ['0', '1'], check: checkBool, written: 'value', ask: {prompt: 'Who creates the volumes?', labels: {'0': 'compose creates them on first start', '1': 'I create them once (docker volume create); compose never removes them'}}},
+	{
+		key: 'STEM_IMAGE',
+		group: 'image',
+		stacks: ALL,
+		required: true,
+		help: 'Name:tag given to the built image',
+		default: s => `hatch/${s}:latest`,
+		check: checkImageRef,
+		rebuild: true,
+		ask: {prompt: 'Name:tag for the built image'},
+	},
+	{
+		key: 'STEM_BASE_IMAGE',
+		group: 'image',
+		stacks: ALL,
+		required: true,
+		help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)',
+		default: () => 'ubuntu:24.04',
+		check: checkImageRef,
+		rebuild: true,
+		ask: {prompt: 'Base image to build FROM'},
+	},
+	{
+		key: 'STEM_BUILD_NETWORK',
+		group: 'image',
+		stacks: ALL,
+		required: true,
+		help:
+			"Network the image build uses: default (Docker's own) or host (the host's network: for engines without " +
+			'a bridge network, or a VPN only the host reaches)',
+		default: (_s, _f, v) => (v?.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'),
+		choices: ['default', 'host'],
+		check: checkChoice(['default', 'host']),
+		rebuild: true,
+		ask: {
+			prompt: 'Which network does the image build use?',
+			labels: {
+				default: "default: Docker's own",
+				host: "host: this host's network (no bridge network, or a VPN only the host reaches)",
+			},
+		},
+	},
+	{
+		key: 'STEM_VOLUMES_EXTERNAL',
+		group: 'image',
+		stacks: ALL,
+		required: true,
+		help:
+			'1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose ' +
+			'manages them',
+		default: () => '0',
+		choices: ['0', '1'],
+		check: checkBool,
+		written: 'value',
+		ask: {
+			prompt: 'Who creates the volumes?',
+			labels: {
+				'0': 'compose creates them on first start',
+				'1': 'I create them once (docker volume create); compose never removes them',
+			},
+		},
+	},
 	// mounts
-	{key: 'DROPBOX_PATH_ON_HOST', group: 'mounts', stacks: ALL, help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)', default: (_s, f) => f.dropboxPath ?? '', check: checkAbsPath, container: {mount: '/mnt/hatch/dropbox'}, hostPath: 'folder', ask: {prompt: (_v, f) => (f.dropboxPath ? 'Dropbox folder (detected; empty for none)' : 'Dropbox folder (empty for none)')}},
-	{key: 'NEURON_PROJECTS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host projects folder, mounted at /workspace/projects', default: () => '', check: checkAbsPath, written: 'set', container: {mount: '/workspace/projects'}, hostPath: 'folder', ask: {prompt: 'Projects folder for /workspace/projects (empty for none)'}},
-	{key: 'NEURON_DATASETS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host datasets folder, mounted at /workspace/datasets', default: () => '', check: checkAbsPath, written: 'set', container: {mount: '/workspace/datasets'}, hostPath: 'folder', ask: {prompt: 'Datasets folder for /workspace/datasets (empty for none)'}},
-	{key: 'NEURON_MODELS_PATH', group: 'mounts', stacks: ['neuron'], help: 'Host models folder, mounted at /workspace/models', default: () => '', check: checkAbsPath, written: 'set', container: {mount: '/workspace/models'}, hostPath: 'folder', ask: {prompt: 'Models folder for /workspace/models (empty for none)'}},
-	{key: 'NEURON_EXTRA_MOUNTS', group: 'mounts', stacks: ['neuron'], help: 'More mounts: HOST:CONTAINER[:ro], separated by commas', default: () => '', check: checkExtraMounts, written: 'value', ask: {prompt: 'More mounts, HOST:CONTAINER[:ro], comma-separated (empty for none)'}},
+	{
+		key: 'DROPBOX_PATH_ON_HOST',
+		group: 'mounts',
+		stacks: ALL,
+		help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)',
+		default: (_s, f) => f.dropboxPath ?? '',
+		check: checkAbsPath,
+		container: {mount: '/mnt/hatch/dropbox'},
+		hostPath: 'folder',
+		ask: {
+			prompt: (_v, f) =>
+				f.dropboxPath ? 'Dropbox folder (detected; empty for none)' : 'Dropbox folder (empty for none)',
+		},
+	},
+	{
+		key: 'NEURON_PROJECTS_PATH',
+		group: 'mounts',
+		stacks: ['neuron'],
+		help: 'Host projects folder, mounted at /workspace/projects',
+		default: () => '',
+		check: checkAbsPath,
+		written: 'set',
+		container: {mount: '/workspace/projects'},
+		hostPath: 'folder',
+		ask: {prompt: 'Projects folder for /workspace/projects (empty for none)'},
+	},
+	{
+		key: 'NEURON_DATASETS_PATH',
+		group: 'mounts',
+		stacks: ['neuron'],
+		help: 'Host datasets folder, mounted at /workspace/datasets',
+		default: () => '',
+		check: checkAbsPath,
+		written: 'set',
+		container: {mount: '/workspace/datasets'},
+		hostPath: 'folder',
+		ask: {prompt: 'Datasets folder for /workspace/datasets (empty for none)'},
+	},
+	{
+		key: 'NEURON_MODELS_PATH',
+		group: 'mounts',
+		stacks: ['neuron'],
+		help: 'Host models folder, mounted at /workspace/models',
+		default: () => '',
+		check: checkAbsPath,
+		written: 'set',
+		container: {mount: '/workspace/models'},
+		hostPath: 'folder',
+		ask: {prompt: 'Models folder for /workspace/models (empty for none)'},
+	},
+	{
+		key: 'NEURON_EXTRA_MOUNTS',
+		group: 'mounts',
+		stacks: ['neuron'],
+		help: 'More mounts: HOST:CONTAINER[:ro], separated by commas',
+		default: () => '',
+		check: checkExtraMounts,
+		written: 'value',
+		ask: {prompt: 'More mounts, HOST:CONTAINER[:ro], comma-separated (empty for none)'},
+	},
 	// bindu
-	{key: 'BINDU_REPO', group: 'bindu', stacks: ALL, help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)', default: () => '', check: checkRepoUrl, container: 'env', ask: {prompt: 'Dotfiles repository to clone into ~/.config (empty to skip)'}},
-	{key: 'BINDU_REF', group: 'bindu', stacks: ALL, required: true, help: 'Branch or tag of the dotfiles repository', default: () => 'main', check: checkGitRef, container: 'env', ask: {prompt: 'Branch or tag', when: v => Boolean(v.BINDU_REPO)}},
-	{key: 'BINDU_FORCE', group: 'bindu', stacks: ALL, required: true, help: '1 replaces a non-empty ~/.config (the old one is kept as ~/.config.bak-<time>)', default: () => '0', choices: ['0', '1'], check: checkBool, container: 'env', ask: {prompt: 'If ~/.config is not empty…', when: v => Boolean(v.BINDU_REPO), labels: {'0': 'leave it alone', '1': 'replace it (the old one is kept as ~/.config.bak-<time>)'}}},
+	{
+		key: 'BINDU_REPO',
+		group: 'bindu',
+		stacks: ALL,
+		help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)',
+		default: () => '',
+		check: checkRepoUrl,
+		container: 'env',
+		ask: {prompt: 'Dotfiles repository to clone into ~/.config (empty to skip)'},
+	},
+	{
+		key: 'BINDU_REF',
+		group: 'bindu',
+		stacks: ALL,
+		required: true,
+		help: 'Branch or tag of the dotfiles repository',
+		default: () => 'main',
+		check: checkGitRef,
+		container: 'env',
+		ask: {prompt: 'Branch or tag', when: v => Boolean(v.BINDU_REPO)},
+	},
+	{
+		key: 'BINDU_FORCE',
+		group: 'bindu',
+		stacks: ALL,
+		required: true,
+		help: '1 replaces a non-empty ~/.config (the old one is kept as ~/.config.bak-<time>)',
+		default: () => '0',
+		choices: ['0', '1'],
+		check: checkBool,
+		container: 'env',
+		ask: {
+			prompt: 'If ~/.config is not empty…',
+			when: v => Boolean(v.BINDU_REPO),
+			labels: {'0': 'leave it alone', '1': 'replace it (the old one is kept as ~/.config.bak-<time>)'},
+		},
+	},
 	// pixi
-	{key: 'STEM_PIXI_ENABLE', group: 'pixi', stacks: ALL, required: true, help: '1 installs pixi when missing (needs network; offline only warns)', default: () => '1', choices: ['1', '0'], check: checkBool, container: 'env', ask: {prompt: 'Install pixi?', labels: {'1': 'yes, when missing', '0': 'no'}}},
-	{key: 'STEM_PIXI_STOW', group: 'pixi', stacks: ALL, required: true, help: 'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), 1 (always try), 0 (never)', default: () => 'auto', choices: ['auto', '1', '0'], check: checkChoice(['auto', '1', '0']), container: 'env', ask: {prompt: 'Link your host pixi-global.toml from the dotfiles?', when: PIXI_ON, labels: {auto: 'auto: when the dotfiles have one for this host', '1': 'always try (warn when missing)', '0': 'never'}}},
-	{key: 'STEM_PIXI_GLOBAL_SYNC', group: 'pixi', stacks: ALL, required: true, help: '1 runs `pixi global sync` at boot', default: () => '0', choices: ['0', '1'], check: checkBool, container: 'env', ask: {prompt: 'Run `pixi global sync` at boot?', when: PIXI_ON, labels: {'0': 'no', '1': 'yes'}}},
-	{key: 'STEM_PIXI_HOST', group: 'pixi', stacks: ALL, help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)', default: () => '', check: checkHostname, container: 'env', ask: {prompt: 'Pixi host folder name (empty: the container hostname)', when: PIXI_ON}},
-	{key: 'STEM_PIXI_INSTALL_URL', group: 'pixi', stacks: ALL, required: true, help: 'Where the pixi installer script is fetched from (a mirror or a local server works too)', default: () => 'https://pixi.sh/install.sh', check: checkInstallUrl, container: 'env', ask: {prompt: 'Pixi installer URL', when: PIXI_ON}},
+	{
+		key: 'STEM_PIXI_ENABLE',
+		group: 'pixi',
+		stacks: ALL,
+		required: true,
+		help: '1 installs pixi when missing (needs network; offline only warns)',
+		default: () => '1',
+		choices: ['1', '0'],
+		check: checkBool,
+		container: 'env',
+		ask: {prompt: 'Install pixi?', labels: {'1': 'yes, when missing', '0': 'no'}},
+	},
+	{
+		key: 'STEM_PIXI_STOW',
+		group: 'pixi',
+		stacks: ALL,
+		required: true,
+		help:
+			'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), ' +
+			'1 (always try), 0 (never)',
+		default: () => 'auto',
+		choices: ['auto', '1', '0'],
+		check: checkChoice(['auto', '1', '0']),
+		container: 'env',
+		ask: {
+			prompt: 'Link your host pixi-global.toml from the dotfiles?',
+			when: PIXI_ON,
+			labels: {
+				auto: 'auto: when the dotfiles have one for this host',
+				'1': 'always try (warn when missing)',
+				'0': 'never',
+			},
+		},
+	},
+	{
+		key: 'STEM_PIXI_GLOBAL_SYNC',
+		group: 'pixi',
+		stacks: ALL,
+		required: true,
+		help: '1 runs `pixi global sync` at boot',
+		default: () => '0',
+		choices: ['0', '1'],
+		check: checkBool,
+		container: 'env',
+		ask: {prompt: 'Run `pixi global sync` at boot?', when: PIXI_ON, labels: {'0': 'no', '1': 'yes'}},
+	},
+	{
+		key: 'STEM_PIXI_HOST',
+		group: 'pixi',
+		stacks: ALL,
+		help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)',
+		default: () => '',
+		check: checkHostname,
+		container: 'env',
+		ask: {prompt: 'Pixi host folder name (empty: the container hostname)', when: PIXI_ON},
+	},
+	{
+		key: 'STEM_PIXI_INSTALL_URL',
+		group: 'pixi',
+		stacks: ALL,
+		required: true,
+		help: 'Where the pixi installer script is fetched from (a mirror or a local server works too)',
+		default: () => 'https://pixi.sh/install.sh',
+		check: checkInstallUrl,
+		container: 'env',
+		ask: {prompt: 'Pixi installer URL', when: PIXI_ON},
+	},
 	// secrets
-	{key: 'APOGEE_SECRETS_PATH', group: 'secrets', stacks: ALL, help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)', default: () => '', check: checkAbsPath, container: {mount: '/opt/secrets/apogee-secrets.env', readOnly: true}, hostPath: 'file', ask: {prompt: 'Apogee secrets file on this host (empty for none)'}},
+	{
+		key: 'APOGEE_SECRETS_PATH',
+		group: 'secrets',
+		stacks: ALL,
+		help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)',
+		default: () => '',
+		check: checkAbsPath,
+		container: {mount: '/opt/secrets/apogee-secrets.env', readOnly: true},
+		hostPath: 'file',
+		ask: {prompt: 'Apogee secrets file on this host (empty for none)'},
+	},
 	// agent
-	{key: 'STEM_SSH_AUTH_SOCK_HOST', group: 'agent', stacks: ALL, help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)', default: () => '', check: checkAbsPath, container: {mount: '/ssh-agent', env: 'SSH_AUTH_SOCK'}, hostPath: 'agent', ask: {prompt: 'Forward this host’s ssh-agent into the container?', detected: 'agents'}},
+	{
+		key: 'STEM_SSH_AUTH_SOCK_HOST',
+		group: 'agent',
+		stacks: ALL,
+		help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)',
+		default: () => '',
+		check: checkAbsPath,
+		container: {mount: '/ssh-agent', env: 'SSH_AUTH_SOCK'},
+		hostPath: 'agent',
+		ask: {prompt: 'Forward this host’s ssh-agent into the container?', detected: 'agents'},
+	},
 	// gpu
-	{key: 'NEURON_GPUS', group: 'gpu', stacks: ['neuron'], required: true, help: 'GPUs given to the container: none, all, a count, or device ids (0,1)', default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'), check: checkGpus, written: 'value', ask: {prompt: 'GPUs for the container', detected: 'gpus'}},
+	{
+		key: 'NEURON_GPUS',
+		group: 'gpu',
+		stacks: ['neuron'],
+		required: true,
+		help: 'GPUs given to the container: none, all, a count, or device ids (0,1)',
+		default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'),
+		check: checkGpus,
+		written: 'value',
+		ask: {prompt: 'GPUs for the container', detected: 'gpus'},
+	},
 ];
 
 const BY_KEY = new Map(FIELDS.map(f => [f.key, f]));
@@ -382,15 +812,24 @@ export function validate(stack: Stack, values: Values): Problem[] {
 	// An extra mount on a workspace folder that a set host-path setting already mounts (the other targets of
 	// hatch's own mounts are reserved: checkExtraMounts refuses those).
 	const extra = fieldsFor(stack).find(f => f.check === checkExtraMounts);
-	const targets = (extra ? (values[extra.key] ?? '') : '').split(',').map(m => (m.split(':')[1] ?? '').replace(/\/+$/, ''));
+	const targets = (extra ? (values[extra.key] ?? '') : '')
+		.split(',')
+		.map(m => (m.split(':')[1] ?? '').replace(/\/+$/, ''));
 	const reserved = reservedTargets();
 	for (const f of fieldsFor(stack)) {
 		if (typeof f.container !== 'object' || reserved.includes(f.container.mount)) continue;
 		if (!values[f.key] || !targets.includes(f.container.mount)) continue;
-		problems.push({key: extra!.key, message: `${extra!.key} mounts ${f.container.mount}, which ${f.key} already uses; drop one of them`});
+		problems.push({
+			key: extra!.key,
+			message: `${extra!.key} mounts ${f.container.mount}, which ${f.key} already uses; drop one of them`,
+		});
 	}
 	if (values.STEM_NETWORK_MODE === 'host' && values.STEM_SSH_PORT === '22') {
-		problems.push({key: 'STEM_SSH_PORT', message: 'STEM_SSH_PORT 22 in host network mode collides with the host\'s own sshd; pick another port (e.g. 22222)'});
+		problems.push({
+			key: 'STEM_SSH_PORT',
+			message:
+				"STEM_SSH_PORT 22 in host network mode collides with the host's own sshd; pick another port (e.g. 22222)",
+		});
 	}
 	return problems;
 }
@@ -403,17 +842,31 @@ export function localAddress(listen: string | undefined): string {
 /** The ssh command to show a user; on every interface, the host to type is the Docker host's own name. */
 export function loginCommand(values: Values): string {
 	const listen = values.STEM_SSH_LISTEN;
-	return `ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${!listen || listen === '0.0.0.0' ? '<docker-host>' : listen}`;
+	return (
+		`ssh -p ${values.STEM_SSH_PORT} ` +
+		`${values.STEM_USER}@${!listen || listen === '0.0.0.0' ? '<docker-host>' : listen}`
+	);
 }
 
 /** Checks the text of an authorized-keys file. Errors for private keys; warnings for lines that are not keys. */
 export function checkAuthorizedKeysText(text: string): {error?: string; warning?: string} {
 	if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
-		return {error: 'STEM_AUTH_KEYS_PATH points at a PRIVATE key; give the public one (the .pub file next to it) or an authorized_keys file'};
+		return {
+			error:
+				'STEM_AUTH_KEYS_PATH points at a PRIVATE key; give the public one (the .pub file next to it) or an ' +
+				'authorized_keys file',
+		};
 	}
-	const lines = text.split('\n').map(l => l.trim()).filter(l => l && !l.startsWith('#'));
-	if (lines.length === 0) return {warning: 'STEM_AUTH_KEYS_PATH holds no keys; you will not be able to log in until you add one'};
-	const keyRe = /(^|\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+[A-Za-z0-9+/=]+/;
+	const lines = text
+		.split('\n')
+		.map(l => l.trim())
+		.filter(l => l && !l.startsWith('#'));
+	if (lines.length === 0)
+		return {warning: 'STEM_AUTH_KEYS_PATH holds no keys; you will not be able to log in until you add one'};
+	const keyRe = new RegExp(
+		'(^|\\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com)' +
+			'\\s+[A-Za-z0-9+/=]+',
+	);
 	const bad = lines.filter(l => !keyRe.test(l));
 	if (bad.length) return {warning: `STEM_AUTH_KEYS_PATH: ${bad.length} line(s) do not look like SSH public keys`};
 	return {};
@@ -423,7 +876,15 @@ export function checkAuthorizedKeysText(text: string): {error?: string; warning?
 export function factWarnings(stack: Stack, values: Values, facts: HostFacts): string[] {
 	const gpus = values.NEURON_GPUS ?? 'none';
 	if (stack !== 'neuron' || gpus === 'none') return [];
-	if (facts.gpuCount === 0) return [`NEURON_GPUS=${gpus}, but no NVIDIA GPU was found on this host: the container will not start that way; set NEURON_GPUS=none, or run it on a GPU host`];
-	if (facts.gpuCount && facts.nvidiaRuntime === false) return [`NEURON_GPUS=${gpus}, but Docker has no NVIDIA runtime here: install nvidia-container-toolkit and restart Docker, or set NEURON_GPUS=none`];
+	if (facts.gpuCount === 0)
+		return [
+			`NEURON_GPUS=${gpus}, but no NVIDIA GPU was found on this host: the container will not start that way; set ` +
+				`NEURON_GPUS=none, or run it on a GPU host`,
+		];
+	if (facts.gpuCount && facts.nvidiaRuntime === false)
+		return [
+			`NEURON_GPUS=${gpus}, but Docker has no NVIDIA runtime here: install nvidia-container-toolkit and restart ` +
+				`Docker, or set NEURON_GPUS=none`,
+		];
 	return [];
 }

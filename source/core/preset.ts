@@ -1,7 +1,7 @@
 // Presets: a named, partial configuration for one image. Stored as YAML (shipped, exported) or in the
 // per-host store. Pure: parsing and validation only.
 import {parse} from 'yaml';
-import {type Stack, type Values, field, isStack, validateValue} from './model.js';
+import {field, isStack, type Stack, type Values, validateValue} from './model.js';
 
 export interface Preset {
 	name: string;
@@ -22,7 +22,9 @@ export function toPreset(data: unknown, source: string): Preset {
 	const o = data as Record<string, unknown>;
 	for (const k of Object.keys(o)) {
 		if (!['name', 'description', 'image', 'settings', 'requires'].includes(k)) {
-			throw new PresetError(`${source}: unknown preset field "${k}" (allowed: name, description, image, settings, requires)`);
+			throw new PresetError(
+				`${source}: unknown preset field "${k}" (allowed: name, description, image, settings, requires)`,
+			);
 		}
 	}
 	const image = String(o.image ?? '');
@@ -35,8 +37,10 @@ export function toPreset(data: unknown, source: string): Preset {
 	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
 		const f = field(key);
 		if (!f) throw new PresetError(`${source}: settings.${key} is not a hatch setting`);
-		if (!f.stacks.includes(image)) throw new PresetError(`${source}: settings.${key} only applies to ${f.stacks.join(', ')}`);
-		if (value !== null && typeof value === 'object') throw new PresetError(`${source}: settings.${key} must be a plain value`);
+		if (!f.stacks.includes(image))
+			throw new PresetError(`${source}: settings.${key} only applies to ${f.stacks.join(', ')}`);
+		if (value !== null && typeof value === 'object')
+			throw new PresetError(`${source}: settings.${key} must be a plain value`);
 		const text = value === null || value === undefined ? '' : String(value);
 		const msg = validateValue(key, text);
 		if (msg) throw new PresetError(`${source}: ${msg}`);
@@ -47,14 +51,22 @@ export function toPreset(data: unknown, source: string): Preset {
 		throw new PresetError(`${source}: requires must list ${image} settings, like [BINDU_REPO]`);
 	}
 	const name = o.name === undefined ? '' : String(o.name);
-	return {name, image, settings, ...(o.description ? {description: String(o.description)} : {}), ...(requires.length ? {requires: requires as string[]} : {})};
+	return {
+		name,
+		image,
+		settings,
+		...(o.description ? {description: String(o.description)} : {}),
+		...(requires.length ? {requires: requires as string[]} : {}),
+	};
 }
 
 /** What a preset needs that is still empty, each named with how to give it. */
 export function missingForPreset(preset: Preset | undefined, values: Values): string[] {
 	return (preset?.requires ?? [])
 		.filter(key => !values[key])
-		.map(key => `${key} is needed by the preset ${preset!.name || 'chosen'} (${field(key)?.help ?? key}): --set ${key}=…`);
+		.map(
+			key => `${key} is needed by the preset ${preset!.name || 'chosen'} (${field(key)?.help ?? key}): --set ${key}=…`,
+		);
 }
 
 export function parsePresetYaml(text: string, source: string): Preset {

@@ -1,6 +1,6 @@
 // Where each value comes from, lowest to highest: model defaults (from host facts), the stack's existing
 // .env, the preset, then --set. Pure.
-import {type HostFacts, type Problem, type Stack, type Values, defaults, field, validate} from './model.js';
+import {defaults, field, type HostFacts, type Problem, type Stack, type Values, validate} from './model.js';
 
 export type Source = 'default' | 'existing' | 'preset' | 'set';
 
@@ -39,7 +39,7 @@ export function resolveConfig(input: ResolveInput): Resolved {
 		for (const [key, value] of Object.entries(layer ?? {})) {
 			const f = field(key);
 			// An existing .env may hold keys of the other stack or the user's own additions: keep them out.
-			if (source === 'existing' && (!f || !f.stacks.includes(input.stack))) continue;
+			if (source === 'existing' && !f?.stacks.includes(input.stack)) continue;
 			if (!(key in values)) extra[key] = value;
 			else values[key] = value;
 			sources[key] = source;
@@ -50,7 +50,13 @@ export function resolveConfig(input: ResolveInput): Resolved {
 	for (const key of Object.keys(followed)) if (sources[key] === 'default') values[key] = followed[key]!;
 	const problems = validate(input.stack, {...values, ...extra});
 	const overrides = Object.entries(input.preset ?? {})
-		.filter(([key, value]) => input.existing?.[key] !== undefined && input.existing[key] !== value && input.sets?.[key] === undefined && field(key)?.stacks.includes(input.stack))
+		.filter(
+			([key, value]) =>
+				input.existing?.[key] !== undefined &&
+				input.existing[key] !== value &&
+				input.sets?.[key] === undefined &&
+				field(key)?.stacks.includes(input.stack),
+		)
 		.map(([key, value]) => ({key, existing: input.existing![key]!, preset: value}));
 	return {stack: input.stack, values, sources, problems, overrides};
 }

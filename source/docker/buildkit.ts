@@ -2,7 +2,8 @@
 // Pure: feed it lines, read the steps. Memory stays bounded however much a step prints.
 //   #8 [stem stem 4/9] RUN /usr/local/lib/hatch/install-packages.sh …
 //   #8 0.092 hatch: all 15 packages already installed
-//   #8 DONE 0.3s        |  #5 CACHED  |  #9 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1
+//   #8 DONE 0.3s        |  #5 CACHED
+//   #9 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1
 
 export type StepStatus = 'running' | 'done' | 'cached' | 'error';
 
@@ -33,7 +34,10 @@ export function stripCodes(text: string): string {
 	return text.includes('\x1b') ? text.replace(CSI, '') : text;
 }
 
-/** Text that came from inside a container, safe to print: no escape sequences, no C0 or C1 controls but tab and newline. */
+/**
+ * Text that came from inside a container, safe to print: no escape sequences, no C0 or C1 controls but tab and
+ * newline.
+ */
 export function printable(text: string): string {
 	// eslint-disable-next-line no-control-regex
 	return stripCodes(text).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
@@ -119,7 +123,8 @@ export class BuildProgress {
 	/** The stages in the order their first step appeared (neuron builds stem, then neuron). */
 	private stages(): string[] {
 		const seen: string[] = [];
-		for (const s of this.steps.values()) if (s.index !== undefined && !seen.includes(s.stage ?? '')) seen.push(s.stage ?? '');
+		for (const s of this.steps.values())
+			if (s.index !== undefined && !seen.includes(s.stage ?? '')) seen.push(s.stage ?? '');
 		return seen;
 	}
 
@@ -128,7 +133,9 @@ export class BuildProgress {
 		const order = this.stages();
 		return [...this.steps.values()]
 			.filter(s => s.index !== undefined)
-			.sort((a, b) => order.indexOf(a.stage ?? '') - order.indexOf(b.stage ?? '') || a.index! - b.index! || a.id - b.id);
+			.sort(
+				(a, b) => order.indexOf(a.stage ?? '') - order.indexOf(b.stage ?? '') || a.index! - b.index! || a.id - b.id,
+			);
 	}
 
 	/** Done and cached numbered steps, out of the sum of each stage's own total. */
@@ -167,14 +174,41 @@ function push(list: string[], line: string, max: number): void {
 /** The usual causes of a failed build or start, recognised in its output, with what to do. */
 export function hintFor(output: string): string | undefined {
 	const rules: [RegExp, string][] = [
-		[/Cannot connect to the Docker daemon|Is the docker daemon running/i, 'the Docker daemon is not running: sudo systemctl start docker (Linux) or open Docker Desktop'],
-		[/permission denied.*docker\.sock/i, 'no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in'],
-		[/address already in use|port is already allocated/i, 'the SSH port is taken: pick another STEM_SSH_PORT (hatch-wizard --set STEM_SSH_PORT=…)'],
-		[/could not select device driver "nvidia"|unknown or invalid runtime name: nvidia|nvidia-container-cli/i, 'GPUs were requested but the NVIDIA container runtime is missing: install nvidia-container-toolkit and restart Docker, or set NEURON_GPUS=none'],
-		[/pull access denied|manifest unknown|failed to resolve source metadata|not found: manifest|no such host|failed to do request/i, 'the base image could not be pulled: check STEM_BASE_IMAGE and your network (or docker login)'],
+		[
+			/Cannot connect to the Docker daemon|Is the docker daemon running/i,
+			'the Docker daemon is not running: sudo systemctl start docker (Linux) or open Docker Desktop',
+		],
+		[
+			/permission denied.*docker\.sock/i,
+			'no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in',
+		],
+		[
+			/address already in use|port is already allocated/i,
+			'the SSH port is taken: pick another STEM_SSH_PORT (hatch-wizard --set STEM_SSH_PORT=…)',
+		],
+		[
+			/could not select device driver "nvidia"|unknown or invalid runtime name: nvidia|nvidia-container-cli/i,
+			'GPUs were requested but the NVIDIA container runtime is missing: install nvidia-container-toolkit and ' +
+				'restart Docker, or set NEURON_GPUS=none',
+		],
+		[
+			new RegExp(
+				'pull access denied|manifest unknown|failed to resolve source metadata|not found: manifest|' +
+					'no such host|failed to do request',
+				'i',
+			),
+			'the base image could not be pulled: check STEM_BASE_IMAGE and your network (or docker login)',
+		],
 		[/no space left on device/i, 'the disk is full: docker system prune frees space'],
-		[/network bridge not found/i, 'this Docker engine has no bridge network: set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)'],
-		[/Temporary failure resolving|Could not resolve host|Failed to fetch .*(InRelease|\.deb)|Unable to locate package/i, 'the build could not reach the package servers (network or DNS): check this host\'s network and Docker\'s DNS (dockerd --dns), or use a base image that already has the packages'],
+		[
+			/network bridge not found/i,
+			'this Docker engine has no bridge network: set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)',
+		],
+		[
+			/Temporary failure resolving|Could not resolve host|Failed to fetch .*(InRelease|\.deb)|Unable to locate package/i,
+			"the build could not reach the package servers (network or DNS): check this host's network and Docker's DNS " +
+				'(dockerd --dns), or use a base image that already has the packages',
+		],
 		[/bind source path does not exist/i, 'a host path in .env does not exist: create it or clear the setting'],
 	];
 	return rules.find(([re]) => re.test(output))?.[1];

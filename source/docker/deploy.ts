@@ -1,10 +1,10 @@
 // Build, start, and wait until SSH really works: the three phases after a stack is written.
 import {join} from 'node:path';
-import {FIELDS, type Values, localAddress} from '../core/model.js';
+import {FIELDS, localAddress, type Values} from '../core/model.js';
 import {timestamp} from '../stack.js';
-import {type BuildStep, BuildProgress, hintFor} from './buildkit.js';
+import {BuildProgress, type BuildStep, hintFor} from './buildkit.js';
+import {composeEnv, type Proc, realProc, type Streamed} from './proc.js';
 import {type BootEvent, type ReadyHost, type ReadyResult, realReadyHost, waitForSsh} from './ready.js';
-import {type Proc, type Streamed, composeEnv, realProc} from './proc.js';
 
 export type Phase = 'build' | 'up' | 'ready';
 
@@ -53,7 +53,11 @@ export interface DeployOptions {
 	engine?: Engine;
 }
 
-export function deploy(dir: string, values: Values, options: DeployOptions): {done: Promise<DeployResult>; cancel: () => void} {
+export function deploy(
+	dir: string,
+	values: Values,
+	options: DeployOptions,
+): {done: Promise<DeployResult>; cancel: () => void} {
 	const t0 = Date.now();
 	const logFile = join(dir, 'logs', `hatch-${timestamp()}.log`);
 	const progress = new BuildProgress();
@@ -101,7 +105,12 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 		phase = 'up';
 		ev.onPhase?.('up');
 		const since = new Date(Date.now() - 1000).toISOString();
-		current = proc.stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {cwd: dir, env: stackEnv, logFile, onLine: line => EXPECTED_UP_LINE.test(line) || ev.onUpLine?.(line)});
+		current = proc.stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {
+			cwd: dir,
+			env: stackEnv,
+			logFile,
+			onLine: line => EXPECTED_UP_LINE.test(line) || ev.onUpLine?.(line),
+		});
 		const up = await current.done;
 		if (up.exitCode !== 0 || canceled) return result('up', up.exitCode, up.tail.slice(-30));
 		phase = 'ready';
@@ -120,7 +129,11 @@ export function deploy(dir: string, values: Values, options: DeployOptions): {do
 			// Never ready: with `restart: unless-stopped` it would restart in a loop. Stop it, and say so.
 			current = proc.stream('docker', ['compose', 'stop', '--timeout', '2'], {cwd: dir, env: stackEnv, logFile});
 			const stop = await current.done;
-			return result('ready', 1, ready.logTail, {ready, stopped: stop.exitCode === 0, hint: hintFor(ready.logTail.join('\n')) ?? ready.reason});
+			return result('ready', 1, ready.logTail, {
+				ready,
+				stopped: stop.exitCode === 0,
+				hint: hintFor(ready.logTail.join('\n')) ?? ready.reason,
+			});
 		}
 		return result('ready', ready.ok ? 0 : 1, ready.logTail, {ready});
 	};
@@ -149,7 +162,8 @@ export interface OutcomeLine {
  */
 export function outcome(r: DeployResult, values: Values, dir: string): {code: number; lines: OutcomeLine[]} {
 	const line = (text: string, tone: OutcomeLine['tone'] = 'plain'): OutcomeLine => ({text, tone});
-	if (r.canceled) return {code: 130, lines: [line(`Interrupted: ${stateAfter(r, dir)}`, 'warn'), line(`Log: ${r.logFile}`, 'dim')]};
+	if (r.canceled)
+		return {code: 130, lines: [line(`Interrupted: ${stateAfter(r, dir)}`, 'warn'), line(`Log: ${r.logFile}`, 'dim')]};
 	if (!r.ok) {
 		const step = r.failedStep;
 		const what = r.phase === 'build' ? 'build' : r.phase === 'up' ? 'start' : 'readiness check';
@@ -157,7 +171,11 @@ export function outcome(r: DeployResult, values: Values, dir: string): {code: nu
 		return {
 			code: 1,
 			lines: [
-				line(`✗ ${what} failed (exit ${r.exitCode})${step ? ` at ${r.progress.position(step)}: ${step.title.slice(0, 100)}` : ''}`, 'bad'),
+				line(
+					`✗ ${what} failed (exit ` +
+						`${r.exitCode})${step ? ` at ${r.progress.position(step)}: ${step.title.slice(0, 100)}` : ''}`,
+					'bad',
+				),
 				...(r.ready?.reason ? [line(r.ready.reason)] : []),
 				...output.slice(-30).map(l => line(`  ${l}`, 'output')),
 				...(r.hint ? [line(`Hint: ${r.hint}`, 'warn')] : []),
@@ -171,9 +189,15 @@ export function outcome(r: DeployResult, values: Values, dir: string): {code: nu
 	return {
 		code: 0,
 		lines: [
-			line(`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}`, 'good'),
+			line(
+				`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ` +
+					`${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}`,
+				'good',
+			),
 			line(`  host key ${r.ready.fingerprint} (ED25519)`, 'dim'),
-			...(counts.total ? [line(`  built ${counts.total} step(s), ${counts.cached} cached · log ${r.logFile}`, 'dim')] : []),
+			...(counts.total
+				? [line(`  built ${counts.total} step(s), ${counts.cached} cached · log ${r.logFile}`, 'dim')]
+				: []),
 			...readyNotes(r.ready).map(n => line(n, 'warn')),
 		],
 	};
@@ -182,15 +206,32 @@ export function outcome(r: DeployResult, values: Values, dir: string): {code: nu
 /** What a ready boot still has to say (warnings, steps still running): the same words in the UI and plain output. */
 export function readyNotes(r: ReadyResult): string[] {
 	const notes: string[] = [];
-	if (r.warnings.length) notes.push(`ready with ${r.warnings.length} boot warning(s):`, ...r.warnings.map(w => `  ! ${w}`));
-	if (r.stillBooting) notes.push('sshd answers, but optional boot steps were still running at the deadline: hatch-wizard status shows when they finish');
+	if (r.warnings.length)
+		notes.push(`ready with ${r.warnings.length} boot warning(s):`, ...r.warnings.map(w => `  ! ${w}`));
+	if (r.stillBooting)
+		notes.push(
+			'sshd answers, but optional boot steps were still running at the deadline: hatch-wizard status shows when ' +
+				'they finish',
+		);
 	return notes;
 }
 
 /** What state a stopped deployment leaves the stack in, in words. */
 export function stateAfter(r: DeployResult, dir: string): string {
-	if (r.phase === 'build') return `stopped during the build: nothing was started; an earlier container of this stack, if any, still runs (cd ${dir} && docker compose ps)`;
-	if (r.phase === 'up') return `stopped while starting: the container may be half started; see: cd ${dir} && docker compose ps`;
-	if (r.stopped) return `the container never became ready and was stopped, so it does not restart in a loop: fix the cause, then cd ${dir} && docker compose up -d`;
-	return `the container is running and finishes its boot on its own, but ready was not confirmed; check with: hatch-wizard status (or cd ${dir} && docker compose logs)`;
+	if (r.phase === 'build')
+		return (
+			`stopped during the build: nothing was started; an earlier container of this stack, if any, still ` +
+			`runs (cd ${dir} && docker compose ps)`
+		);
+	if (r.phase === 'up')
+		return `stopped while starting: the container may be half started; see: cd ${dir} && docker compose ps`;
+	if (r.stopped)
+		return (
+			`the container never became ready and was stopped, so it does not restart in a loop: fix the cause, ` +
+			`then cd ${dir} && docker compose up -d`
+		);
+	return (
+		`the container is running and finishes its boot on its own, but ready was not confirmed; check with: ` +
+		`hatch-wizard status (or cd ${dir} && docker compose logs)`
+	);
 }

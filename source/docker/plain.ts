@@ -1,8 +1,14 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
 import type {Values} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
-import {type Engine, deploy, outcome} from './deploy.js';
+import {deploy, type Engine, outcome, type Phase} from './deploy.js';
 import {onInterrupt} from './proc.js';
+
+const PHASE_LINE: Record<Phase, string> = {
+	build: 'build: docker compose build',
+	up: 'start: docker compose up -d',
+	ready: 'ready: waiting for sshd and its host key',
+};
 
 export interface PlainOptions {
 	build: boolean;
@@ -13,7 +19,12 @@ export interface PlainOptions {
 	engine?: Engine;
 }
 
-export async function deployPlain(dir: string, values: Values, options: PlainOptions, out: (s: string) => void = s => void process.stdout.write(s)): Promise<number> {
+export async function deployPlain(
+	dir: string,
+	values: Values,
+	options: PlainOptions,
+	out: (s: string) => void = s => void process.stdout.write(s),
+): Promise<number> {
 	const printed = new Set<number>();
 	let latest: BuildProgress | undefined;
 	let phase = 'build';
@@ -22,7 +33,8 @@ export async function deployPlain(dir: string, values: Values, options: PlainOpt
 		for (const s of progress.numbered()) {
 			if (s.status === 'running' || printed.has(s.id)) continue;
 			printed.add(s.id);
-			const what = s.status === 'cached' ? 'cached' : s.status === 'error' ? 'FAILED' : `done ${s.seconds?.toFixed(1)}s`;
+			const what =
+				s.status === 'cached' ? 'cached' : s.status === 'error' ? 'FAILED' : `done ${s.seconds?.toFixed(1)}s`;
 			out(`build: ${progress.position(s)} ${s.title.slice(0, 100)} … ${what}\n`);
 		}
 	};
@@ -34,7 +46,7 @@ export async function deployPlain(dir: string, values: Values, options: PlainOpt
 			onPhase: p => {
 				phase = p;
 				phaseStart = Date.now();
-				out(`${p === 'build' ? 'build: docker compose build' : p === 'up' ? 'start: docker compose up -d' : 'ready: waiting for sshd and its host key'}\n`);
+				out(`${PHASE_LINE[p]}\n`);
 			},
 			onBuildLine: (_line, progress) => {
 				latest = progress;
@@ -50,8 +62,15 @@ export async function deployPlain(dir: string, values: Values, options: PlainOpt
 	const heartbeat = setInterval(() => {
 		const step = phase === 'build' ? latest?.current() : undefined;
 		const since = (from: number) => `${Math.round((Date.now() - from) / 1000)} s`;
-		if (step) out(`build: ${step.index === undefined ? '' : `${latest!.position(step)} `}${step.title.slice(0, 60)} … still running (${since(step.startedAt)})\n`);
-		else out(`${phase === 'build' ? 'build' : phase === 'up' ? 'start' : 'ready'}: still working (${since(phaseStart)})\n`);
+		if (step)
+			out(
+				`build: ${step.index === undefined ? '' : `${latest!.position(step)} `}${step.title.slice(0, 60)} … still ` +
+					`running (${since(step.startedAt)})\n`,
+			);
+		else
+			out(
+				`${phase === 'build' ? 'build' : phase === 'up' ? 'start' : 'ready'}: still working (${since(phaseStart)})\n`,
+			);
 	}, options.heartbeatMs ?? 15_000);
 	let stopping = false;
 	const onSignal = () => {

@@ -139,7 +139,12 @@ export interface SshCheck {
 }
 
 /** One look: does sshd answer on the port, and with the host key stored in the container's sshkeys volume? */
-export async function checkSsh(container: string, listen: string, port: number, host: ReadyHost = realReadyHost): Promise<SshCheck> {
+export async function checkSsh(
+	container: string,
+	listen: string,
+	port: number,
+	host: ReadyHost = realReadyHost,
+): Promise<SshCheck> {
 	const address = localAddress(listen);
 	if (!(await host.answers(address, port))) return {ok: false, reason: `nothing answers on ${address}:${port}`};
 	const [scan, stored] = await Promise.all([
@@ -148,9 +153,15 @@ export async function checkSsh(container: string, listen: string, port: number, 
 	]);
 	const presented = parseKey(scan);
 	const expected = parseKey(stored);
-	if (!presented || !expected) return {ok: false, reason: `port ${port} answers, but its host key could not be compared yet`};
+	if (!presented || !expected)
+		return {ok: false, reason: `port ${port} answers, but its host key could not be compared yet`};
 	if (presented.blob !== expected.blob) {
-		return {ok: false, reason: `port ${port} answers with host key ${fingerprint(presented.blob)}, not this container's ${fingerprint(expected.blob)} (another sshd on that port?)`};
+		return {
+			ok: false,
+			reason:
+				`port ${port} answers with host key ${fingerprint(presented.blob)}, not this container's ` +
+				`${fingerprint(expected.blob)} (another sshd on that port?)`,
+		};
 	}
 	return {ok: true, fingerprint: fingerprint(presented.blob), keyBlob: presented.blob, reason: ''};
 }
@@ -170,7 +181,13 @@ export function parseBootRecord(text: string): BootRecord {
 
 /** The boot's own record in the container; undefined when there is none (an older image, a stopped container). */
 export async function bootRecord(container: string, host: ReadyHost = realReadyHost): Promise<BootRecord | undefined> {
-	const text = await host.output('docker', ['exec', container, 'cat', '/run/hatch/boot-state', '/run/hatch/boot-warnings']);
+	const text = await host.output('docker', [
+		'exec',
+		container,
+		'cat',
+		'/run/hatch/boot-state',
+		'/run/hatch/boot-warnings',
+	]);
 	return text ? parseBootRecord(text) : undefined;
 }
 
@@ -219,5 +236,8 @@ export async function waitForSsh(o: ReadyOptions): Promise<ReadyResult> {
 	}
 	if (last.ok) return finish({ok: true, fingerprint: last.fingerprint!, keyBlob: last.keyBlob!, stillBooting: true});
 	const mismatch = last.reason.includes('host key') ? last.reason : '';
-	return finish({ok: false, reason: mismatch || `sshd did not answer on ${address}:${o.port} within ${Math.round(timeoutMs / 1000)} s`});
+	return finish({
+		ok: false,
+		reason: mismatch || `sshd did not answer on ${address}:${o.port} within ${Math.round(timeoutMs / 1000)} s`,
+	});
 }

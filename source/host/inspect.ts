@@ -1,7 +1,7 @@
 // Host inspection: what the wizard needs to know about this machine, gathered in parallel. Each probe has
 // a deadline; a slow or hung one reports "timeout" instead of blocking or guessing.
 import {join} from 'node:path';
-import {type Host, dropboxPath, identity, publicKeys} from './probes.js';
+import {dropboxPath, type Host, identity, publicKeys, type RunResult} from './probes.js';
 
 export type Status = 'ok' | 'missing' | 'timeout' | 'error';
 
@@ -80,15 +80,28 @@ export function parseNvidiaSmi(csv: string): Gpu[] {
 }
 
 async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> {
-	let r;
+	let r: RunResult;
 	try {
 		r = await host.run('docker', ['info', '--format', '{{json .}}'], PROBE_TIMEOUT_MS);
 	} catch {
-		return {status: 'missing', detail: 'the docker command is not installed', hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)'};
+		return {
+			status: 'missing',
+			detail: 'the docker command is not installed',
+			hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)',
+		};
 	}
-	if (r.timedOut) return {status: 'timeout', detail: 'docker info did not answer', hint: 'is the Docker daemon hung? try: docker info'};
-	if (r.exitCode === 127 || /ENOENT|not found/.test(r.stderr) && !r.stdout) {
-		return {status: 'missing', detail: 'the docker command is not installed', hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)'};
+	if (r.timedOut)
+		return {
+			status: 'timeout',
+			detail: 'docker info did not answer',
+			hint: 'is the Docker daemon hung? try: docker info',
+		};
+	if (r.exitCode === 127 || (/ENOENT|not found/.test(r.stderr) && !r.stdout)) {
+		return {
+			status: 'missing',
+			detail: 'the docker command is not installed',
+			hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)',
+		};
 	}
 	let info: Record<string, unknown> = {};
 	try {
@@ -99,10 +112,18 @@ async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> 
 	const serverErrors = (info.ServerErrors as string[] | undefined)?.join('; ') ?? '';
 	const text = `${r.stderr}\n${serverErrors}`;
 	if (/permission denied/i.test(text)) {
-		return {status: 'error', detail: 'permission denied on the Docker socket', hint: 'add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in'};
+		return {
+			status: 'error',
+			detail: 'permission denied on the Docker socket',
+			hint: 'add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in',
+		};
 	}
 	if (r.exitCode !== 0 || !info.ServerVersion) {
-		return {status: 'error', detail: 'the Docker daemon is not running or not reachable', hint: 'start it: sudo systemctl start docker (Linux) or open Docker Desktop (macOS)'};
+		return {
+			status: 'error',
+			detail: 'the Docker daemon is not running or not reachable',
+			hint: 'start it: sudo systemctl start docker (Linux) or open Docker Desktop (macOS)',
+		};
 	}
 	const runtimes = Object.keys((info.Runtimes as Record<string, unknown> | undefined) ?? {}).sort();
 	return {
@@ -119,32 +140,58 @@ async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> 
 async function probeCompose(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
 	try {
 		const r = await host.run('docker', ['compose', 'version', '--short'], PROBE_TIMEOUT_MS);
-		if (r.timedOut) return {status: 'timeout', detail: 'docker compose version did not answer', hint: 'a hung docker CLI plugin? try: docker compose version'};
+		if (r.timedOut)
+			return {
+				status: 'timeout',
+				detail: 'docker compose version did not answer',
+				hint: 'a hung docker CLI plugin? try: docker compose version',
+			};
 		const v = r.stdout.trim().replace(/^v/, '');
 		if (r.exitCode === 0 && /^\d+\.\d+/.test(v)) return {status: 'ok', value: v};
 	} catch {
 		// treated as missing below
 	}
-	return {status: 'missing', detail: 'docker compose v2 is not installed', hint: 'install the compose plugin (docker-compose-plugin, or docker-compose 2.x)'};
+	return {
+		status: 'missing',
+		detail: 'docker compose v2 is not installed',
+		hint: 'install the compose plugin (docker-compose-plugin, or docker-compose 2.x)',
+	};
 }
 
 type GpuValue = {gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'};
 
-async function probeGpus(host: Host, graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>): Promise<Omit<Probe<GpuValue>, 'ms'>> {
-	let smi;
+async function probeGpus(
+	host: Host,
+	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>,
+): Promise<Omit<Probe<GpuValue>, 'ms'>> {
+	let smi: RunResult | undefined;
 	try {
-		smi = await host.run('nvidia-smi', ['--query-gpu=index,name,memory.total,driver_version,uuid', '--format=csv,noheader'], NVIDIA_SMI_TIMEOUT_MS);
+		smi = await host.run(
+			'nvidia-smi',
+			['--query-gpu=index,name,memory.total,driver_version,uuid', '--format=csv,noheader'],
+			NVIDIA_SMI_TIMEOUT_MS,
+		);
 	} catch {
 		smi = undefined;
 	}
-	if (smi?.timedOut) return {status: 'timeout', detail: `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS} ms`, hint: 'the NVIDIA driver may be hung; check nvidia-smi by hand'};
+	if (smi?.timedOut)
+		return {
+			status: 'timeout',
+			detail: `nvidia-smi did not answer within ${NVIDIA_SMI_TIMEOUT_MS} ms`,
+			hint: 'the NVIDIA driver may be hung; check nvidia-smi by hand',
+		};
 	if (smi && smi.exitCode === 0) {
 		const gpus = parseNvidiaSmi(smi.stdout);
 		return {status: gpus.length ? 'ok' : 'missing', value: {gpus, source: 'nvidia-smi'}};
 	}
 	if (smi && smi.exitCode !== 127 && smi.exitCode !== 0) {
 		const first = (smi.stdout + smi.stderr).trim().split('\n')[0] ?? '';
-		return {status: 'error', detail: `nvidia-smi failed: ${first}`, hint: 'the NVIDIA driver is installed but not working; reboot or reinstall the driver', value: {gpus: [], source: 'nvidia-smi'}};
+		return {
+			status: 'error',
+			detail: `nvidia-smi failed: ${first}`,
+			hint: 'the NVIDIA driver is installed but not working; reboot or reinstall the driver',
+			value: {gpus: [], source: 'nvidia-smi'},
+		};
 	}
 	// No nvidia-smi: ask systeminformation (slow: lspci), only here, off the render path.
 	if (graphics) {
@@ -153,7 +200,12 @@ async function probeGpus(host: Host, graphics?: () => Promise<{vendor?: string; 
 			.filter(c => /nvidia/i.test(`${c.vendor ?? ''} ${c.model ?? ''}`))
 			.map((c, index) => ({index, name: c.model ?? 'NVIDIA GPU', ...(c.vram ? {memoryMiB: c.vram} : {})}));
 		if (gpus.length) {
-			return {status: 'ok', value: {gpus, source: 'systeminformation'}, detail: 'found without nvidia-smi', hint: 'install the NVIDIA driver (nvidia-smi) to use these GPUs'};
+			return {
+				status: 'ok',
+				value: {gpus, source: 'systeminformation'},
+				detail: 'found without nvidia-smi',
+				hint: 'install the NVIDIA driver (nvidia-smi) to use these GPUs',
+			};
 		}
 	}
 	return {status: 'missing', value: {gpus: [], source: 'nvidia-smi'}, detail: 'no NVIDIA GPU found'};
@@ -161,13 +213,26 @@ async function probeGpus(host: Host, graphics?: () => Promise<{vendor?: string; 
 
 async function probeAgent(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
 	const sock = host.env.SSH_AUTH_SOCK;
-	if (!sock) return {status: 'missing', detail: 'SSH_AUTH_SOCK is not set', hint: 'start an agent (eval "$(ssh-agent)"; ssh-add) to forward it'};
+	if (!sock)
+		return {
+			status: 'missing',
+			detail: 'SSH_AUTH_SOCK is not set',
+			hint: 'start an agent (eval "$(ssh-agent)"; ssh-add) to forward it',
+		};
 	const kind = await host.kind(sock);
 	if (kind !== 'socket') {
-		return {status: 'error', detail: `SSH_AUTH_SOCK=${sock} is ${kind ? 'not a socket' : 'gone'} (stale after a re-login?)`, hint: 'open a new shell or restart your agent'};
+		return {
+			status: 'error',
+			detail: `SSH_AUTH_SOCK=${sock} is ${kind ? 'not a socket' : 'gone'} (stale after a re-login?)`,
+			hint: 'open a new shell or restart your agent',
+		};
 	}
 	if (!(await host.connect(sock, 1000))) {
-		return {status: 'error', detail: `nothing answers on ${sock} (a dead agent)`, hint: 'restart your agent: eval "$(ssh-agent)"; ssh-add'};
+		return {
+			status: 'error',
+			detail: `nothing answers on ${sock} (a dead agent)`,
+			hint: 'restart your agent: eval "$(ssh-agent)"; ssh-add',
+		};
 	}
 	return {status: 'ok', value: sock};
 }
@@ -192,12 +257,21 @@ export async function inspectHost(host: Host, options: InspectOptions = {}): Pro
 		timed(() => probeGpus(host, options.graphics), PROBE_TIMEOUT_MS + 500),
 		timed<string>(async () => {
 			const p = await dropboxPath(host, id.home);
-			return p ? {status: 'ok', value: p} : {status: 'missing', detail: `no Dropbox folder in ${join(id.home, '.dropbox', 'info.json')}, ~/Dropbox or ~/Library/CloudStorage/Dropbox`};
+			return p
+				? {status: 'ok', value: p}
+				: {
+						status: 'missing',
+						detail:
+							`no Dropbox folder in ${join(id.home, '.dropbox', 'info.json')}, ~/Dropbox or ` +
+							`~/Library/CloudStorage/Dropbox`,
+					};
 		}, PROBE_TIMEOUT_MS),
 		timed(() => probeAgent(host), PROBE_TIMEOUT_MS),
 		timed<string[]>(async () => {
 			const list = await publicKeys(host, id.home);
-			return list.length ? {status: 'ok', value: list} : {status: 'missing', detail: 'no ~/.ssh/*.pub', hint: 'make one: ssh-keygen -t ed25519'};
+			return list.length
+				? {status: 'ok', value: list}
+				: {status: 'missing', detail: 'no ~/.ssh/*.pub', hint: 'make one: ssh-keygen -t ed25519'};
 		}, PROBE_TIMEOUT_MS),
 	]);
 	return {identity: id, platform: host.platform, docker, compose, gpus, dropbox, agent, publicKeys: keys};
@@ -210,7 +284,8 @@ export function gpuSummary(i: Inspection): string {
 	if (i.gpus.status === 'timeout') return 'GPU check timed out';
 	if (count === 0) return runtime ? 'NVIDIA runtime present, but no GPU found' : 'no GPU';
 	const names = [...new Set(i.gpus.value!.gpus.map(g => g.name))].join(', ');
-	if (!runtime && i.docker.status === 'ok') return `${count} GPU(s) found (${names}), runtime missing: install nvidia-container-toolkit and restart Docker`;
+	if (!runtime && i.docker.status === 'ok')
+		return `${count} GPU(s) found (${names}), runtime missing: install nvidia-container-toolkit and restart Docker`;
 	return `${count} GPU(s): ${names}`;
 }
 
@@ -226,10 +301,20 @@ export interface ProbeLine {
 
 /** Each probe as one line of words: the same for `inspect` and the wizard's welcome screen. */
 export function describeProbes(i: Inspection): ProbeLine[] {
-	const text = (p: Probe<unknown>, ok: () => string) => (p.status === 'ok' ? ok() : p.status === 'timeout' ? `timed out (${p.detail ?? ''})` : (p.detail ?? p.status));
-	const line = (label: ProbeLine['label'], p: Probe<unknown>, ok: () => string): ProbeLine => ({label, status: p.status, text: text(p, ok), ...(p.hint ? {hint: p.hint} : {})});
+	const text = (p: Probe<unknown>, ok: () => string) =>
+		p.status === 'ok' ? ok() : p.status === 'timeout' ? `timed out (${p.detail ?? ''})` : (p.detail ?? p.status);
+	const line = (label: ProbeLine['label'], p: Probe<unknown>, ok: () => string): ProbeLine => ({
+		label,
+		status: p.status,
+		text: text(p, ok),
+		...(p.hint ? {hint: p.hint} : {}),
+	});
 	return [
-		line('Docker', i.docker, () => `${i.docker.value!.serverVersion}, runtimes: ${i.docker.value!.runtimes.join(', ')}`),
+		line(
+			'Docker',
+			i.docker,
+			() => `${i.docker.value!.serverVersion}, runtimes: ${i.docker.value!.runtimes.join(', ')}`,
+		),
 		line('compose', i.compose, () => `v${i.compose.value}`),
 		{...line('GPUs', i.gpus, () => gpuSummary(i)), ...(i.gpus.status === 'missing' ? {text: gpuSummary(i)} : {})},
 		line('Dropbox', i.dropbox, () => String(i.dropbox.value)),

@@ -18,10 +18,15 @@ export interface Preflight {
 const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() ?? '';
 
 /** What a build (and start) needs from the engine: reachable, compose v2, the network mode, the base image. */
-async function deployChecks(host: Host, values: Values, deploy: {build: boolean; boot: boolean}, notes: string[]): Promise<string[]> {
+async function deployChecks(
+	host: Host,
+	values: Values,
+	deploy: {build: boolean; boot: boolean},
+	notes: string[],
+): Promise<string[]> {
 	const errors: string[] = [];
 	const engine = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], 5000).catch(() => undefined);
-	if (!engine || engine.exitCode !== 0) {
+	if (engine?.exitCode !== 0) {
 		const said = `${engine?.stderr ?? ''}\n${engine?.stdout ?? ''}`;
 		const why = /permission denied/i.test(said)
 			? 'no permission on the Docker socket: sudo usermod -aG docker $USER, then log out and in'
@@ -33,8 +38,11 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 		return [`Docker: ${why}`];
 	}
 	const compose = await host.run('docker', ['compose', 'version', '--short'], 5000).catch(() => undefined);
-	if (!compose || compose.exitCode !== 0) {
-		errors.push('docker compose (v2) is missing: install the compose plugin (docker-compose-plugin, or docker-compose 2.x), then run again');
+	if (compose?.exitCode !== 0) {
+		errors.push(
+			'docker compose (v2) is missing: install the compose plugin (docker-compose-plugin, or docker-compose 2.x), ' +
+				'then run again',
+		);
 	}
 	// The container in bridge mode and a build on Docker's default network both need the engine's bridge.
 	const needBridge = [
@@ -42,10 +50,15 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 		...(deploy.build && values.STEM_BUILD_NETWORK !== 'host' ? ['STEM_BUILD_NETWORK=default'] : []),
 	];
 	if (needBridge.length) {
-		const bridge = await host.run('docker', ['network', 'inspect', '--format', '{{.Name}}', 'bridge'], 5000).catch(() => undefined);
-		if (!bridge || bridge.exitCode !== 0) {
+		const bridge = await host
+			.run('docker', ['network', 'inspect', '--format', '{{.Name}}', 'bridge'], 5000)
+			.catch(() => undefined);
+		if (bridge?.exitCode !== 0) {
 			const fix = needBridge.map(s => `--set ${s.replace(/=.*/, '')}=host`).join(' ');
-			errors.push(`${needBridge.join(' and ')}, but this Docker engine has no bridge network (dockerd runs with --bridge=none): use the host network instead (${fix})`);
+			errors.push(
+				`${needBridge.join(' and ')}, but this Docker engine has no bridge network (dockerd runs with ` +
+					`--bridge=none): use the host network instead (${fix})`,
+			);
 		}
 	}
 	// The engine's disk (on this host; for a remote engine `df` finds no such folder and says nothing).
@@ -54,14 +67,23 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
 	const df = dir ? await host.run('df', ['-Pk', dir], 3000).catch(() => undefined) : undefined;
 	const freeKiB = df?.exitCode === 0 ? Number(df.stdout.trim().split('\n').pop()?.split(/\s+/)[3]) : Number.NaN;
 	if (deploy.build && freeKiB < 1024 * 1024) {
-		errors.push(`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}; a build needs about 1 GiB: docker system prune frees space`);
+		errors.push(
+			`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}; a build needs about 1 GiB: docker system prune ` +
+				`frees space`,
+		);
 	} else if (freeKiB < 3 * 1024 * 1024) {
 		notes.push(`${(freeKiB / 1024 / 1024).toFixed(1)} GiB free under ${dir}`);
 	}
 	if (deploy.build) {
 		const base = values.STEM_BASE_IMAGE || 'ubuntu:24.04';
-		const image = await host.run('docker', ['image', 'inspect', '--format', '{{.Id}}', base], 5000).catch(() => undefined);
-		notes.push(image?.exitCode === 0 ? `base image ${base} is on this engine` : `base image ${base} is not on this engine: the build pulls it (needs the network, or docker login)`);
+		const image = await host
+			.run('docker', ['image', 'inspect', '--format', '{{.Id}}', base], 5000)
+			.catch(() => undefined);
+		notes.push(
+			image?.exitCode === 0
+				? `base image ${base} is on this engine`
+				: `base image ${base} is not on this engine: the build pulls it (needs the network, or docker login)`,
+		);
 	}
 	return errors;
 }
@@ -70,14 +92,26 @@ async function deployChecks(host: Host, values: Values, deploy: {build: boolean;
  * Renaming the container keeps the volumes the stack's docker-compose.yml names (`identity`). Without that
  * file the new name would name new, empty volumes: then this warns, when the old name's volumes exist.
  */
-export async function renameWarning(host: Host, previous: Values | undefined, values: Values, identity?: ComposeIdentity): Promise<string | undefined> {
+export async function renameWarning(
+	host: Host,
+	previous: Values | undefined,
+	values: Values,
+	identity?: ComposeIdentity,
+): Promise<string | undefined> {
 	const before = previous?.STEM_CONTAINER_NAME;
 	const after = values.STEM_CONTAINER_NAME;
 	if (!before || !after || before === after) return undefined;
 	if (identity && identity.volumes.home !== `${after}-home`) return undefined;
-	const r = await host.run('docker', ['volume', 'ls', '-q', '--filter', `name=^${before}-home$`], 3000).catch(() => undefined);
+	const r = await host
+		.run('docker', ['volume', 'ls', '-q', '--filter', `name=^${before}-home$`], 3000)
+		.catch(() => undefined);
 	if (r?.exitCode !== 0 || !r.stdout.trim()) return undefined;
-	return `STEM_CONTAINER_NAME changes from ${before} to ${after}, and no docker-compose.yml keeps the volume names: the container would start with a new, empty home and new host keys (yours stay in ${before}-home and ${before}-sshkeys). To keep them, keep the name ${before}`;
+	return (
+		`STEM_CONTAINER_NAME changes from ${before} to ${after}, and no docker-compose.yml keeps the volume ` +
+		`names: the container would start with a new, empty home and new host ` +
+		`keys (yours stay in ${before}-home and ${before}-sshkeys). To keep ` +
+		`them, keep the name ${before}`
+	);
 }
 
 /** Whether this stack's own container runs (then the port it holds is its own). */
@@ -93,16 +127,26 @@ async function runningHere(host: Host, name: string): Promise<boolean> {
 export async function checkPort(host: Host, values: Values, value: string): Promise<string | undefined> {
 	const port = Number(value);
 	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
-	if (port === 22) return `STEM_SSH_PORT 22 is where this host's own sshd listens (or will, once it is installed): pick another, e.g. 22222`;
+	if (port === 22)
+		return (
+			`STEM_SSH_PORT 22 is where this host's own sshd listens (or will, once it is installed): pick ` +
+			`another, e.g. 22222`
+		);
 	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
 	if (await runningHere(host, values.STEM_CONTAINER_NAME ?? '')) return undefined;
 	let free: number | undefined;
-	for (let p = port + 1; p <= Math.min(65535, port + 100) && free === undefined; p++) if (await host.portFree(p, address)) free = p;
+	for (let p = port + 1; p <= Math.min(65535, port + 100) && free === undefined; p++)
+		if (await host.portFree(p, address)) free = p;
 	return `STEM_SSH_PORT ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
 }
 
 /** `identity`: the project and volume names the stack's docker-compose.yml keeps (default: a new stack's). */
-export async function preflight(host: Host, values: Values, deploy?: {build: boolean; boot: boolean}, identity?: ComposeIdentity): Promise<Preflight> {
+export async function preflight(
+	host: Host,
+	values: Values,
+	deploy?: {build: boolean; boot: boolean},
+	identity?: ComposeIdentity,
+): Promise<Preflight> {
 	const {errors, warnings} = hostFileProblems(values);
 	const notes: string[] = [];
 	const name = values.STEM_CONTAINER_NAME ?? '';
@@ -117,8 +161,11 @@ export async function preflight(host: Host, values: Values, deploy?: {build: boo
 	if (address === '0.0.0.0') {
 		warnings.push(
 			values.STEM_NETWORK_MODE === 'host'
-				? `SSH will listen on every interface of this host (0.0.0.0:${port}); for this host only, set STEM_SSH_LISTEN=127.0.0.1`
-				: `SSH will listen on every interface of this host (0.0.0.0:${port}), and Docker publishes the port past host firewalls such as ufw; for this host only, set STEM_SSH_LISTEN=127.0.0.1`,
+				? `SSH will listen on every interface of this host (0.0.0.0:${port}); for this host only, set ` +
+						`STEM_SSH_LISTEN=127.0.0.1`
+				: `SSH will listen on every interface of this host (0.0.0.0:${port}), and Docker publishes the port past ` +
+						`host firewalls such as ufw; for this host only, set ` +
+						`STEM_SSH_LISTEN=127.0.0.1`,
 		);
 	}
 	const deployErrors = deploy && (deploy.build || deploy.boot) ? await deployChecks(host, values, deploy, notes) : [];
@@ -132,12 +179,19 @@ export async function preflight(host: Host, values: Values, deploy?: {build: boo
 	}
 
 	if (existing?.exitCode === 0) {
-		const present = new Set(existing.stdout.split('\n').map(s => s.trim()).filter(Boolean));
+		const present = new Set(
+			existing.stdout
+				.split('\n')
+				.map(s => s.trim())
+				.filter(Boolean),
+		);
 		const have = volumes.filter(v => present.has(v));
 		const missing = volumes.filter(v => !present.has(v));
 		if (have.length) notes.push(`re-run: volume(s) ${have.join(', ')} exist; your home and host keys are kept`);
 		if (missing.length && values.STEM_VOLUMES_EXTERNAL === '1') {
-			warnings.push(`external volumes missing; create them first: docker volume create ${missing.join(' && docker volume create ')}`);
+			warnings.push(
+				`external volumes missing; create them first: docker volume create ${missing.join(' && docker volume create ')}`,
+			);
 		} else if (missing.length && !have.length) {
 			notes.push(`first run: compose creates ${missing.join(', ')}`);
 		}
@@ -150,6 +204,11 @@ export function refusal(errors: string[], written: boolean): {text: string; tone
 	return [
 		{text: 'It cannot be built and started here yet:', tone: 'plain'},
 		...errors.map(e => ({text: `✗ ${e}`, tone: 'bad' as const})),
-		{text: written ? 'The files are written; fix these, then run hatch-wizard again.' : 'Nothing was written or started. (--no-build --no-boot writes the files only.)', tone: 'plain'},
+		{
+			text: written
+				? 'The files are written; fix these, then run hatch-wizard again.'
+				: 'Nothing was written or started. (--no-build --no-boot writes the files only.)',
+			tone: 'plain',
+		},
 	];
 }

@@ -1,6 +1,6 @@
 // Host probes. Each takes its I/O through an injected `Host` so tests can feed fixtures captured from
 // real machines; `realHost()` is the live implementation.
-import {readFile, readdir, realpath, stat} from 'node:fs/promises';
+import {readdir, readFile, realpath, stat} from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import {join} from 'node:path';
@@ -100,7 +100,10 @@ export async function publicKeys(host: Host, home: string): Promise<string[]> {
 export async function dropboxPath(host: Host, home: string): Promise<string | undefined> {
 	const candidates: string[] = [];
 	try {
-		const info = JSON.parse(await host.readFile(join(home, '.dropbox', 'info.json'))) as Record<string, {path?: unknown}>;
+		const info = JSON.parse(await host.readFile(join(home, '.dropbox', 'info.json'))) as Record<
+			string,
+			{path?: unknown}
+		>;
 		for (const account of ['personal', 'business']) {
 			const p = info[account]?.path;
 			if (typeof p === 'string' && p) candidates.push(p);

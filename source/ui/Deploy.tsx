@@ -1,9 +1,11 @@
 // Build and boot, live: the build's steps with a progress bar, elapsed time per step, cached steps marked and
 // the last output lines; then each boot step as it completes; then "ready" with the ssh command. Renders
 // at most ten times a second whatever the output rate, and keeps only a bounded tail.
-import {Box, Text} from 'ink';
+
 import {ProgressBar, Spinner} from '@inkjs/ui';
-import React, {useEffect, useRef, useState} from 'react';
+import {Box, Text} from 'ink';
+import type React from 'react';
+import {useEffect, useRef, useState} from 'react';
 import type {Values} from '../core/model.js';
 import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
@@ -23,7 +25,15 @@ interface Snapshot {
 	boot: {text: string; ms?: number; failed?: boolean; warning?: boolean}[];
 }
 
-export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: (r: DeployResult) => void; cancelRef?: React.MutableRefObject<(() => void) | undefined>}) {
+export function Deploy({
+	start,
+	onDone,
+	cancelRef,
+}: {
+	start: StartDeploy;
+	onDone: (r: DeployResult) => void;
+	cancelRef?: React.MutableRefObject<(() => void) | undefined>;
+}) {
 	const live = useRef<Snapshot>({phase: 'build', upLines: [], boot: []});
 	const [logFile, setLogFile] = useState<string | undefined>();
 	const [, setFrame] = useState(0);
@@ -79,7 +89,13 @@ export function Deploy({start, onDone, cancelRef}: {start: StartDeploy; onDone: 
 			{(p?.numbered() ?? []).map(s => (
 				<Text key={s.id} dimColor={s.status === 'cached'} color={s.status === 'error' ? 'red' : undefined}>
 					{s.status === 'running' ? '▸' : s.status === 'error' ? '✗' : '✔'} {p!.position(s)} {s.title.slice(0, 70)}
-					{s.status === 'cached' ? ' (cached)' : s.status === 'done' ? ` ${s.seconds?.toFixed(1)}s` : s.status === 'running' ? ` ${((now - s.startedAt) / 1000).toFixed(0)}s` : ''}
+					{s.status === 'cached'
+						? ' (cached)'
+						: s.status === 'done'
+							? ` ${s.seconds?.toFixed(1)}s`
+							: s.status === 'running'
+								? ` ${((now - s.startedAt) / 1000).toFixed(0)}s`
+								: ''}
 				</Text>
 			))}
 			{snap.phase === 'build' && tail.length ? (
@@ -137,12 +153,32 @@ function Outcome({lines}: {lines: OutcomeLine[]}) {
 	);
 }
 
-export function DeployFailed({result, dir, values, onShown}: {result: DeployResult; dir: string; values: Values; onShown?: () => void}) {
+export function DeployFailed({
+	result,
+	dir,
+	values,
+	onShown,
+}: {
+	result: DeployResult;
+	dir: string;
+	values: Values;
+	onShown?: () => void;
+}) {
 	useShown(onShown);
 	return <Outcome lines={outcome(result, values, dir).lines} />;
 }
 
-export function Ready({result, values, dir, onShown}: {result: DeployResult; values: Values; dir: string; onShown?: () => void}) {
+export function Ready({
+	result,
+	values,
+	dir,
+	onShown,
+}: {
+	result: DeployResult;
+	values: Values;
+	dir: string;
+	onShown?: () => void;
+}) {
 	useShown(onShown);
 	return <Outcome lines={outcome(result, values, dir).lines} />;
 }

@@ -1,10 +1,10 @@
 // One question: a list to pick from or a text field (both take bursts of keys: see fields.tsx), validated inline.
 // Esc goes back (from "another file…" text to the list first); Enter answers.
 import {Box, Text} from 'ink';
-import {useKeys} from './keys.js';
-import {SelectList, TextField} from './fields.js';
-import React, {useState} from 'react';
+import {useState} from 'react';
 import {type Values, validateValue} from '../core/model.js';
+import {SelectList, TextField} from './fields.js';
+import {useKeys} from './keys.js';
 import {OTHER, type Question as Q} from './questions.js';
 
 export interface QuestionProps {
@@ -27,7 +27,8 @@ export function Question({question, values, check, checkOnSubmit, onAnswer, onBa
 	// Counts answers a check refused after Enter: each one opens the field for keys again.
 	const [refused, setRefused] = useState(0);
 
-	const validate = (value: string) => validateValue(question.key, value, values) ?? (value ? check?.(question.key, value) : undefined);
+	const validate = (value: string) =>
+		validateValue(question.key, value, values) ?? (value ? check?.(question.key, value) : undefined);
 
 	useKeys(
 		key => {
@@ -84,7 +85,10 @@ export function Question({question, values, check, checkOnSubmit, onAnswer, onBa
 					<SelectList
 						key={question.key}
 						items={question.options!.map(o => ({key: o.value || '(none)', label: o.label, value: o.value}))}
-						initialIndex={Math.max(0, question.options!.findIndex(o => o.value === current))}
+						initialIndex={Math.max(
+							0,
+							question.options!.findIndex(o => o.value === current),
+						)}
 						onSelect={item => {
 							if (item.value === OTHER) {
 								setTyping(true);

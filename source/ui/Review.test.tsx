@@ -1,5 +1,4 @@
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {describe, expect, it, vi} from 'vitest';
 import {KEY, press} from '../../test/helpers/ink.js';
 import type {FileChange} from '../stack.js';
@@ -8,10 +7,25 @@ import {Review} from './Review.js';
 const dir = '/home/alice/hatch/stem';
 const changes: FileChange[] = [
 	{path: `${dir}/docker-compose.yml`, content: '', mode: 0o644, showDiff: true, state: 'unchanged', diff: ''},
-	{path: `${dir}/.env`, content: '', mode: 0o600, showDiff: true, state: 'changed', diff: `--- ${dir}/.env\n+++ ${dir}/.env (new)\n@@ -1,1 +1,1 @@\n-STEM_UID=1000\n+STEM_UID=1001\n`},
+	{
+		path: `${dir}/.env`,
+		content: '',
+		mode: 0o600,
+		showDiff: true,
+		state: 'changed',
+		diff: `--- ${dir}/.env\n+++ ${dir}/.env (new)\n@@ -1,1 +1,1 @@\n-STEM_UID=1000\n+STEM_UID=1001\n`,
+	},
 	{path: `${dir}/image/Dockerfile`, content: '', mode: 0o644, showDiff: false, state: 'unchanged', diff: ''},
 ];
-const props = {stack: 'stem', dir, warnings: [], errors: [], presetNote: 'Your answers are saved as preset "stem"', onBack: () => {}, onQuit: () => {}};
+const props = {
+	stack: 'stem',
+	dir,
+	warnings: [],
+	errors: [],
+	presetNote: 'Your answers are saved as preset "stem"',
+	onBack: () => {},
+	onQuit: () => {},
+};
 
 describe('Review', () => {
 	it('lists the files, the diff of a changed one and where its backup goes', async () => {
@@ -32,7 +46,9 @@ describe('Review', () => {
 
 	it('offers no write while a value is invalid, and Esc goes back', async () => {
 		const onBack = vi.fn();
-		const {lastFrame, stdin, unmount} = render(<Review {...props} changes={changes} errors={['STEM_UID must not be 0']} onWrite={() => {}} onBack={onBack} />);
+		const {lastFrame, stdin, unmount} = render(
+			<Review {...props} changes={changes} errors={['STEM_UID must not be 0']} onWrite={() => {}} onBack={onBack} />,
+		);
 		expect(lastFrame()).toContain('✗ STEM_UID must not be 0');
 		expect(lastFrame()).not.toContain('Write');
 		await press(stdin, KEY.esc);

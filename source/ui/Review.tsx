@@ -1,12 +1,12 @@
 // Review: every file that will be written, the diff of the ones that change and where their backups go.
-import {Box, Text} from 'ink';
-import {useKeys} from './keys.js';
-import {Spinner} from '@inkjs/ui';
-import {SelectList} from './fields.js';
-import React from 'react';
+
 import {relative} from 'node:path';
+import {Spinner} from '@inkjs/ui';
+import {Box, Text} from 'ink';
 import {changeWord, diffTones} from '../core/diff.js';
 import type {FileChange} from '../stack.js';
+import {SelectList} from './fields.js';
+import {useKeys} from './keys.js';
 
 const MAX_DIFF_LINES = 40;
 
@@ -16,7 +16,11 @@ export function Diff({diff}: {diff: string}) {
 	return (
 		<Box flexDirection="column" marginLeft={4}>
 			{shown.map((l, n) => (
-				<Text key={n} color={l.tone === 'added' ? 'green' : l.tone === 'removed' ? 'red' : undefined} dimColor={l.tone === 'hunk'}>
+				<Text
+					key={n}
+					color={l.tone === 'added' ? 'green' : l.tone === 'removed' ? 'red' : undefined}
+					dimColor={l.tone === 'hunk'}
+				>
 					{l.text}
 				</Text>
 			))}
@@ -38,7 +42,18 @@ export interface ReviewProps {
 	onQuit: () => void;
 }
 
-export function Review({stack, dir, changes, warnings, errors, notes = [], presetNote, onWrite, onBack, onQuit}: ReviewProps) {
+export function Review({
+	stack,
+	dir,
+	changes,
+	warnings,
+	errors,
+	notes = [],
+	presetNote,
+	onWrite,
+	onBack,
+	onQuit,
+}: ReviewProps) {
 	// Not passive: Esc goes back while the comparison still runs, and other keys typed then are dropped
 	// rather than kept for the Write button.
 	useKeys(key => {
@@ -52,12 +67,11 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 	const contextChanged = context.filter(c => c.state !== 'unchanged').length;
 	const pending = changes.filter(c => c.state !== 'unchanged').length;
 	const back = {label: 'Back', value: 'back'};
-	const actions =
-		errors.length
-			? [back, {label: 'Quit without writing', value: 'quit'}]
-			: pending === 0
-				? [{label: 'Continue (nothing to write)', value: 'write'}, back, {label: 'Quit', value: 'quit'}]
-				: [{label: `Write ${pending} file(s)`, value: 'write'}, back, {label: 'Quit without writing', value: 'quit'}];
+	const actions = errors.length
+		? [back, {label: 'Quit without writing', value: 'quit'}]
+		: pending === 0
+			? [{label: 'Continue (nothing to write)', value: 'write'}, back, {label: 'Quit', value: 'quit'}]
+			: [{label: `Write ${pending} file(s)`, value: 'write'}, back, {label: 'Quit without writing', value: 'quit'}];
 	return (
 		<Box flexDirection="column">
 			<Text bold>
@@ -67,18 +81,24 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 				<Box key={c.path} flexDirection="column">
 					<Text>
 						{'  '}
-						<Text color={c.state === 'new' ? 'green' : c.state === 'changed' ? 'yellow' : undefined} dimColor={c.state === 'unchanged'}>
+						<Text
+							color={c.state === 'new' ? 'green' : c.state === 'changed' ? 'yellow' : undefined}
+							dimColor={c.state === 'unchanged'}
+						>
 							{changeWord(c.state).padEnd(9)}
 						</Text>{' '}
 						{relative(dir, c.path)}
-						{c.state === 'changed' ? <Text dimColor> (old copy kept as {relative(dir, c.path)}.bak-&lt;time&gt;)</Text> : null}
+						{c.state === 'changed' ? (
+							<Text dimColor> (old copy kept as {relative(dir, c.path)}.bak-&lt;time&gt;)</Text>
+						) : null}
 					</Text>
 					{c.diff ? <Diff diff={c.diff} /> : null}
 				</Box>
 			))}
 			<Text>
 				{'  '}
-				{contextChanged ? <Text color="yellow">update   </Text> : <Text dimColor>unchanged</Text>} image/ (build context, {context.length} files
+				{contextChanged ? <Text color="yellow">update </Text> : <Text dimColor>unchanged</Text>} image/ (build context,{' '}
+				{context.length} files
 				{contextChanged ? `, ${contextChanged} changed` : ''})
 			</Text>
 			{context
@@ -86,7 +106,7 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 				.map(c => (
 					<Box key={c.path} flexDirection="column" marginLeft={2}>
 						<Text>
-							<Text color="yellow">update   </Text> {relative(dir, c.path)}
+							<Text color="yellow">update </Text> {relative(dir, c.path)}
 							<Text dimColor> (old copy kept under .hatch/backups/)</Text>
 						</Text>
 						<Diff diff={c.diff} />
@@ -107,7 +127,10 @@ export function Review({stack, dir, changes, warnings, errors, notes = [], prese
 			))}
 			<Text dimColor>{presetNote}</Text>
 			<Box marginTop={1}>
-				<SelectList items={actions} onSelect={item => (item.value === 'write' ? onWrite() : item.value === 'back' ? onBack() : onQuit())} />
+				<SelectList
+					items={actions}
+					onSelect={item => (item.value === 'write' ? onWrite() : item.value === 'back' ? onBack() : onQuit())}
+				/>
 			</Box>
 			<Text dimColor>↑↓ choose · Enter next · Esc back · Ctrl-C quit</Text>
 		</Box>

@@ -1,12 +1,17 @@
 // First screen: what hatch found on this host (filled in as the probes answer) and where to start from.
-import {Box, Text} from 'ink';
+
 import {Spinner} from '@inkjs/ui';
+import {Box, Text} from 'ink';
+import {describeProbes, type Inspection, PROBE_LABELS, type ProbeLine} from '../host/inspect.js';
 import {SelectList} from './fields.js';
-import React from 'react';
-import {type Inspection, PROBE_LABELS, type ProbeLine, describeProbes} from '../host/inspect.js';
 import type {Option} from './questions.js';
 
-const MARK = {ok: <Text color="green">✔</Text>, missing: <Text dimColor>–</Text>, timeout: <Text color="yellow">⏱</Text>, error: <Text color="red">✗</Text>};
+const MARK = {
+	ok: <Text color="green">✔</Text>,
+	missing: <Text dimColor>–</Text>,
+	timeout: <Text color="yellow">⏱</Text>,
+	error: <Text color="red">✗</Text>,
+};
 
 function Row({line}: {line: ProbeLine}) {
 	return (
@@ -14,7 +19,11 @@ function Row({line}: {line: ProbeLine}) {
 			<Text>
 				{MARK[line.status]} {line.label.padEnd(9)} {line.text}
 			</Text>
-			{line.status !== 'ok' && line.hint ? <Text dimColor>{'   '}→ {line.hint}</Text> : null}
+			{line.status !== 'ok' && line.hint ? (
+				<Text dimColor>
+					{'   '}→ {line.hint}
+				</Text>
+			) : null}
 		</Box>
 	);
 }
@@ -42,14 +51,20 @@ export function Welcome({version, identity, inspection: i, starts, warnings = []
 	return (
 		<Box flexDirection="column">
 			<Text>
-				<Text bold color="cyan">hatch-wizard {version}</Text> — SSH-able dev containers for this Docker host
+				<Text bold color="cyan">
+					hatch-wizard {version}
+				</Text>{' '}
+				— SSH-able dev containers for this Docker host
 			</Text>
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>This host</Text>
 				<Text>
-					<Text color="green">✔</Text> {'you'.padEnd(9)} {identity.user} ({identity.uid}:{identity.gid}) on {identity.hostname}
+					<Text color="green">✔</Text> {'you'.padEnd(9)} {identity.user} ({identity.uid}:{identity.gid}) on{' '}
+					{identity.hostname}
 				</Text>
-				{i ? describeProbes(i).map(line => <Row key={line.label} line={line} />) : PROBE_LABELS.map(label => <Pending key={label} label={label} />)}
+				{i
+					? describeProbes(i).map(line => <Row key={line.label} line={line} />)
+					: PROBE_LABELS.map(label => <Pending key={label} label={label} />)}
 			</Box>
 			{warnings.map(w => (
 				<Text key={w} color="yellow">
@@ -59,7 +74,10 @@ export function Welcome({version, identity, inspection: i, starts, warnings = []
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>Start from</Text>
 				{starts ? (
-					<SelectList items={starts.map(s => ({key: s.value, label: s.label, value: s.value}))} onSelect={item => onStart(item.value)} />
+					<SelectList
+						items={starts.map(s => ({key: s.value, label: s.label, value: s.value}))}
+						onSelect={item => onStart(item.value)}
+					/>
 				) : (
 					<Spinner label="loading presets…" />
 				)}

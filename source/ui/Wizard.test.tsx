@@ -1,13 +1,11 @@
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {describe, expect, it, vi} from 'vitest';
-import type {Stack, Values} from '../core/model.js';
+import {fakeInspection, fixture} from '../../test/helpers/fake-host.js';
 import {KEY, press, waitFor, waitForChange} from '../../test/helpers/ink.js';
-import {fakeInspection} from '../../test/helpers/fake-host.js';
-import type {FileChange} from '../stack.js';
+import type {Stack, Values} from '../core/model.js';
 import {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
-import {fixture} from '../../test/helpers/fake-host.js';
+import type {FileChange} from '../stack.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 /** The screen the fake deploy waits on, set by toDeploy: it goes on when the view has shown each stage. */
@@ -30,7 +28,15 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean;
 		if (outcome.hang) await canceled;
 		const base = {logFile: '/out/stem/logs/hatch-1.log', progress, tail: ['boom'], ms: 3200};
 		if (outcome.hang) return {...base, ok: false, canceled: true, phase: 'build', exitCode: 130};
-		if (!outcome.ok) return {...base, ok: false, canceled: false, phase: 'up', exitCode: 1, hint: 'the SSH port is taken: pick another STEM_SSH_PORT'};
+		if (!outcome.ok)
+			return {
+				...base,
+				ok: false,
+				canceled: false,
+				phase: 'up',
+				exitCode: 1,
+				hint: 'the SSH port is taken: pick another STEM_SSH_PORT',
+			};
 		events.onPhase?.('up');
 		events.onPhase?.('ready');
 		events.onBoot?.({kind: 'step', text: '00-user-bootstrap.sh', ms: 49});
@@ -38,7 +44,21 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean;
 		// The live view has shown the boot so far, its last warning too.
 		await waitFor(view.lastFrame, 'waiting for sshd');
 		for (const w of outcome.warnings ?? []) await waitFor(view.lastFrame, `! ${w}`);
-		return {...base, ok: true, canceled: false, phase: 'ready', exitCode: 0, ready: {ok: true, fingerprint: 'SHA256:abc', keyBlob: 'AAAA', warnings: outcome.warnings ?? [], logTail: [], ms: 900}};
+		return {
+			...base,
+			ok: true,
+			canceled: false,
+			phase: 'ready',
+			exitCode: 0,
+			ready: {
+				ok: true,
+				fingerprint: 'SHA256:abc',
+				keyBlob: 'AAAA',
+				warnings: outcome.warnings ?? [],
+				logTail: [],
+				ms: 900,
+			},
+		};
 	})();
 	return {done, cancel: () => cancel()};
 }
@@ -57,27 +77,60 @@ function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()
 			],
 			warnings: [],
 		}),
-		presetFor: s => (s === 'shipped:neuron-gpus' ? {name: 'neuron-gpus', image: 'neuron', settings: {STEM_SSH_PORT: '22555'}} : undefined),
+		presetFor: s =>
+			s === 'shipped:neuron-gpus'
+				? {name: 'neuron-gpus', image: 'neuron', settings: {STEM_SSH_PORT: '22555'}}
+				: undefined,
 		stackDir: s => `/out/${s}`,
 		loadExisting: () => undefined,
 		sets: {},
-		plan: async (stack, values) => [{path: `/out/${stack}/.env`, content: JSON.stringify(values), mode: 0o600, showDiff: true, state: 'new', diff: ''}],
+		plan: async (stack, values) => [
+			{
+				path: `/out/${stack}/.env`,
+				content: JSON.stringify(values),
+				mode: 0o600,
+				showDiff: true,
+				state: 'new',
+				diff: '',
+			},
+		],
 		write: async (changes: FileChange[]) => changes,
-		preflight: async () => ({errors: [], warnings: [], notes: ['first run: compose creates stem-home, stem-sshkeys, stem-sshstate']}),
+		preflight: async () => ({
+			errors: [],
+			warnings: [],
+			notes: ['first run: compose creates stem-home, stem-sshkeys, stem-sshstate'],
+		}),
 		check: () => undefined,
 		save: async (name, stack, values) => {
 			saved.push({name, stack, values});
 		},
 		deploy: (_stack, _values, events) => fakeDeploy(events, {ok: true}),
-		planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'changed', diff: '--- a\n+++ b\n@@ -1,0 +1,1 @@\n+Host stem\n'}],
+		planSshConfig: async () => [
+			{
+				path: '/home/alice/.ssh/config',
+				content: 'x',
+				mode: 0o600,
+				showDiff: true,
+				state: 'changed',
+				diff: '--- a\n+++ b\n@@ -1,0 +1,1 @@\n+Host stem\n',
+			},
+		],
 		onExit: code => exits.push(code),
 		...overrides,
 	};
 	return {d, saved, exits};
 }
 
-/** Presses Enter until `text` is on screen (each question answered with its prefilled default); returns the screens passed. */
-async function enterUntil(lastFrame: () => string | undefined, stdin: {write: (s: string) => void}, text: string, max = 60): Promise<string[]> {
+/**
+ * Presses Enter until `text` is on screen (each question answered with its prefilled default); returns the screens
+ * passed.
+ */
+async function enterUntil(
+	lastFrame: () => string | undefined,
+	stdin: {write: (s: string) => void},
+	text: string,
+	max = 60,
+): Promise<string[]> {
 	const passed: string[] = [];
 	for (let n = 0; n < max; n++) {
 		// One Enter per screen that shows a field (a list's ❯ or a text field's ›), never to a spinner: an Enter
@@ -105,7 +158,16 @@ describe('Wizard', () => {
 		await press(stdin, KEY.down, KEY.enter);
 		expect(exits).toEqual([0]);
 		expect(saved).toHaveLength(1);
-		expect(saved[0]).toMatchObject({name: 'stem', stack: 'stem', values: {STEM_USER: 'alice', STEM_UID: '1000', STEM_AUTH_KEYS_PATH: '/home/alice/.ssh/id_ed25519.pub', DROPBOX_PATH_ON_HOST: '/home/alice/Dropbox'}});
+		expect(saved[0]).toMatchObject({
+			name: 'stem',
+			stack: 'stem',
+			values: {
+				STEM_USER: 'alice',
+				STEM_UID: '1000',
+				STEM_AUTH_KEYS_PATH: '/home/alice/.ssh/id_ed25519.pub',
+				DROPBOX_PATH_ON_HOST: '/home/alice/Dropbox',
+			},
+		});
 		expect(lastFrame()).toContain('ssh -p 22222 alice@<docker-host>');
 		unmount();
 	});
@@ -128,34 +190,41 @@ describe('Wizard', () => {
 		unmount();
 	});
 
-	it('a start chosen again begins from that start: a preset left with Esc leaves none of its values behind', async () => {
-		const {d} = deps();
-		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
-		await waitFor(lastFrame, '❯ start fresh');
-		await press(stdin, KEY.down, KEY.enter);
-		await waitFor(lastFrame, 'Which container?');
-		await press(stdin, KEY.enter);
-		await enterUntil(lastFrame, stdin, 'SSH port on the Docker host');
-		expect(lastFrame()).toContain('22555');
-		await press(stdin, KEY.esc);
-		await waitForChange(lastFrame, lastFrame());
-		// Back to the first screen, one Esc per screen, then "start fresh" and the same image.
-		for (let n = 0; n < 20 && !lastFrame()!.includes('❯ start fresh') && !lastFrame()!.includes('❯ neuron-gpus'); n++) {
-			const before = lastFrame()!;
+	it(
+		'a start chosen again begins from that start: a preset left with Esc leaves none of its values ' + 'behind',
+		async () => {
+			const {d} = deps();
+			const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+			await waitFor(lastFrame, '❯ start fresh');
+			await press(stdin, KEY.down, KEY.enter);
+			await waitFor(lastFrame, 'Which container?');
+			await press(stdin, KEY.enter);
+			await enterUntil(lastFrame, stdin, 'SSH port on the Docker host');
+			expect(lastFrame()).toContain('22555');
 			await press(stdin, KEY.esc);
-			await waitForChange(lastFrame, before);
-		}
-		await waitFor(lastFrame, 'neuron-gpus');
-		if (lastFrame()!.includes('❯ neuron-gpus')) await press(stdin, KEY.up);
-		await waitFor(lastFrame, '❯ start fresh');
-		await press(stdin, KEY.enter);
-		await waitFor(lastFrame, 'Which container?');
-		await waitFor(lastFrame, '❯ neuron');
-		await press(stdin, KEY.enter);
-		await enterUntil(lastFrame, stdin, 'SSH port on the Docker host');
-		expect(lastFrame()).not.toContain('22555');
-		unmount();
-	});
+			await waitForChange(lastFrame, lastFrame());
+			// Back to the first screen, one Esc per screen, then "start fresh" and the same image.
+			for (
+				let n = 0;
+				n < 20 && !lastFrame()!.includes('❯ start fresh') && !lastFrame()!.includes('❯ neuron-gpus');
+				n++
+			) {
+				const before = lastFrame()!;
+				await press(stdin, KEY.esc);
+				await waitForChange(lastFrame, before);
+			}
+			await waitFor(lastFrame, 'neuron-gpus');
+			if (lastFrame()!.includes('❯ neuron-gpus')) await press(stdin, KEY.up);
+			await waitFor(lastFrame, '❯ start fresh');
+			await press(stdin, KEY.enter);
+			await waitFor(lastFrame, 'Which container?');
+			await waitFor(lastFrame, '❯ neuron');
+			await press(stdin, KEY.enter);
+			await enterUntil(lastFrame, stdin, 'SSH port on the Docker host');
+			expect(lastFrame()).not.toContain('22555');
+			unmount();
+		},
+	);
 
 	it('quits with 130 on Ctrl-C, having written and saved nothing', async () => {
 		const write = vi.fn(async (c: FileChange[]) => c);
@@ -188,7 +257,11 @@ describe('Wizard', () => {
 		await enterUntil(lastFrame, stdin, 'Review: neuron');
 		await press(stdin, KEY.enter);
 		await waitFor(lastFrame, 'Build and start it now?');
-		expect(saved[0]!.values).toMatchObject({NEURON_GPUS: 'GPU-2f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50', STEM_SSH_PORT: '22555', STEM_SSH_AUTH_SOCK_HOST: '/tmp/ssh-a/agent.1'});
+		expect(saved[0]!.values).toMatchObject({
+			NEURON_GPUS: 'GPU-2f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50',
+			STEM_SSH_PORT: '22555',
+			STEM_SSH_AUTH_SOCK_HOST: '/tmp/ssh-a/agent.1',
+		});
 		unmount();
 	});
 
@@ -216,12 +289,16 @@ describe('Wizard', () => {
 		await press(stdin, KEY.down, KEY.enter);
 		await enterUntil(lastFrame, stdin, 'Review: neuron');
 		const f = await waitFor(lastFrame, 'Write');
-		expect(f.replace(/\s+/g, ' ')).toContain('! preset over your .env: STEM_SSH_PORT: the preset sets "22555", your .env has "2299"');
+		expect(f.replace(/\s+/g, ' ')).toContain(
+			'! preset over your .env: STEM_SSH_PORT: the preset sets "22555", your .env has "2299"',
+		);
 		unmount();
 	});
 
 	it('shows a failed write and exits 1', async () => {
-		const {d, exits} = deps({write: vi.fn(async () => Promise.reject(new Error('EACCES: permission denied, open /out/stem/.env')))});
+		const {d, exits} = deps({
+			write: vi.fn(async () => Promise.reject(new Error('EACCES: permission denied, open /out/stem/.env'))),
+		});
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
 		await waitFor(lastFrame, 'Dropbox');
 		await enterUntil(lastFrame, stdin, 'Review:');
@@ -262,32 +339,39 @@ describe('Wizard, building and booting', () => {
 		return r;
 	}
 
-	it('shows the steps, then ready with the ssh command and fingerprint, then offers ~/.ssh/config with its diff', async () => {
-		const write = vi.fn(async (c: FileChange[]) => c);
-		const {d, exits} = deps({write});
-		const {lastFrame, frames, stdin, unmount} = await toDeploy(d);
-		const live = await waitFor(lastFrame, '9/9 steps');
-		expect(live).toContain('full log: /out/stem/logs/hatch-1.log');
-		expect(live).toMatch(/✔ step 4\/9 RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* 0\.8s/);
-		const f = await waitFor(lastFrame, '✔ ready in 3.2 s');
-		expect(f).toContain('ssh -p 22222 alice@127.0.0.1');
-		expect(f).toContain('host key SHA256:abc');
-		expect(frames.some(fr => fr.includes('✔ 00-user-bootstrap.sh (49 ms)'))).toBe(true);
-		await waitFor(lastFrame, 'Add “Host stem” to ~/.ssh/config');
-		expect(lastFrame()).toContain('+Host stem');
-		expect(lastFrame()).toContain('old copy kept as /home/alice/.ssh/config.bak-<time>');
-		await press(stdin, KEY.enter);
-		await vi.waitFor(() => expect(exits.length).toBeGreaterThan(0));
-		expect(write).toHaveBeenCalledTimes(2);
-		expect(exits).toEqual([0]);
-		// What it wrote stays on the screen.
-		expect(lastFrame()).toContain('✔ updated /home/alice/.ssh/config');
-		expect(lastFrame()).toContain('Now: ssh stem');
-		unmount();
-	});
+	it(
+		'shows the steps, then ready with the ssh command and fingerprint, then offers ~/.ssh/config ' + 'with its diff',
+		async () => {
+			const write = vi.fn(async (c: FileChange[]) => c);
+			const {d, exits} = deps({write});
+			const {lastFrame, frames, stdin, unmount} = await toDeploy(d);
+			const live = await waitFor(lastFrame, '9/9 steps');
+			expect(live).toContain('full log: /out/stem/logs/hatch-1.log');
+			expect(live).toMatch(/✔ step 4\/9 RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* 0\.8s/);
+			const f = await waitFor(lastFrame, '✔ ready in 3.2 s');
+			expect(f).toContain('ssh -p 22222 alice@127.0.0.1');
+			expect(f).toContain('host key SHA256:abc');
+			expect(frames.some(fr => fr.includes('✔ 00-user-bootstrap.sh (49 ms)'))).toBe(true);
+			await waitFor(lastFrame, 'Add “Host stem” to ~/.ssh/config');
+			expect(lastFrame()).toContain('+Host stem');
+			expect(lastFrame()).toContain('old copy kept as /home/alice/.ssh/config.bak-<time>');
+			await press(stdin, KEY.enter);
+			await vi.waitFor(() => expect(exits.length).toBeGreaterThan(0));
+			expect(write).toHaveBeenCalledTimes(2);
+			expect(exits).toEqual([0]);
+			// What it wrote stays on the screen.
+			expect(lastFrame()).toContain('✔ updated /home/alice/.ssh/config');
+			expect(lastFrame()).toContain('Now: ssh stem');
+			unmount();
+		},
+	);
 
 	it('exits 0 after ready when ~/.ssh is already right', async () => {
-		const {d, exits} = deps({planSshConfig: async () => [{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'unchanged', diff: ''}]});
+		const {d, exits} = deps({
+			planSshConfig: async () => [
+				{path: '/home/alice/.ssh/config', content: 'x', mode: 0o600, showDiff: true, state: 'unchanged', diff: ''},
+			],
+		});
 		const {lastFrame, unmount} = await toDeploy(d);
 		await waitFor(lastFrame, '✔ ready in');
 		await vi.waitFor(() => expect(exits.length).toBeGreaterThan(0));
@@ -296,13 +380,20 @@ describe('Wizard, building and booting', () => {
 	});
 
 	it('a refused preflight shows why at the review and instead of "Build and start", and exits 2', async () => {
-		const bridge = 'STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)';
+		const bridge =
+			'STEM_NETWORK_MODE=bridge, but this Docker engine has no bridge network (dockerd runs with --bridge=none): ' +
+			'set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)';
 		const deploy = vi.fn();
-		const {d, exits} = deps({preflight: async () => ({errors: [], warnings: [], notes: [], deployErrors: [bridge]}), deploy});
+		const {d, exits} = deps({
+			preflight: async () => ({errors: [], warnings: [], notes: [], deployErrors: [bridge]}),
+			deploy,
+		});
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
 		await waitFor(lastFrame, 'start fresh');
 		await enterUntil(lastFrame, stdin, 'Review: stem');
-		expect(await waitFor(lastFrame, 'Write')).toContain('! to build and start here: STEM_NETWORK_MODE=bridge, but this Docker engine');
+		expect(await waitFor(lastFrame, 'Write')).toContain(
+			'! to build and start here: STEM_NETWORK_MODE=bridge, but this Docker engine',
+		);
 		await press(stdin, KEY.enter);
 		const f = await waitFor(lastFrame, 'It cannot be built and started here yet:');
 		expect(f).toContain('✗ STEM_NETWORK_MODE=bridge, but this Docker engine');
@@ -315,7 +406,7 @@ describe('Wizard, building and booting', () => {
 
 	it('shows the boot warnings live and keeps them on the ready screen', async () => {
 		const warning = '05-bindu: dotfiles not cloned from git://127.0.0.1:9/x.git at main: fatal: unable to connect';
-		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: true, warnings: [warning]})});
+		const {d} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: true, warnings: [warning]})});
 		const {lastFrame, frames, unmount} = await toDeploy(d);
 		const f = await waitFor(lastFrame, '✔ ready in 3.2 s');
 		expect(frames.some(fr => fr.includes(`! ${warning}`) && fr.includes('waiting for sshd'))).toBe(true);
@@ -357,7 +448,16 @@ describe('Wizard, edges', () => {
 			plan: async (stack, values) => {
 				const n = ++call;
 				if (n === 1) await firstMayEnd; // the first comparison is slow
-				return [{path: `/out/${stack}/.env`, content: `plan ${n} ${values.STEM_SSH_PORT}`, mode: 0o600, showDiff: true, state: 'new', diff: ''}];
+				return [
+					{
+						path: `/out/${stack}/.env`,
+						content: `plan ${n} ${values.STEM_SSH_PORT}`,
+						mode: 0o600,
+						showDiff: true,
+						state: 'new',
+						diff: '',
+					},
+				];
 			},
 		});
 		const r = render(<Wizard deps={d} />);

@@ -1,25 +1,28 @@
 // The interactive flow, top to bottom: welcome (host facts, where to start) → image → one question at a
 // time → review → write → done. Esc goes back a step without losing answers; Ctrl-C quits (exit 130).
 // All I/O comes in through `deps`, so every screen can be driven in tests.
-import {Box, Text} from 'ink';
-import {useKeys} from './keys.js';
+
 import {Spinner} from '@inkjs/ui';
-import {SelectList} from './fields.js';
-import React, {Suspense, lazy, useEffect, useMemo, useRef, useState} from 'react';
-import {type Stack, type Values, answer, factWarnings, loginCommand, validate} from '../core/model.js';
-import {type Preset, missingForPreset} from '../core/preset.js';
-import {type Resolved, describeOverride, resolveConfig} from '../core/resolve.js';
-import {type Inspection, factsFrom} from '../host/inspect.js';
+import {Box, Text} from 'ink';
+import {lazy, Suspense, useEffect, useMemo, useRef, useState} from 'react';
+import {answer, factWarnings, loginCommand, type Stack, type Values, validate} from '../core/model.js';
+import {missingForPreset, type Preset} from '../core/preset.js';
+import {describeOverride, type Resolved, resolveConfig} from '../core/resolve.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
+import {factsFrom, type Inspection} from '../host/inspect.js';
 import {refusal} from '../host/preflight.js';
 import type {FileChange} from '../stack.js';
+import {SelectList} from './fields.js';
+import {useKeys} from './keys.js';
+
 // The build/boot screens (and the runners they import) load when a deploy starts, not before the first frame.
 const Deploy = lazy(() => import('./Deploy.js').then(m => ({default: m.Deploy})));
 const DeployFailed = lazy(() => import('./Deploy.js').then(m => ({default: m.DeployFailed})));
 const Ready = lazy(() => import('./Deploy.js').then(m => ({default: m.Ready})));
+
 import {Done} from './Done.js';
 import {Question} from './Question.js';
-import {type Option, STEPS, questions} from './questions.js';
+import {type Option, questions, STEPS} from './questions.js';
 import {Diff, Review} from './Review.js';
 import {Welcome} from './Welcome.js';
 
@@ -37,7 +40,10 @@ export interface WizardDeps {
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
 	/** Host checks before writing: files named in the settings, the SSH port, existing volumes. */
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
-	preflight: (values: Values, stack: Stack) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
+	preflight: (
+		values: Values,
+		stack: Stack,
+	) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	/** Host checks made when an answer is given (the SSH port is free, or held by this stack's own container). */
 	checkOnSubmit?: (key: string, value: string, values: Values) => Promise<string | undefined>;
@@ -56,7 +62,14 @@ type Phase =
 	| {name: 'review'}
 	| {name: 'done'; written: FileChange[]}
 	| {name: 'deploy'; written: FileChange[]}
-	| {name: 'ready'; written: FileChange[]; result: DeployResult; ssh?: FileChange[]; shown?: boolean; sshDone?: {written?: FileChange[]; error?: string}}
+	| {
+			name: 'ready';
+			written: FileChange[];
+			result: DeployResult;
+			ssh?: FileChange[];
+			shown?: boolean;
+			sshDone?: {written?: FileChange[]; error?: string};
+	  }
 	| {name: 'deployFailed'; written: FileChange[]; result: DeployResult}
 	| {name: 'failed'; message: string};
 
@@ -73,7 +86,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	// Values of the stack's .env that the chosen preset replaced: shown at the review, beside the .env diff.
 	const [overrides, setOverrides] = useState<Resolved['overrides']>([]);
 	// What the review shows: the compared files and the host checks, undefined while they are worked out.
-	const [review, setReview] = useState<{changes: FileChange[]; checks: Awaited<ReturnType<WizardDeps['preflight']>>} | undefined>();
+	const [review, setReview] = useState<
+		{changes: FileChange[]; checks: Awaited<ReturnType<WizardDeps['preflight']>>} | undefined
+	>();
 	// Defaults come from the host facts: a stack chosen before the probes answered waits for them.
 	const [waiting, setWaiting] = useState<Stack | undefined>();
 
@@ -88,7 +103,12 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		);
 		deps.loadStarts().then(
 			s => live && setStarts(s),
-			(error: Error) => live && setStarts({starts: [{label: 'start fresh (defaults from this host)', value: 'fresh'}], warnings: [`presets could not be loaded: ${error.message}`]}),
+			(error: Error) =>
+				live &&
+				setStarts({
+					starts: [{label: 'start fresh (defaults from this host)', value: 'fresh'}],
+					warnings: [`presets could not be loaded: ${error.message}`],
+				}),
 		);
 		return () => {
 			live = false;
@@ -120,7 +140,13 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			setResolvedFor(key);
 			const facts = factsFrom(inspection);
 			const fromPreset = preset && preset.image === s ? preset.settings : undefined;
-			const resolved = resolveConfig({stack: s, facts, existing: deps.loadExisting(s), preset: fromPreset, sets: deps.sets});
+			const resolved = resolveConfig({
+				stack: s,
+				facts,
+				existing: deps.loadExisting(s),
+				preset: fromPreset,
+				sets: deps.sets,
+			});
 			setValues(resolved.values);
 			setOverrides(resolved.overrides);
 		}
@@ -160,7 +186,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			);
 		}
 		// ~/.ssh already right (the usual re-run): nothing to ask.
-		if (phase.name === 'ready' && phase.shown && phase.ssh && phase.ssh.every(c => c.state === 'unchanged')) deps.onExit(0);
+		if (phase.name === 'ready' && phase.shown && phase.ssh?.every(c => c.state === 'unchanged')) deps.onExit(0);
 	}, [phase, deps]);
 
 	if (phase.name === 'welcome') {
@@ -181,10 +207,13 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	const header = (step: string) => (
 		<Text>
-			<Text bold color="cyan">hatch-wizard</Text>
+			<Text bold color="cyan">
+				hatch-wizard
+			</Text>
 			{stack ? ` · ${stack}` : ''} · {step}
 			<Text dimColor>
-				{' '}({STEPS.indexOf(step as (typeof STEPS)[number]) + 1}/{STEPS.length})
+				{' '}
+				({STEPS.indexOf(step as (typeof STEPS)[number]) + 1}/{STEPS.length})
 			</Text>
 		</Text>
 	);
@@ -196,7 +225,11 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Box flexDirection="column">
 				{header('Image')}
 				<Text bold>Which container?</Text>
-				{waiting ? <Spinner label="Finishing the host checks…" /> : <ImageSelect initial={initial} onChoose={chooseStack} onBack={() => setPhase({name: 'welcome'})} />}
+				{waiting ? (
+					<Spinner label="Finishing the host checks…" />
+				) : (
+					<ImageSelect initial={initial} onChoose={chooseStack} onBack={() => setPhase({name: 'welcome'})} />
+				)}
 				{footer}
 			</Box>
 		);
@@ -235,13 +268,18 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				errors={[...problems, ...(review?.checks.errors ?? [])]}
 				warnings={[
 					// Still the preset's value at the review: the user saw it at the question and kept it, but say so.
-					...overrides.filter(o => values[o.key] === o.preset).map(o => `preset over your .env: ${describeOverride(o)}`),
+					...overrides
+						.filter(o => values[o.key] === o.preset)
+						.map(o => `preset over your .env: ${describeOverride(o)}`),
 					...(review?.checks.warnings ?? []),
 					...(inspection ? factWarnings(stack!, values, factsFrom(inspection)) : []),
 					...(review?.checks.deployErrors ?? []).map(e => `to build and start here: ${e}`),
 				]}
 				notes={review?.checks.notes ?? []}
-				presetNote={`Your answers are saved as preset "${presetName}" for ${deps.identity.hostname} (hatch-wizard --preset ${presetName} --yes replays them).`}
+				presetNote={
+					`Your answers are saved as preset "${presetName}" for ${deps.identity.hostname} (hatch-wizard ` +
+					`--preset ${presetName} --yes replays them).`
+				}
 				onBack={() => setPhase({name: 'question', index: Math.max(0, qs.length - 1)})}
 				onQuit={() => deps.onExit(0)}
 				onWrite={() => {
@@ -259,7 +297,14 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	if (phase.name === 'failed') return <Text color="red">✗ {phase.message}</Text>;
 
-	const summary = <Done dir={deps.stackDir(stack!)} written={phase.written} login={loginCommand(values)} showNext={phase.name === 'done'} />;
+	const summary = (
+		<Done
+			dir={deps.stackDir(stack!)}
+			written={phase.written}
+			login={loginCommand(values)}
+			showNext={phase.name === 'done'}
+		/>
+	);
 	const refused = review?.checks.deployErrors ?? [];
 	if (phase.name === 'done') {
 		return (
@@ -282,7 +327,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 								{label: 'yes: build, start, and wait until SSH works', value: 'yes'},
 								{label: 'not now', value: 'no'},
 							]}
-							onSelect={item => (item.value === 'yes' ? setPhase({name: 'deploy', written: phase.written}) : deps.onExit(0))}
+							onSelect={item =>
+								item.value === 'yes' ? setPhase({name: 'deploy', written: phase.written}) : deps.onExit(0)
+							}
 						/>
 					</>
 				)}
@@ -293,14 +340,20 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	if (phase.name === 'deploy') {
 		return (
 			<Suspense fallback={<Spinner label="Starting…" />}>
-			<Box flexDirection="column">
-				{summary}
-				<Deploy
-					start={events => deps.deploy(stack!, values, events)}
-					cancelRef={cancelDeploy}
-					onDone={result => setPhase(result.ok ? {name: 'ready', written: phase.written, result} : {name: 'deployFailed', written: phase.written, result})}
-				/>
-			</Box>
+				<Box flexDirection="column">
+					{summary}
+					<Deploy
+						start={events => deps.deploy(stack!, values, events)}
+						cancelRef={cancelDeploy}
+						onDone={result =>
+							setPhase(
+								result.ok
+									? {name: 'ready', written: phase.written, result}
+									: {name: 'deployFailed', written: phase.written, result},
+							)
+						}
+					/>
+				</Box>
 			</Suspense>
 		);
 	}
@@ -309,7 +362,12 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Suspense fallback={null}>
 				<Box flexDirection="column">
 					{summary}
-					<DeployFailed result={phase.result} dir={deps.stackDir(stack!)} values={values} onShown={() => deps.onExit(phase.result.canceled ? 130 : 1)} />
+					<DeployFailed
+						result={phase.result}
+						dir={deps.stackDir(stack!)}
+						values={values}
+						onShown={() => deps.onExit(phase.result.canceled ? 130 : 1)}
+					/>
 				</Box>
 			</Suspense>
 		);
@@ -317,42 +375,56 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const pending = phase.ssh?.filter(c => c.state !== 'unchanged') ?? [];
 	return (
 		<Suspense fallback={null}>
-		<Box flexDirection="column">
-			{summary}
-			<Ready result={phase.result} values={values} dir={deps.stackDir(stack!)} onShown={() => setPhase(p => (p.name === 'ready' ? {...p, shown: true} : p))} />
-			{phase.ssh && pending.length ? (
-				<Box flexDirection="column" marginTop={1}>
-					<Text bold>Add “Host {values.STEM_CONTAINER_NAME}” to ~/.ssh/config and pin its host key? These changes:</Text>
-					{pending.map(c => (
-						<Box key={c.path} flexDirection="column">
-							<Text>
-								{c.state === 'new' ? 'create' : 'update'} {c.path}
-								{c.state === 'changed' ? <Text dimColor> (old copy kept as {c.path}.bak-&lt;time&gt;)</Text> : null}
-							</Text>
-							<Diff diff={c.diff} />
-						</Box>
-					))}
-					<SelectList
-						items={[
-							{label: `yes: then \`ssh ${values.STEM_CONTAINER_NAME}\` just works`, value: 'yes'},
-							{label: 'no, leave ~/.ssh alone', value: 'no'},
-						]}
-						onSelect={item => {
-							const done = (sshDone: {written?: FileChange[]; error?: string}) => setPhase(p => (p.name === 'ready' ? {...p, sshDone} : p));
-							if (item.value === 'no') return done({});
-							deps.write(phase.ssh!).then(
-								written => done({written}),
-								(error: Error) => done({error: error.message}),
-							);
-						}}
-						isActive={!phase.sshDone}
-					/>
-					{phase.sshDone ? <SshDone {...phase.sshDone} name={values.STEM_CONTAINER_NAME!} onShown={() => deps.onExit(phase.sshDone!.error ? 1 : 0)} /> : null}
-				</Box>
-			) : phase.ssh ? (
-				<Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>
-			) : null}
-		</Box>
+			<Box flexDirection="column">
+				{summary}
+				<Ready
+					result={phase.result}
+					values={values}
+					dir={deps.stackDir(stack!)}
+					onShown={() => setPhase(p => (p.name === 'ready' ? {...p, shown: true} : p))}
+				/>
+				{phase.ssh && pending.length ? (
+					<Box flexDirection="column" marginTop={1}>
+						<Text bold>
+							Add “Host {values.STEM_CONTAINER_NAME}” to ~/.ssh/config and pin its host key? These changes:
+						</Text>
+						{pending.map(c => (
+							<Box key={c.path} flexDirection="column">
+								<Text>
+									{c.state === 'new' ? 'create' : 'update'} {c.path}
+									{c.state === 'changed' ? <Text dimColor> (old copy kept as {c.path}.bak-&lt;time&gt;)</Text> : null}
+								</Text>
+								<Diff diff={c.diff} />
+							</Box>
+						))}
+						<SelectList
+							items={[
+								{label: `yes: then \`ssh ${values.STEM_CONTAINER_NAME}\` just works`, value: 'yes'},
+								{label: 'no, leave ~/.ssh alone', value: 'no'},
+							]}
+							onSelect={item => {
+								const done = (sshDone: {written?: FileChange[]; error?: string}) =>
+									setPhase(p => (p.name === 'ready' ? {...p, sshDone} : p));
+								if (item.value === 'no') return done({});
+								deps.write(phase.ssh!).then(
+									written => done({written}),
+									(error: Error) => done({error: error.message}),
+								);
+							}}
+							isActive={!phase.sshDone}
+						/>
+						{phase.sshDone ? (
+							<SshDone
+								{...phase.sshDone}
+								name={values.STEM_CONTAINER_NAME!}
+								onShown={() => deps.onExit(phase.sshDone!.error ? 1 : 0)}
+							/>
+						) : null}
+					</Box>
+				) : phase.ssh ? (
+					<Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>
+				) : null}
+			</Box>
 		</Suspense>
 	);
 }
@@ -360,7 +432,16 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 /** When the inspection as a whole fails, every probe says so and the wizard goes on with defaults. */
 function failedInspection(id: WizardDeps['identity'], error: Error): Inspection {
 	const failed = {status: 'error' as const, detail: `host check failed: ${error.message}`, ms: 0};
-	return {identity: id, platform: process.platform, docker: failed, compose: failed, gpus: failed, dropbox: failed, agent: failed, publicKeys: failed};
+	return {
+		identity: id,
+		platform: process.platform,
+		docker: failed,
+		compose: failed,
+		gpus: failed,
+		dropbox: failed,
+		agent: failed,
+		publicKeys: failed,
+	};
 }
 
 function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s: Stack) => void; onBack: () => void}) {
@@ -376,22 +457,40 @@ function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s:
 		{label: 'stem: an Ubuntu dev container you SSH into', value: 'stem' as Stack},
 		{label: 'neuron: stem plus an ML workbench with GPU access', value: 'neuron' as Stack},
 	];
-	return <SelectList items={items} initialIndex={items.findIndex(i => i.value === initial)} onSelect={item => onChoose(item.value)} />;
+	return (
+		<SelectList
+			items={items}
+			initialIndex={items.findIndex(i => i.value === initial)}
+			onSelect={item => onChoose(item.value)}
+		/>
+	);
 }
 
 /** What the ~/.ssh offer did, left on the screen when the wizard exits. */
-function SshDone({written, error, name, onShown}: {written?: FileChange[]; error?: string; name: string; onShown: () => void}) {
+function SshDone({
+	written,
+	error,
+	name,
+	onShown,
+}: {
+	written?: FileChange[];
+	error?: string;
+	name: string;
+	onShown: () => void;
+}) {
 	useEffect(() => onShown(), []);
 	if (error) return <Text color="red">✗ ~/.ssh was not changed: {error}</Text>;
 	if (!written) return <Text dimColor>~/.ssh left as it was.</Text>;
 	return (
 		<Box flexDirection="column">
-			{written.filter(c => c.state !== 'unchanged').map(c => (
-				<Text key={c.path} color="green">
-					✔ {c.state === 'new' ? 'created' : 'updated'} {c.path}
-					{c.backup ? <Text dimColor> (old copy: {c.backup})</Text> : null}
-				</Text>
-			))}
+			{written
+				.filter(c => c.state !== 'unchanged')
+				.map(c => (
+					<Text key={c.path} color="green">
+						✔ {c.state === 'new' ? 'created' : 'updated'} {c.path}
+						{c.backup ? <Text dimColor> (old copy: {c.backup})</Text> : null}
+					</Text>
+				))}
 			<Text>
 				Now: <Text bold>ssh {name}</Text>
 			</Text>

@@ -2,7 +2,7 @@
 // repeat) is applied key by key against the latest state: a text field with the shell's editing keys, and a
 // list to pick from.
 import {Box, Text} from 'ink';
-import React, {useReducer, useRef} from 'react';
+import {useReducer, useRef} from 'react';
 import {type Key, useKeys} from './keys.js';
 
 interface Edit {
@@ -62,6 +62,7 @@ export function editText({value, cursor}: Edit, key: Key): Edit | undefined {
 }
 
 /** What a field's owner does with an answer: 'stay' keeps the screen taking keys (the answer was refused). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing accepts the answer
 export type Answered = void | 'stay';
 
 /**
@@ -69,18 +70,35 @@ export type Answered = void | 'stay';
  * (while the owner checks an answer) holds later keys; a new `session` takes keys again after an answer
  * was refused later (a check that ran after Enter).
  */
-export function TextField({defaultValue = '', placeholder = '', onChange, onSubmit, active = true, session = 0}: {defaultValue?: string; placeholder?: string; onChange?: (value: string) => void; onSubmit: (value: string) => Answered; active?: boolean; session?: number}) {
+export function TextField({
+	defaultValue = '',
+	placeholder = '',
+	onChange,
+	onSubmit,
+	active = true,
+	session = 0,
+}: {
+	defaultValue?: string;
+	placeholder?: string;
+	onChange?: (value: string) => void;
+	onSubmit: (value: string) => Answered;
+	active?: boolean;
+	session?: number;
+}) {
 	const state = useRef<Edit>({value: defaultValue, cursor: defaultValue.length});
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
-	useKeys(key => {
-		if (key.kind === 'enter') return onSubmit(state.current.value) === 'stay' ? undefined : 'done';
-		const next = editText(state.current, key);
-		if (!next) return;
-		const changed = next.value !== state.current.value;
-		state.current = next;
-		redraw();
-		if (changed) onChange?.(next.value);
-	}, {active, session});
+	useKeys(
+		key => {
+			if (key.kind === 'enter') return onSubmit(state.current.value) === 'stay' ? undefined : 'done';
+			const next = editText(state.current, key);
+			if (!next) return;
+			const changed = next.value !== state.current.value;
+			state.current = next;
+			redraw();
+			if (changed) onChange?.(next.value);
+		},
+		{active, session},
+	);
 	const {value, cursor} = state.current;
 	if (!value) {
 		return (
@@ -106,23 +124,38 @@ export interface Item<V extends string = string> {
 }
 
 /** A list to pick from; `onSelect` answers (the screen is done) unless it returns 'stay'. */
-export function SelectList<V extends string>({items, initialIndex = 0, onSelect, isActive = true}: {items: Item<V>[]; initialIndex?: number; onSelect: (item: Item<V>) => Answered; isActive?: boolean}) {
+export function SelectList<V extends string>({
+	items,
+	initialIndex = 0,
+	onSelect,
+	isActive = true,
+}: {
+	items: Item<V>[];
+	initialIndex?: number;
+	onSelect: (item: Item<V>) => Answered;
+	isActive?: boolean;
+}) {
 	const index = useRef(Math.max(0, Math.min(initialIndex, items.length - 1)));
 	const [, redraw] = useReducer((n: number) => n + 1, 0);
-	useKeys(key => {
-		const last = items.length - 1;
-		const move = (to: number) => {
-			index.current = to;
-			redraw();
-		};
-		if (key.kind === 'enter') {
-			const item = items[index.current];
-			if (item) return onSelect(item) === 'stay' ? undefined : 'done';
-		} else if (key.kind === 'up' || (key.kind === 'ctrl' && key.letter === 'p')) move(index.current > 0 ? index.current - 1 : last);
-		else if (key.kind === 'down' || key.kind === 'tab' || (key.kind === 'ctrl' && key.letter === 'n')) move(index.current < last ? index.current + 1 : 0);
-		else if (key.kind === 'home' || key.kind === 'pageUp') move(0);
-		else if (key.kind === 'end' || key.kind === 'pageDown') move(last);
-	}, {active: isActive});
+	useKeys(
+		key => {
+			const last = items.length - 1;
+			const move = (to: number) => {
+				index.current = to;
+				redraw();
+			};
+			if (key.kind === 'enter') {
+				const item = items[index.current];
+				if (item) return onSelect(item) === 'stay' ? undefined : 'done';
+			} else if (key.kind === 'up' || (key.kind === 'ctrl' && key.letter === 'p'))
+				move(index.current > 0 ? index.current - 1 : last);
+			else if (key.kind === 'down' || key.kind === 'tab' || (key.kind === 'ctrl' && key.letter === 'n'))
+				move(index.current < last ? index.current + 1 : 0);
+			else if (key.kind === 'home' || key.kind === 'pageUp') move(0);
+			else if (key.kind === 'end' || key.kind === 'pageDown') move(last);
+		},
+		{active: isActive},
+	);
 	return (
 		<Box flexDirection="column">
 			{items.map((item, n) => (

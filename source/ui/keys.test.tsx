@@ -2,7 +2,7 @@
 // screens they were meant for, each once; Ctrl-C is never held back.
 import {Text} from 'ink';
 import {render} from 'ink-testing-library';
-import React, {useState} from 'react';
+import {useState} from 'react';
 import {describe, expect, it, vi} from 'vitest';
 import {waitFor} from '../../test/helpers/ink.js';
 import {SelectList, TextField} from './fields.js';
@@ -62,7 +62,17 @@ describe('the key router', () => {
 		const answers: string[] = [];
 		function Picky() {
 			const [ok, setOk] = useState(false);
-			return ok ? <Text>accepted</Text> : <TextField onSubmit={v => (v.length < 3 ? 'stay' : (answers.push(v), setOk(true)))} />;
+			return ok ? (
+				<Text>accepted</Text>
+			) : (
+				<TextField
+					onSubmit={v => {
+						if (v.length < 3) return 'stay';
+						answers.push(v);
+						setOk(true);
+					}}
+				/>
+			);
 		}
 		const {lastFrame, unmount, stdin} = render(<Picky />);
 		stdin.write('ab\rc\r');

@@ -8,13 +8,39 @@ import {useLayoutEffect, useRef} from 'react';
 
 export type Key =
 	| {kind: 'text'; text: string}
-	| {kind: 'enter' | 'escape' | 'backspace' | 'delete' | 'up' | 'down' | 'left' | 'right' | 'home' | 'end' | 'tab' | 'pageUp' | 'pageDown'}
+	| {
+			kind:
+				| 'enter'
+				| 'escape'
+				| 'backspace'
+				| 'delete'
+				| 'up'
+				| 'down'
+				| 'left'
+				| 'right'
+				| 'home'
+				| 'end'
+				| 'tab'
+				| 'pageUp'
+				| 'pageDown';
+	  }
 	| {kind: 'ctrl'; letter: string}
 	| {kind: 'paste'; start: boolean};
 
 const SEQUENCES: Record<string, Key['kind']> = {
-	A: 'up', B: 'down', C: 'right', D: 'left', H: 'home', F: 'end',
-	'1~': 'home', '7~': 'home', '4~': 'end', '8~': 'end', '3~': 'delete', '5~': 'pageUp', '6~': 'pageDown',
+	A: 'up',
+	B: 'down',
+	C: 'right',
+	D: 'left',
+	H: 'home',
+	F: 'end',
+	'1~': 'home',
+	'7~': 'home',
+	'4~': 'end',
+	'8~': 'end',
+	'3~': 'delete',
+	'5~': 'pageUp',
+	'6~': 'pageDown',
 };
 // eslint-disable-next-line no-control-regex
 const ESCAPE_SEQUENCE = /^\x1b(?:\[(\d*)(?:;\d+)*([A-Za-z~])|O([A-Za-z]))/;
@@ -61,6 +87,7 @@ export function splitKeys(input: string): Key[] {
 }
 
 /** What a key did: 'done' when it finished the screen (answered, chose, went back); see KeyRouter. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing leaves the screen as it is
 export type KeyResult = void | 'done';
 
 interface Entry {
@@ -152,7 +179,10 @@ export interface KeyOptions {
  * Calls `onKey` for every key the terminal sends while active, in order, each applied before the next. A
  * handler returns 'done' when its key finished the screen (see KeyRouter).
  */
-export function useKeys(onKey: (key: Key) => KeyResult, {active = true, passive = false, session = 0}: KeyOptions = {}): void {
+export function useKeys(
+	onKey: (key: Key) => KeyResult,
+	{active = true, passive = false, session = 0}: KeyOptions = {},
+): void {
 	const {internal_eventEmitter: events, setRawMode, isRawModeSupported} = useStdin();
 	const handle = useRef(onKey);
 	handle.current = onKey;

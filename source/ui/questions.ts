@@ -1,8 +1,9 @@
 // The wizard's questions, in order, for a stack and the answers so far, as FIELDS declares them (each
 // field's `ask`). Pure: recomputed on every render, so a question appears or disappears as earlier answers
 // change (no branch question without a dotfiles repository).
-import {type Inspection, factsFrom} from '../host/inspect.js';
-import {type Ask, DOCKER_DESKTOP_AGENT, type Group, type Stack, type Values, fieldsFor} from '../core/model.js';
+
+import {type Ask, DOCKER_DESKTOP_AGENT, fieldsFor, type Group, type Stack, type Values} from '../core/model.js';
+import {factsFrom, type Inspection} from '../host/inspect.js';
 
 export interface Option {
 	label: string;
@@ -21,7 +22,19 @@ export interface Question {
 
 export const OTHER = '\u0000other';
 
-export const STEPS = ['Image', 'Container', 'Identity', 'SSH', 'Mounts', 'Dotfiles', 'Pixi', 'Secrets', 'Agent', 'GPU', 'Image and volumes'] as const;
+export const STEPS = [
+	'Image',
+	'Container',
+	'Identity',
+	'SSH',
+	'Mounts',
+	'Dotfiles',
+	'Pixi',
+	'Secrets',
+	'Agent',
+	'GPU',
+	'Image and volumes',
+] as const;
 
 /** The wizard's step for each group of settings, in the order they are asked (the image comes last). */
 const STEP_OF: Record<Group, (typeof STEPS)[number]> = {
@@ -44,10 +57,17 @@ function withCurrent(options: Option[], current: string | undefined, label: (v: 
 }
 
 /** The options of a question that lists what the inspection found; undefined: nothing to ask. */
-const DETECTED: Record<NonNullable<Ask['detected']>, (current: string | undefined, inspection: Inspection | undefined) => Option[] | undefined> = {
+const DETECTED: Record<
+	NonNullable<Ask['detected']>,
+	(current: string | undefined, inspection: Inspection | undefined) => Option[] | undefined
+> = {
 	publicKeys: (current, inspection) =>
 		withCurrent(
-			[...(inspection?.publicKeys.value ?? []).map(k => ({label: `${k} (detected)`, value: k})), {label: 'another file…', value: OTHER}, {label: 'none for now (add keys later)', value: ''}],
+			[
+				...(inspection?.publicKeys.value ?? []).map(k => ({label: `${k} (detected)`, value: k})),
+				{label: 'another file…', value: OTHER},
+				{label: 'none for now (add keys later)', value: ''},
+			],
 			current,
 			v => `${v} (current)`,
 		),
@@ -58,7 +78,13 @@ const DETECTED: Record<NonNullable<Ask['detected']>, (current: string | undefine
 		];
 		if (!sockets.length && !current) return undefined;
 		return withCurrent(
-			[...sockets.map(s => ({label: `yes: ${s}${s === DOCKER_DESKTOP_AGENT ? ' (Docker Desktop)' : ' (detected)'}`, value: s})), {label: 'no', value: ''}],
+			[
+				...sockets.map(s => ({
+					label: `yes: ${s}${s === DOCKER_DESKTOP_AGENT ? ' (Docker Desktop)' : ' (detected)'}`,
+					value: s,
+				})),
+				{label: 'no', value: ''},
+			],
 			current,
 			v => `yes: ${v} (current)`,
 		);
@@ -70,7 +96,10 @@ const DETECTED: Record<NonNullable<Ask['detected']>, (current: string | undefine
 			options.unshift({label: `all ${gpus.length} GPU(s)`, value: 'all'});
 			// One GPU is named by its UUID: a lone number would mean "that many GPUs".
 			for (const g of gpus.filter(x => x.uuid)) {
-				options.push({label: `only GPU ${g.index}: ${g.name}${g.memoryMiB ? `, ${Math.round(g.memoryMiB / 1024)} GiB` : ''}`, value: g.uuid!});
+				options.push({
+					label: `only GPU ${g.index}: ${g.name}${g.memoryMiB ? `, ${Math.round(g.memoryMiB / 1024)} GiB` : ''}`,
+					value: g.uuid!,
+				});
 			}
 		}
 		return withCurrent(options, current, v => `${v} (current; not detected here)`);

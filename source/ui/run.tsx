@@ -1,15 +1,23 @@
 // Starts the interactive wizard with the real host, files and preset store.
 import {join} from 'node:path';
 import {render} from 'ink';
-import React from 'react';
 import {parseEnv} from '../core/env.js';
 import type {Stack, Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
+import {checkPort, preflight, renameWarning} from '../host/preflight.js';
 import {identity, realHost} from '../host/probes.js';
 import {shippedPresets} from '../presets.js';
-import {apply, checkHostFile, compare, fileSystemProblem, planStack, readTextFile, stackDrift, stackIdentity} from '../stack.js';
-import {checkPort, preflight, renameWarning} from '../host/preflight.js';
+import {
+	apply,
+	checkHostFile,
+	compare,
+	fileSystemProblem,
+	planStack,
+	readTextFile,
+	stackDrift,
+	stackIdentity,
+} from '../stack.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
@@ -34,7 +42,9 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		shipped = shippedPresets();
 		const last = store.last();
 		const starts = [
-			...(options.preset ? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}] : []),
+			...(options.preset
+				? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}]
+				: []),
 			...saved
 				.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
 				.map(p => ({label: `${p.name} (saved ${p.savedAt.slice(0, 10)}, ${p.image})`, value: `saved:${p.name}`})),
@@ -83,7 +93,11 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			]);
 			// Hand edits of .env that the compose file did not follow: writing it now applies them.
 			const drift = stackDrift(stack, stackDir(stack)).map(d => `${d}; rewriting docker-compose.yml applies it`);
-			return {...checks, warnings: [...(renamed ? [renamed] : []), ...checks.warnings], notes: [...drift, ...checks.notes]};
+			return {
+				...checks,
+				warnings: [...(renamed ? [renamed] : []), ...checks.warnings],
+				notes: [...drift, ...checks.notes],
+			};
 		},
 		check: (key, value) => checkHostFile(key, value).error,
 		checkOnSubmit: async (key, value, values) => (key === 'STEM_SSH_PORT' ? checkPort(host, values, value) : undefined),
@@ -92,7 +106,9 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		},
 		deploy: (stack, values, events) => {
 			// Loaded when asked for, not before the first frame.
-			const started = import('../docker/deploy.js').then(m => m.deploy(stackDir(stack), values, {build: true, boot: true, events}));
+			const started = import('../docker/deploy.js').then(m =>
+				m.deploy(stackDir(stack), values, {build: true, boot: true, events}),
+			);
 			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
 		},
 		planSshConfig: async (values, keyBlob) => (await import('../sshconfig.js')).planSshConfig(values, keyBlob),
@@ -103,7 +119,8 @@ export async function runWizard(options: RunOptions): Promise<number> {
 	};
 	// A stray rejection from a background probe must not kill the wizard mid-question (and leave the
 	// terminal in raw mode); it is reported on stderr instead.
-	const onRejection = (reason: unknown) => process.stderr.write(`hatch-wizard: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+	const onRejection = (reason: unknown) =>
+		process.stderr.write(`hatch-wizard: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
 	process.on('unhandledRejection', onRejection);
 	const app = render(<Wizard deps={deps} />, {exitOnCtrlC: false});
 	await app.waitUntilExit();

@@ -7,22 +7,42 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {renderCompose} from '../../source/core/compose.js';
 import {parseEnv, quoteEnvValue, renderEnv, userLines} from '../../source/core/env.js';
-import {type Stack, defaults, validate} from '../../source/core/model.js';
+import {defaults, type Stack, validate} from '../../source/core/model.js';
 import {hasCompose} from '../helpers/docker.js';
 import {rng} from '../helpers/rng.js';
 
 type Json = Record<string, any>;
 
 function composeConfig(dir: string): Json {
-	const out = execFileSync('docker', ['compose', 'config', '--format', 'json'], {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	const out = execFileSync('docker', ['compose', 'config', '--format', 'json'], {
+		cwd: dir,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	return JSON.parse(out);
 }
 
 /** `docker compose config` prints a compose file, so it writes every literal `$` as `$$`. */
-const unescape = (s: string) => s.replaceAll('$$', '$');
+const unescapeDollars = (s: string) => s.replaceAll('$$', '$');
 
-
-const ALPHABET = [...'aZ09 _-./:=,@+#\'"$\\{}()[]!?*&|;<>~`%^', 'é', 'ü', '日', '本', '😀', '\t', '$HOME', '${X}', '$$', '\\n', ' #', '\u2028', '\u2029', '\u0085', '\u00a0'];
+const ALPHABET = [
+	...'aZ09 _-./:=,@+#\'"$\\{}()[]!?*&|;<>~`%^',
+	'é',
+	'ü',
+	'日',
+	'本',
+	'😀',
+	'\t',
+	'$HOME',
+	'${X}',
+	'$$',
+	'\\n',
+	' #',
+	'\u2028',
+	'\u2029',
+	'\u0085',
+	'\u00a0',
+];
 
 describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', () => {
 	it('gets every .env value back byte-identical (200 random values)', () => {
@@ -35,41 +55,58 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-env-'));
 		writeFileSync(join(dir, '.env'), values.map((v, i) => `K${i}=${quoteEnvValue(v)}\n`).join(''));
 		const env = Object.fromEntries(values.map((_, i) => [`K${i}`, `\${K${i}}`]));
-		writeFileSync(join(dir, 'docker-compose.yml'), JSON.stringify({services: {t: {image: 'hatch-none', environment: env}}}));
+		writeFileSync(
+			join(dir, 'docker-compose.yml'),
+			JSON.stringify({services: {t: {image: 'hatch-none', environment: env}}}),
+		);
 		const got = composeConfig(dir).services.t.environment as Record<string, string | null>;
-		values.forEach((v, i) => expect(unescape(got[`K${i}`] ?? ''), `value ${JSON.stringify(v)}`).toBe(v));
+		for (const [i, v] of values.entries()) {
+			expect(unescapeDollars(got[`K${i}`] ?? ''), `value ${JSON.stringify(v)}`).toBe(v);
+		}
 	});
 
-	it('reads the user\'s own settings the same before and after hatch rewrites .env (multi-line, export, comments)', () => {
-		const own = [
-			"NOTE='first line",
-			"second line'",
-			'export EXPORTED=yes',
-			'SPACED = around # a comment',
-			'MULTI="one',
-			'two \\" three"',
-		].join('\n');
-		const keys = ['NOTE', 'EXPORTED', 'SPACED', 'MULTI'];
-		const read = (envText: string) => {
-			const dir = mkdtempSync(join(tmpdir(), 'hatch-own-'));
-			writeFileSync(join(dir, '.env'), envText);
-			writeFileSync(join(dir, 'docker-compose.yml'), JSON.stringify({services: {t: {image: 'hatch-none', environment: Object.fromEntries(keys.map(k => [k, `\${${k}}`]))}}}));
-			return composeConfig(dir).services.t.environment as Record<string, string>;
-		};
-		const before = read(`${renderEnv('stem', defaults('stem'))}${own}\n`);
-		const rewritten = renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(`${renderEnv('stem', defaults('stem'))}${own}\n`));
-		expect(read(rewritten)).toEqual(before);
-		expect(before.NOTE).toBe('first line\nsecond line');
-		// And hatch's own reader agrees with compose on each of them.
-		const ours = parseEnv(rewritten);
-		for (const k of keys) expect(unescape(before[k]!), k).toBe(ours[k]);
-	});
+	it(
+		"reads the user's own settings the same before and after hatch rewrites .env (multi-line, export, " + 'comments)',
+		() => {
+			const own = [
+				"NOTE='first line",
+				"second line'",
+				'export EXPORTED=yes',
+				'SPACED = around # a comment',
+				'MULTI="one',
+				'two \\" three"',
+			].join('\n');
+			const keys = ['NOTE', 'EXPORTED', 'SPACED', 'MULTI'];
+			const read = (envText: string) => {
+				const dir = mkdtempSync(join(tmpdir(), 'hatch-own-'));
+				writeFileSync(join(dir, '.env'), envText);
+				writeFileSync(
+					join(dir, 'docker-compose.yml'),
+					JSON.stringify({
+						services: {t: {image: 'hatch-none', environment: Object.fromEntries(keys.map(k => [k, `\${${k}}`]))}},
+					}),
+				);
+				return composeConfig(dir).services.t.environment as Record<string, string>;
+			};
+			const before = read(`${renderEnv('stem', defaults('stem'))}${own}\n`);
+			const rewritten = renderEnv(
+				'stem',
+				{...defaults('stem'), STEM_USER: 'bob'},
+				userLines(`${renderEnv('stem', defaults('stem'))}${own}\n`),
+			);
+			expect(read(rewritten)).toEqual(before);
+			expect(before.NOTE).toBe('first line\nsecond line');
+			// And hatch's own reader agrees with compose on each of them.
+			const ours = parseEnv(rewritten);
+			for (const k of keys) expect(unescapeDollars(before[k]!), k).toBe(ours[k]);
+		},
+	);
 
 	for (const stack of ['stem', 'neuron'] as const) {
 		for (const mode of ['bridge', 'host']) {
 			it(`accepts the ${stack} stack in ${mode} mode with awkward paths, values intact`, () => {
 				const dir = mkdtempSync(join(tmpdir(), `hatch-${stack}-`));
-				const odd = join(dir, "it's a \"path\" with $HOME #1 é");
+				const odd = join(dir, 'it\'s a "path" with $HOME #1 é');
 				mkdirSync(odd, {recursive: true});
 				const values = {
 					// STEM_BUILD_NETWORK follows the network mode, as for a new stack.
@@ -84,7 +121,9 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					BINDU_REPO: 'https://example.invalid/me/bindu.git',
 					BINDU_REF: 'feature/x',
 					STEM_PIXI_HOST: 'vortex',
-					...(stack === 'neuron' ? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x$y')}:/data/x:ro`} : {}),
+					...(stack === 'neuron'
+						? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x$y')}:/data/x:ro`}
+						: {}),
 				};
 				expect(validate(stack, values)).toEqual([]);
 				writeFileSync(join(dir, '.env'), renderEnv(stack, values));
@@ -92,11 +131,17 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 				const cfg = composeConfig(dir);
 				const s = cfg.services[stack];
 				expect(s.container_name).toBe(stack);
-				expect(s.environment).toMatchObject({STEM_USER: 'alice', STEM_UID: '1001', BINDU_REF: 'feature/x', STEM_PIXI_HOST: 'vortex', SSH_AUTH_SOCK: '/ssh-agent'});
-				expect(unescape(s.environment.BINDU_REPO)).toBe(values.BINDU_REPO);
+				expect(s.environment).toMatchObject({
+					STEM_USER: 'alice',
+					STEM_UID: '1001',
+					BINDU_REF: 'feature/x',
+					STEM_PIXI_HOST: 'vortex',
+					SSH_AUTH_SOCK: '/ssh-agent',
+				});
+				expect(unescapeDollars(s.environment.BINDU_REPO)).toBe(values.BINDU_REPO);
 				const byTarget = Object.fromEntries((s.volumes as Json[]).map(v => [v.target, v]));
-				expect(unescape(byTarget['/mnt/hatch/dropbox']!.source)).toBe(odd);
-				expect(unescape(byTarget['/opt/secrets/apogee-secrets.env']!.source)).toBe(values.APOGEE_SECRETS_PATH);
+				expect(unescapeDollars(byTarget['/mnt/hatch/dropbox']!.source)).toBe(odd);
+				expect(unescapeDollars(byTarget['/opt/secrets/apogee-secrets.env']!.source)).toBe(values.APOGEE_SECRETS_PATH);
 				expect(byTarget['/ssh-agent']!.source).toBe('/dev/null');
 				expect(cfg.volumes.home.name).toBe(`${stack}-home`);
 				if (mode === 'host') {
@@ -108,9 +153,9 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					expect(s.ports).toEqual([expect.objectContaining({host_ip: '127.0.0.1', published: '2222', target: 22})]);
 				}
 				if (stack === 'neuron') {
-					expect(unescape(byTarget['/workspace/projects']!.source)).toBe(odd);
+					expect(unescapeDollars(byTarget['/workspace/projects']!.source)).toBe(odd);
 					expect(byTarget['/data/x']).toMatchObject({read_only: true});
-					expect(unescape(byTarget['/data/x']!.source)).toBe(join(dir, 'x$y'));
+					expect(unescapeDollars(byTarget['/data/x']!.source)).toBe(join(dir, 'x$y'));
 				}
 			});
 		}

@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {composeDrift} from '../../source/core/compose.js';
 import {parseEnv, renderEnv} from '../../source/core/env.js';
-import {FIELDS, STACKS, type Stack, type Values, defaults, fieldsFor, validate} from '../../source/core/model.js';
+import {defaults, FIELDS, fieldsFor, STACKS, type Stack, type Values, validate} from '../../source/core/model.js';
 import {resolveConfig} from '../../source/core/resolve.js';
 import {planStack} from '../../source/stack.js';
 import {hasCompose} from '../helpers/docker.js';
@@ -55,12 +55,19 @@ const OTHER: Record<string, string> = {
 };
 
 function config(dir: string): Json {
-	return JSON.parse(execFileSync('docker', ['compose', 'config', '--format', 'json'], {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}));
+	return JSON.parse(
+		execFileSync('docker', ['compose', 'config', '--format', 'json'], {
+			cwd: dir,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		}),
+	);
 }
 
 /** Writes the stack's .env and docker-compose.yml as hatch-wizard --yes would (the build context is left out). */
 function write(stack: Stack, values: Values, out: string): void {
-	for (const f of planStack(stack, values, out)) if (!f.path.includes(`${stack}/image/`)) writeFileSync(f.path, f.content);
+	for (const f of planStack(stack, values, out))
+		if (!f.path.includes(`${stack}/image/`)) writeFileSync(f.path, f.content);
 }
 
 /** The service and project as compose resolves them, minus the record of what the file was written for. */
@@ -101,13 +108,20 @@ describe.skipIf(!hasCompose)('a hand edit of .env does what --set does, or hatch
 				const drift = composeDrift(stack, composeText, parseEnv(readFileSync(join(dir, '.env'), 'utf8'))) ?? [];
 				// Through hatch: the same edit as --set on the stack hatch wrote.
 				write(stack, base, out);
-				const r = resolveConfig({stack, existing: parseEnv(readFileSync(join(dir, '.env'), 'utf8')), sets: {[f.key]: OTHER[f.key]!}});
+				const r = resolveConfig({
+					stack,
+					existing: parseEnv(readFileSync(join(dir, '.env'), 'utf8')),
+					sets: {[f.key]: OTHER[f.key]!},
+				});
 				expect(r.problems, f.key).toEqual([]);
 				write(stack, r.values, out);
 				const byHatch = resolved(dir, stack);
 				if (f.written) {
 					// compose cannot follow it by itself: hatch must name it, and its rewrite must apply it.
-					expect(drift.map(d => d.key), f.key).toEqual([f.key]);
+					expect(
+						drift.map(d => d.key),
+						f.key,
+					).toEqual([f.key]);
 					expect(byHand, `${f.key}: a rewrite changes the service`).not.toEqual(byHatch);
 					written.push(f.key);
 				} else {

@@ -4,7 +4,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {type Stack, destroy, hostKeyFingerprint, sh, ssh, writeStack, gitDaemon} from './helpers.js';
+import {destroy, gitDaemon, hostKeyFingerprint, type Stack, sh, ssh, writeStack} from './helpers.js';
 
 describe.sequential('commands on a running stack', () => {
 	let s: Stack;
@@ -12,7 +12,12 @@ describe.sequential('commands on a running stack', () => {
 	let registry: ChildProcess;
 	let work: string;
 	let registryAddr: string;
-	const git = (...a: string[]) => sh('git', ['-c', 'user.name=hatch', '-c', 'user.email=hatch@example.invalid', '-c', 'init.defaultBranch=main', ...a], {cwd: work});
+	const git = (...a: string[]) =>
+		sh(
+			'git',
+			['-c', 'user.name=hatch', '-c', 'user.email=hatch@example.invalid', '-c', 'init.defaultBranch=main', ...a],
+			{cwd: work},
+		);
 	const cli = (...args: string[]) => runCli([...args, '--image', 'stem', '--out', s.root]);
 
 	beforeAll(async () => {
@@ -33,10 +38,22 @@ describe.sequential('commands on a running stack', () => {
 		const regPort = s.port + 2000;
 		registryAddr = `127.0.0.1:${regPort}`;
 		const regConfig = join(s.root, 'registry.yml');
-		writeFileSync(regConfig, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(s.root, 'registry')}\nhttp:\n  addr: ${registryAddr}\n`);
+		writeFileSync(
+			regConfig,
+			`version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(s.root, 'registry')}\nhttp:\n  addr: ` +
+				`${registryAddr}\n`,
+		);
 		registry = spawn('docker-registry', ['serve', regConfig], {stdio: 'ignore'});
 
-		const r = runCli(['--yes', '--image', 'stem', '--out', s.root, '--set', `BINDU_REPO=git://127.0.0.1:${gitPort}/bindu.git`]);
+		const r = runCli([
+			'--yes',
+			'--image',
+			'stem',
+			'--out',
+			s.root,
+			'--set',
+			`BINDU_REPO=git://127.0.0.1:${gitPort}/bindu.git`,
+		]);
 		expect(r.code, r.stdout + r.stderr).toBe(0);
 	});
 
@@ -44,7 +61,9 @@ describe.sequential('commands on a running stack', () => {
 		daemon?.kill();
 		registry?.kill();
 		if (s) destroy(s);
-		sh('bash', ['-c', `docker images -q --filter reference='${registryAddr}/*/*' | sort -u | xargs -r docker rmi -f`], {allowFail: true});
+		sh('bash', ['-c', `docker images -q --filter reference='${registryAddr}/*/*' | sort -u | xargs -r docker rmi -f`], {
+			allowFail: true,
+		});
 	});
 
 	it('status shows the container running and SSH answering with its host key', () => {
@@ -78,34 +97,42 @@ describe.sequential('commands on a running stack', () => {
 		expect(cli('bindu-update', '--subtree', '../etc').code).toBe(2);
 	});
 
-	it('bindu-update never deletes local files without --delete, lists them and needs --yes with it, keeps a copy and the secrets', () => {
-		git('rm', '-q', 'apogee/new.toml');
-		git('commit', '-qm', 'v3: new.toml dropped');
-		git('push', '-q', 'origin', 'main');
-		ssh(s, 'printf "TOKEN=keep\\n" > ~/.config/apogee/secrets.env; echo mine > ~/.config/apogee/notes.txt');
-		const kept = 'cat ~/.config/apogee/secrets.env ~/.config/apogee/notes.txt; ls ~/.config/apogee';
-		expect(cli('bindu-update', '--subtree', 'apogee').code).toBe(0);
-		expect(ssh(s, kept).stdout).toBe('TOKEN=keep\nmine\na.toml\nnew.toml\nnotes.txt\nsecrets.env\n');
+	it(
+		'bindu-update never deletes local files without --delete, lists them and needs --yes with it, keeps a copy ' +
+			'and the secrets',
+		() => {
+			git('rm', '-q', 'apogee/new.toml');
+			git('commit', '-qm', 'v3: new.toml dropped');
+			git('push', '-q', 'origin', 'main');
+			ssh(s, 'printf "TOKEN=keep\\n" > ~/.config/apogee/secrets.env; echo mine > ~/.config/apogee/notes.txt');
+			const kept = 'cat ~/.config/apogee/secrets.env ~/.config/apogee/notes.txt; ls ~/.config/apogee';
+			expect(cli('bindu-update', '--subtree', 'apogee').code).toBe(0);
+			expect(ssh(s, kept).stdout).toBe('TOKEN=keep\nmine\na.toml\nnew.toml\nnotes.txt\nsecrets.env\n');
 
-		// --delete with no terminal and no --yes: the list, and nothing changed.
-		const asked = cli('bindu-update', '--subtree', 'apogee', '--delete');
-		expect(asked.code).toBe(2);
-		expect(asked.stdout).toContain('--delete removes 2 file(s) from ~/.config/apogee');
-		expect(asked.stdout).toMatch(/ {2}- new\.toml\n {2}- notes\.txt\n/);
-		expect(asked.stdout).not.toContain('secrets.env');
-		expect(asked.stdout).toContain('nothing changed: pass --yes');
-		expect(ssh(s, kept).stdout).toBe('TOKEN=keep\nmine\na.toml\nnew.toml\nnotes.txt\nsecrets.env\n');
+			// --delete with no terminal and no --yes: the list, and nothing changed.
+			const asked = cli('bindu-update', '--subtree', 'apogee', '--delete');
+			expect(asked.code).toBe(2);
+			expect(asked.stdout).toContain('--delete removes 2 file(s) from ~/.config/apogee');
+			expect(asked.stdout).toMatch(/ {2}- new\.toml\n {2}- notes\.txt\n/);
+			expect(asked.stdout).not.toContain('secrets.env');
+			expect(asked.stdout).toContain('nothing changed: pass --yes');
+			expect(ssh(s, kept).stdout).toBe('TOKEN=keep\nmine\na.toml\nnew.toml\nnotes.txt\nsecrets.env\n');
 
-		const r = cli('bindu-update', '--subtree', 'apogee', '--delete', '--yes');
-		expect(r.code, r.stdout + r.stderr).toBe(0);
-		expect(r.stdout).toMatch(/the folder as it was is kept as ~\/\.config\/apogee\.bak-\d{8}-\d{6}/);
-		expect(ssh(s, 'ls ~/.config/apogee; cat ~/.config/apogee.bak-*/notes.txt').stdout).toBe('a.toml\nsecrets.env\nmine\n');
-	});
+			const r = cli('bindu-update', '--subtree', 'apogee', '--delete', '--yes');
+			expect(r.code, r.stdout + r.stderr).toBe(0);
+			expect(r.stdout).toMatch(/the folder as it was is kept as ~\/\.config\/apogee\.bak-\d{8}-\d{6}/);
+			expect(ssh(s, 'ls ~/.config/apogee; cat ~/.config/apogee.bak-*/notes.txt').stdout).toBe(
+				'a.toml\nsecrets.env\nmine\n',
+			);
+		},
+	);
 
 	it('publish builds once and pushes NAME:VERSION and NAME:latest with the version in the OCI labels', () => {
 		const repo = `${registryAddr}/hatch-e2e/stem`;
 		// Pushing the image's layers to the local registry takes a while on a loaded machine.
-		const r = runCli(['publish', '--repo', repo, '--version', '1.2.3', '--image', 'stem', '--out', s.root], {timeoutMs: 300_000});
+		const r = runCli(['publish', '--repo', repo, '--version', '1.2.3', '--image', 'stem', '--out', s.root], {
+			timeoutMs: 300_000,
+		});
 		expect(r.code, r.stdout + r.stderr).toBe(0);
 		expect(r.stdout).toContain(`published ${repo}:1.2.3 and ${repo}:latest`);
 		const id = sh('docker', ['image', 'inspect', '--format', '{{.Id}}', `${repo}:1.2.3`]).stdout.trim();
@@ -113,7 +140,15 @@ describe.sequential('commands on a running stack', () => {
 		sh('docker', ['pull', '-q', `${repo}:1.2.3`]);
 		sh('docker', ['pull', '-q', `${repo}:latest`]);
 		expect(sh('docker', ['image', 'inspect', '--format', '{{.Id}}', `${repo}:latest`]).stdout.trim()).toBe(id);
-		expect(sh('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "org.opencontainers.image.version"}}', `${repo}:1.2.3`]).stdout.trim()).toBe('1.2.3');
+		expect(
+			sh('docker', [
+				'image',
+				'inspect',
+				'--format',
+				'{{index .Config.Labels "org.opencontainers.image.version"}}',
+				`${repo}:1.2.3`,
+			]).stdout.trim(),
+		).toBe('1.2.3');
 		expect(cli('publish', '--repo', repo, '--version', 'one').stderr).toContain('--version must look like 1.2.3');
 	}, 320_000);
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import {join} from 'node:path';
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {killSessions} from '../helpers/tmux.js';
-import {BASE, type Stack, destroy, sh, wizardInTerminal, writeStack} from './helpers.js';
+import {BASE, destroy, type Stack, sh, wizardInTerminal, writeStack} from './helpers.js';
 
 const BROKEN_BASE = 'hatch-e2e/base-broken:test';
 const COLD_BASE = 'hatch-e2e/base-cold:test';
@@ -32,7 +32,9 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 
 	it('a base image that cannot be pulled: the step, its error and the log stay on screen, exit 1', async () => {
 		// A registry address on 127.0.0.1 where nothing listens: the pull fails at once, and no traffic leaves.
-		const {t} = await deployInTerminal('hatch-e2e-ttyfail-pull', {STEM_BASE_IMAGE: '127.0.0.1:9/hatch/no-such-base:none'});
+		const {t} = await deployInTerminal('hatch-e2e-ttyfail-pull', {
+			STEM_BASE_IMAGE: '127.0.0.1:9/hatch/no-such-base:none',
+		});
 		const screen = await t.waitFor('EXIT=1', 120_000);
 		expect(screen).toContain('✗ build failed (exit');
 		expect(screen).toContain('127.0.0.1:9/hatch/no-such-base');
@@ -42,7 +44,17 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 	it('a build step that fails: its number, title and last lines stay on screen, exit 1', async () => {
 		// A base where hatch's folder is a file: the first COPY into it fails.
 		sh('docker', ['rm', '-f', 'hatch-e2e-mkbroken'], {allowFail: true});
-		sh('docker', ['run', '--name', 'hatch-e2e-mkbroken', '--network', 'none', BASE, 'bash', '-c', 'mkdir -p /usr/local/lib && touch /usr/local/lib/hatch']);
+		sh('docker', [
+			'run',
+			'--name',
+			'hatch-e2e-mkbroken',
+			'--network',
+			'none',
+			BASE,
+			'bash',
+			'-c',
+			'mkdir -p /usr/local/lib && touch /usr/local/lib/hatch',
+		]);
 		sh('docker', ['commit', 'hatch-e2e-mkbroken', BROKEN_BASE]);
 		sh('docker', ['rm', 'hatch-e2e-mkbroken']);
 		const {t} = await deployInTerminal('hatch-e2e-ttyfail-step', {STEM_BASE_IMAGE: BROKEN_BASE});
@@ -63,7 +75,9 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 			await t.enterUntil('SSH port on the Docker host');
 			t.keys('Enter');
 			const screen = await t.waitFor('is in use on 127.0.0.1');
-			const free = new RegExp(`✗ STEM_SSH_PORT ${port} is in use on 127\\.0\\.0\\.1 on this host; (\\d+) is free`).exec(screen)?.[1];
+			const free = new RegExp(`✗ STEM_SSH_PORT ${port} is in use on 127\\.0\\.0\\.1 on this host; (\\d+) is free`).exec(
+				screen,
+			)?.[1];
 			expect(free, screen).toBeDefined();
 			t.burst(`\x15${free}\r`);
 			await t.enterUntil('Review: stem');
@@ -81,10 +95,14 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		rmSync(gone, {recursive: true});
 		const t = wizardInTerminal(s);
 		await t.waitFor('start fresh');
-		await t.enterUntil('DROPBOX_PATH_ON_HOST:'); // the question's own line (the welcome screen mentions Dropbox folders too)
+		// The question's own line (the welcome screen mentions Dropbox folders too).
+		await t.enterUntil('DROPBOX_PATH_ON_HOST:');
 		t.keys('Enter');
 		const screen = await t.waitFor('does not exist on this host');
-		expect(screen.replace(/\s+/g, ' ')).toContain(`DROPBOX_PATH_ON_HOST ${gone} does not exist on this host; create it (mkdir -p '${gone}') or leave the setting empty`);
+		expect(screen.replace(/\s+/g, ' ')).toContain(
+			`DROPBOX_PATH_ON_HOST ${gone} does not exist on this host; create it (mkdir -p '${gone}') or leave the ` +
+				`setting empty`,
+		);
 	});
 
 	it('Ctrl-C during the boot: says what state the stack is in, exit 130', async () => {
@@ -97,7 +115,9 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 			await t.waitFor('✔ 05-bindu.sh', 120_000);
 			t.keys('C-c');
 			const screen = await t.waitFor('EXIT=130', 60_000);
-			expect(screen).toContain('Interrupted: the container is running and finishes its boot on its own, but ready was not confirmed');
+			expect(screen).toContain(
+				'Interrupted: the container is running and finishes its boot on its own, but ready was not confirmed',
+			);
 			expect(screen).toContain('Log: ');
 		} finally {
 			hang.close();
@@ -107,7 +127,16 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 	it('Ctrl-C during the build: says what state the stack is in, exit 130', async () => {
 		// A base of its own, so the build cache is cold and the build is still running at the Ctrl-C.
 		sh('docker', ['rm', '-f', 'hatch-e2e-mkcold'], {allowFail: true});
-		sh('docker', ['run', '--name', 'hatch-e2e-mkcold', '--network', 'none', BASE, 'touch', `/etc/hatch-cold-${Date.now()}`]);
+		sh('docker', [
+			'run',
+			'--name',
+			'hatch-e2e-mkcold',
+			'--network',
+			'none',
+			BASE,
+			'touch',
+			`/etc/hatch-cold-${Date.now()}`,
+		]);
 		sh('docker', ['commit', 'hatch-e2e-mkcold', COLD_BASE]);
 		sh('docker', ['rm', 'hatch-e2e-mkcold']);
 		const {t} = await deployInTerminal('hatch-e2e-ttyfail-int', {STEM_BASE_IMAGE: COLD_BASE});

@@ -3,7 +3,7 @@
 import {afterAll, afterEach, describe, expect, it} from 'vitest';
 import {killSessions} from '../helpers/tmux.js';
 import {until} from '../helpers/until.js';
-import {BASE, type Stack, destroy, hostKeyFingerprint, sh, wizardInTerminal, writeStack} from './helpers.js';
+import {BASE, destroy, hostKeyFingerprint, type Stack, sh, wizardInTerminal, writeStack} from './helpers.js';
 
 const TTY_BASE = 'hatch-e2e/base-tty:test';
 
@@ -18,7 +18,16 @@ describe('the wizard builds and boots in a terminal', () => {
 	it('shows the build steps advancing, the boot steps, and ready', async () => {
 		// A base of its own, so the build cache is cold and the steps take long enough to watch.
 		sh('docker', ['rm', '-f', 'hatch-e2e-tty-base'], {allowFail: true});
-		sh('docker', ['run', '--name', 'hatch-e2e-tty-base', '--network', 'none', BASE, 'touch', `/etc/hatch-tty-${Date.now()}`]);
+		sh('docker', [
+			'run',
+			'--name',
+			'hatch-e2e-tty-base',
+			'--network',
+			'none',
+			BASE,
+			'touch',
+			`/etc/hatch-tty-${Date.now()}`,
+		]);
 		sh('docker', ['commit', 'hatch-e2e-tty-base', TTY_BASE]);
 		sh('docker', ['rm', 'hatch-e2e-tty-base']);
 		s = writeStack('hatch-e2e-tty', 'stem', {STEM_BASE_IMAGE: TTY_BASE});

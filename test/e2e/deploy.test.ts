@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {BIN, runCli} from '../helpers/cli.js';
 import {until} from '../helpers/until.js';
-import {BASE, type Stack, composeIn, destroy, hostKeyFingerprint, sh, writeStack} from './helpers.js';
+import {BASE, composeIn, destroy, hostKeyFingerprint, type Stack, sh, writeStack} from './helpers.js';
 
 const NO_BASH = 'hatch-e2e/base-no-bash:test';
 const SLOW = 'hatch-e2e/base-slow:test';
@@ -23,7 +23,13 @@ function derive(tag: string, script: string) {
 	sh('docker', ['rm', 'hatch-e2e-derive']);
 }
 
-const setArgs = (s: Stack, extra: Record<string, string> = {}) => ['--image', 'stem', '--out', s.root, ...Object.entries(extra).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+const setArgs = (s: Stack, extra: Record<string, string> = {}) => [
+	'--image',
+	'stem',
+	'--out',
+	s.root,
+	...Object.entries(extra).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+];
 
 describe.sequential('build and boot from hatch-wizard --yes', () => {
 	let ok: Stack;
@@ -33,7 +39,11 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 
 	beforeAll(() => {
 		derive(NO_BASH, 'rm /bin/bash');
-		const slowStep = `printf "#!/bin/sh\\nsleep 120\\n" > /usr/local/bin/${SLOW_STEP} && printf "#!/bin/sh\\nexec /usr/local/bin/${SLOW_STEP}\\n" > /usr/local/bin/dpkg-query && chmod +x /usr/local/bin/${SLOW_STEP} /usr/local/bin/dpkg-query`;
+		const slowStep =
+			`printf "#!/bin/sh\\nsleep 120\\n" > /usr/local/bin/${SLOW_STEP} && printf ` +
+			`"#!/bin/sh\\nexec /usr/local/bin/${SLOW_STEP}\\n" > ` +
+			`/usr/local/bin/dpkg-query && chmod +x /usr/local/bin/${SLOW_STEP} ` +
+			`/usr/local/bin/dpkg-query`;
 		derive(SLOW, slowStep);
 		// Another image: its build shares no cache key (and no running step) with the first's.
 		derive(SLOW2, `${slowStep} && touch /etc/hatch-e2e-second`);
@@ -63,12 +73,31 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 		expect(log).toBeNull(); // success prints no log path; the log is still written:
 		expect(existsSync(join(ok.dir, 'logs'))).toBe(true);
 		// The Host block and the pinned key let plain `ssh stem-name` in with strict host key checking.
-		const login = spawnSync('ssh', ['-F', join(home, '.ssh', 'config'), '-i', ok.key, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`, ok.name, 'id -un'], {encoding: 'utf8'});
+		const login = spawnSync(
+			'ssh',
+			[
+				'-F',
+				join(home, '.ssh', 'config'),
+				'-i',
+				ok.key,
+				'-o',
+				'BatchMode=yes',
+				'-o',
+				'StrictHostKeyChecking=yes',
+				'-o',
+				`UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`,
+				ok.name,
+				'id -un',
+			],
+			{encoding: 'utf8'},
+		);
 		expect(login.stderr).toBe('');
 		expect(login.stdout.trim()).toBe('dev');
 		expect(readFileSync(join(home, '.ssh', 'config'), 'utf8')).toContain(`HostKeyAlias hatch-${ok.name}`);
 		// The readiness probes leave no kex errors in sshd's log.
-		expect(sh('docker', ['logs', ok.name]).stderr + sh('docker', ['logs', ok.name]).stdout).not.toContain('kex_exchange_identification');
+		expect(sh('docker', ['logs', ok.name]).stderr + sh('docker', ['logs', ok.name]).stdout).not.toContain(
+			'kex_exchange_identification',
+		);
 	});
 
 	it('running it again changes nothing and is ready again', () => {
@@ -97,7 +126,9 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 	it('names the failing build step, shows its output and the log, and exits 1', () => {
 		const r = runCli(['--yes', ...setArgs(broken)]);
 		expect(r.code).toBe(1);
-		expect(r.stdout).toMatch(/✗ build failed \(exit \d+\) at step 4\/\d+: RUN \/usr\/local\/lib\/hatch\/install-packages\.sh/);
+		expect(r.stdout).toMatch(
+			/✗ build failed \(exit \d+\) at step 4\/\d+: RUN \/usr\/local\/lib\/hatch\/install-packages\.sh/,
+		);
 		expect(r.stdout).toMatch(/bash.*no such file or directory/i);
 		const log = /Full log: (\S+)/.exec(r.stdout)![1]!;
 		expect(readFileSync(log, 'utf8')).toMatch(/\[stem stem\s+4\/\d+\] RUN/);
@@ -105,20 +136,30 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 
 	it('stopped mid-build, it stops docker compose too, says what state the stack is in, and exits 130', async () => {
 		const stale = new Set(slowSteps());
-		const child = spawn(process.execPath, [BIN, '--yes', ...setArgs(slow)], {env: {...process.env, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [BIN, '--yes', ...setArgs(slow)], {
+			env: {...process.env, NO_COLOR: '1'},
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let out = '';
 		child.stdout.on('data', d => (out += d));
 		child.stderr.on('data', d => (out += d));
 		const exited = new Promise<number | null>(r => child.on('exit', r));
 		try {
 			// The event: this build's package step has started (the slow base's dpkg-query is sleeping).
-			await until(() => slowSteps().some(p => !stale.has(p)), () => `the build’s package step:\n${out}`, {everyMs: 100});
+			await until(
+				() => slowSteps().some(p => !stale.has(p)),
+				() => `the build’s package step:\n${out}`,
+				{everyMs: 100},
+			);
 			expect(composeIn(slow.dir)).not.toEqual([]);
 			child.kill('SIGTERM');
 			expect(await exited).toBe(130);
 			expect(out).toContain('Interrupted: stopped during the build: nothing was started');
 			// No compose process outlives hatch (it may take a moment to go).
-			await until(() => composeIn(slow.dir).length === 0, 'no docker compose left running in the stack', {timeoutMs: 5000, everyMs: 100});
+			await until(() => composeIn(slow.dir).length === 0, 'no docker compose left running in the stack', {
+				timeoutMs: 5000,
+				everyMs: 100,
+			});
 			expect(sh('docker', ['ps', '-q', '--filter', `name=${slow.name}`]).stdout.trim()).toBe('');
 		} finally {
 			// Whatever failed above, nothing of this test keeps running (a compose left behind builds on for minutes).
@@ -136,8 +177,12 @@ describe.sequential('build and boot from hatch-wizard --yes', () => {
 			out += s;
 			return true;
 		});
-		const heartbeat = /build: step 4\/\d+ RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* … still running \(\d+ s\)/;
-		await until(() => heartbeat.test(out), () => `a heartbeat:\n${out}`);
+		const heartbeat =
+			/build: step 4\/\d+ RUN \/usr\/local\/lib\/hatch\/install-packages\.sh.* … still running \(\d+ s\)/;
+		await until(
+			() => heartbeat.test(out),
+			() => `a heartbeat:\n${out}`,
+		);
 		process.emit('SIGINT'); // as Ctrl-C would: the build stops
 		expect(await run).toBe(130);
 	});

@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseEnv} from '../../source/core/env.js';
 import {deploy} from '../../source/docker/deploy.js';
 import {runCli} from '../helpers/cli.js';
-import {type Stack, destroy, logs, sh, ssh, waitReady, writeStack} from './helpers.js';
+import {destroy, logs, type Stack, sh, ssh, waitReady, writeStack} from './helpers.js';
 
 /** Replaces KEY=... lines of the stack's .env, as a user would in an editor. */
 function editEnv(s: Stack, changes: Record<string, string>): void {
@@ -36,7 +36,9 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		if (renamed) destroy(renamed);
 		if (s) destroy(s);
 		// External by the end (compose down leaves those): the names fixed when the stack was first written.
-		sh('docker', ['volume', 'rm', 'hatch-e2e-hand-home', 'hatch-e2e-hand-sshkeys', 'hatch-e2e-hand-sshstate'], {allowFail: true});
+		sh('docker', ['volume', 'rm', 'hatch-e2e-hand-home', 'hatch-e2e-hand-sshkeys', 'hatch-e2e-hand-sshstate'], {
+			allowFail: true,
+		});
 	});
 
 	it('a new container name, port and STEM_SUDO=0 take effect; the home and host keys stay', async () => {
@@ -51,7 +53,9 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		// Same compose project: the old container was replaced, not left holding the old port.
 		expect(sh('docker', ['ps', '-a', '--format', '{{.Names}}', '--filter', `name=^${s.name}$`]).stdout.trim()).toBe('');
 		expect(ssh(renamed, 'cat ~/note').stdout.trim()).toBe('kept');
-		expect(sh('docker', ['exec', name, 'cat', '/etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub']).stdout).toBe(keysBefore);
+		expect(sh('docker', ['exec', name, 'cat', '/etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub']).stdout).toBe(
+			keysBefore,
+		);
 		const sudo = ssh(renamed, 'sudo -n true; echo "rc=$?"; grep NoNewPrivs /proc/self/status');
 		expect(sudo.stdout).toContain('rc=1');
 		expect(sudo.stdout).toMatch(/NoNewPrivs:\s+1/);
@@ -65,14 +69,22 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		await waitReady(renamed, 1);
 		// `up -d` with only .env's recorded value changed recreates the container: wait for its ready line.
 		const boot = logs(renamed.name);
-		expect(boot).toContain('WARNING: STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0", so it is not applied: run hatch-wizard again');
+		expect(boot).toContain(
+			'WARNING: STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0", so it is not ' +
+				'applied: run hatch-wizard again',
+		);
 		const status = runCli(['status', '--image', 'stem', '--out', s.root]);
-		expect(status.stdout).toContain('! STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"');
+		expect(status.stdout).toContain(
+			'! STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"',
+		);
 		expect(status.stdout).toContain(`to apply: npx hatch-wizard --yes --no-build --image stem --out ${s.root}`);
 		expect(status.stdout).toContain('08-compose-check: STEM_VOLUMES_EXTERNAL');
 		// The fix it names: the rewrite applies it and the drift is gone.
 		const fix = runCli(['--yes', '--no-build', '--image', 'stem', '--out', s.root], {home: s.root});
-		expect(fix.stdout).toContain('note: STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"; rewriting docker-compose.yml applies it');
+		expect(fix.stdout).toContain(
+			'note: STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"; rewriting ' +
+				'docker-compose.yml applies it',
+		);
 		expect(fix.code, fix.stdout + fix.stderr).toBe(0);
 		expect(readFileSync(join(s.dir, 'docker-compose.yml'), 'utf8')).toContain('external: true');
 		const after = runCli(['status', '--image', 'stem', '--out', s.root]);
@@ -80,15 +92,24 @@ describe.sequential('hand edits of .env with plain docker compose', () => {
 		expect(after.stdout).toContain('boot: ready, no warnings');
 	});
 
-	it('a start in host mode shows compose\'s own lines, without its note that the bridge-mode port is discarded', async () => {
-		// A change compose follows from .env, so `up` creates the container again (and says what it discards).
-		editEnv(s, {STEM_PIXI_STOW: '0'});
-		const seen: string[] = [];
-		const run = deploy(s.dir, parseEnv(readFileSync(join(s.dir, '.env'), 'utf8')), {build: false, boot: true, events: {onUpLine: l => seen.push(l)}});
-		const r = await run.done;
-		expect(r.phase, JSON.stringify(r)).toBe('ready');
-		expect(seen.join('\n')).toMatch(/Container hatch-e2e-hand-renamed +(Running|Started|Recreated)/);
-		expect(sh('bash', ['-c', `grep -c 'Published ports are discarded' ${r.logFile}`], {allowFail: true}).stdout.trim()).not.toBe('0');
-		expect(seen.join('\n')).not.toContain('Published ports are discarded');
-	});
+	it(
+		"a start in host mode shows compose's own lines, without its note that the bridge-mode port is " + 'discarded',
+		async () => {
+			// A change compose follows from .env, so `up` creates the container again (and says what it discards).
+			editEnv(s, {STEM_PIXI_STOW: '0'});
+			const seen: string[] = [];
+			const run = deploy(s.dir, parseEnv(readFileSync(join(s.dir, '.env'), 'utf8')), {
+				build: false,
+				boot: true,
+				events: {onUpLine: l => seen.push(l)},
+			});
+			const r = await run.done;
+			expect(r.phase, JSON.stringify(r)).toBe('ready');
+			expect(seen.join('\n')).toMatch(/Container hatch-e2e-hand-renamed +(Running|Started|Recreated)/);
+			expect(
+				sh('bash', ['-c', `grep -c 'Published ports are discarded' ${r.logFile}`], {allowFail: true}).stdout.trim(),
+			).not.toBe('0');
+			expect(seen.join('\n')).not.toContain('Published ports are discarded');
+		},
+	);
 });

@@ -1,7 +1,7 @@
 // End-to-end helpers: write stacks with the real CLI, drive them with the real docker compose, log in with
 // the real ssh client. Host networking only; everything listens on 127.0.0.1.
 import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, mkdirSync, readFileSync, realpathSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, realpathSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {runCli} from '../helpers/cli.js';
@@ -11,8 +11,18 @@ import {until} from '../helpers/until.js';
 export const BASE = process.env.HATCH_TEST_BASE ?? 'hatch-test-base:bookworm';
 export const PROJECT_PREFIX = 'hatch-e2e';
 
-export function sh(cmd: string, args: string[], options: {cwd?: string; input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean} = {}) {
-	const r = spawnSync(cmd, args, {cwd: options.cwd, input: options.input, env: options.env ?? process.env, encoding: 'utf8', timeout: 300_000});
+export function sh(
+	cmd: string,
+	args: string[],
+	options: {cwd?: string; input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean} = {},
+) {
+	const r = spawnSync(cmd, args, {
+		cwd: options.cwd,
+		input: options.input,
+		env: options.env ?? process.env,
+		encoding: 'utf8',
+		timeout: 300_000,
+	});
 	if (!options.allowFail && r.status !== 0) {
 		throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
 	}
@@ -39,7 +49,12 @@ export function newKey(dir: string, name = 'id'): string {
 }
 
 /** Writes a stack with the CLI in host network mode on 127.0.0.1, from the offline test base. */
-export function writeStack(name: string, stack: 'stem' | 'neuron', sets: Record<string, string>, existing?: Stack): Stack {
+export function writeStack(
+	name: string,
+	stack: 'stem' | 'neuron',
+	sets: Record<string, string>,
+	existing?: Stack,
+): Stack {
 	const root = existing?.root ?? mkdtempSync(join(tmpdir(), `${name}-`));
 	const key = existing?.key ?? newKey(root);
 	const port = existing?.port ?? nextPort++;
@@ -57,7 +72,16 @@ export function writeStack(name: string, stack: 'stem' | 'neuron', sets: Record<
 				STEM_PIXI_ENABLE: '0',
 				...sets,
 			};
-	const args = ['--image', stack, '--yes', '--no-build', '--no-boot', '--out', root, ...Object.entries(all).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+	const args = [
+		'--image',
+		stack,
+		'--yes',
+		'--no-build',
+		'--no-boot',
+		'--out',
+		root,
+		...Object.entries(all).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+	];
 	const r = runCli(args, {home: root});
 	if (r.code !== 0) throw new Error(`hatch-wizard ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 	const dir = join(root, stack);
@@ -77,7 +101,9 @@ export async function waitReady(s: Stack, count = 1, timeoutMs = 60_000): Promis
 			if (text.includes('FAILED (exit')) throw new Error(`boot failed:\n${text}`);
 			const ready = [...text.matchAll(/hatch: ready: .*\(boot took (\d+) ms\)/g)];
 			if (ready.length < count) return undefined;
-			const probe = sh('ssh-keyscan', ['-p', String(s.port), '-T', '2', '-t', 'ed25519', '127.0.0.1'], {allowFail: true});
+			const probe = sh('ssh-keyscan', ['-p', String(s.port), '-T', '2', '-t', 'ed25519', '127.0.0.1'], {
+				allowFail: true,
+			});
 			return probe.stdout.includes('ssh-ed25519') ? {ms: Number(ready[ready.length - 1]![1])} : undefined;
 		},
 		() => `ready:\n${logs(s.name)}`,
@@ -85,18 +111,30 @@ export async function waitReady(s: Stack, count = 1, timeoutMs = 60_000): Promis
 	).then(r => r.ms);
 }
 
-export function ssh(s: Stack, command: string, options: {user?: string; key?: string; extra?: string[]; env?: NodeJS.ProcessEnv} = {}) {
+export function ssh(
+	s: Stack,
+	command: string,
+	options: {user?: string; key?: string; extra?: string[]; env?: NodeJS.ProcessEnv} = {},
+) {
 	return sh(
 		'ssh',
 		[
-			'-p', String(s.port),
-			'-i', options.key ?? s.key,
-			'-o', 'IdentitiesOnly=yes',
-			'-o', 'BatchMode=yes',
-			'-o', 'StrictHostKeyChecking=no',
-			'-o', `UserKnownHostsFile=/dev/null`,
-			'-o', 'LogLevel=ERROR',
-			'-o', 'ConnectTimeout=5',
+			'-p',
+			String(s.port),
+			'-i',
+			options.key ?? s.key,
+			'-o',
+			'IdentitiesOnly=yes',
+			'-o',
+			'BatchMode=yes',
+			'-o',
+			'StrictHostKeyChecking=no',
+			'-o',
+			`UserKnownHostsFile=/dev/null`,
+			'-o',
+			'LogLevel=ERROR',
+			'-o',
+			'ConnectTimeout=5',
 			...(options.extra ?? []),
 			`${options.user ?? 'dev'}@127.0.0.1`,
 			command,
@@ -134,7 +172,12 @@ export function wizardInTerminal(s: Stack) {
 	const home = join(s.root, 'home');
 	mkdirSync(join(home, '.ssh'), {recursive: true});
 	newKey(join(home, '.ssh'), 'id_ed25519');
-	return start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, ['--image', 'stem', '--out', s.root]);
+	return start({HOME: home, HATCH_CONFIG_DIR: join(s.root, 'config'), SSH_AUTH_SOCK: ''}, [
+		'--image',
+		'stem',
+		'--out',
+		s.root,
+	]);
 }
 
 /**
@@ -142,9 +185,16 @@ export function wizardInTerminal(s: Stack) {
  * (a repository under it) answers `git ls-remote`. kill() stops it.
  */
 export async function gitDaemon(repos: string, port: number, probe: string): Promise<ChildProcess> {
-	const daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${port}`, repos], {stdio: 'ignore'});
+	const daemon = spawn(
+		'git',
+		['daemon', '--reuseaddr', '--export-all', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${port}`, repos],
+		{stdio: 'ignore'},
+	);
 	const url = `git://127.0.0.1:${port}/${probe}`;
-	await until(() => sh('git', ['ls-remote', url], {allowFail: true}).code === 0, `git daemon to serve ${url}`, {timeoutMs: 10_000, everyMs: 100});
+	await until(() => sh('git', ['ls-remote', url], {allowFail: true}).code === 0, `git daemon to serve ${url}`, {
+		timeoutMs: 10_000,
+		everyMs: 100,
+	});
 	return daemon;
 }
 

@@ -3,7 +3,7 @@
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {type Stack, destroy, fileOwner, hostDir, logs, sh, ssh, waitReady, writeStack} from './helpers.js';
+import {destroy, fileOwner, hostDir, logs, type Stack, sh, ssh, waitReady, writeStack} from './helpers.js';
 
 describe.sequential('neuron', () => {
 	let s: Stack;
@@ -11,11 +11,21 @@ describe.sequential('neuron', () => {
 	let datasets: string;
 
 	beforeAll(async () => {
-		s = writeStack('hatch-e2e-neuron', 'neuron', {NEURON_GPUS: 'none', STEM_USER: 'ml', STEM_UID: '1003', STEM_GID: '1003'});
+		s = writeStack('hatch-e2e-neuron', 'neuron', {
+			NEURON_GPUS: 'none',
+			STEM_USER: 'ml',
+			STEM_UID: '1003',
+			STEM_GID: '1003',
+		});
 		projects = hostDir(s.root, 'projects');
 		datasets = hostDir(s.root, 'datasets', 0o755);
 		writeFileSync(join(datasets, 'train.csv'), 'x,y\n1,2\n');
-		s = writeStack(s.name, 'neuron', {NEURON_PROJECTS_PATH: projects, NEURON_EXTRA_MOUNTS: `${datasets}:/data/ro:ro`}, s);
+		s = writeStack(
+			s.name,
+			'neuron',
+			{NEURON_PROJECTS_PATH: projects, NEURON_EXTRA_MOUNTS: `${datasets}:/data/ro:ro`},
+			s,
+		);
 		s.compose('build', '--progress', 'plain');
 		s.compose('up', '-d');
 		await waitReady(s);
@@ -24,7 +34,9 @@ describe.sequential('neuron', () => {
 	afterAll(() => destroy(s));
 
 	it('builds on stem and boots without a GPU when none is requested', () => {
-		const r = ssh(s, 'id -un; python3 -c "import sys; print(sys.version_info[0])"; command -v git-lfs gcc', {user: 'ml'});
+		const r = ssh(s, 'id -un; python3 -c "import sys; print(sys.version_info[0])"; command -v git-lfs gcc', {
+			user: 'ml',
+		});
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.stdout.trim().split('\n')).toEqual(['ml', '3', '/usr/bin/git-lfs', '/usr/bin/gcc']);
 		expect(logs(s.name)).toContain('no GPU visible');
@@ -32,7 +44,12 @@ describe.sequential('neuron', () => {
 	});
 
 	it('mounts the workspace: projects writable as the user, extra mounts read-only', () => {
-		const r = ssh(s, 'touch /workspace/projects/new.py && cat /data/ro/train.csv && (touch /data/ro/x 2>/dev/null && echo writable || echo read-only); stat -c %U /workspace', {user: 'ml'});
+		const r = ssh(
+			s,
+			'touch /workspace/projects/new.py && cat /data/ro/train.csv && (touch /data/ro/x 2>/dev/null && echo ' +
+				'writable || echo read-only); stat -c %U /workspace',
+			{user: 'ml'},
+		);
 		expect(r.stdout.trim().split('\n')).toEqual(['x,y', '1,2', 'read-only', 'ml']);
 		expect(fileOwner(join(projects, 'new.py'))).toBe('1003:1003');
 	});

@@ -3,7 +3,18 @@
 import {rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {type Stack, destroy, fileOwner, hostDir, hostKeyFingerprint, logs, sh, ssh, waitReady, writeStack} from './helpers.js';
+import {
+	destroy,
+	fileOwner,
+	hostDir,
+	hostKeyFingerprint,
+	logs,
+	type Stack,
+	sh,
+	ssh,
+	waitReady,
+	writeStack,
+} from './helpers.js';
 
 describe.sequential('stem', () => {
 	let s: Stack;
@@ -33,7 +44,9 @@ describe.sequential('stem', () => {
 	});
 
 	it('refuses passwords, keyboard-interactive and root', () => {
-		const pw = ssh(s, 'true', {extra: ['-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive']});
+		const pw = ssh(s, 'true', {
+			extra: ['-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive'],
+		});
 		expect(pw.code).toBe(255);
 		expect(pw.stderr).toContain('Permission denied (publickey)');
 		expect(ssh(s, 'true', {user: 'root'}).code).toBe(255);
@@ -57,22 +70,54 @@ describe.sequential('stem', () => {
 	});
 
 	it('a second boot changes nothing', async () => {
-		const ownersBefore = sh('docker', ['exec', s.name, 'stat', '-c', '%n %u:%g %a', '/home/dev', '/home/dev/.bashrc', '/var/lib/hatch/ssh/dev/authorized_keys']).stdout;
+		const ownersBefore = sh('docker', [
+			'exec',
+			s.name,
+			'stat',
+			'-c',
+			'%n %u:%g %a',
+			'/home/dev',
+			'/home/dev/.bashrc',
+			'/var/lib/hatch/ssh/dev/authorized_keys',
+		]).stdout;
 		s.compose('restart', '--timeout', '2');
 		await waitReady(s, 2);
 		const second = logs(s.name).split('hatch: boot ').pop()!;
 		expect(second).not.toMatch(/\b(created|renamed|moved|changed|owner of|generated|persisted)\b/);
 		expect(second).toContain('authorized keys unchanged');
-		const ownersAfter = sh('docker', ['exec', s.name, 'stat', '-c', '%n %u:%g %a', '/home/dev', '/home/dev/.bashrc', '/var/lib/hatch/ssh/dev/authorized_keys']).stdout;
+		const ownersAfter = sh('docker', [
+			'exec',
+			s.name,
+			'stat',
+			'-c',
+			'%n %u:%g %a',
+			'/home/dev',
+			'/home/dev/.bashrc',
+			'/var/lib/hatch/ssh/dev/authorized_keys',
+		]).stdout;
 		expect(ownersAfter).toBe(ownersBefore);
 	});
 
 	it('never lets the user point root at system files through the home or the key store', async () => {
-		const r = ssh(s, 'rm -rf ~/.local && ln -s /usr ~/.local && ls -ld ~/.local; ln -sf /etc/shadow /var/lib/hatch/ssh/dev/authorized_keys 2>&1 || echo refused');
+		const r = ssh(
+			s,
+			'rm -rf ~/.local && ln -s /usr ~/.local && ls -ld ~/.local; ln -sf /etc/shadow ' +
+				'/var/lib/hatch/ssh/dev/authorized_keys 2>&1 || echo refused',
+		);
 		expect(r.stdout).toContain('refused');
 		s.compose('restart', '--timeout', '2');
 		await waitReady(s, 3);
-		const owners = sh('docker', ['exec', s.name, 'stat', '-c', '%n %U', '/usr/bin', '/usr/share', '/etc/shadow', '/var/lib/hatch/ssh/dev']).stdout;
+		const owners = sh('docker', [
+			'exec',
+			s.name,
+			'stat',
+			'-c',
+			'%n %U',
+			'/usr/bin',
+			'/usr/share',
+			'/etc/shadow',
+			'/var/lib/hatch/ssh/dev',
+		]).stdout;
 		expect(owners).toBe('/usr/bin root\n/usr/share root\n/etc/shadow root\n/var/lib/hatch/ssh/dev root\n');
 		expect(logs(s.name)).toContain('left the owner of ~/.local/bin alone: a folder above it is a symlink');
 		expect(ssh(s, 'rm ~/.local && id -un').stdout.trim()).toBe('dev');
@@ -99,9 +144,25 @@ describe.sequential('stem', () => {
 	});
 
 	it('ships no private key and no host key in the image history or layers', () => {
-		const history = sh('docker', ['history', '--no-trunc', '--format', '{{.CreatedBy}}', `hatch-e2e/${s.name}:test`]).stdout;
+		const history = sh('docker', [
+			'history',
+			'--no-trunc',
+			'--format',
+			'{{.CreatedBy}}',
+			`hatch-e2e/${s.name}:test`,
+		]).stdout;
 		expect(history).not.toMatch(/PRIVATE KEY|ssh_host_.*_key[^.*]/);
-		const files = sh('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'sh', `hatch-e2e/${s.name}:test`, '-c', 'ls /etc/ssh; grep -rlE "^-----BEGIN [A-Z ]*PRIVATE KEY-----$" /etc /root /home /var /opt 2>/dev/null || true']).stdout;
+		const files = sh('docker', [
+			'run',
+			'--rm',
+			'--network',
+			'none',
+			'--entrypoint',
+			'sh',
+			`hatch-e2e/${s.name}:test`,
+			'-c',
+			'ls /etc/ssh; grep -rlE "^-----BEGIN [A-Z ]*PRIVATE KEY-----$" /etc /root /home /var /opt 2>/dev/null || true',
+		]).stdout;
 		expect(files).not.toMatch(/ssh_host_/);
 		expect(files).not.toMatch(/^\/(etc|root|home)\//m);
 	});

@@ -1,15 +1,23 @@
 // What the boot scripts themselves say about the home: the paths each user-side script declares
 // ("# home-paths:"), the paths root repairs the owner of (00-user-bootstrap's list), and each step's kind.
 // The hostile-home e2e test plants traps at exactly these paths, so a path added to a script is attacked too.
-import {readFileSync, readdirSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 
 export const IMAGES = join(import.meta.dirname, '../../images');
 const USER_DIR = join(IMAGES, 'stem', 'user');
 const STEP_DIRS = [join(IMAGES, 'stem', 'my_init.d'), join(IMAGES, 'neuron', 'my_init.d')];
 
-export const userScripts = () => readdirSync(USER_DIR).filter(f => f.endsWith('.sh')).map(f => ({name: f, text: readFileSync(join(USER_DIR, f), 'utf8')}));
-export const bootSteps = () => STEP_DIRS.flatMap(dir => readdirSync(dir).filter(f => f.endsWith('.sh')).map(f => ({name: f, text: readFileSync(join(dir, f), 'utf8')})));
+export const userScripts = () =>
+	readdirSync(USER_DIR)
+		.filter(f => f.endsWith('.sh'))
+		.map(f => ({name: f, text: readFileSync(join(USER_DIR, f), 'utf8')}));
+export const bootSteps = () =>
+	STEP_DIRS.flatMap(dir =>
+		readdirSync(dir)
+			.filter(f => f.endsWith('.sh'))
+			.map(f => ({name: f, text: readFileSync(join(dir, f), 'utf8')})),
+	);
 
 /** Paths a user-side script declares in its "# home-paths:" lines, relative to the home. */
 export function declaredPaths(text: string): string[] {

@@ -4,7 +4,9 @@ import {execFileSync} from 'node:child_process';
 
 function probe(): string | undefined {
 	try {
-		return execFileSync('docker', ['compose', 'version', '--short'], {stdio: 'pipe', timeout: 10_000}).toString().trim();
+		return execFileSync('docker', ['compose', 'version', '--short'], {stdio: 'pipe', timeout: 10_000})
+			.toString()
+			.trim();
 	} catch {
 		return undefined;
 	}

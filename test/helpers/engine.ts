@@ -2,9 +2,9 @@
 // every program hatch runs (captured or streamed) and the readiness gate's look at the host go through one
 // script, which answers by the exact command line. A command the script does not know fails with exit 127,
 // as a wrong command would. The clock moves only when the readiness gate pauses. No engine, no real time.
-import {type Values, defaults} from '../../source/core/model.js';
+import {defaults, type Values} from '../../source/core/model.js';
 import type {Engine} from '../../source/docker/deploy.js';
-import type {Proc, Ran, RunOptions, StreamOptions, StreamResult, Streamed} from '../../source/docker/proc.js';
+import type {Proc, Ran, RunOptions, Streamed, StreamOptions, StreamResult} from '../../source/docker/proc.js';
 import type {ReadyHost} from '../../source/docker/ready.js';
 
 export interface Call {
@@ -44,7 +44,8 @@ export function scriptedEngine(script: EngineScript) {
 	let called: (call: Call) => void = () => {};
 	const cancels: {line: string; graceMs: number | undefined}[] = [];
 	let t = START;
-	const answer = (call: Call): Reply => script.reply(call.line, call) ?? {exitCode: 127, stderr: `scripted engine: no answer for "${call.line}"`};
+	const answer = (call: Call): Reply =>
+		script.reply(call.line, call) ?? {exitCode: 127, stderr: `scripted engine: no answer for "${call.line}"`};
 	const record = (kind: Call['kind'], cmd: string, args: string[], options: RunOptions & StreamOptions = {}): Call => {
 		const call = {kind, line: [cmd, ...args].join(' '), cmd, args, options};
 		calls.push(call);
@@ -133,7 +134,15 @@ export function scriptedEngine(script: EngineScript) {
 }
 
 /** A stem stack named box, for alice, listening on every interface on port 2222: the tests' usual stack. */
-export const BOX: Values = {...defaults('stem'), STEM_CONTAINER_NAME: 'box', STEM_USER: 'alice', STEM_UID: '1000', STEM_GID: '1000', STEM_SSH_PORT: '2222', STEM_SSH_LISTEN: '0.0.0.0'};
+export const BOX: Values = {
+	...defaults('stem'),
+	STEM_CONTAINER_NAME: 'box',
+	STEM_USER: 'alice',
+	STEM_UID: '1000',
+	STEM_GID: '1000',
+	STEM_SSH_PORT: '2222',
+	STEM_SSH_LISTEN: '0.0.0.0',
+};
 /** The command lines the readiness gate runs for box. */
 export const LOOKS = {
 	keyscan: 'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.1',

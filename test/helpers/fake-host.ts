@@ -50,7 +50,9 @@ export function fakeHost(spec: FakeHostSpec = {}): Host & {calls: string[]; dead
 		},
 		async readdir(path) {
 			const prefix = path.endsWith('/') ? path : `${path}/`;
-			const names = Object.keys(files).filter(p => p.startsWith(prefix)).map(p => p.slice(prefix.length).split('/')[0]!);
+			const names = Object.keys(files)
+				.filter(p => p.startsWith(prefix))
+				.map(p => p.slice(prefix.length).split('/')[0]!);
 			if (!names.length && !dirs.has(path)) throw Object.assign(new Error(`ENOENT: ${path}`), {code: 'ENOENT'});
 			return [...new Set(names)];
 		},
@@ -80,16 +82,36 @@ export const ok = (stdout: string): RunResult => ({stdout, stderr: '', exitCode:
 export const fail = (exitCode: number, stderr: string, stdout = ''): RunResult => ({stdout, stderr, exitCode});
 
 /** An Inspection as a host with `gpus` NVIDIA GPUs, a key and a live agent would give (for UI tests). */
-export function fakeInspection(options: {gpus?: number; agent?: boolean; pending?: boolean} = {}): import('../../source/host/inspect.js').Inspection {
-	const gpus = Array.from({length: options.gpus ?? 0}, (_, index) => ({index, name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559, uuid: `GPU-${index}f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50`}));
+export function fakeInspection(
+	options: {gpus?: number; agent?: boolean; pending?: boolean} = {},
+): import('../../source/host/inspect.js').Inspection {
+	const gpus = Array.from({length: options.gpus ?? 0}, (_, index) => ({
+		index,
+		name: 'NVIDIA H100 80GB HBM3',
+		memoryMiB: 81559,
+		uuid: `GPU-${index}f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50`,
+	}));
 	return {
 		identity: {user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex'},
 		platform: 'linux',
-		docker: {status: 'ok', value: {serverVersion: '27.3.1', runtimes: gpus.length ? ['nvidia', 'runc'] : ['runc'], nvidiaRuntime: gpus.length > 0, desktop: false}, ms: 40},
+		docker: {
+			status: 'ok',
+			value: {
+				serverVersion: '27.3.1',
+				runtimes: gpus.length ? ['nvidia', 'runc'] : ['runc'],
+				nvidiaRuntime: gpus.length > 0,
+				desktop: false,
+			},
+			ms: 40,
+		},
 		compose: {status: 'ok', value: '2.29.7', ms: 60},
-		gpus: gpus.length ? {status: 'ok', value: {gpus, source: 'nvidia-smi'}, ms: 80} : {status: 'missing', value: {gpus: [], source: 'nvidia-smi'}, detail: 'no NVIDIA GPU found', ms: 5},
+		gpus: gpus.length
+			? {status: 'ok', value: {gpus, source: 'nvidia-smi'}, ms: 80}
+			: {status: 'missing', value: {gpus: [], source: 'nvidia-smi'}, detail: 'no NVIDIA GPU found', ms: 5},
 		dropbox: {status: 'ok', value: '/home/alice/Dropbox', ms: 1},
-		agent: options.agent ? {status: 'ok', value: '/tmp/ssh-a/agent.1', ms: 2} : {status: 'missing', detail: 'SSH_AUTH_SOCK is not set', hint: 'start an agent', ms: 0},
+		agent: options.agent
+			? {status: 'ok', value: '/tmp/ssh-a/agent.1', ms: 2}
+			: {status: 'missing', detail: 'SSH_AUTH_SOCK is not set', hint: 'start an agent', ms: 0},
 		publicKeys: {status: 'ok', value: ['/home/alice/.ssh/id_ed25519.pub'], ms: 1},
 	};
 }

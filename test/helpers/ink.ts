@@ -1,7 +1,14 @@
 // Driving Ink screens in tests. Keys go through the screens' key router (source/ui/keys.ts), which holds
 // keys that arrive between two screens for the next one, so a test types without pauses and waits only for
 // what it expects to see.
-export const KEY = {enter: '\r', esc: '\u001B', down: '\u001B[B', up: '\u001B[A', ctrlC: '\u0003', backspace: '\u007F'} as const;
+export const KEY = {
+	enter: '\r',
+	esc: '\u001B',
+	down: '\u001B[B',
+	up: '\u001B[A',
+	ctrlC: '\u0003',
+	backspace: '\u007F',
+} as const;
 
 /** Types `keys`, one write each, as a person would (a burst is one write: pass them joined). */
 export async function press(stdin: {write: (s: string) => void}, ...keys: string[]): Promise<void> {
@@ -23,7 +30,11 @@ export async function waitFor(lastFrame: () => string | undefined, text: string 
 }
 
 /** Waits until the last frame is no longer `before` (the screen reacted), and returns it. */
-export async function waitForChange(lastFrame: () => string | undefined, before: string | undefined, ms = 5000): Promise<string> {
+export async function waitForChange(
+	lastFrame: () => string | undefined,
+	before: string | undefined,
+	ms = 5000,
+): Promise<string> {
 	const start = Date.now();
 	for (;;) {
 		const frame = lastFrame() ?? '';

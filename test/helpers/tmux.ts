@@ -14,11 +14,17 @@ export function start(env: Record<string, string>, args: string[]) {
 	sessions.push(name);
 	// The tmux server may be older than this test and have another environment: pass the engine address on,
 	// so outside the e2e suite the program reaches no engine (vitest.config.ts), and inside it the test's.
-	const engine = Object.fromEntries(['DOCKER_HOST', 'DOCKER_CONTEXT'].filter(k => process.env[k] !== undefined).map(k => [k, process.env[k]!]));
-	const vars = Object.entries({...engine, ...env}).map(([k, v]) => `${k}='${v}'`).join(' ');
+	const engine = Object.fromEntries(
+		['DOCKER_HOST', 'DOCKER_CONTEXT'].filter(k => process.env[k] !== undefined).map(k => [k, process.env[k]!]),
+	);
+	const vars = Object.entries({...engine, ...env})
+		.map(([k, v]) => `${k}='${v}'`)
+		.join(' ');
 	// stderr goes to a file too, so a failure can say what the program said before the screen was redrawn.
 	const errFile = `/tmp/${name}.stderr`;
-	const cmd = `env -u CI ${vars} node ${BIN} ${args.join(' ')} 2>${errFile}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon' | head -1; sleep 60`;
+	const cmd =
+		`env -u CI ${vars} node ${BIN} ${args.join(' ')} 2>${errFile}; echo "EXIT=$?"; stty -a | grep -o ` +
+		`-- '-\\?icanon' | head -1; sleep 60`;
 	execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '140', '-y', '50', cmd]);
 	const stderr = () => {
 		try {
@@ -27,7 +33,8 @@ export function start(env: Record<string, string>, args: string[]) {
 			return '(none)';
 		}
 	};
-	const screen = (escapes = false) => execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], {encoding: 'utf8'});
+	const screen = (escapes = false) =>
+		execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], {encoding: 'utf8'});
 	const keys = (...k: string[]) => execFileSync('tmux', ['send-keys', '-t', name, ...k]);
 	/** Writes `data` to the program in one write, as a paste or a fast SSH link delivers a burst of keys. */
 	const burst = (data: string) => {
@@ -79,4 +86,3 @@ export function start(env: Record<string, string>, args: string[]) {
 	};
 	return {screen, keys, burst, waitFor, enterUntil};
 }
-

@@ -7,13 +7,18 @@ export interface UntilOptions {
 }
 
 /** Resolves with the first truthy value of `check`; an error thrown by `check` ends the wait with it. */
-export async function until<T>(check: () => T | Promise<T>, explain: string | (() => string), o: UntilOptions = {}): Promise<Exclude<T, false | undefined | null | '' | 0>> {
+export async function until<T>(
+	check: () => T | Promise<T>,
+	explain: string | (() => string),
+	o: UntilOptions = {},
+): Promise<Exclude<T, false | undefined | null | '' | 0>> {
 	const timeoutMs = o.timeoutMs ?? 60_000;
 	const t0 = Date.now();
 	for (;;) {
 		const value = await check();
 		if (value) return value as Exclude<T, false | undefined | null | '' | 0>;
-		if (Date.now() - t0 >= timeoutMs) throw new Error(`waited ${timeoutMs} ms for ${typeof explain === 'string' ? explain : explain()}`);
+		if (Date.now() - t0 >= timeoutMs)
+			throw new Error(`waited ${timeoutMs} ms for ${typeof explain === 'string' ? explain : explain()}`);
 		await new Promise(r => setTimeout(r, o.everyMs ?? 50));
 	}
 }

@@ -11,7 +11,11 @@ const LIB = join(IMAGES, 'stem', 'lib.sh');
 /** Runs `script` after sourcing lib.sh, with its warnings file in a temporary folder; $1 is `arg`. */
 function bash(script: string, arg = '', input: string | Buffer = '') {
 	const run = mkdtempSync(join(tmpdir(), 'hatch-lib-'));
-	const r = spawnSync('bash', ['-c', `HATCH_STEP=50-test; . '${LIB}'; HATCH_RUN=${run}; HATCH_WARNINGS=${run}/w; ${script}`, 'lib', arg], {input, encoding: 'utf8'});
+	const r = spawnSync(
+		'bash',
+		['-c', `HATCH_STEP=50-test; . '${LIB}'; HATCH_RUN=${run}; HATCH_WARNINGS=${run}/w; ${script}`, 'lib', arg],
+		{input, encoding: 'utf8'},
+	);
 	return r.stdout;
 }
 
@@ -21,7 +25,12 @@ describe('lib.sh', () => {
 	it('log, warn and the warnings file get one printable ASCII line, whatever the message holds', () => {
 		const out = bash('log "$1"; warn "$1"; cat "$HATCH_WARNINGS"', hostile);
 		const clean = 'ahatch: boot step 00-user-bootstrap.sh FAILED (exit 1)[2J31mz';
-		expect(out.split('\n')).toEqual([`hatch[50-test]: ${clean}`, `hatch[50-test]: WARNING: ${clean}`, `50-test: ${clean}`, '']);
+		expect(out.split('\n')).toEqual([
+			`hatch[50-test]: ${clean}`,
+			`hatch[50-test]: WARNING: ${clean}`,
+			`50-test: ${clean}`,
+			'',
+		]);
 	});
 
 	it('printable keeps lines, tabs and ASCII text, and drops escapes, CR and C1 controls even when nested', () => {

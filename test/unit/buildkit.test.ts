@@ -7,7 +7,17 @@ describe('BuildKit plain progress', () => {
 		const p = new BuildProgress();
 		for (const line of fixture('buildkit-stem-ok.txt').split('\n')) p.feed(line);
 		const steps = p.numbered();
-		expect(steps.map(s => `${s.index}/${s.total}`)).toEqual(['1/9', '2/9', '3/9', '4/9', '5/9', '6/9', '7/9', '8/9', '9/9']);
+		expect(steps.map(s => `${s.index}/${s.total}`)).toEqual([
+			'1/9',
+			'2/9',
+			'3/9',
+			'4/9',
+			'5/9',
+			'6/9',
+			'7/9',
+			'8/9',
+			'9/9',
+		]);
 		expect(steps[3]).toMatchObject({status: 'done', seconds: 0.8, lines: ['hatch: all 15 packages already installed']});
 		expect(steps[3]!.title).toMatch(/^RUN \/usr\/local\/lib\/hatch\/install-packages\.sh/);
 		expect(p.counts()).toEqual({done: 9, cached: 0, total: 9});
@@ -49,7 +59,12 @@ describe('BuildKit plain progress', () => {
 		for (const l of lines) p.feed(l);
 		expect(p.counts()).toEqual({done: 1, cached: 1, total: 3});
 		const failed = p.failed()!;
-		expect(failed).toMatchObject({index: 2, title: 'RUN make', status: 'error', error: 'process "/bin/sh -c make" did not complete successfully: exit code: 2'});
+		expect(failed).toMatchObject({
+			index: 2,
+			title: 'RUN make',
+			status: 'error',
+			error: 'process "/bin/sh -c make" did not complete successfully: exit code: 2',
+		});
 		expect(failed.lines).toHaveLength(30);
 		expect(failed.lines.at(-1)).toBe('compiling unit 4999');
 		expect(p.other.at(-1)).toContain('failed to solve');
@@ -62,14 +77,36 @@ describe('BuildKit plain progress', () => {
 	});
 
 	it.each([
-		['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', 'systemctl start docker'],
-		['permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock', 'usermod -aG docker'],
-		['Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:22222 failed: port is already allocated', 'STEM_SSH_PORT'],
-		['Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]', 'nvidia-container-toolkit'],
-		['failed to solve: ubuntu:24.04: failed to resolve source metadata for docker.io/library/ubuntu:24.04', 'STEM_BASE_IMAGE'],
-		['#8 1.2 Err:1 http://archive.example/ubuntu noble InRelease\n#8 1.2   Temporary failure resolving \'archive.example\'', 'could not reach the package servers'],
+		[
+			'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+			'systemctl start docker',
+		],
+		[
+			'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+			'usermod -aG docker',
+		],
+		[
+			'Error response from daemon: driver failed programming external connectivity: Bind for 0.0.0.0:22222 ' +
+				'failed: port is already allocated',
+			'STEM_SSH_PORT',
+		],
+		[
+			'Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]',
+			'nvidia-container-toolkit',
+		],
+		[
+			'failed to solve: ubuntu:24.04: failed to resolve source metadata for docker.io/library/ubuntu:24.04',
+			'STEM_BASE_IMAGE',
+		],
+		[
+			"#8 1.2 Err:1 http://archive.example/ubuntu noble InRelease\n#8 1.2   Temporary failure resolving 'archive.example'",
+			'could not reach the package servers',
+		],
 		['E: Unable to locate package openssh-server', 'network or DNS'],
-		['failed to solve: process "/bin/sh -c x" did not complete successfully: network bridge not found', 'STEM_NETWORK_MODE=host'],
+		[
+			'failed to solve: process "/bin/sh -c x" did not complete successfully: network bridge not found',
+			'STEM_NETWORK_MODE=host',
+		],
 	])('hints at the cause of %j', (output, hint) => {
 		expect(hintFor(output)).toContain(hint);
 	});

@@ -26,7 +26,8 @@ describe('hatch-wizard inspect', () => {
 		expect(r.code).toBe(0);
 		const facts = JSON.parse(r.stdout);
 		expect(facts.identity).toMatchObject({uid: me.uid, gid: me.gid, user: me.username, hostname: host});
-		for (const probe of ['docker', 'compose', 'gpus', 'dropbox', 'agent', 'publicKeys']) expect(typeof facts[probe].ms, probe).toBe('number');
+		for (const probe of ['docker', 'compose', 'gpus', 'dropbox', 'agent', 'publicKeys'])
+			expect(typeof facts[probe].ms, probe).toBe('number');
 		// vitest.config.ts points DOCKER_HOST at no engine.
 		expect(facts.docker).toMatchObject({status: 'error', detail: 'the Docker daemon is not running or not reachable'});
 		expect(facts.gpus.value?.gpus ?? []).toHaveLength(gpusHere);
@@ -37,7 +38,9 @@ describe('hatch-wizard inspect', () => {
 		const r = runCli(['inspect']);
 		expect(r.code).toBe(0);
 		expect(r.stdout).toMatch(/^✔ you {7}\S+ \(\d+:\d+\) on \S+, home \//m);
-		expect(r.stdout).toMatch(/^✗ Docker {4}the Docker daemon is not running or not reachable\n {12}→ start it: sudo systemctl start docker/m);
+		expect(r.stdout).toMatch(
+			/^✗ Docker {4}the Docker daemon is not running or not reachable\n {12}→ start it: sudo systemctl start docker/m,
+		);
 		expect(r.stdout).toMatch(gpusHere ? new RegExp(`^✔ GPUs {6}${gpusHere} `, 'm') : /^– GPUs {6}no GPU$/m);
 	});
 });
@@ -48,11 +51,18 @@ describe('hatch-wizard presets', () => {
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-p-'));
 		const file = join(dir, 'mine.yaml');
 		writeFileSync(file, 'description: my box\nimage: neuron\nsettings:\n  NEURON_GPUS: "0,1"\n  STEM_SSH_PORT: 2200\n');
-		expect(runCli(['presets', 'import', file], {env: e}).stdout).toContain(`imported preset "mine" (neuron) for ${host}`);
+		expect(runCli(['presets', 'import', file], {env: e}).stdout).toContain(
+			`imported preset "mine" (neuron) for ${host}`,
+		);
 		const list = runCli(['presets', 'list'], {env: e}).stdout;
 		expect(list).toMatch(/mine\s+neuron\s+saved/);
 		expect(list).toMatch(/stem-minimal\s+stem/);
-		expect(parse(runCli(['presets', 'show', 'mine'], {env: e}).stdout)).toEqual({name: 'mine', description: 'my box', image: 'neuron', settings: {NEURON_GPUS: '0,1', STEM_SSH_PORT: '2200'}});
+		expect(parse(runCli(['presets', 'show', 'mine'], {env: e}).stdout)).toEqual({
+			name: 'mine',
+			description: 'my box',
+			image: 'neuron',
+			settings: {NEURON_GPUS: '0,1', STEM_SSH_PORT: '2200'},
+		});
 		const out = join(dir, 'exported.yaml');
 		expect(runCli(['presets', 'export', 'mine', out], {env: e}).stdout).toContain(`wrote ${out}`);
 		expect(parse(readFileSync(out, 'utf8')).settings.NEURON_GPUS).toBe('0,1');
@@ -75,28 +85,73 @@ describe('hatch-wizard presets', () => {
 
 	it('--preset NAME --yes replays a saved preset and reports a changed host fact', () => {
 		const e = env();
-		writeFileSync(join(e.HATCH_CONFIG_DIR, 'presets.json'), JSON.stringify({hosts: {[host]: {presets: {daily: {image: 'stem', settings: {STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'}, savedAt: '2026-01-01T00:00:00Z', facts: {user: me.username, uid: me.uid + 1, gid: me.gid}}}}}}));
+		writeFileSync(
+			join(e.HATCH_CONFIG_DIR, 'presets.json'),
+			JSON.stringify({
+				hosts: {
+					[host]: {
+						presets: {
+							daily: {
+								image: 'stem',
+								settings: {STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'},
+								savedAt: '2026-01-01T00:00:00Z',
+								facts: {user: me.username, uid: me.uid + 1, gid: me.gid},
+							},
+						},
+					},
+				},
+			}),
+		);
 		const out = mkdtempSync(join(tmpdir(), 'hatch-x-'));
-		const r = runCli(['--preset', 'daily', '--yes', '--no-build', '--no-boot', '--out', out], {env: e, home: fakeHome()});
+		const r = runCli(['--preset', 'daily', '--yes', '--no-build', '--no-boot', '--out', out], {
+			env: e,
+			home: fakeHome(),
+		});
 		expect(r.code).toBe(0);
 		expect(r.stderr).toContain(`note: your UID was ${me.uid + 1} when this preset was saved and is ${me.uid} now`);
-		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8'))).toMatchObject({STEM_USER: 'alice', STEM_UID: '4242', STEM_SSH_PORT: '2201'});
+		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8'))).toMatchObject({
+			STEM_USER: 'alice',
+			STEM_UID: '4242',
+			STEM_SSH_PORT: '2201',
+		});
 	});
 
 	it('a replayed preset never undoes a hand edit of .env without --force; --set keeps the edit', () => {
 		const e = env();
-		writeFileSync(join(e.HATCH_CONFIG_DIR, 'presets.json'), JSON.stringify({hosts: {[host]: {presets: {daily: {image: 'stem', settings: {STEM_USER: 'alice', STEM_SSH_PORT: '2201'}, savedAt: '2026-01-01T00:00:00Z', facts: {user: me.username, uid: me.uid, gid: me.gid}}}}}}));
+		writeFileSync(
+			join(e.HATCH_CONFIG_DIR, 'presets.json'),
+			JSON.stringify({
+				hosts: {
+					[host]: {
+						presets: {
+							daily: {
+								image: 'stem',
+								settings: {STEM_USER: 'alice', STEM_SSH_PORT: '2201'},
+								savedAt: '2026-01-01T00:00:00Z',
+								facts: {user: me.username, uid: me.uid, gid: me.gid},
+							},
+						},
+					},
+				},
+			}),
+		);
 		const out = mkdtempSync(join(tmpdir(), 'hatch-x-'));
 		const home = fakeHome();
-		const replay = (...extra: string[]) => runCli(['--preset', 'daily', '--yes', '--no-build', '--no-boot', '--out', out, ...extra], {env: e, home});
+		const replay = (...extra: string[]) =>
+			runCli(['--preset', 'daily', '--yes', '--no-build', '--no-boot', '--out', out, ...extra], {env: e, home});
 		expect(replay().code).toBe(0);
 		const envFile = join(out, 'stem', '.env');
 		writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('STEM_SSH_PORT=2201', 'STEM_SSH_PORT=2299'));
 
 		const refused = replay();
 		expect(refused.code).toBe(2);
-		expect(refused.stderr).toContain(`error: the preset would change what your ${envFile} says:\n  STEM_SSH_PORT: the preset sets "2201", your .env has "2299"\n`);
-		expect(refused.stderr).toContain('Keep yours with --set KEY=VALUE for each, or apply the preset\'s with --force. Nothing was written.');
+		expect(refused.stderr).toContain(
+			`error: the preset would change what your ${envFile} says:\n  STEM_SSH_PORT: the preset sets "2201", your ` +
+				`.env has "2299"\n`,
+		);
+		expect(refused.stderr).toContain(
+			"Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.",
+		);
 		expect(parseEnv(readFileSync(envFile, 'utf8')).STEM_SSH_PORT).toBe('2299');
 
 		expect(replay('--set', 'STEM_SSH_PORT=2299').code).toBe(0);

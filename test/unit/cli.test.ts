@@ -1,11 +1,11 @@
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {parseEnv} from '../../source/core/env.js';
-import {spawnSync} from 'node:child_process';
-import {BIN, fakeHome, runCli} from '../helpers/cli.js';
 import pkg from '../../package.json' with {type: 'json'};
+import {parseEnv} from '../../source/core/env.js';
+import {BIN, fakeHome, runCli} from '../helpers/cli.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
@@ -15,24 +15,35 @@ describe('hatch-wizard (non-interactive)', () => {
 		mkdirSync(join(out, 'stem', '.env'), {recursive: true});
 		const dir = runCli(['--yes', '--no-build', '--no-boot', '--out', out], {home: fakeHome()});
 		expect(dir.code).toBe(2);
-		expect(dir.stderr).toBe(`hatch-wizard: ${join(out, 'stem', '.env')} is a folder, but hatch needs a file there: move it away, or pick another --out\n`);
+		expect(dir.stderr).toBe(
+			`hatch-wizard: ${join(out, 'stem', '.env')} is a folder, but hatch needs a file there: move it away, or ` +
+				`pick another --out\n`,
+		);
 		const file = join(tmp('hatch-fs-'), 'a-file');
 		writeFileSync(file, 'x');
 		const notDir = runCli(['--yes', '--no-build', '--no-boot', '--out', file], {home: fakeHome()});
 		expect(notDir.code).toBe(2);
-		expect(notDir.stderr).toMatch(/^hatch-wizard: (a part of .*a-file.* is a file|.*a-file.* is a file), but hatch needs a folder there/);
+		expect(notDir.stderr).toMatch(
+			/^hatch-wizard: (a part of .*a-file.* is a file|.*a-file.* is a file), but hatch needs a folder there/,
+		);
 	});
 
 	it('--ssh-config with --no-boot says why it did nothing', () => {
 		const out = tmp('hatch-sshcfg-');
 		const r = runCli(['--yes', '--no-build', '--no-boot', '--ssh-config', '--out', out], {home: fakeHome()});
 		expect(r.code).toBe(0);
-		expect(r.stderr).toContain("note: --ssh-config was not applied: it pins the container's host key, which exists once the container has started");
+		expect(r.stderr).toContain(
+			"note: --ssh-config was not applied: it pins the container's host key, which exists once the container has started",
+		);
 	});
 
 	it('ends quietly with 0 when the reader closes the pipe early (| head)', () => {
 		// The reader closes its end at once, so the help text is written into a closed pipe (EPIPE).
-		const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" --help | (exec <&-; true); echo "rc=\${PIPESTATUS[0]}"`], {encoding: 'utf8'});
+		const r = spawnSync(
+			'bash',
+			['-c', `"${process.execPath}" "${BIN}" --help | (exec <&-; true); echo "rc=\${PIPESTATUS[0]}"`],
+			{encoding: 'utf8'},
+		);
 		expect(r.stderr).toBe('');
 		expect(r.stdout).toBe('rc=0\n');
 	});
@@ -40,7 +51,18 @@ describe('hatch-wizard (non-interactive)', () => {
 	it('prints help and version', () => {
 		const help = runCli(['--help']);
 		expect(help.code).toBe(0);
-		for (const flag of ['--image', '--preset', '--preset-file', '--set', '--out', '--yes', '--no-build', '--no-boot', '--dry-run']) expect(help.stdout).toContain(flag);
+		for (const flag of [
+			'--image',
+			'--preset',
+			'--preset-file',
+			'--set',
+			'--out',
+			'--yes',
+			'--no-build',
+			'--no-boot',
+			'--dry-run',
+		])
+			expect(help.stdout).toContain(flag);
 		expect(runCli(['--version']).stdout.trim()).toBe(pkg.version);
 	});
 
@@ -58,7 +80,10 @@ describe('hatch-wizard (non-interactive)', () => {
 	});
 
 	it('exits 2 on invalid values with the field and the fix', () => {
-		const r = runCli(['--set', 'STEM_UID=0', '--set', 'STEM_USER=Root', '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')], {home: fakeHome()});
+		const r = runCli(
+			['--set', 'STEM_UID=0', '--set', 'STEM_USER=Root', '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')],
+			{home: fakeHome()},
+		);
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain('STEM_UID must not be 0');
 		expect(r.stderr).toContain('STEM_USER must start with a lower-case letter');
@@ -69,7 +94,10 @@ describe('hatch-wizard (non-interactive)', () => {
 		const home = fakeHome();
 		const priv = join(home, '.ssh', 'id_ed25519');
 		writeFileSync(priv, '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
-		const r = runCli(['--set', `STEM_AUTH_KEYS_PATH=${priv}`, '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')], {home});
+		const r = runCli(
+			['--set', `STEM_AUTH_KEYS_PATH=${priv}`, '--yes', '--no-build', '--no-boot', '--out', tmp('hatch-x-')],
+			{home},
+		);
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain('PRIVATE key');
 	});
@@ -94,18 +122,52 @@ describe('hatch-wizard (non-interactive)', () => {
 	it('writes a stack, changes nothing on a re-run, and diffs + backs up an edit', () => {
 		const home = fakeHome();
 		const out = tmp('hatch-x-');
-		const first = runCli(['--image', 'stem', '--set', 'STEM_USER=alice', '--set', 'STEM_UID=1001', '--yes', '--no-build', '--no-boot', '--out', out], {home});
+		const first = runCli(
+			[
+				'--image',
+				'stem',
+				'--set',
+				'STEM_USER=alice',
+				'--set',
+				'STEM_UID=1001',
+				'--yes',
+				'--no-build',
+				'--no-boot',
+				'--out',
+				out,
+			],
+			{home},
+		);
 		expect(first.code).toBe(0);
 		const dir = join(out, 'stem');
 		const env = parseEnv(readFileSync(join(dir, '.env'), 'utf8'));
-		expect(env).toMatchObject({STEM_USER: 'alice', STEM_UID: '1001', STEM_AUTH_KEYS_PATH: join(home, '.ssh', 'id_ed25519.pub')});
+		expect(env).toMatchObject({
+			STEM_USER: 'alice',
+			STEM_UID: '1001',
+			STEM_AUTH_KEYS_PATH: join(home, '.ssh', 'id_ed25519.pub'),
+		});
 		expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
 		expect(existsSync(join(dir, 'image', 'Dockerfile'))).toBe(true);
 		expect(existsSync(join(dir, 'image', 'stem', 'my_init.d', '00-user-bootstrap.sh'))).toBe(true);
 		expect(first.stdout).toContain('ssh -p 22222 alice@');
 		const snapshot = readdirSync(dir).map(n => [n, statSync(join(dir, n)).mtimeMs]);
 
-		const again = runCli(['--image', 'stem', '--set', 'STEM_USER=alice', '--set', 'STEM_UID=1001', '--yes', '--no-build', '--no-boot', '--out', out], {home});
+		const again = runCli(
+			[
+				'--image',
+				'stem',
+				'--set',
+				'STEM_USER=alice',
+				'--set',
+				'STEM_UID=1001',
+				'--yes',
+				'--no-build',
+				'--no-boot',
+				'--out',
+				out,
+			],
+			{home},
+		);
 		expect(again.code).toBe(0);
 		expect(again.stdout).toContain('Nothing to write');
 		expect(readdirSync(dir).map(n => [n, statSync(join(dir, n)).mtimeMs])).toEqual(snapshot);
@@ -126,7 +188,10 @@ describe('hatch-wizard (non-interactive)', () => {
 		const out = tmp('hatch-x-');
 		const r = runCli(['--preset', 'neuron-gpus', '--yes', '--no-build', '--no-boot', '--out', out], {home});
 		expect(r.code).toBe(0);
-		expect(parseEnv(readFileSync(join(out, 'neuron', '.env'), 'utf8'))).toMatchObject({NEURON_GPUS: 'all', STEM_NETWORK_MODE: 'host'});
+		expect(parseEnv(readFileSync(join(out, 'neuron', '.env'), 'utf8'))).toMatchObject({
+			NEURON_GPUS: 'all',
+			STEM_NETWORK_MODE: 'host',
+		});
 
 		const file = join(out, 'mine.yaml');
 		writeFileSync(file, 'image: stem\nsettings:\n  STEM_SSH_PORT: 2222\n');

@@ -3,16 +3,42 @@
 // bindu-update's script runs for real here, with bash, git and rsync against a local repository: the
 // scripted engine turns `docker exec … bash -c SCRIPT` into the same script run on this machine.
 import {spawnSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	utimesSync,
+	writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it, vi} from 'vitest';
-import {CommandError, binduUpdateCommand, bootSummary, loadStack, logsCommand, publishCommand, statusCommand} from '../../source/commands.js';
+import {
+	binduUpdateCommand,
+	bootSummary,
+	CommandError,
+	loadStack,
+	logsCommand,
+	publishCommand,
+	statusCommand,
+} from '../../source/commands.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
-import {type Values, defaults} from '../../source/core/model.js';
+import type {Values} from '../../source/core/model.js';
 import {fingerprint} from '../../source/docker/ready.js';
-import {BOX, type Call, type Reply, HOST_KEY, LOOKS, keyscanLine, scriptedEngine, storedKey} from '../helpers/engine.js';
+import {
+	BOX,
+	type Call,
+	HOST_KEY,
+	keyscanLine,
+	LOOKS,
+	type Reply,
+	scriptedEngine,
+	storedKey,
+} from '../helpers/engine.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `hatch-cmd-${name}-`));
 
@@ -37,26 +63,43 @@ describe('loadStack', () => {
 		const out = tmp('out');
 		mkdirSync(join(out, 'stem'));
 		writeFileSync(join(out, 'stem', '.env'), 'STEM_CONTAINER_NAME=box\nSTEM_SSH_PORT=2200\n');
-		expect(loadStack('stem', out)).toEqual({stack: 'stem', dir: join(out, 'stem'), values: {STEM_CONTAINER_NAME: 'box', STEM_SSH_PORT: '2200'}});
+		expect(loadStack('stem', out)).toEqual({
+			stack: 'stem',
+			dir: join(out, 'stem'),
+			values: {STEM_CONTAINER_NAME: 'box', STEM_SSH_PORT: '2200'},
+		});
 	});
 
 	it('names the folder and the fix when there is no .env', () => {
 		const out = tmp('none');
 		expect(() => loadStack('neuron', out)).toThrow(CommandError);
-		expect(() => loadStack('neuron', out)).toThrow(`no neuron stack in ${join(out, 'neuron')} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`);
+		expect(() => loadStack('neuron', out)).toThrow(
+			`no neuron stack in ${join(out, 'neuron')} (no .env there); write one with hatch-wizard, or pass --out DIR ` +
+				`/ --image`,
+		);
 	});
 });
 
 describe('bootSummary', () => {
 	it('says each state of the boot record in words', () => {
 		expect(bootSummary({state: 'ready 812', warnings: []})).toBe('boot: ready, no warnings\n');
-		expect(bootSummary({state: 'ready 812', warnings: ['05-bindu: not cloned', '06-pixi: offline']})).toBe('boot: ready, 2 warning(s):\n  ! 05-bindu: not cloned\n  ! 06-pixi: offline\n');
+		expect(bootSummary({state: 'ready 812', warnings: ['05-bindu: not cloned', '06-pixi: offline']})).toBe(
+			'boot: ready, 2 warning(s):\n  ! 05-bindu: not cloned\n  ! 06-pixi: offline\n',
+		);
 		expect(bootSummary({state: 'booting', warnings: []})).toBe('boot: sshd is up; optional steps still running\n');
-		expect(bootSummary({state: 'booting', warnings: ['05-bindu: slow']})).toBe('boot: sshd is up; optional steps still running, 1 warning(s) so far:\n  ! 05-bindu: slow\n');
-		expect(bootSummary({state: 'failed 00-user-bootstrap', warnings: []})).toBe('boot: FAILED at 00-user-bootstrap (hatch-wizard logs shows why)\n');
-		expect(bootSummary({state: 'failed', warnings: ['x: y']})).toBe('boot: FAILED at ? (hatch-wizard logs shows why)\n  ! x: y\n');
+		expect(bootSummary({state: 'booting', warnings: ['05-bindu: slow']})).toBe(
+			'boot: sshd is up; optional steps still running, 1 warning(s) so far:\n  ! 05-bindu: slow\n',
+		);
+		expect(bootSummary({state: 'failed 00-user-bootstrap', warnings: []})).toBe(
+			'boot: FAILED at 00-user-bootstrap (hatch-wizard logs shows why)\n',
+		);
+		expect(bootSummary({state: 'failed', warnings: ['x: y']})).toBe(
+			'boot: FAILED at ? (hatch-wizard logs shows why)\n  ! x: y\n',
+		);
 		expect(bootSummary(undefined)).toBe('boot: no record (an image older than this hatch-wizard?)\n');
-		expect(bootSummary({state: 'strange', warnings: []})).toBe('boot: no record (an image older than this hatch-wizard?)\n');
+		expect(bootSummary({state: 'strange', warnings: []})).toBe(
+			'boot: no record (an image older than this hatch-wizard?)\n',
+		);
 	});
 });
 
@@ -74,17 +117,22 @@ describe('statusCommand', () => {
 			answers: (address, port) => answers && address === '127.0.0.1' && port === 2222,
 		});
 
-	it('a container that was never created: says so with the command that creates it, and checks nothing else', async () => {
-		const e = scriptedEngine({reply: () => ({exitCode: 1, stderr: 'Error: No such object: box'})});
-		const p = printed();
-		const r = ref();
-		expect(await statusCommand(r, p.out, e.engine)).toBe(1);
-		expect(p.text()).toBe(`box: not created (cd ${r.dir} && docker compose up -d --build)\n`);
-		expect(e.lines()).toEqual([INSPECT]);
-	});
+	it(
+		'a container that was never created: says so with the command that creates it, and checks ' + 'nothing else',
+		async () => {
+			const e = scriptedEngine({reply: () => ({exitCode: 1, stderr: 'Error: No such object: box'})});
+			const p = printed();
+			const r = ref();
+			expect(await statusCommand(r, p.out, e.engine)).toBe(1);
+			expect(p.text()).toBe(`box: not created (cd ${r.dir} && docker compose up -d --build)\n`);
+			expect(e.lines()).toEqual([INSPECT]);
+		},
+	);
 
 	it('a stopped container: its state and restarts, exit 1, no SSH check', async () => {
-		const e = scriptedEngine({reply: line => (line === INSPECT ? {stdout: 'exited 2026-11-29T10:00:00Z 3\n'} : undefined)});
+		const e = scriptedEngine({
+			reply: line => (line === INSPECT ? {stdout: 'exited 2026-11-29T10:00:00Z 3\n'} : undefined),
+		});
 		const p = printed();
 		expect(await statusCommand(ref(), p.out, e.engine)).toBe(1);
 		expect(p.text()).toBe('box: exited, restarted 3 time(s)\n');
@@ -111,14 +159,17 @@ describe('statusCommand', () => {
 				({
 					[INSPECT]: {stdout: 'running 2026-11-29T10:00:00Z 2\n'},
 					[RECORD]: {stdout: 'ready 900\n'},
-					['ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.2']: {stdout: keyscanLine(2222)},
+					'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.2': {stdout: keyscanLine(2222)},
 					[STORED]: {stdout: storedKey()},
 				})[line],
 			answers: (address, port) => address === '127.0.0.2' && port === 2222,
 		});
 		const p = printed();
 		expect(await statusCommand(ref(values), p.out, e.engine)).toBe(0);
-		expect(p.text()).toBe(`box: running since 2026-11-29T10:00:00Z, restarted 2 time(s)\nboot: ready, no warnings\nssh: ok on port 2222, host key ${FP}\nlogin: ssh -p 2222 alice@127.0.0.2\n`);
+		expect(p.text()).toBe(
+			`box: running since 2026-11-29T10:00:00Z, restarted 2 time(s)\nboot: ready, no warnings\nssh: ok on port ` +
+				`2222, host key ${FP}\nlogin: ssh -p 2222 alice@127.0.0.2\n`,
+		);
 	});
 
 	it('sshd not answering: the reason, exit 1', async () => {
@@ -146,7 +197,8 @@ describe('statusCommand', () => {
 		expect(p.text()).toContain(
 			'compose: docker-compose.yml does not follow .env:\n' +
 				'  ! STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"\n' +
-				`  to apply: npx hatch-wizard --yes --no-build --image stem --out ${out} (rewrites it, with a diff, and restarts the container)\nssh: ok`,
+				`  to apply: npx hatch-wizard --yes --no-build --image stem --out ${out} (rewrites it, with a diff, and ` +
+				`restarts the container)\nssh: ok`,
 		);
 	});
 
@@ -159,14 +211,21 @@ describe('statusCommand', () => {
 
 describe('logsCommand', () => {
 	it('to a terminal: docker compose logs in the stack folder, its output straight through, its exit code', async () => {
-		const e = scriptedEngine({reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {exitCode: 3} : undefined)});
+		const e = scriptedEngine({
+			reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {exitCode: 3} : undefined),
+		});
 		const r = ref();
 		expect(await logsCommand(r, true, () => {}, true, e.engine)).toBe(3);
 		expect(e.calls).toMatchObject([{kind: 'run', options: {cwd: r.dir, inherit: true}}]);
 	});
 
 	it('into a pipe: one clean line each, without terminal codes', async () => {
-		const e = scriptedEngine({reply: line => (line === 'docker compose logs --no-log-prefix' ? {lines: ['hatch: step 00-user done (5 ms)', 'caf\x1b[31mé\x1b[0m \x07bell'], exitCode: 0} : undefined)});
+		const e = scriptedEngine({
+			reply: line =>
+				line === 'docker compose logs --no-log-prefix'
+					? {lines: ['hatch: step 00-user done (5 ms)', 'caf\x1b[31mé\x1b[0m \x07bell'], exitCode: 0}
+					: undefined,
+		});
 		const p = printed();
 		const r = ref();
 		expect(await logsCommand(r, false, p.out, false, e.engine)).toBe(0);
@@ -176,7 +235,9 @@ describe('logsCommand', () => {
 
 	it('into a pipe, following: Ctrl-C stops compose and exits 130; the handlers go with it', async () => {
 		const before = new Set(process.listeners('SIGINT'));
-		const e = scriptedEngine({reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {lines: ['x'], hang: true} : undefined)});
+		const e = scriptedEngine({
+			reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {lines: ['x'], hang: true} : undefined),
+		});
 		const run = logsCommand(ref(), true, () => {}, false, e.engine);
 		await e.ran(/logs/);
 		const ours = process.listeners('SIGINT').filter(l => !before.has(l));
@@ -210,9 +271,13 @@ describe('publishCommand', () => {
 
 	it('refuses a repository with a tag and a version that is not semantic, naming the flag', async () => {
 		const e = ok();
-		await expect(publishCommand(ref(), 'you/stem:1', '1.2.3', () => {}, e.engine)).rejects.toThrow('--repo must be an image name without a tag, like you/stem or 127.0.0.1:5000/team/stem (got "you/stem:1")');
+		await expect(publishCommand(ref(), 'you/stem:1', '1.2.3', () => {}, e.engine)).rejects.toThrow(
+			'--repo must be an image name without a tag, like you/stem or 127.0.0.1:5000/team/stem (got "you/stem:1")',
+		);
 		await expect(publishCommand(ref(), 'You/Stem', '1.2.3', () => {}, e.engine)).rejects.toThrow(CommandError);
-		await expect(publishCommand(ref(), 'you/stem', '1.2', () => {}, e.engine)).rejects.toThrow('--version must look like 1.2.3 (got "1.2")');
+		await expect(publishCommand(ref(), 'you/stem', '1.2', () => {}, e.engine)).rejects.toThrow(
+			'--version must look like 1.2.3 (got "1.2")',
+		);
 		await expect(publishCommand(ref(), 'you/stem', 'v1.2.3', () => {}, e.engine)).rejects.toThrow('--version');
 		await expect(publishCommand(ref(), 'you/stem', '1.2.3x', () => {}, e.engine)).rejects.toThrow('--version');
 		expect(e.calls).toEqual([]);
@@ -223,7 +288,12 @@ describe('publishCommand', () => {
 		const p = printed();
 		const r = ref();
 		expect(await publishCommand(r, '127.0.0.1:5000/team/stem', '1.2.3', p.out, e.engine)).toBe(0);
-		expect(e.lines()).toEqual([BUILD, 'docker tag 127.0.0.1:5000/team/stem:1.2.3 127.0.0.1:5000/team/stem:latest', 'docker push 127.0.0.1:5000/team/stem:1.2.3', 'docker push 127.0.0.1:5000/team/stem:latest']);
+		expect(e.lines()).toEqual([
+			BUILD,
+			'docker tag 127.0.0.1:5000/team/stem:1.2.3 127.0.0.1:5000/team/stem:latest',
+			'docker push 127.0.0.1:5000/team/stem:1.2.3',
+			'docker push 127.0.0.1:5000/team/stem:latest',
+		]);
 		expect(p.text()).toBe(
 			'build: 127.0.0.1:5000/team/stem:1.2.3\n' +
 				'tag: 127.0.0.1:5000/team/stem:1.2.3 → 127.0.0.1:5000/team/stem:latest\n' +
@@ -238,7 +308,12 @@ describe('publishCommand', () => {
 	});
 
 	it('interrupted during the build: nothing pushed, exit 130', async () => {
-		const e = scriptedEngine({reply: line => (line === `${BUILD.replace('1.2.3', '10.20.30')}` ? {lines: ['#1 [internal] load build definition'], hang: true} : undefined)});
+		const e = scriptedEngine({
+			reply: line =>
+				line === `${BUILD.replace('1.2.3', '10.20.30')}`
+					? {lines: ['#1 [internal] load build definition'], hang: true}
+					: undefined,
+		});
 		const p = printed();
 		const run = publishCommand(ref(), '127.0.0.1:5000/team/stem', '10.20.30', p.out, e.engine);
 		await e.ran(/compose --progress plain build/);
@@ -275,15 +350,28 @@ describe('publishCommand', () => {
 		const e = ok({[BUILD]: {lines, exitCode: 17}});
 		const p = printed();
 		expect(await publishCommand(ref(), '127.0.0.1:5000/team/stem', '1.2.3', p.out, e.engine)).toBe(1);
-		expect(p.text()).toBe(`build: 127.0.0.1:5000/team/stem:1.2.3\nbuild failed (exit 17):\n${lines.slice(-20).map(l => `  ${l}\n`).join('')}`);
+		expect(p.text()).toBe(
+			`build: 127.0.0.1:5000/team/stem:1.2.3\nbuild failed (exit 17):\n${lines
+				.slice(-20)
+				.map(l => `  ${l}\n`)
+				.join('')}`,
+		);
 		expect(e.lines()).toEqual([BUILD]);
 	});
 
 	it('a failed push: the registry’s last line, and nothing after it', async () => {
-		const e = ok({'docker push 127.0.0.1:5000/team/stem:1.2.3': {exitCode: 1, stderr: 'The push refers to repository\nconnection refused\n'}});
+		const e = ok({
+			'docker push 127.0.0.1:5000/team/stem:1.2.3': {
+				exitCode: 1,
+				stderr: 'The push refers to repository\nconnection refused\n',
+			},
+		});
 		const p = printed();
 		expect(await publishCommand(ref(), '127.0.0.1:5000/team/stem', '1.2.3', p.out, e.engine)).toBe(1);
-		expect(p.text()).toBe('build: 127.0.0.1:5000/team/stem:1.2.3\ntag: 127.0.0.1:5000/team/stem:1.2.3 → 127.0.0.1:5000/team/stem:latest\npush failed: connection refused\n');
+		expect(p.text()).toBe(
+			'build: 127.0.0.1:5000/team/stem:1.2.3\ntag: 127.0.0.1:5000/team/stem:1.2.3 → ' +
+				'127.0.0.1:5000/team/stem:latest\npush failed: connection refused\n',
+		);
 		expect(e.lines()).toHaveLength(3);
 	});
 });
@@ -291,7 +379,17 @@ describe('publishCommand', () => {
 // ---- bindu-update: its script, run for real on this machine -------------------------------------------
 
 function git(cwd: string, ...args: string[]) {
-	const r = spawnSync('git', args, {cwd, encoding: 'utf8', env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t'}});
+	const r = spawnSync('git', args, {
+		cwd,
+		encoding: 'utf8',
+		env: {
+			...process.env,
+			GIT_AUTHOR_NAME: 't',
+			GIT_AUTHOR_EMAIL: 't@t',
+			GIT_COMMITTER_NAME: 't',
+			GIT_COMMITTER_EMAIL: 't@t',
+		},
+	});
 	if (r.status !== 0) throw new Error(r.stderr);
 	return r.stdout.trim();
 }
@@ -335,7 +433,10 @@ function binduEngine(home: string) {
 			if (a[i] !== 'box' || a[i + 1] !== 'bash' || a[i + 2] !== '-c' || a.length !== i + 4) return undefined;
 			expect(env.HOME).toBe('/home/alice');
 			runs.push(env);
-			const r = spawnSync('bash', ['-c', a[i + 3]!], {encoding: 'utf8', env: {...env, HOME: home, PATH: process.env.PATH!}});
+			const r = spawnSync('bash', ['-c', a[i + 3]!], {
+				encoding: 'utf8',
+				env: {...env, HOME: home, PATH: process.env.PATH!},
+			});
 			return {exitCode: r.status ?? 1, stdout: r.stdout, stderr: r.stderr};
 		},
 	});
@@ -345,19 +446,31 @@ function binduEngine(home: string) {
 describe('binduUpdateCommand, its output read (scripted engine)', () => {
 	const values = {...VALUES, BINDU_REPO: 'https://example.org/bindu.git', BINDU_REF: 'v2'};
 	it('the commit’s first 12 characters, each change, and the backup named from ~', async () => {
-		const e = scriptedEngine({reply: (_l, call) => (call.cmd === 'docker' && call.args.includes('MODE=apply') ? {stdout: 'at 0123456789abcdef\n>f+++++++++ a\n.d..t...... ./\nbackup /home/alice/.config.bak-X\n'} : undefined)});
+		const e = scriptedEngine({
+			reply: (_l, call) =>
+				call.cmd === 'docker' && call.args.includes('MODE=apply')
+					? {stdout: 'at 0123456789abcdef\n>f+++++++++ a\n.d..t...... ./\nbackup /home/alice/.config.bak-X\n'}
+					: undefined,
+		});
 		const p = printed();
 		expect(await binduUpdateCommand(ref(values), {}, p.out, e.engine)).toBe(0);
-		expect(p.text()).toBe('~/.config updated from https://example.org/bindu.git v2 (0123456789ab): 1 change(s)\n  >f+++++++++ a\nthe folder as it was is kept as ~/.config.bak-X\n');
+		expect(p.text()).toBe(
+			'~/.config updated from https://example.org/bindu.git v2 (0123456789ab): 1 change(s)\n  >f+++++++++ a\nthe ' +
+				'folder as it was is kept as ~/.config.bak-X\n',
+		);
 	});
 
-	it('a failure: its exit code and the last three lines it wrote, cleaned; a failed list stops before anything changes', async () => {
-		const e = scriptedEngine({reply: () => ({exitCode: 9, stderr: 'one\ntwo\nthr\x1b[31mee\nfour\n'})});
-		const p = printed();
-		expect(await binduUpdateCommand(ref(values), {delete: true, yes: true}, p.out, e.engine)).toBe(1);
-		expect(p.text()).toBe('bindu-update failed (exit 9): two / three / four\n');
-		expect(e.calls.map(c => c.args.find(a => a.startsWith('MODE=')))).toEqual(['MODE=plan']);
-	});
+	it(
+		'a failure: its exit code and the last three lines it wrote, cleaned; a failed list stops before anything ' +
+			'changes',
+		async () => {
+			const e = scriptedEngine({reply: () => ({exitCode: 9, stderr: 'one\ntwo\nthr\x1b[31mee\nfour\n'})});
+			const p = printed();
+			expect(await binduUpdateCommand(ref(values), {delete: true, yes: true}, p.out, e.engine)).toBe(1);
+			expect(p.text()).toBe('bindu-update failed (exit 9): two / three / four\n');
+			expect(e.calls.map(c => c.args.find(a => a.startsWith('MODE=')))).toEqual(['MODE=plan']);
+		},
+	);
 });
 
 describe('binduUpdateCommand (its script run here with git and rsync)', () => {
@@ -365,9 +478,13 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 
 	it('needs BINDU_REPO, and a subtree that stays inside the repository', async () => {
 		const e = scriptedEngine({reply: () => undefined});
-		await expect(binduUpdateCommand(ref({...VALUES, BINDU_REPO: ''}), {}, () => {}, e.engine)).rejects.toThrow(/^BINDU_REPO is empty in .*\/\.env; set it first \(hatch-wizard --set BINDU_REPO=…\)$/);
+		await expect(binduUpdateCommand(ref({...VALUES, BINDU_REPO: ''}), {}, () => {}, e.engine)).rejects.toThrow(
+			/^BINDU_REPO is empty in .*\/\.env; set it first \(hatch-wizard --set BINDU_REPO=…\)$/,
+		);
 		for (const subtree of ['', '../etc', 'a b', 'x/../../y']) {
-			await expect(binduUpdateCommand(ref(values('file:///r')), {subtree}, () => {}, e.engine)).rejects.toThrow(`--subtree must be a folder of the repository, like apogee (got "${subtree}")`);
+			await expect(binduUpdateCommand(ref(values('file:///r')), {subtree}, () => {}, e.engine)).rejects.toThrow(
+				`--subtree must be a folder of the repository, like apogee (got "${subtree}")`,
+			);
 		}
 		expect(e.calls).toEqual([]);
 	});
@@ -385,9 +502,20 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		expect(readFileSync(join(home, '.config', 'nvim', 'init.lua'), 'utf8')).toBe('set number\n');
 		expect(readFileSync(join(home, '.config', 'apogee', 'secrets.env'), 'utf8')).toBe('TOKEN=mine\n');
 		const text = p.text();
-		expect(text).toBe(`~/.config updated from ${repo.url} main (${repo.head.slice(0, 12)}): 4 change(s)\n  cd+++++++++ git/\n  >f+++++++++ git/config\n  cd+++++++++ nvim/\n  >f+++++++++ nvim/init.lua\n`);
+		expect(text).toBe(
+			`~/.config updated from ${repo.url} main (${repo.head.slice(0, 12)}): 4 change(s)\n  cd+++++++++ git/\n  ` +
+				`>f+++++++++ git/config\n  cd+++++++++ nvim/\n  >f+++++++++ ` +
+				`nvim/init.lua\n`,
+		);
 		expect(e.runs).toHaveLength(1);
-		expect(e.runs[0]).toMatchObject({MODE: 'apply', DELETE: '0', SUBTREE: '', EXPECT: '', BINDU_REF: 'main', GIT_TERMINAL_PROMPT: '0'});
+		expect(e.runs[0]).toMatchObject({
+			MODE: 'apply',
+			DELETE: '0',
+			SUBTREE: '',
+			EXPECT: '',
+			BINDU_REF: 'main',
+			GIT_TERMINAL_PROMPT: '0',
+		});
 	});
 
 	it('again with nothing new: no change; a file whose mode changed is put back and counted', async () => {
@@ -417,17 +545,28 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		const repo = dotfiles({'apogee/theme.toml': 'dark\n', 'nvim/init.lua': 'x\n'});
 		const home = tmp('home');
 		const p = printed();
-		expect(await binduUpdateCommand(ref(values(repo.url)), {subtree: 'apogee'}, p.out, binduEngine(home).engine)).toBe(0);
+		expect(await binduUpdateCommand(ref(values(repo.url)), {subtree: 'apogee'}, p.out, binduEngine(home).engine)).toBe(
+			0,
+		);
 		expect(readdirSync(join(home, '.config'))).toEqual(['apogee']);
 		expect(p.text()).toMatch(/^~\/\.config\/apogee updated from /);
 		const missing = printed();
-		expect(await binduUpdateCommand(ref(values(repo.url)), {subtree: 'zsh'}, missing.out, binduEngine(home).engine)).toBe(1);
+		expect(
+			await binduUpdateCommand(ref(values(repo.url)), {subtree: 'zsh'}, missing.out, binduEngine(home).engine),
+		).toBe(1);
 		expect(missing.text()).toBe('bindu-update failed (exit 3): the repository has no zsh/ at main\n');
 	});
 
 	it('a repository that cannot be cloned: git’s own error line, exit 1', async () => {
 		const p = printed();
-		expect(await binduUpdateCommand(ref(values(`file://${tmp('empty')}/nothing`)), {}, p.out, binduEngine(tmp('home')).engine)).toBe(1);
+		expect(
+			await binduUpdateCommand(
+				ref(values(`file://${tmp('empty')}/nothing`)),
+				{},
+				p.out,
+				binduEngine(tmp('home')).engine,
+			),
+		).toBe(1);
 		expect(p.text()).toMatch(/^bindu-update failed \(exit 4\): fatal: .*\n$/);
 	});
 
@@ -440,10 +579,27 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		const asked: string[] = [];
 		const e = binduEngine(home);
 		const p = printed();
-		const code = await binduUpdateCommand(ref(values(repo.url)), {delete: true, ask: async q => (asked.push(q), false)}, p.out, e.engine);
+		const code = await binduUpdateCommand(
+			ref(values(repo.url)),
+			{
+				delete: true,
+				ask: async q => {
+					asked.push(q);
+					return false;
+				},
+			},
+			p.out,
+			e.engine,
+		);
 		expect(code).toBe(1);
 		expect(asked).toEqual(['Delete them?']);
-		expect(p.text()).toMatch(/^--delete removes 2 file\(s\) from ~\/\.config that the repository no longer has \(a copy of the folder is kept as ~\/\.config\.bak-\d{8}-\d{6}\):\n {2}- b-old\.txt\n {2}- old\.txt\nnothing changed\n$/);
+		expect(p.text()).toMatch(
+			new RegExp(
+				'^--delete removes 2 file\\(s\\) from ~/\\.config that the repository no longer has ' +
+					'\\(a copy of the folder is kept as ~/\\.config\\.bak-\\d{8}-\\d{6}\\):\n' +
+					' {2}- b-old\\.txt\n {2}- old\\.txt\nnothing changed\n$',
+			),
+		);
 		expect(existsSync(join(home, '.config', 'old.txt'))).toBe(true);
 		expect(existsSync(join(home, '.config', 'a.txt'))).toBe(false);
 		expect(e.runs.map(r => r.MODE)).toEqual(['plan']);
@@ -471,7 +627,11 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		const backup = readdirSync(home).find(n => n.startsWith('.config.bak-'))!;
 		expect(readFileSync(join(home, backup, 'old.txt'), 'utf8')).toBe('mine\n');
 		expect(p.text()).toContain('  *deleting   old.txt\n');
-		expect(p.text()).toMatch(new RegExp(`\\nthe folder as it was is kept as ${home.replaceAll('/', '\\/')}\\/${backup.replace('.', '\\.')}\\n$`));
+		expect(p.text()).toMatch(
+			new RegExp(
+				`\\nthe folder as it was is kept as ${home.replaceAll('/', '\\/')}\\/${backup.replace('.', '\\.')}\\n$`,
+			),
+		);
 		expect(e.runs.map(r => [r.MODE, r.DELETE, r.EXPECT])).toEqual([
 			['plan', '1', ''],
 			['apply', '1', repo.head],
@@ -482,7 +642,20 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		const repo = dotfiles({'a.txt': 'a\n'});
 		const asked: string[] = [];
 		const p = printed();
-		expect(await binduUpdateCommand(ref(values(repo.url)), {delete: true, ask: async q => (asked.push(q), false)}, p.out, binduEngine(tmp('home')).engine)).toBe(0);
+		expect(
+			await binduUpdateCommand(
+				ref(values(repo.url)),
+				{
+					delete: true,
+					ask: async q => {
+						asked.push(q);
+						return false;
+					},
+				},
+				p.out,
+				binduEngine(tmp('home')).engine,
+			),
+		).toBe(0);
 		expect(asked).toEqual([]);
 	});
 
@@ -506,7 +679,12 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 			binduEngine(home).engine,
 		);
 		expect(code).toBe(1);
-		expect(p.text()).toMatch(new RegExp(`\\nbindu-update failed \\(exit 5\\): the repository changed since the list was made \\(now ${next.slice(0, 12)}\\); run bindu-update again\\n$`));
+		expect(p.text()).toMatch(
+			new RegExp(
+				`\\nbindu-update failed \\(exit 5\\): the repository changed since the list was made \\(now ` +
+					`${next.slice(0, 12)}\\); run bindu-update again\\n$`,
+			),
+		);
 		expect(existsSync(join(home, '.config', 'old.txt'))).toBe(true);
 	});
 });

@@ -1,7 +1,17 @@
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
-import {composeDrift, composeObject, describeDrift, gpuStanza, identityFor, parseGpus, readIdentity, renderCompose, writtenFor} from '../../source/core/compose.js';
-import {FIELDS, defaults} from '../../source/core/model.js';
+import {
+	composeDrift,
+	composeObject,
+	describeDrift,
+	gpuStanza,
+	identityFor,
+	parseGpus,
+	readIdentity,
+	renderCompose,
+	writtenFor,
+} from '../../source/core/compose.js';
+import {defaults, FIELDS} from '../../source/core/model.js';
 
 type Service = Record<string, any>;
 const service = (stack: 'stem' | 'neuron', values: Record<string, string>, composeVersion?: string): Service => {
@@ -15,27 +25,40 @@ describe('compose rendering', () => {
 			const s = service('stem', {...defaults('stem'), STEM_NETWORK_MODE: mode});
 			expect(s.network_mode).toBe('${STEM_NETWORK_MODE:-bridge}');
 			expect(s.ports).toEqual(['${STEM_SSH_LISTEN:-0.0.0.0}:${STEM_SSH_PORT:-22222}:22']);
-			expect(s.environment).toMatchObject({STEM_NETWORK_MODE: '${STEM_NETWORK_MODE:-bridge}', STEM_SSH_PORT: '${STEM_SSH_PORT:-22222}'});
+			expect(s.environment).toMatchObject({
+				STEM_NETWORK_MODE: '${STEM_NETWORK_MODE:-bridge}',
+				STEM_SSH_PORT: '${STEM_SSH_PORT:-22222}',
+			});
 		}
 	});
 
 	it('takes the build network from .env, which follows the network mode unless set', () => {
 		const s = service('stem', defaults('stem'));
-		expect(s.build).toMatchObject({context: './image', target: 'stem', network: '${STEM_BUILD_NETWORK:-default}', args: {BASE_IMAGE: '${STEM_BASE_IMAGE:-ubuntu:24.04}'}});
+		expect(s.build).toMatchObject({
+			context: './image',
+			target: 'stem',
+			network: '${STEM_BUILD_NETWORK:-default}',
+			args: {BASE_IMAGE: '${STEM_BASE_IMAGE:-ubuntu:24.04}'},
+		});
 		expect(s.image).toBe('${STEM_IMAGE:-hatch/stem:latest}');
 		expect(defaults('stem').STEM_BUILD_NETWORK).toBe('default');
 		expect(defaults('stem', {}, {STEM_NETWORK_MODE: 'host'}).STEM_BUILD_NETWORK).toBe('host');
 	});
 
 	it('leaves no-new-privileges to the boot (it follows STEM_SUDO from .env there)', () => {
-		for (const sudo of ['0', '1']) expect(service('stem', {...defaults('stem'), STEM_SUDO: sudo}).security_opt).toBeUndefined();
+		for (const sudo of ['0', '1'])
+			expect(service('stem', {...defaults('stem'), STEM_SUDO: sudo}).security_opt).toBeUndefined();
 	});
 
 	it('names the project and volumes once: a renamed container keeps them; external when asked', () => {
 		const plain = composeObject('stem', defaults('stem')) as any;
 		expect(plain.name).toBe('stem');
 		expect(plain.volumes.home).toEqual({name: 'stem-home'});
-		const renamed = composeObject('stem', {...defaults('stem'), STEM_CONTAINER_NAME: 'box'}, {identity: identityFor('stem', defaults('stem'))}) as any;
+		const renamed = composeObject(
+			'stem',
+			{...defaults('stem'), STEM_CONTAINER_NAME: 'box'},
+			{identity: identityFor('stem', defaults('stem'))},
+		) as any;
 		expect(renamed.name).toBe('stem');
 		expect(renamed.volumes.sshkeys).toEqual({name: 'stem-sshkeys'});
 		expect(renamed.services.stem.container_name).toBe('${STEM_CONTAINER_NAME:-stem}');
@@ -46,7 +69,10 @@ describe('compose rendering', () => {
 	it('reads the names back from a file it wrote, and from one written before they were fixed', () => {
 		const box = {...defaults('stem'), STEM_CONTAINER_NAME: 'box'};
 		expect(readIdentity('stem', renderCompose('stem', box), {})).toEqual(identityFor('stem', box));
-		const older = 'name: box\nservices: {}\nvolumes:\n  home: {name: "${STEM_CONTAINER_NAME:-stem}-home"}\n  sshkeys: {name: "${STEM_CONTAINER_NAME:-stem}-sshkeys"}\n  sshstate: {name: "${STEM_CONTAINER_NAME:-stem}-sshstate"}\n';
+		const older =
+			'name: box\nservices: {}\nvolumes:\n  home: {name: "${STEM_CONTAINER_NAME:-stem}-home"}\n  sshkeys: {name: ' +
+			'"${STEM_CONTAINER_NAME:-stem}-sshkeys"}\n  sshstate: {name: ' +
+			'"${STEM_CONTAINER_NAME:-stem}-sshstate"}\n';
 		expect(readIdentity('stem', older, box)).toEqual(identityFor('stem', box));
 		expect(readIdentity('stem', 'name: [unclosed', box)).toBeUndefined();
 	});
@@ -55,9 +81,15 @@ describe('compose rendering', () => {
 		const s = service('stem', defaults('stem'));
 		const targets = Object.fromEntries(s.volumes.map((v: any) => [v.target, v]));
 		expect(targets['/home']).toMatchObject({type: 'volume', source: 'home'});
-		expect(targets['/etc/hatch/authorized_keys.host']).toMatchObject({source: '${STEM_AUTH_KEYS_PATH:-/dev/null}', read_only: true});
+		expect(targets['/etc/hatch/authorized_keys.host']).toMatchObject({
+			source: '${STEM_AUTH_KEYS_PATH:-/dev/null}',
+			read_only: true,
+		});
 		expect(targets['/mnt/hatch/dropbox'].source).toBe('${DROPBOX_PATH_ON_HOST:-/dev/null}');
-		expect(targets['/opt/secrets/apogee-secrets.env']).toMatchObject({source: '${APOGEE_SECRETS_PATH:-/dev/null}', read_only: true});
+		expect(targets['/opt/secrets/apogee-secrets.env']).toMatchObject({
+			source: '${APOGEE_SECRETS_PATH:-/dev/null}',
+			read_only: true,
+		});
 		expect(targets['/ssh-agent'].source).toBe('${STEM_SSH_AUTH_SOCK_HOST:-/dev/null}');
 		expect(s.environment.SSH_AUTH_SOCK).toBe('/ssh-agent');
 	});
@@ -66,17 +98,35 @@ describe('compose rendering', () => {
 		const s = service('stem', defaults('stem'));
 		const d = defaults('stem');
 		const env = FIELDS.filter(f => f.stacks.includes('stem') && f.container === 'env');
-		expect(Object.keys(s.environment).filter(k => k.startsWith('STEM_') || k.startsWith('BINDU_'))).toEqual(env.map(f => f.key));
+		expect(Object.keys(s.environment).filter(k => k.startsWith('STEM_') || k.startsWith('BINDU_'))).toEqual(
+			env.map(f => f.key),
+		);
 		for (const f of env) expect(s.environment[f.key]).toBe(d[f.key] ? `\${${f.key}:-${d[f.key]}}` : `\${${f.key}:-}`);
 		// The mounts in a fixed order: the volumes, the host files (of /dev/null when empty), then the set folders.
-		expect(s.volumes.map((v: any) => v.target)).toEqual(['/home', '/etc/ssh/hatch-hostkeys', '/var/lib/hatch/ssh', '/etc/hatch/authorized_keys.host', '/mnt/hatch/dropbox', '/opt/secrets/apogee-secrets.env', '/ssh-agent']);
-		expect(s.volumes.filter((v: any) => v.read_only).map((v: any) => v.target)).toEqual(['/etc/hatch/authorized_keys.host', '/opt/secrets/apogee-secrets.env']);
+		expect(s.volumes.map((v: any) => v.target)).toEqual([
+			'/home',
+			'/etc/ssh/hatch-hostkeys',
+			'/var/lib/hatch/ssh',
+			'/etc/hatch/authorized_keys.host',
+			'/mnt/hatch/dropbox',
+			'/opt/secrets/apogee-secrets.env',
+			'/ssh-agent',
+		]);
+		expect(s.volumes.filter((v: any) => v.read_only).map((v: any) => v.target)).toEqual([
+			'/etc/hatch/authorized_keys.host',
+			'/opt/secrets/apogee-secrets.env',
+		]);
 	});
 
 	it('mounts neuron workspaces only when set, extra mounts with their mode', () => {
 		const none = service('neuron', defaults('neuron'));
 		expect(none.volumes.some((v: any) => String(v.target).startsWith('/workspace'))).toBe(false);
-		const s = service('neuron', {...defaults('neuron'), NEURON_PROJECTS_PATH: '/srv/p', NEURON_MODELS_PATH: '/srv/m', NEURON_EXTRA_MOUNTS: '/srv/x:/data/x:ro,/srv/y:/data/y'});
+		const s = service('neuron', {
+			...defaults('neuron'),
+			NEURON_PROJECTS_PATH: '/srv/p',
+			NEURON_MODELS_PATH: '/srv/m',
+			NEURON_EXTRA_MOUNTS: '/srv/x:/data/x:ro,/srv/y:/data/y',
+		});
 		const byTarget = Object.fromEntries(s.volumes.map((v: any) => [v.target, v]));
 		expect(byTarget['/workspace/projects'].source).toBe('${NEURON_PROJECTS_PATH}');
 		expect(byTarget['/workspace/models'].source).toBe('${NEURON_MODELS_PATH}');
@@ -91,14 +141,20 @@ describe('GPU stanza follows the compose version', () => {
 	const device = {driver: 'nvidia', count: 'all'};
 	it('uses deploy.resources for compose before 2.30 and when the version is unknown', () => {
 		for (const v of ['2.26.1', '2.29.9', undefined]) {
-			expect(gpuStanza(parseGpus('all'), v)).toEqual({deploy: {resources: {reservations: {devices: [{...device, capabilities: ['gpu']}]}}}});
+			expect(gpuStanza(parseGpus('all'), v)).toEqual({
+				deploy: {resources: {reservations: {devices: [{...device, capabilities: ['gpu']}]}}},
+			});
 		}
-		expect(gpuStanza(parseGpus('2'), '2.26.1')).toEqual({deploy: {resources: {reservations: {devices: [{driver: 'nvidia', count: 2, capabilities: ['gpu']}]}}}});
+		expect(gpuStanza(parseGpus('2'), '2.26.1')).toEqual({
+			deploy: {resources: {reservations: {devices: [{driver: 'nvidia', count: 2, capabilities: ['gpu']}]}}},
+		});
 	});
 
 	it('uses the gpus list from 2.30 and `gpus: all` from 2.33', () => {
 		expect(gpuStanza(parseGpus('all'), '2.30.0')).toEqual({gpus: [device]});
-		expect(gpuStanza(parseGpus('0,1'), 'v2.31.0-desktop.2')).toEqual({gpus: [{driver: 'nvidia', device_ids: ['0', '1']}]});
+		expect(gpuStanza(parseGpus('0,1'), 'v2.31.0-desktop.2')).toEqual({
+			gpus: [{driver: 'nvidia', device_ids: ['0', '1']}],
+		});
 		expect(gpuStanza(parseGpus('all'), '2.33.1')).toEqual({gpus: 'all'});
 		expect(gpuStanza(parseGpus('3'), '2.40.0')).toEqual({gpus: [{driver: 'nvidia', count: 3}]});
 		expect(gpuStanza(parseGpus('all'), '3.0.0')).toEqual({gpus: 'all'});

@@ -1,7 +1,7 @@
 // The .env reader and rewriter (source/core/env.ts), form by form, as compose's dotenv reads them.
 import {describe, expect, it} from 'vitest';
-import {defaults} from '../../source/core/model.js';
 import {parseEnv, renderEnv, userLines} from '../../source/core/env.js';
+import {defaults} from '../../source/core/model.js';
 
 describe('parseEnv, each form', () => {
 	it.each<[string, Record<string, string>]>([
@@ -30,8 +30,8 @@ describe('parseEnv, each form', () => {
 	])('%j', (text, values) => expect(parseEnv(text)).toEqual(values));
 });
 
-describe('userLines: what of an .env is the user\'s', () => {
-	it('drops hatch\'s own comments and keys; keeps the user\'s keys (all their lines) and comments', () => {
+describe("userLines: what of an .env is the user's", () => {
+	it("drops hatch's own comments and keys; keeps the user's keys (all their lines) and comments", () => {
 		const text = [
 			'# hatch stem: settings read by docker-compose.yml next to this file.',
 			'#--- Identity',
@@ -54,7 +54,11 @@ describe('userLines: what of an .env is the user\'s', () => {
 describe('renderEnv', () => {
 	it('adds the user section only when there are user lines', () => {
 		expect(renderEnv('stem', defaults('stem'))).not.toContain('Your own settings');
-		expect(renderEnv('stem', defaults('stem'), ['MINE=1'])).toMatch(/\n\n# --- Your own settings \(hatch-wizard keeps these lines as they are\)\nMINE=1\n$/);
-		expect(renderEnv('stem', {...defaults('stem'), DROPBOX_PATH_ON_HOST: undefined as unknown as string})).toMatch(/^DROPBOX_PATH_ON_HOST=$/m);
+		expect(renderEnv('stem', defaults('stem'), ['MINE=1'])).toMatch(
+			/\n\n# --- Your own settings \(hatch-wizard keeps these lines as they are\)\nMINE=1\n$/,
+		);
+		expect(renderEnv('stem', {...defaults('stem'), DROPBOX_PATH_ON_HOST: undefined as unknown as string})).toMatch(
+			/^DROPBOX_PATH_ON_HOST=$/m,
+		);
 	});
 });

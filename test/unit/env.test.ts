@@ -39,7 +39,10 @@ describe('.env quoting', () => {
 describe('renderEnv', () => {
 	it('writes every key of the stack once, with its help, and reads back the same values', () => {
 		for (const stack of ['stem', 'neuron'] as const) {
-			const values = {...defaults(stack), DROPBOX_PATH_ON_HOST: "/Users/me/Library/CloudStorage/Dropbox (Personal)/it's"};
+			const values = {
+				...defaults(stack),
+				DROPBOX_PATH_ON_HOST: "/Users/me/Library/CloudStorage/Dropbox (Personal)/it's",
+			};
 			const text = renderEnv(stack, values);
 			const back = parseEnv(text);
 			expect(back).toEqual(values);
@@ -47,7 +50,9 @@ describe('renderEnv', () => {
 				expect(text.split('\n').filter(l => l.startsWith(`${f.key}=`))).toHaveLength(1);
 				expect(text).toContain(`# ${f.help}`);
 				// The keys compose cannot follow from .env say so where the user edits them.
-				const note = `# ${f.help}. docker-compose.yml is written for it: after changing it, run hatch-wizard again\n${f.key}=`;
+				const note =
+					`# ${f.help}. docker-compose.yml is written for it: after changing it, run hatch-wizard ` +
+					`again\n${f.key}=`;
 				if (f.written) expect(text).toContain(note);
 				else expect(text).not.toContain(note);
 			}
@@ -56,26 +61,43 @@ describe('renderEnv', () => {
 	});
 
 	it('parses plain compose .env files too (comments, export, spaces)', () => {
-		expect(parseEnv('# c\nexport A=1\nB = two # note\nC="x\\"y"\n\nD=\'q\'\n')).toEqual({A: '1', B: 'two', C: 'x"y', D: 'q'});
+		expect(parseEnv('# c\nexport A=1\nB = two # note\nC="x\\"y"\n\nD=\'q\'\n')).toEqual({
+			A: '1',
+			B: 'two',
+			C: 'x"y',
+			D: 'q',
+		});
 	});
 });
 
 describe('a user setting that runs over several lines (compose reads quoted values that way)', () => {
-	const text = "STEM_USER=alice\nNOTE='first line\nsecond line'\nOTHER=\"a\nb \\\" c\"\nLAST=x\n";
+	const text = 'STEM_USER=alice\nNOTE=\'first line\nsecond line\'\nOTHER="a\nb \\" c"\nLAST=x\n';
 	it('is read whole', () => {
-		expect(parseEnv(text)).toMatchObject({STEM_USER: 'alice', NOTE: 'first line\nsecond line', OTHER: 'a\nb " c', LAST: 'x'});
+		expect(parseEnv(text)).toMatchObject({
+			STEM_USER: 'alice',
+			NOTE: 'first line\nsecond line',
+			OTHER: 'a\nb " c',
+			LAST: 'x',
+		});
 	});
 	it('is kept whole when hatch rewrites the file', () => {
 		expect(userLines(text)).toEqual(["NOTE='first line", "second line'", 'OTHER="a', 'b \\" c"', 'LAST=x']);
 		const rewritten = renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(text));
-		expect(parseEnv(rewritten)).toMatchObject({STEM_USER: 'bob', NOTE: 'first line\nsecond line', OTHER: 'a\nb " c', LAST: 'x'});
+		expect(parseEnv(rewritten)).toMatchObject({
+			STEM_USER: 'bob',
+			NOTE: 'first line\nsecond line',
+			OTHER: 'a\nb " c',
+			LAST: 'x',
+		});
 	});
 });
 
 describe("the user's comments", () => {
 	it('survive a rewrite; the help and titles hatch writes are not doubled', () => {
 		const first = renderEnv('stem', defaults('stem'));
-		const edited = first.replace('STEM_USER=dev\n', 'STEM_USER=dev\n# my laptop, not the server\n') + '# why MY_KEY: the CI box\nMY_KEY=1\n';
+		const edited =
+			first.replace('STEM_USER=dev\n', 'STEM_USER=dev\n# my laptop, not the server\n') +
+			'# why MY_KEY: the CI box\nMY_KEY=1\n';
 		const again = renderEnv('stem', {...defaults('stem'), STEM_USER: 'bob'}, userLines(edited));
 		expect(again).toContain('# my laptop, not the server\n');
 		expect(again).toContain('# why MY_KEY: the CI box\nMY_KEY=1\n');

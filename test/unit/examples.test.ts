@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {renderExamples} from '../../source/core/examples.js';
 import pkg from '../../package.json' with {type: 'json'};
+import {renderExamples} from '../../source/core/examples.js';
 
 describe('shipped examples', () => {
 	it('are exactly what the model renders (run `npm run examples` after changing source/core)', () => {
@@ -14,7 +14,9 @@ describe('shipped examples', () => {
 			'stem/docker-compose.example.yml',
 		]);
 		for (const [path, content] of Object.entries(examples)) {
-			expect(readFileSync(join(import.meta.dirname, '../../images', path), 'utf8'), `images/${path} is stale`).toBe(content);
+			expect(readFileSync(join(import.meta.dirname, '../../images', path), 'utf8'), `images/${path} is stale`).toBe(
+				content,
+			);
 		}
 	});
 });

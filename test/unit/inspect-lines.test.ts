@@ -5,7 +5,8 @@ import {describeProbes, inspectHost} from '../../source/host/inspect.js';
 import {fail, fakeHost, fixture, ok} from '../helpers/fake-host.js';
 
 const noGraphics = async () => [];
-const lines = async (spec: Parameters<typeof fakeHost>[0]) => describeProbes(await inspectHost(fakeHost(spec), {graphics: noGraphics}));
+const lines = async (spec: Parameters<typeof fakeHost>[0]) =>
+	describeProbes(await inspectHost(fakeHost(spec), {graphics: noGraphics}));
 
 describe('describeProbes, simulated hosts', () => {
 	it('a bare host: nothing installed, nothing found', async () => {
@@ -52,8 +53,15 @@ describe('describeProbes, simulated hosts', () => {
 	it('a GPU host with everything', async () => {
 		expect(
 			await lines({
-				commands: {'docker info': ok(fixture('docker-info-nvidia.json')), 'docker compose version': ok('v2.29.7\n'), 'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv'))},
-				files: {'/home/alice/.ssh/id_ed25519.pub': 'ssh-ed25519 AAAA a\n', '/home/alice/.ssh/id_rsa.pub': 'ssh-rsa AAAA a\n'},
+				commands: {
+					'docker info': ok(fixture('docker-info-nvidia.json')),
+					'docker compose version': ok('v2.29.7\n'),
+					'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv')),
+				},
+				files: {
+					'/home/alice/.ssh/id_ed25519.pub': 'ssh-ed25519 AAAA a\n',
+					'/home/alice/.ssh/id_rsa.pub': 'ssh-rsa AAAA a\n',
+				},
 				dirs: ['/home/alice/Dropbox'],
 				sockets: {'/tmp/agent.sock': true},
 				env: {SSH_AUTH_SOCK: '/tmp/agent.sock'},
@@ -98,7 +106,10 @@ describe('describeProbes, simulated hosts', () => {
 		expect(
 			await lines({
 				commands: {
-					'docker info': fail(1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'),
+					'docker info': fail(
+						1,
+						'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+					),
 					'docker compose version': fail(1, "docker: 'compose' is not a docker command."),
 					'nvidia-smi': fail(9, '', fixture('nvidia-smi-broken.txt')),
 				},
@@ -146,7 +157,9 @@ describe('describeProbes, simulated hosts', () => {
 	});
 
 	it('hung tools time out, each named; the probes that run no tool say what they say on a bare host', async () => {
-		const hung = await lines({commands: {'docker info': 'hang', 'docker compose version': 'hang', 'nvidia-smi': 'hang'}});
+		const hung = await lines({
+			commands: {'docker info': 'hang', 'docker compose version': 'hang', 'nvidia-smi': 'hang'},
+		});
 		expect(hung.slice(3)).toEqual((await lines({})).slice(3));
 		expect(hung.slice(0, 3)).toMatchInlineSnapshot(`
 			[

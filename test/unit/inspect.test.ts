@@ -1,6 +1,6 @@
 import {describe, expect, it, vi} from 'vitest';
-import {dropboxPath, publicKeys} from '../../source/host/probes.js';
 import {factsFrom, gpuSummary, inspectHost, parseNvidiaSmi} from '../../source/host/inspect.js';
+import {dropboxPath, publicKeys} from '../../source/host/probes.js';
 import {fail, fakeHost, fixture, ok} from '../helpers/fake-host.js';
 
 const dockerOk = {'docker info': ok(fixture('docker-info-nvidia.json')), 'docker compose version': ok('2.29.7\n')};
@@ -8,7 +8,13 @@ const dockerOk = {'docker info': ok(fixture('docker-info-nvidia.json')), 'docker
 describe('GPU probe (fixtures captured from real hosts; no GPU here)', () => {
 	it('parses nvidia-smi with 1 and 8 GPUs', () => {
 		expect(parseNvidiaSmi(fixture('nvidia-smi-1gpu.csv'))).toEqual([
-			{index: 0, name: 'NVIDIA GeForce RTX 4090', memoryMiB: 24564, driver: '550.120', uuid: 'GPU-5c3a1d2e-8f4b-4a6e-9c1d-2b7e0f9a3c41'},
+			{
+				index: 0,
+				name: 'NVIDIA GeForce RTX 4090',
+				memoryMiB: 24564,
+				driver: '550.120',
+				uuid: 'GPU-5c3a1d2e-8f4b-4a6e-9c1d-2b7e0f9a3c41',
+			},
 		]);
 		const eight = parseNvidiaSmi(fixture('nvidia-smi-8gpu.csv'));
 		expect(eight.map(g => g.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -16,17 +22,28 @@ describe('GPU probe (fixtures captured from real hosts; no GPU here)', () => {
 	});
 
 	it('reports GPUs with the runtime, and a GPU without the runtime as "runtime missing"', async () => {
-		const withRuntime = await inspectHost(fakeHost({commands: {...dockerOk, 'nvidia-smi': ok(fixture('nvidia-smi-8gpu.csv'))}}));
+		const withRuntime = await inspectHost(
+			fakeHost({commands: {...dockerOk, 'nvidia-smi': ok(fixture('nvidia-smi-8gpu.csv'))}}),
+		);
 		expect(withRuntime.gpus.status).toBe('ok');
 		expect(gpuSummary(withRuntime)).toBe('8 GPU(s): NVIDIA H100 80GB HBM3');
 		expect(factsFrom(withRuntime)).toMatchObject({gpuCount: 8, nvidiaRuntime: true, composeVersion: '2.29.7'});
 
-		const noRuntime = await inspectHost(fakeHost({commands: {'docker info': ok(fixture('docker-info-desktop.json')), 'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv'))}}));
+		const noRuntime = await inspectHost(
+			fakeHost({
+				commands: {
+					'docker info': ok(fixture('docker-info-desktop.json')),
+					'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv')),
+				},
+			}),
+		);
 		expect(gpuSummary(noRuntime)).toContain('1 GPU(s) found (NVIDIA GeForce RTX 4090), runtime missing');
 	});
 
 	it('says what a broken nvidia-smi means', async () => {
-		const i = await inspectHost(fakeHost({commands: {...dockerOk, 'nvidia-smi': fail(9, '', fixture('nvidia-smi-broken.txt'))}}));
+		const i = await inspectHost(
+			fakeHost({commands: {...dockerOk, 'nvidia-smi': fail(9, '', fixture('nvidia-smi-broken.txt'))}}),
+		);
 		expect(i.gpus.status).toBe('error');
 		expect(i.gpus.detail).toContain("couldn't communicate with the NVIDIA driver");
 		expect(i.gpus.hint).toContain('driver');
@@ -44,34 +61,45 @@ describe('GPU probe (fixtures captured from real hosts; no GPU here)', () => {
 		});
 	});
 
-	it('a probe that never answers at all is cut at its own deadline (fake timers: the deadline is the subject)', async () => {
-		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'performance']});
-		try {
-			const never = new Promise<never>(() => {});
-			const p = inspectHost({...fakeHost(), run: () => never, kind: () => never});
-			await vi.advanceTimersByTimeAsync(4000);
-			await vi.advanceTimersByTimeAsync(500);
-			const i = await p;
-			expect(i.docker).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
-			expect(i.compose).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
-			expect(i.gpus).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
-			expect(i.dropbox).toEqual({status: 'timeout', detail: 'no answer within 4000 ms', ms: 4000});
-			expect(i.publicKeys.status).toBe('missing');
-		} finally {
-			vi.useRealTimers();
-		}
-	});
+	it(
+		'a probe that never answers at all is cut at its own deadline (fake timers: the deadline is the ' + 'subject)',
+		async () => {
+			vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'performance']});
+			try {
+				const never = new Promise<never>(() => {});
+				const p = inspectHost({...fakeHost(), run: () => never, kind: () => never});
+				await vi.advanceTimersByTimeAsync(4000);
+				await vi.advanceTimersByTimeAsync(500);
+				const i = await p;
+				expect(i.docker).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
+				expect(i.compose).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
+				expect(i.gpus).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
+				expect(i.dropbox).toEqual({status: 'timeout', detail: 'no answer within 4000 ms', ms: 4000});
+				expect(i.publicKeys.status).toBe('missing');
+			} finally {
+				vi.useRealTimers();
+			}
+		},
+	);
 
 	it('falls back to systeminformation only when nvidia-smi is missing', async () => {
 		let asked = 0;
 		const graphics = async () => {
 			asked++;
-			return [{vendor: 'NVIDIA Corporation', model: 'GA102 [GeForce RTX 3090]', vram: 24576}, {vendor: 'Intel', model: 'UHD 770'}];
+			return [
+				{vendor: 'NVIDIA Corporation', model: 'GA102 [GeForce RTX 3090]', vram: 24576},
+				{vendor: 'Intel', model: 'UHD 770'},
+			];
 		};
 		const i = await inspectHost(fakeHost({commands: dockerOk}), {graphics});
 		expect(asked).toBe(1);
-		expect(i.gpus.value).toEqual({source: 'systeminformation', gpus: [{index: 0, name: 'GA102 [GeForce RTX 3090]', memoryMiB: 24576}]});
-		await inspectHost(fakeHost({commands: {...dockerOk, 'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv'))}}), {graphics});
+		expect(i.gpus.value).toEqual({
+			source: 'systeminformation',
+			gpus: [{index: 0, name: 'GA102 [GeForce RTX 3090]', memoryMiB: 24576}],
+		});
+		await inspectHost(fakeHost({commands: {...dockerOk, 'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv'))}}), {
+			graphics,
+		});
 		expect(asked).toBe(1);
 	});
 });
@@ -95,7 +123,12 @@ describe('Docker probe', () => {
 
 	it('reads runtimes and Docker Desktop', async () => {
 		const i = await inspectHost(fakeHost({commands: {'docker info': ok(fixture('docker-info-desktop.json'))}}));
-		expect(i.docker.value).toEqual({serverVersion: '27.4.0', runtimes: ['io.containerd.runc.v2', 'runc'], nvidiaRuntime: false, desktop: true});
+		expect(i.docker.value).toEqual({
+			serverVersion: '27.4.0',
+			runtimes: ['io.containerd.runc.v2', 'runc'],
+			nvidiaRuntime: false,
+			desktop: true,
+		});
 	});
 });
 
@@ -113,16 +146,22 @@ describe('Dropbox probe', () => {
 	it('falls back to ~/Dropbox, then the macOS CloudStorage folder, and survives a truncated info.json', async () => {
 		const files = {[`${home}/.dropbox/info.json`]: fixture('dropbox-info-truncated.json')};
 		expect(await dropboxPath(fakeHost({files, dirs: [`${home}/Dropbox`]}), home)).toBe(`${home}/Dropbox`);
-		expect(await dropboxPath(fakeHost({files, dirs: [`${home}/Library/CloudStorage/Dropbox`]}), home)).toBe(`${home}/Library/CloudStorage/Dropbox`);
+		expect(await dropboxPath(fakeHost({files, dirs: [`${home}/Library/CloudStorage/Dropbox`]}), home)).toBe(
+			`${home}/Library/CloudStorage/Dropbox`,
+		);
 		expect(await dropboxPath(fakeHost({files}), home)).toBeUndefined();
 	});
 });
 
 describe('agent and keys probes', () => {
 	it('accepts a live agent socket and explains a dead or stale one', async () => {
-		const live = await inspectHost(fakeHost({env: {SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1'}, sockets: {'/tmp/ssh-x/agent.1': true}}));
+		const live = await inspectHost(
+			fakeHost({env: {SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1'}, sockets: {'/tmp/ssh-x/agent.1': true}}),
+		);
 		expect(live.agent).toMatchObject({status: 'ok', value: '/tmp/ssh-x/agent.1'});
-		const dead = await inspectHost(fakeHost({env: {SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1'}, sockets: {'/tmp/ssh-x/agent.1': false}}));
+		const dead = await inspectHost(
+			fakeHost({env: {SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1'}, sockets: {'/tmp/ssh-x/agent.1': false}}),
+		);
 		expect(dead.agent).toMatchObject({status: 'error', detail: expect.stringContaining('dead agent')});
 		const gone = await inspectHost(fakeHost({env: {SSH_AUTH_SOCK: '/tmp/ssh-gone/agent.9'}}));
 		expect(gone.agent.detail).toContain('stale after a re-login');
@@ -130,8 +169,18 @@ describe('agent and keys probes', () => {
 	});
 
 	it('lists public keys, ed25519 first', async () => {
-		const host = fakeHost({files: {'/home/alice/.ssh/id_rsa.pub': 'x', '/home/alice/.ssh/id_ed25519.pub': 'y', '/home/alice/.ssh/id_ed25519': 'z', '/home/alice/.ssh/config': ''}});
-		expect(await publicKeys(host, '/home/alice')).toEqual(['/home/alice/.ssh/id_ed25519.pub', '/home/alice/.ssh/id_rsa.pub']);
+		const host = fakeHost({
+			files: {
+				'/home/alice/.ssh/id_rsa.pub': 'x',
+				'/home/alice/.ssh/id_ed25519.pub': 'y',
+				'/home/alice/.ssh/id_ed25519': 'z',
+				'/home/alice/.ssh/config': '',
+			},
+		});
+		expect(await publicKeys(host, '/home/alice')).toEqual([
+			'/home/alice/.ssh/id_ed25519.pub',
+			'/home/alice/.ssh/id_rsa.pub',
+		]);
 	});
 });
 
@@ -141,7 +190,19 @@ describe('each probe’s answers, word for word', () => {
 	};
 
 	it('nvidia-smi rows: an index and a name at least; memory only as "N MiB"; a uuid only when it is one', () => {
-		const csv = ['0, A100, 40960 MiB, 535.1, GPU-abc', 'x, junk', 'a1, junk', '1a, junk', 'single', '1, B', '2, C, 100MiB, , MIG-1', '3, D, 5 GiB', '12, E, 7 MiB extra', '4, F, x100 MiB', ''].join('\n');
+		const csv = [
+			'0, A100, 40960 MiB, 535.1, GPU-abc',
+			'x, junk',
+			'a1, junk',
+			'1a, junk',
+			'single',
+			'1, B',
+			'2, C, 100MiB, , MIG-1',
+			'3, D, 5 GiB',
+			'12, E, 7 MiB extra',
+			'4, F, x100 MiB',
+			'',
+		].join('\n');
 		expect(parseNvidiaSmi(csv)).toEqual([
 			{index: 0, name: 'A100', memoryMiB: 40960, driver: '535.1', uuid: 'GPU-abc'},
 			{index: 1, name: 'B'},
@@ -153,65 +214,169 @@ describe('each probe’s answers, word for word', () => {
 	});
 
 	it('Docker: missing in three ways, each with the same words', async () => {
-		const missing = {status: 'missing', detail: 'the docker command is not installed', hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)'};
+		const missing = {
+			status: 'missing',
+			detail: 'the docker command is not installed',
+			hint: 'install Docker Engine (Linux) or Docker Desktop (macOS)',
+		};
 		const thrown = await inspectHost({...fakeHost(), run: throwing('spawn ENOENT')});
 		expect(thrown.docker).toMatchObject(missing);
-		expect(thrown.compose).toMatchObject({status: 'missing', detail: 'docker compose v2 is not installed', hint: 'install the compose plugin (docker-compose-plugin, or docker-compose 2.x)'});
+		expect(thrown.compose).toMatchObject({
+			status: 'missing',
+			detail: 'docker compose v2 is not installed',
+			hint: 'install the compose plugin (docker-compose-plugin, or docker-compose 2.x)',
+		});
 		expect((await inspectHost(fakeHost({commands: {'docker info': fail(127, '')}}))).docker).toMatchObject(missing);
-		expect((await inspectHost(fakeHost({commands: {'docker info': fail(1, 'sh: docker: not found')}}))).docker).toMatchObject(missing);
+		expect(
+			(await inspectHost(fakeHost({commands: {'docker info': fail(1, 'sh: docker: not found')}}))).docker,
+		).toMatchObject(missing);
 		// Output on stdout means docker is there, whatever stderr says.
-		expect((await inspectHost(fakeHost({commands: {'docker info': fail(1, 'plugin not found', '{"ServerErrors":["Cannot connect"]}')}}))).docker).toMatchObject({status: 'error', detail: 'the Docker daemon is not running or not reachable'});
+		expect(
+			(
+				await inspectHost(
+					fakeHost({commands: {'docker info': fail(1, 'plugin not found', '{"ServerErrors":["Cannot connect"]}')}}),
+				)
+			).docker,
+		).toMatchObject({status: 'error', detail: 'the Docker daemon is not running or not reachable'});
 	});
 
-	it('Docker: permission problems named from stderr or from the server errors; a daemon without a version is not running', async () => {
-		const denied = {status: 'error', detail: 'permission denied on the Docker socket', hint: 'add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in'};
-		expect((await inspectHost(fakeHost({commands: {'docker info': fail(1, '', '{"ServerErrors":["Got Permission Denied while trying to connect"]}')}}))).docker).toMatchObject(denied);
-		const down = {status: 'error', detail: 'the Docker daemon is not running or not reachable', hint: 'start it: sudo systemctl start docker (Linux) or open Docker Desktop (macOS)'};
-		expect((await inspectHost(fakeHost({commands: {'docker info': ok('{"ID":"x"}')}}))).docker).toMatchObject(down);
-		expect((await inspectHost(fakeHost({commands: {'docker info': fail(1, 'oops', '{"ServerVersion":"27.0.1"}')}}))).docker).toMatchObject(down);
-		expect((await inspectHost(fakeHost({commands: {'docker info': ok('not json')}}))).docker).toMatchObject(down);
-		expect((await inspectHost(fakeHost({commands: {'docker info': {stdout: '', stderr: '', exitCode: 143, timedOut: true}}}))).docker).toMatchObject({status: 'timeout', detail: 'docker info did not answer', hint: 'is the Docker daemon hung? try: docker info'});
-	});
+	it(
+		'Docker: permission problems named from stderr or from the server errors; a daemon without a version is ' +
+			'not running',
+		async () => {
+			const denied = {
+				status: 'error',
+				detail: 'permission denied on the Docker socket',
+				hint: 'add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in',
+			};
+			expect(
+				(
+					await inspectHost(
+						fakeHost({
+							commands: {
+								'docker info': fail(1, '', '{"ServerErrors":["Got Permission Denied while trying to connect"]}'),
+							},
+						}),
+					)
+				).docker,
+			).toMatchObject(denied);
+			const down = {
+				status: 'error',
+				detail: 'the Docker daemon is not running or not reachable',
+				hint: 'start it: sudo systemctl start docker (Linux) or open Docker Desktop (macOS)',
+			};
+			expect((await inspectHost(fakeHost({commands: {'docker info': ok('{"ID":"x"}')}}))).docker).toMatchObject(down);
+			expect(
+				(await inspectHost(fakeHost({commands: {'docker info': fail(1, 'oops', '{"ServerVersion":"27.0.1"}')}})))
+					.docker,
+			).toMatchObject(down);
+			expect((await inspectHost(fakeHost({commands: {'docker info': ok('not json')}}))).docker).toMatchObject(down);
+			expect(
+				(
+					await inspectHost(
+						fakeHost({commands: {'docker info': {stdout: '', stderr: '', exitCode: 143, timedOut: true}}}),
+					)
+				).docker,
+			).toMatchObject({
+				status: 'timeout',
+				detail: 'docker info did not answer',
+				hint: 'is the Docker daemon hung? try: docker info',
+			});
+		},
+	);
 
-	it('Docker: the last line is the JSON (warnings come first); runtimes sorted; NVIDIA through a runtime or a CDI folder; Desktop by its name', async () => {
-		const info = (o: object) => ok(`WARNING: something\n${JSON.stringify({ServerVersion: '28.1.0', ...o})}\n`);
-		const probe = async (o: object) => (await inspectHost(fakeHost({commands: {'docker info': info(o)}}))).docker.value;
-		expect(await probe({Runtimes: {runc: {}, nvidia: {}, crun: {}}})).toEqual({serverVersion: '28.1.0', runtimes: ['crun', 'nvidia', 'runc'], nvidiaRuntime: true, desktop: false});
-		expect(await probe({})).toEqual({serverVersion: '28.1.0', runtimes: [], nvidiaRuntime: false, desktop: false});
-		expect((await probe({CDISpecDirs: ['/etc/cdi', '/var/run/cdi']}))?.nvidiaRuntime).toBe(false);
-		expect((await probe({CDISpecDirs: ['/etc/cdi/NVIDIA']}))?.nvidiaRuntime).toBe(true);
-		expect((await probe({OperatingSystem: 'Ubuntu 24.04'}))?.desktop).toBe(false);
-		expect((await probe({OperatingSystem: 'docker desktop'}))?.desktop).toBe(true);
-	});
+	it(
+		'Docker: the last line is the JSON (warnings come first); runtimes sorted; NVIDIA through a runtime or a ' +
+			'CDI folder; Desktop by its name',
+		async () => {
+			const info = (o: object) => ok(`WARNING: something\n${JSON.stringify({ServerVersion: '28.1.0', ...o})}\n`);
+			const probe = async (o: object) =>
+				(await inspectHost(fakeHost({commands: {'docker info': info(o)}}))).docker.value;
+			expect(await probe({Runtimes: {runc: {}, nvidia: {}, crun: {}}})).toEqual({
+				serverVersion: '28.1.0',
+				runtimes: ['crun', 'nvidia', 'runc'],
+				nvidiaRuntime: true,
+				desktop: false,
+			});
+			expect(await probe({})).toEqual({serverVersion: '28.1.0', runtimes: [], nvidiaRuntime: false, desktop: false});
+			expect((await probe({CDISpecDirs: ['/etc/cdi', '/var/run/cdi']}))?.nvidiaRuntime).toBe(false);
+			expect((await probe({CDISpecDirs: ['/etc/cdi/NVIDIA']}))?.nvidiaRuntime).toBe(true);
+			expect((await probe({OperatingSystem: 'Ubuntu 24.04'}))?.desktop).toBe(false);
+			expect((await probe({OperatingSystem: 'docker desktop'}))?.desktop).toBe(true);
+		},
+	);
 
 	it('compose: a version only from a successful `docker compose version`, without its v', async () => {
-		const compose = async (r: ReturnType<typeof ok>) => (await inspectHost(fakeHost({commands: {'docker compose version': r}}))).compose;
+		const compose = async (r: ReturnType<typeof ok>) =>
+			(await inspectHost(fakeHost({commands: {'docker compose version': r}}))).compose;
 		expect(await compose(ok('v2.29.7\n'))).toMatchObject({status: 'ok', value: '2.29.7'});
 		expect(await compose(ok('12.3\n'))).toMatchObject({status: 'ok', value: '12.3'});
-		for (const bad of [ok('garbage'), ok('2'), ok('x2.29'), ok('vv2.29'), fail(1, '', '2.29.7')]) expect((await compose(bad)).status).toBe('missing');
-		expect(await compose({stdout: '', stderr: '', exitCode: 143, timedOut: true})).toMatchObject({status: 'timeout', detail: 'docker compose version did not answer', hint: 'a hung docker CLI plugin? try: docker compose version'});
+		for (const bad of [ok('garbage'), ok('2'), ok('x2.29'), ok('vv2.29'), fail(1, '', '2.29.7')])
+			expect((await compose(bad)).status).toBe('missing');
+		expect(await compose({stdout: '', stderr: '', exitCode: 143, timedOut: true})).toMatchObject({
+			status: 'timeout',
+			detail: 'docker compose version did not answer',
+			hint: 'a hung docker CLI plugin? try: docker compose version',
+		});
 	});
 
-	it('GPUs: nvidia-smi’s exact command; no rows means none; a failure’s first line; a hang; no nvidia-smi at all', async () => {
-		const host = fakeHost({commands: {'nvidia-smi --query-gpu=index,name,memory.total,driver_version,uuid --format=csv,noheader': ok('')}});
-		expect((await inspectHost(host)).gpus).toMatchObject({status: 'missing', value: {gpus: [], source: 'nvidia-smi'}});
-		const broken = await inspectHost(fakeHost({commands: {'nvidia-smi': fail(9, 'second line', 'NVIDIA-SMI has failed\nmore')}}));
-		expect(broken.gpus).toMatchObject({status: 'error', detail: 'nvidia-smi failed: NVIDIA-SMI has failed', hint: 'the NVIDIA driver is installed but not working; reboot or reinstall the driver', value: {gpus: [], source: 'nvidia-smi'}});
-		const stderrOnly = await inspectHost(fakeHost({commands: {'nvidia-smi': fail(9, 'driver gone\nx')}}));
-		expect(stderrOnly.gpus.detail).toBe('nvidia-smi failed: driver gone');
-		const hung = await inspectHost(fakeHost({commands: {'nvidia-smi': {stdout: '', stderr: '', exitCode: 143, timedOut: true}}}));
-		expect(hung.gpus).toMatchObject({status: 'timeout', detail: 'nvidia-smi did not answer within 2000 ms', hint: 'the NVIDIA driver may be hung; check nvidia-smi by hand'});
-		expect((await inspectHost({...fakeHost(), run: throwing('spawn ENOENT')})).gpus).toMatchObject({status: 'missing', detail: 'no NVIDIA GPU found', value: {gpus: [], source: 'nvidia-smi'}});
-	});
+	it(
+		'GPUs: nvidia-smi’s exact command; no rows means none; a failure’s first line; a hang; no ' + 'nvidia-smi at all',
+		async () => {
+			const host = fakeHost({
+				commands: {'nvidia-smi --query-gpu=index,name,memory.total,driver_version,uuid --format=csv,noheader': ok('')},
+			});
+			expect((await inspectHost(host)).gpus).toMatchObject({
+				status: 'missing',
+				value: {gpus: [], source: 'nvidia-smi'},
+			});
+			const broken = await inspectHost(
+				fakeHost({commands: {'nvidia-smi': fail(9, 'second line', 'NVIDIA-SMI has failed\nmore')}}),
+			);
+			expect(broken.gpus).toMatchObject({
+				status: 'error',
+				detail: 'nvidia-smi failed: NVIDIA-SMI has failed',
+				hint: 'the NVIDIA driver is installed but not working; reboot or reinstall the driver',
+				value: {gpus: [], source: 'nvidia-smi'},
+			});
+			const stderrOnly = await inspectHost(fakeHost({commands: {'nvidia-smi': fail(9, 'driver gone\nx')}}));
+			expect(stderrOnly.gpus.detail).toBe('nvidia-smi failed: driver gone');
+			const hung = await inspectHost(
+				fakeHost({commands: {'nvidia-smi': {stdout: '', stderr: '', exitCode: 143, timedOut: true}}}),
+			);
+			expect(hung.gpus).toMatchObject({
+				status: 'timeout',
+				detail: 'nvidia-smi did not answer within 2000 ms',
+				hint: 'the NVIDIA driver may be hung; check nvidia-smi by hand',
+			});
+			expect((await inspectHost({...fakeHost(), run: throwing('spawn ENOENT')})).gpus).toMatchObject({
+				status: 'missing',
+				detail: 'no NVIDIA GPU found',
+				value: {gpus: [], source: 'nvidia-smi'},
+			});
+		},
+	);
 
 	it('GPUs without nvidia-smi: NVIDIA controllers by vendor or model, named, with memory when known', async () => {
-		const graphics = async () => [{vendor: 'NVIDIA Corporation'}, {model: 'nvidia T4', vram: null}, {vendor: 'AMD', model: 'Radeon', vram: 8192}, {vendor: 'Nvidia', model: 'A2', vram: 16384}];
+		const graphics = async () => [
+			{vendor: 'NVIDIA Corporation'},
+			{model: 'nvidia T4', vram: null},
+			{vendor: 'AMD', model: 'Radeon', vram: 8192},
+			{vendor: 'Nvidia', model: 'A2', vram: 16384},
+		];
 		const i = await inspectHost(fakeHost(), {graphics});
 		expect(i.gpus).toMatchObject({
 			status: 'ok',
 			detail: 'found without nvidia-smi',
 			hint: 'install the NVIDIA driver (nvidia-smi) to use these GPUs',
-			value: {source: 'systeminformation', gpus: [{index: 0, name: 'NVIDIA GPU'}, {index: 1, name: 'nvidia T4'}, {index: 2, name: 'A2', memoryMiB: 16384}]},
+			value: {
+				source: 'systeminformation',
+				gpus: [
+					{index: 0, name: 'NVIDIA GPU'},
+					{index: 1, name: 'nvidia T4'},
+					{index: 2, name: 'A2', memoryMiB: 16384},
+				],
+			},
 		});
 		expect(i.gpus.value!.gpus[0]).toEqual({index: 0, name: 'NVIDIA GPU'});
 		const none = await inspectHost(fakeHost(), {graphics: async () => [{vendor: 'Intel', model: 'UHD 770'}]});
@@ -220,16 +385,31 @@ describe('each probe’s answers, word for word', () => {
 
 	it('agent: a path that is not a socket, one that is gone, one nobody answers on', async () => {
 		const file = await inspectHost(fakeHost({env: {SSH_AUTH_SOCK: '/tmp/a/f'}, files: {'/tmp/a/f': ''}}));
-		expect(file.agent).toMatchObject({status: 'error', detail: 'SSH_AUTH_SOCK=/tmp/a/f is not a socket (stale after a re-login?)', hint: 'open a new shell or restart your agent'});
+		expect(file.agent).toMatchObject({
+			status: 'error',
+			detail: 'SSH_AUTH_SOCK=/tmp/a/f is not a socket (stale after a re-login?)',
+			hint: 'open a new shell or restart your agent',
+		});
 		const gone = await inspectHost(fakeHost({env: {SSH_AUTH_SOCK: '/tmp/a/s'}}));
 		expect(gone.agent.detail).toBe('SSH_AUTH_SOCK=/tmp/a/s is gone (stale after a re-login?)');
 		const dead = await inspectHost(fakeHost({env: {SSH_AUTH_SOCK: '/tmp/a/s'}, sockets: {'/tmp/a/s': false}}));
-		expect(dead.agent).toMatchObject({status: 'error', detail: 'nothing answers on /tmp/a/s (a dead agent)', hint: 'restart your agent: eval "$(ssh-agent)"; ssh-add'});
-		expect((await inspectHost(fakeHost())).agent).toMatchObject({status: 'missing', detail: 'SSH_AUTH_SOCK is not set', hint: 'start an agent (eval "$(ssh-agent)"; ssh-add) to forward it'});
+		expect(dead.agent).toMatchObject({
+			status: 'error',
+			detail: 'nothing answers on /tmp/a/s (a dead agent)',
+			hint: 'restart your agent: eval "$(ssh-agent)"; ssh-add',
+		});
+		expect((await inspectHost(fakeHost())).agent).toMatchObject({
+			status: 'missing',
+			detail: 'SSH_AUTH_SOCK is not set',
+			hint: 'start an agent (eval "$(ssh-agent)"; ssh-add) to forward it',
+		});
 	});
 
 	it('a probe that throws is an error with its message, not a crash', async () => {
-		const i = await inspectHost({...fakeHost({files: {'/home/alice/.ssh/id_ed25519.pub': 'k'}}), kind: throwing('EACCES: permission denied')});
+		const i = await inspectHost({
+			...fakeHost({files: {'/home/alice/.ssh/id_ed25519.pub': 'k'}}),
+			kind: throwing('EACCES: permission denied'),
+		});
 		expect(i.publicKeys).toMatchObject({status: 'error', detail: 'EACCES: permission denied'});
 		expect(i.dropbox).toMatchObject({status: 'error', detail: 'EACCES: permission denied'});
 		expect(typeof i.publicKeys.ms).toBe('number');
@@ -237,7 +417,15 @@ describe('each probe’s answers, word for word', () => {
 
 	it('facts for the defaults: only what was found; a GPU count only when the GPU answer can be trusted', async () => {
 		const bare = factsFrom(await inspectHost(fakeHost()));
-		expect(bare).toEqual({user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex', gpuCount: 0, nvidiaRuntime: false});
+		expect(bare).toEqual({
+			user: 'alice',
+			uid: 1000,
+			gid: 1000,
+			home: '/home/alice',
+			hostname: 'vortex',
+			gpuCount: 0,
+			nvidiaRuntime: false,
+		});
 		const broken = factsFrom(await inspectHost(fakeHost({commands: {'nvidia-smi': fail(9, 'x')}})));
 		expect(broken).not.toHaveProperty('gpuCount');
 		const full = factsFrom(
@@ -251,6 +439,18 @@ describe('each probe’s answers, word for word', () => {
 				}),
 			),
 		);
-		expect(full).toEqual({user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex', publicKeys: ['/home/alice/.ssh/id_ed25519.pub'], dropboxPath: '/home/alice/Dropbox', agentSocket: '/tmp/s', gpuCount: 1, nvidiaRuntime: true, composeVersion: '2.29.7'});
+		expect(full).toEqual({
+			user: 'alice',
+			uid: 1000,
+			gid: 1000,
+			home: '/home/alice',
+			hostname: 'vortex',
+			publicKeys: ['/home/alice/.ssh/id_ed25519.pub'],
+			dropboxPath: '/home/alice/Dropbox',
+			agentSocket: '/tmp/s',
+			gpuCount: 1,
+			nvidiaRuntime: true,
+			composeVersion: '2.29.7',
+		});
 	});
 });

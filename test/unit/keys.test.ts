@@ -10,17 +10,32 @@ describe('splitKeys', () => {
 		['\x1b[B\r', [{kind: 'down'}, {kind: 'enter'}]],
 		['\x1b[A\x1b[A', [{kind: 'up'}, {kind: 'up'}]],
 		['\x15', [{kind: 'ctrl', letter: 'u'}]],
-		['x\x17y', [{kind: 'text', text: 'x'}, {kind: 'ctrl', letter: 'w'}, {kind: 'text', text: 'y'}]],
+		[
+			'x\x17y',
+			[
+				{kind: 'text', text: 'x'},
+				{kind: 'ctrl', letter: 'w'},
+				{kind: 'text', text: 'y'},
+			],
+		],
 		['\x1b[3~\x1bOH\x1b[4~', [{kind: 'delete'}, {kind: 'home'}, {kind: 'end'}]],
 		['\x1b[1;5C', [{kind: 'right'}]],
-		['\x1b[200~/a b\x1b[201~', [{kind: 'paste', start: true}, {kind: 'text', text: '/a b'}, {kind: 'paste', start: false}]],
+		[
+			'\x1b[200~/a b\x1b[201~',
+			[
+				{kind: 'paste', start: true},
+				{kind: 'text', text: '/a b'},
+				{kind: 'paste', start: false},
+			],
+		],
 		['\x1b', [{kind: 'escape'}]],
 		['é/ü\t', [{kind: 'text', text: 'é/ü'}, {kind: 'tab'}]],
 	])('%j', (input, keys) => expect(splitKeys(input)).toEqual(keys));
 });
 
 describe('editText', () => {
-	const apply = (value: string, keys: string) => splitKeys(keys).reduce((e, k) => editText(e, k) ?? e, {value, cursor: value.length});
+	const apply = (value: string, keys: string) =>
+		splitKeys(keys).reduce((e, k) => editText(e, k) ?? e, {value, cursor: value.length});
 	it('inserts at the cursor and deletes around it', () => {
 		expect(apply('ac', '\x1b[Db')).toEqual({value: 'abc', cursor: 2});
 		expect(apply('abc', '\x01\x1b[3~')).toEqual({value: 'bc', cursor: 0});

@@ -2,7 +2,7 @@
 // every refusal names the file and the field, every accepted form is read as written.
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {type Preset, PresetError, missingForPreset, parsePresetYaml, toPreset} from '../../source/core/preset.js';
+import {missingForPreset, type Preset, PresetError, parsePresetYaml, toPreset} from '../../source/core/preset.js';
 import {describeOverride, parseSets, resolveConfig} from '../../source/core/resolve.js';
 
 const refused = (data: unknown) => {
@@ -20,7 +20,10 @@ describe('toPreset', () => {
 		[null, 'p.yaml: a preset must be a mapping with image: and settings:'],
 		['text', 'p.yaml: a preset must be a mapping with image: and settings:'],
 		[[1], 'p.yaml: a preset must be a mapping with image: and settings:'],
-		[{image: 'stem', extra: 1}, 'p.yaml: unknown preset field "extra" (allowed: name, description, image, settings, requires)'],
+		[
+			{image: 'stem', extra: 1},
+			'p.yaml: unknown preset field "extra" (allowed: name, description, image, settings, requires)',
+		],
 		[{}, 'p.yaml: image must be stem or neuron (got "")'],
 		[{image: 'box'}, 'p.yaml: image must be stem or neuron (got "box")'],
 		[{image: 'stem', settings: 'x'}, 'p.yaml: settings must be a mapping of KEY: value'],
@@ -28,7 +31,10 @@ describe('toPreset', () => {
 		[{image: 'stem', settings: {NOPE: 1}}, 'p.yaml: settings.NOPE is not a hatch setting'],
 		[{image: 'stem', settings: {NEURON_GPUS: 'all'}}, 'p.yaml: settings.NEURON_GPUS only applies to neuron'],
 		[{image: 'stem', settings: {STEM_USER: {a: 1}}}, 'p.yaml: settings.STEM_USER must be a plain value'],
-		[{image: 'stem', settings: {STEM_USER: 'Root'}}, 'p.yaml: STEM_USER must start with a lower-case letter or "_" and use only a-z, 0-9, "_" and "-" (e.g. dev)'],
+		[
+			{image: 'stem', settings: {STEM_USER: 'Root'}},
+			'p.yaml: STEM_USER must start with a lower-case letter or "_" and use only a-z, 0-9, "_" and "-" (e.g. dev)',
+		],
 		[{image: 'stem', requires: 'BINDU_REPO'}, 'p.yaml: requires must list stem settings, like [BINDU_REPO]'],
 		[{image: 'stem', requires: [1]}, 'p.yaml: requires must list stem settings, like [BINDU_REPO]'],
 		[{image: 'stem', requires: ['NOPE']}, 'p.yaml: requires must list stem settings, like [BINDU_REPO]'],
@@ -38,9 +44,23 @@ describe('toPreset', () => {
 	});
 
 	it('reads values as text (numbers, an empty value) and keeps only what was given', () => {
-		expect(toPreset({image: 'stem', settings: {STEM_SSH_PORT: 2200, DROPBOX_PATH_ON_HOST: null}}, 'p')).toEqual({name: '', image: 'stem', settings: {STEM_SSH_PORT: '2200', DROPBOX_PATH_ON_HOST: ''}});
-		expect(toPreset({name: 7, description: 'mine', image: 'neuron', requires: ['BINDU_REPO']}, 'p')).toEqual({name: '7', description: 'mine', image: 'neuron', settings: {}, requires: ['BINDU_REPO']});
-		expect(toPreset({image: 'stem', description: '', requires: [], settings: null}, 'p')).toEqual({name: '', image: 'stem', settings: {}});
+		expect(toPreset({image: 'stem', settings: {STEM_SSH_PORT: 2200, DROPBOX_PATH_ON_HOST: null}}, 'p')).toEqual({
+			name: '',
+			image: 'stem',
+			settings: {STEM_SSH_PORT: '2200', DROPBOX_PATH_ON_HOST: ''},
+		});
+		expect(toPreset({name: 7, description: 'mine', image: 'neuron', requires: ['BINDU_REPO']}, 'p')).toEqual({
+			name: '7',
+			description: 'mine',
+			image: 'neuron',
+			settings: {},
+			requires: ['BINDU_REPO'],
+		});
+		expect(toPreset({image: 'stem', description: '', requires: [], settings: null}, 'p')).toEqual({
+			name: '',
+			image: 'stem',
+			settings: {},
+		});
 	});
 
 	it('parsePresetYaml names a YAML error by its first line', () => {
@@ -53,9 +73,12 @@ describe('missingForPreset', () => {
 	const preset: Preset = {name: 'dots', image: 'stem', settings: {}, requires: ['BINDU_REPO', 'BINDU_REF']};
 	it('names each required setting still empty, with its help and the --set to give it', () => {
 		expect(missingForPreset(preset, {BINDU_REF: 'main'})).toEqual([
-			'BINDU_REPO is needed by the preset dots (Dotfiles repository cloned into ~/.config on first boot (empty: skip)): --set BINDU_REPO=…',
+			'BINDU_REPO is needed by the preset dots (Dotfiles repository cloned into ~/.config on first boot (empty: ' +
+				'skip)): --set BINDU_REPO=…',
 		]);
-		expect(missingForPreset({...preset, name: ''}, {})[1]).toBe('BINDU_REF is needed by the preset chosen (Branch or tag of the dotfiles repository): --set BINDU_REF=…');
+		expect(missingForPreset({...preset, name: ''}, {})[1]).toBe(
+			'BINDU_REF is needed by the preset chosen (Branch or tag of the dotfiles repository): --set BINDU_REF=…',
+		);
 		expect(missingForPreset(preset, {BINDU_REPO: 'https://x/y.git', BINDU_REF: 'main'})).toEqual([]);
 		expect(missingForPreset(undefined, {})).toEqual([]);
 		expect(missingForPreset({name: 'p', image: 'stem', settings: {}}, {})).toEqual([]);
@@ -65,20 +88,34 @@ describe('missingForPreset', () => {
 describe('resolveConfig: a preset meets a hand-edited .env', () => {
 	const existing = {...defaults('stem'), STEM_SSH_PORT: '2299', STEM_USER: 'bob'};
 	it('lists each value of .env the preset would replace, not those it agrees with, nor those --set names', () => {
-		const r = resolveConfig({stack: 'stem', existing, preset: {STEM_SSH_PORT: '22555', STEM_USER: 'bob', STEM_HOSTNAME: 'box', BINDU_REF: 'dev'}, sets: {BINDU_REF: 'v1'}});
+		const r = resolveConfig({
+			stack: 'stem',
+			existing,
+			preset: {STEM_SSH_PORT: '22555', STEM_USER: 'bob', STEM_HOSTNAME: 'box', BINDU_REF: 'dev'},
+			sets: {BINDU_REF: 'v1'},
+		});
 		// Every value .env holds counts as the user's, defaults written by hatch too.
 		expect(r.overrides).toEqual([
 			{key: 'STEM_SSH_PORT', existing: '2299', preset: '22555'},
 			{key: 'STEM_HOSTNAME', existing: 'stem', preset: 'box'},
 		]);
 		expect(r.values).toMatchObject({STEM_SSH_PORT: '22555', STEM_USER: 'bob', BINDU_REF: 'v1'});
-		expect(r.sources).toMatchObject({STEM_SSH_PORT: 'preset', STEM_USER: 'preset', BINDU_REF: 'set', STEM_GID: 'existing'});
+		expect(r.sources).toMatchObject({
+			STEM_SSH_PORT: 'preset',
+			STEM_USER: 'preset',
+			BINDU_REF: 'set',
+			STEM_GID: 'existing',
+		});
 		expect(describeOverride(r.overrides[0]!)).toBe('STEM_SSH_PORT: the preset sets "22555", your .env has "2299"');
 	});
 
 	it('no .env: nothing is overridden; a key of the other stack in .env is ignored, not an override', () => {
 		expect(resolveConfig({stack: 'stem', preset: {STEM_SSH_PORT: '22555'}}).overrides).toEqual([]);
-		const r = resolveConfig({stack: 'stem', existing: {NEURON_GPUS: 'all', MY_OWN: 'x'}, preset: {STEM_SSH_PORT: '22555'}});
+		const r = resolveConfig({
+			stack: 'stem',
+			existing: {NEURON_GPUS: 'all', MY_OWN: 'x'},
+			preset: {STEM_SSH_PORT: '22555'},
+		});
 		expect(r.overrides).toEqual([]);
 		expect(r.values.NEURON_GPUS).toBeUndefined();
 		expect(r.values.MY_OWN).toBeUndefined();
@@ -92,7 +129,13 @@ describe('resolveConfig: a preset meets a hand-edited .env', () => {
 	});
 
 	it('parseSets: the form KEY=VALUE, split at the first =', () => {
-		expect(parseSets(['=x', 'A'], ['A'])).toEqual({sets: {}, errors: ['--set "=x" must look like KEY=VALUE (e.g. --set STEM_USER=alice)', '--set "A" must look like KEY=VALUE (e.g. --set STEM_USER=alice)']});
+		expect(parseSets(['=x', 'A'], ['A'])).toEqual({
+			sets: {},
+			errors: [
+				'--set "=x" must look like KEY=VALUE (e.g. --set STEM_USER=alice)',
+				'--set "A" must look like KEY=VALUE (e.g. --set STEM_USER=alice)',
+			],
+		});
 		expect(parseSets(['A=', 'A=b=c'], ['A']).sets).toEqual({A: 'b=c'});
 	});
 });

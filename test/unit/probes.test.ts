@@ -24,7 +24,12 @@ describe('realHost', () => {
 	it('runs programs with untranslated messages (LC_ALL=C) and the rest of hatch’s environment', async () => {
 		vi.stubEnv('LC_ALL', 'de_DE.UTF-8');
 		vi.stubEnv('HATCH_X', 'kept');
-		expect(await host.run('sh', ['-c', 'echo "$LC_ALL $HATCH_X"; echo e >&2; exit 2'], 5000)).toEqual({stdout: 'C kept', stderr: 'e', exitCode: 2, timedOut: false});
+		expect(await host.run('sh', ['-c', 'echo "$LC_ALL $HATCH_X"; echo e >&2; exit 2'], 5000)).toEqual({
+			stdout: 'C kept',
+			stderr: 'e',
+			exitCode: 2,
+			timedOut: false,
+		});
 	});
 
 	it('a missing program is exit 127; one past its deadline is stopped and marked', async () => {
@@ -97,7 +102,13 @@ describe('realHost', () => {
 
 describe('identity', () => {
 	it('the short host name, without its domain', () => {
-		expect(identity(fakeHost())).toEqual({user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex'});
+		expect(identity(fakeHost())).toEqual({
+			user: 'alice',
+			uid: 1000,
+			gid: 1000,
+			home: '/home/alice',
+			hostname: 'vortex',
+		});
 	});
 });
 
@@ -106,9 +117,23 @@ describe('publicKeys on a real home', () => {
 		const home = tmp();
 		const ssh = join(home, '.ssh');
 		mkdirSync(ssh);
-		for (const n of ['id_rsa.pub', 'z_other.pub', 'id_ecdsa.pub', 'b_ed25519.pub', 'a_ed25519.pub', 'id_ed25519', 'config', 'a_rsa.pub']) writeFileSync(join(ssh, n), 'ssh-x AAAA\n');
+		for (const n of [
+			'id_rsa.pub',
+			'z_other.pub',
+			'id_ecdsa.pub',
+			'b_ed25519.pub',
+			'a_ed25519.pub',
+			'id_ed25519',
+			'config',
+			'a_rsa.pub',
+		])
+			writeFileSync(join(ssh, n), 'ssh-x AAAA\n');
 		mkdirSync(join(ssh, 'folder.pub'));
-		expect(await publicKeys(realHost(), home)).toEqual(['a_ed25519.pub', 'b_ed25519.pub', 'id_ecdsa.pub', 'a_rsa.pub', 'id_rsa.pub', 'z_other.pub'].map(n => join(ssh, n)));
+		expect(await publicKeys(realHost(), home)).toEqual(
+			['a_ed25519.pub', 'b_ed25519.pub', 'id_ecdsa.pub', 'a_rsa.pub', 'id_rsa.pub', 'z_other.pub'].map(n =>
+				join(ssh, n),
+			),
+		);
 	});
 
 	it('no ~/.ssh: none', async () => {
@@ -125,9 +150,15 @@ describe('dropboxPath on a real home', () => {
 		mkdirSync(business, {recursive: true});
 		mkdirSync(join(home, '.dropbox'));
 		symlinkSync(real, join(home, 'personal-link'));
-		writeFileSync(join(home, '.dropbox', 'info.json'), JSON.stringify({business: {path: business}, personal: {path: join(home, 'personal-link')}}));
+		writeFileSync(
+			join(home, '.dropbox', 'info.json'),
+			JSON.stringify({business: {path: business}, personal: {path: join(home, 'personal-link')}}),
+		);
 		expect(await dropboxPath(realHost(), home)).toBe(real);
-		writeFileSync(join(home, '.dropbox', 'info.json'), JSON.stringify({business: {path: business}, personal: {path: join(home, 'gone')}}));
+		writeFileSync(
+			join(home, '.dropbox', 'info.json'),
+			JSON.stringify({business: {path: business}, personal: {path: join(home, 'gone')}}),
+		);
 		expect(await dropboxPath(realHost(), home)).toBe(business);
 		writeFileSync(join(home, '.dropbox', 'info.json'), JSON.stringify({personal: {path: ''}, business: {path: 42}}));
 		expect(await dropboxPath(realHost(), home)).toBeUndefined();

@@ -41,7 +41,10 @@ describe('run', () => {
 	it('captures output and the exit code, in the folder given, with exactly the environment given', async () => {
 		vi.stubEnv('HATCH_OUTER', 'leaks');
 		const dir = tmp();
-		const r = await run('sh', ['-c', 'echo "out:$INNER:$HATCH_OUTER"; pwd; echo err >&2; exit 3'], {cwd: dir, env: {PATH, INNER: 'x'}});
+		const r = await run('sh', ['-c', 'echo "out:$INNER:$HATCH_OUTER"; pwd; echo err >&2; exit 3'], {
+			cwd: dir,
+			env: {PATH, INNER: 'x'},
+		});
 		expect(r).toEqual({exitCode: 3, stdout: `out:x:\n${dir}`, stderr: 'err', timedOut: false});
 	});
 
@@ -61,7 +64,12 @@ describe('run', () => {
 	});
 
 	it('to the terminal: nothing captured', async () => {
-		expect(await run('sh', ['-c', 'printf " "'], {inherit: true})).toEqual({exitCode: 0, stdout: '', stderr: '', timedOut: false});
+		expect(await run('sh', ['-c', 'printf " "'], {inherit: true})).toEqual({
+			exitCode: 0,
+			stdout: '',
+			stderr: '',
+			timedOut: false,
+		});
 	});
 
 	it('stdin is closed: a program that reads it ends at once', async () => {
@@ -80,7 +88,14 @@ describe('stream', () => {
 		const w = lineWaiter(/$^/);
 		const r = await stream('node', ['-e', script], {onLine: w.onLine}).done;
 		expect(r).toEqual({exitCode: 0, canceled: false, tail: w.lines});
-		expect(w.lines.filter(l => !l.startsWith('e') && l !== 'tail')).toEqual(['one', 'two', 'three', '100%', 'crlf', 'last-no-newline']);
+		expect(w.lines.filter(l => !l.startsWith('e') && l !== 'tail')).toEqual([
+			'one',
+			'two',
+			'three',
+			'100%',
+			'crlf',
+			'last-no-newline',
+		]);
 		expect(w.lines.filter(l => l.startsWith('e') || l === 'tail')).toEqual(['e1', 'e2', 'tail']);
 	});
 
@@ -102,7 +117,11 @@ describe('stream', () => {
 		vi.stubEnv('HATCH_OUTER', 'leaks');
 		const dir = tmp();
 		const w = lineWaiter(/$^/);
-		await stream('sh', ['-c', 'echo "$BUILDKIT_PROGRESS:$INNER:$HATCH_OUTER"; pwd'], {cwd: dir, env: {PATH, INNER: 'x'}, onLine: w.onLine}).done;
+		await stream('sh', ['-c', 'echo "$BUILDKIT_PROGRESS:$INNER:$HATCH_OUTER"; pwd'], {
+			cwd: dir,
+			env: {PATH, INNER: 'x'},
+			onLine: w.onLine,
+		}).done;
 		expect(w.lines).toEqual(['plain:x:', dir]);
 	});
 
@@ -110,7 +129,10 @@ describe('stream', () => {
 		const dir = tmp();
 		const logFile = join(dir, 'logs', 'deep', 'hatch.log');
 		let count = 0;
-		const r = await stream('sh', ['-c', 'i=1; while [ $i -le 1000 ]; do echo "line $i"; i=$((i+1)); done; exit 4'], {logFile, onLine: () => count++}).done;
+		const r = await stream('sh', ['-c', 'i=1; while [ $i -le 1000 ]; do echo "line $i"; i=$((i+1)); done; exit 4'], {
+			logFile,
+			onLine: () => count++,
+		}).done;
 		expect(count).toBe(1000);
 		expect(r.exitCode).toBe(4);
 		expect(r.tail).toEqual(Array.from({length: 200}, (_, i) => `line ${801 + i}`));
@@ -152,7 +174,9 @@ describe('stream', () => {
 
 	it('cancel sends SIGINT to the whole process group (the compose plugin docker starts too), exit 130', async () => {
 		// A child and a grandchild, each saying when it got SIGINT.
-		const script = `trap 'echo parent-int; exit 130' INT; sh -c 'trap "echo child-int; exit 0" INT; echo ready; while :; do sleep 0.05; done'; echo parent-after`;
+		const script =
+			`trap 'echo parent-int; exit 130' INT; sh -c 'trap "echo child-int; exit 0" INT; echo ready; ` +
+			`while :; do sleep 0.05; done'; echo parent-after`;
 		const w = lineWaiter(/^ready$/);
 		const s = stream('sh', ['-c', script], {onLine: w.onLine});
 		await w.seen;
@@ -180,10 +204,14 @@ describe('stream', () => {
 		const before = new Set(process.listeners('SIGTERM'));
 		const w1 = lineWaiter(/^ready$/);
 		const w2 = lineWaiter(/^pid \d+$/);
-		const polite = stream('sh', ['-c', `trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.05; done`], {onLine: w1.onLine});
+		const polite = stream('sh', ['-c', `trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.05; done`], {
+			onLine: w1.onLine,
+		});
 		// One command running: hatch takes the signals; a second one adds no second handler.
 		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toHaveLength(1);
-		const stubborn = stream('sh', ['-c', `trap '' INT; echo "pid $$"; while :; do sleep 0.05; done`], {onLine: w2.onLine});
+		const stubborn = stream('sh', ['-c', `trap '' INT; echo "pid $$"; while :; do sleep 0.05; done`], {
+			onLine: w2.onLine,
+		});
 		await Promise.all([w1.seen, w2.seen]);
 		const ours = process.listeners('SIGTERM').filter(l => !before.has(l));
 		expect(ours).toHaveLength(1);
@@ -204,23 +232,27 @@ describe('stream', () => {
 });
 
 describe('onInterrupt', () => {
-	it('one handler of SIGINT, SIGTERM and SIGHUP for all who ask; it tells each of them; gone when the last one leaves', () => {
-		const before = new Set(process.listeners('SIGINT'));
-		const got: string[] = [];
-		const offA = onInterrupt(() => got.push('a'));
-		const offB = onInterrupt(() => got.push('b'));
-		const ours = process.listeners('SIGINT').filter(l => !before.has(l));
-		expect(ours).toHaveLength(1);
-		expect(process.listeners('SIGTERM')).toContain(ours[0]);
-		expect(process.listeners('SIGHUP')).toContain(ours[0]);
-		(ours[0] as () => void)();
-		expect(got).toEqual(['a', 'b']);
-		offA();
-		(ours[0] as () => void)();
-		expect(got).toEqual(['a', 'b', 'b']);
-		offB();
-		for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) expect(process.listeners(sig)).not.toContain(ours[0]);
-	});
+	it(
+		'one handler of SIGINT, SIGTERM and SIGHUP for all who ask; it tells each of them; gone when the last one ' +
+			'leaves',
+		() => {
+			const before = new Set(process.listeners('SIGINT'));
+			const got: string[] = [];
+			const offA = onInterrupt(() => got.push('a'));
+			const offB = onInterrupt(() => got.push('b'));
+			const ours = process.listeners('SIGINT').filter(l => !before.has(l));
+			expect(ours).toHaveLength(1);
+			expect(process.listeners('SIGTERM')).toContain(ours[0]);
+			expect(process.listeners('SIGHUP')).toContain(ours[0]);
+			(ours[0] as () => void)();
+			expect(got).toEqual(['a', 'b']);
+			offA();
+			(ours[0] as () => void)();
+			expect(got).toEqual(['a', 'b', 'b']);
+			offB();
+			for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) expect(process.listeners(sig)).not.toContain(ours[0]);
+		},
+	);
 });
 
 describe('composeEnv', () => {

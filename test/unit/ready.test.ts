@@ -1,12 +1,27 @@
 // The readiness gate (source/docker/ready.ts) against a scripted host: a clock that moves only when the
 // gate pauses, sshd that answers from a given time, host keys as ssh-keyscan and the volume give them, and
 // boot log lines that arrive at given times. No engine, no sockets, no real time.
-import net from 'node:net';
-import {describe, expect, it, vi} from 'vitest';
+
 import {chmodSync, mkdtempSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {LOOK_TIMEOUT_MS, POLL_MS, READY_TIMEOUT_MS, type ReadyHost, type BootEvent, bootEvent, checkSsh, fingerprint, parseBootRecord, parseKey, readyHostOn, realReadyHost, waitForSsh} from '../../source/docker/ready.js';
+import {describe, expect, it, vi} from 'vitest';
+import {
+	type BootEvent,
+	bootEvent,
+	checkSsh,
+	fingerprint,
+	LOOK_TIMEOUT_MS,
+	POLL_MS,
+	parseBootRecord,
+	parseKey,
+	READY_TIMEOUT_MS,
+	type ReadyHost,
+	readyHostOn,
+	realReadyHost,
+	waitForSsh,
+} from '../../source/docker/ready.js';
 import {scriptedEngine} from '../helpers/engine.js';
 import {until} from '../helpers/until.js';
 
@@ -51,13 +66,17 @@ function scripted(script: Script) {
 			const command = [cmd, ...args].join(' ');
 			calls.push(command);
 			if (command === 'ssh-keyscan -T 3 -t ed25519 -p 2222 127.0.0.1') return script.scan ?? line(KEY);
-			if (command === 'docker exec box cat /run/hatch/boot-state /run/hatch/boot-warnings') return script.record?.(t - START) ?? '';
-			if (command === 'docker exec box cat /etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub') return script.stored ?? `ssh-ed25519 ${KEY} root@box\n`;
+			if (command === 'docker exec box cat /run/hatch/boot-state /run/hatch/boot-warnings')
+				return script.record?.(t - START) ?? '';
+			if (command === 'docker exec box cat /etc/ssh/hatch-hostkeys/ssh_host_ed25519_key.pub')
+				return script.stored ?? `ssh-ed25519 ${KEY} root@box\n`;
 			return '';
 		},
 		async answers(address, port) {
 			calls.push(`connect ${address}:${port}`);
-			return address === '127.0.0.1' && port === 2222 && script.answersFrom !== undefined && t - START >= script.answersFrom;
+			return (
+				address === '127.0.0.1' && port === 2222 && script.answersFrom !== undefined && t - START >= script.answersFrom
+			);
 		},
 		followLog(container, since, listener) {
 			calls.push(`logs ${container} since ${since}`);
@@ -118,7 +137,10 @@ describe('waitForSsh', () => {
 	});
 
 	it('checks the host key once it matched, then waits only for the boot', async () => {
-		const s = scripted({answersFrom: 0, log: [[1000, 'hatch: ready: sshd listening on 0.0.0.0:22 (boot took 1000 ms)']]});
+		const s = scripted({
+			answersFrom: 0,
+			log: [[1000, 'hatch: ready: sshd listening on 0.0.0.0:22 (boot took 1000 ms)']],
+		});
 		const r = await waitForSsh({...base, host: s.host});
 		expect(r.ok).toBe(true);
 		expect(s.calls.filter(c => c.startsWith('ssh-keyscan'))).toHaveLength(1);
@@ -126,10 +148,17 @@ describe('waitForSsh', () => {
 	});
 
 	it('never says ready for another sshd on the port: names both host keys at the deadline', async () => {
-		const s = scripted({answersFrom: 0, scan: line(OTHER), log: [[0, 'hatch: ready: sshd listening (boot took 1 ms)']]});
+		const s = scripted({
+			answersFrom: 0,
+			scan: line(OTHER),
+			log: [[0, 'hatch: ready: sshd listening (boot took 1 ms)']],
+		});
 		const r = await waitForSsh({...base, host: s.host, timeoutMs: 2000});
 		expect(r.ok).toBe(false);
-		expect(r.reason).toBe(`port 2222 answers with host key ${fingerprint(OTHER)}, not this container's ${fingerprint(KEY)} (another sshd on that port?)`);
+		expect(r.reason).toBe(
+			`port 2222 answers with host key ${fingerprint(OTHER)}, not this container's ${fingerprint(KEY)} (another ` +
+				`sshd on that port?)`,
+		);
 		expect(r.ms).toBe(2000);
 		expect(r.fingerprint).toBeUndefined();
 	});
@@ -138,7 +167,11 @@ describe('waitForSsh', () => {
 		const s = scripted({});
 		const r = await waitForSsh({...base, host: s.host});
 		expect(READY_TIMEOUT_MS).toBe(60_000);
-		expect(r).toMatchObject({ok: false, reason: 'sshd did not answer on 127.0.0.1:2222 within 60 s', ms: READY_TIMEOUT_MS});
+		expect(r).toMatchObject({
+			ok: false,
+			reason: 'sshd did not answer on 127.0.0.1:2222 within 60 s',
+			ms: READY_TIMEOUT_MS,
+		});
 		const short = await waitForSsh({...base, address: '127.0.0.2', host: scripted({}).host, timeoutMs: 1400});
 		expect(short.reason).toBe('sshd did not answer on 127.0.0.2:2222 within 1 s');
 	});
@@ -150,9 +183,16 @@ describe('waitForSsh', () => {
 	});
 
 	it('stops at a failed boot step with its line, at once', async () => {
-		const s = scripted({answersFrom: 0, log: [[400, 'hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): see its ERROR line above']]});
+		const s = scripted({
+			answersFrom: 0,
+			log: [[400, 'hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): see its ERROR line above']],
+		});
 		const r = await waitForSsh({...base, host: s.host});
-		expect(r).toMatchObject({ok: false, reason: 'boot step 00-user-bootstrap.sh FAILED (exit 1): see its ERROR line above', ms: 400});
+		expect(r).toMatchObject({
+			ok: false,
+			reason: 'boot step 00-user-bootstrap.sh FAILED (exit 1): see its ERROR line above',
+			ms: 400,
+		});
 	});
 
 	it('stops when cancelled, saying so', async () => {
@@ -163,7 +203,10 @@ describe('waitForSsh', () => {
 	});
 
 	it('takes the boot record when this start logged no ready line (compose left the container running)', async () => {
-		const s = scripted({answersFrom: 0, record: t => (t >= 400 ? 'ready 1  \n06-pixi: pixi not installed\n   \n' : 'booting\n')});
+		const s = scripted({
+			answersFrom: 0,
+			record: t => (t >= 400 ? 'ready 1  \n06-pixi: pixi not installed\n   \n' : 'booting\n'),
+		});
 		const r = await waitForSsh({...base, host: s.host});
 		expect(r).toMatchObject({ok: true, warnings: ['06-pixi: pixi not installed'], ms: 400});
 		expect(r.stillBooting).toBeUndefined();
@@ -175,7 +218,11 @@ describe('waitForSsh', () => {
 		await waitForSsh({...base, host: late.host});
 		const firstRecord = late.calls.findIndex(record);
 		expect(firstRecord).toBeGreaterThan(late.calls.findIndex(c => c.startsWith('docker exec box cat /etc/ssh')));
-		const logged = scripted({answersFrom: 0, log: [[0, 'hatch: ready: sshd listening (boot took 5 ms)']], record: () => 'ready 0\n'});
+		const logged = scripted({
+			answersFrom: 0,
+			log: [[0, 'hatch: ready: sshd listening (boot took 5 ms)']],
+			record: () => 'ready 0\n',
+		});
 		await waitForSsh({...base, host: logged.host});
 		expect(logged.calls.filter(record)).toEqual([]);
 	});
@@ -188,7 +235,14 @@ describe('waitForSsh', () => {
 	it('is ok but still booting when sshd answers and the optional steps run past the deadline', async () => {
 		const s = scripted({answersFrom: 0, record: () => 'booting\n', log: [[200, 'hatch[06-pixi]: WARNING: slow']]});
 		const r = await waitForSsh({...base, host: s.host, timeoutMs: 3000});
-		expect(r).toMatchObject({ok: true, stillBooting: true, fingerprint: fingerprint(KEY), keyBlob: KEY, warnings: ['06-pixi: slow'], ms: 3000});
+		expect(r).toMatchObject({
+			ok: true,
+			stillBooting: true,
+			fingerprint: fingerprint(KEY),
+			keyBlob: KEY,
+			warnings: ['06-pixi: slow'],
+			ms: 3000,
+		});
 	});
 
 	it('keeps the last 20 log lines', async () => {
@@ -200,9 +254,20 @@ describe('waitForSsh', () => {
 
 describe('checkSsh', () => {
 	it('reports what it saw at each stage', async () => {
-		expect(await checkSsh('box', '127.0.0.1', 2222, scripted({}).host)).toEqual({ok: false, reason: 'nothing answers on 127.0.0.1:2222'});
-		expect(await checkSsh('box', '127.0.0.1', 2222, scripted({answersFrom: 0, scan: ''}).host)).toEqual({ok: false, reason: 'port 2222 answers, but its host key could not be compared yet'});
-		expect(await checkSsh('box', '0.0.0.0', 2222, scripted({answersFrom: 0}).host)).toEqual({ok: true, fingerprint: fingerprint(KEY), keyBlob: KEY, reason: ''});
+		expect(await checkSsh('box', '127.0.0.1', 2222, scripted({}).host)).toEqual({
+			ok: false,
+			reason: 'nothing answers on 127.0.0.1:2222',
+		});
+		expect(await checkSsh('box', '127.0.0.1', 2222, scripted({answersFrom: 0, scan: ''}).host)).toEqual({
+			ok: false,
+			reason: 'port 2222 answers, but its host key could not be compared yet',
+		});
+		expect(await checkSsh('box', '0.0.0.0', 2222, scripted({answersFrom: 0}).host)).toEqual({
+			ok: true,
+			fingerprint: fingerprint(KEY),
+			keyBlob: KEY,
+			reason: '',
+		});
 		// A listen address other than every interface is where it is reached.
 		const other = scripted({answersFrom: 0});
 		expect((await checkSsh('box', '10.0.0.5', 2222, other.host)).reason).toBe('nothing answers on 10.0.0.5:2222');
@@ -223,10 +288,17 @@ describe('parseKey and bootEvent read only what they should', () => {
 	});
 
 	it('takes a boot line only at the start of the line: a program echoing one inside its own is just a log line', () => {
-		for (const text of ['x hatch: step 05-bindu.sh done (1 ms)', 'x hatch: boot step 00-user-bootstrap.sh FAILED (exit 1)', 'x hatch[05-bindu]: WARNING: fake', 'x hatch: ready: fake']) {
+		for (const text of [
+			'x hatch: step 05-bindu.sh done (1 ms)',
+			'x hatch: boot step 00-user-bootstrap.sh FAILED (exit 1)',
+			'x hatch[05-bindu]: WARNING: fake',
+			'x hatch: ready: fake',
+		]) {
 			expect(bootEvent(text).kind, text).toBe('log');
 		}
-		expect(bootEvent('hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): hatch: see above').text).toBe('boot step 00-user-bootstrap.sh FAILED (exit 1): hatch: see above');
+		expect(bootEvent('hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): hatch: see above').text).toBe(
+			'boot step 00-user-bootstrap.sh FAILED (exit 1): hatch: see above',
+		);
 	});
 });
 
@@ -242,12 +314,15 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		return {port: (srv.address() as net.AddressInfo).port, seen, close: () => new Promise(r => srv.close(r))};
 	}
 
-	it('answers: yes when the server speaks first (as sshd does), and it says who is asking before hanging up', async () => {
-		const s = await server(socket => socket.write('SSH-2.0-OpenSSH_9.6\r\n'));
-		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(true);
-		await vi.waitFor(() => expect(s.seen.join('')).toBe('SSH-2.0-hatch-readiness-check\r\n'));
-		await s.close();
-	});
+	it(
+		'answers: yes when the server speaks first (as sshd does), and it says who is asking before ' + 'hanging up',
+		async () => {
+			const s = await server(socket => socket.write('SSH-2.0-OpenSSH_9.6\r\n'));
+			expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(true);
+			await vi.waitFor(() => expect(s.seen.join('')).toBe('SSH-2.0-hatch-readiness-check\r\n'));
+			await s.close();
+		},
+	);
 
 	it('answers: yes, and closes the connection itself even when the peer never closes its side', async () => {
 		// allowHalfOpen: this peer keeps its side open after ours ends, for good.
@@ -266,16 +341,22 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		await new Promise(r => srv.close(r));
 	});
 
-	it('answers: no when the server accepts and hangs up without a word (a proxy before sshd is up), or nothing listens', async () => {
-		const s = await server(socket => socket.end());
-		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
-		await s.close();
-		expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
-	});
+	it(
+		'answers: no when the server accepts and hangs up without a word (a proxy before sshd is up), or nothing ' +
+			'listens',
+		async () => {
+			const s = await server(socket => socket.end());
+			expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
+			await s.close();
+			expect(await realReadyHost.answers('127.0.0.1', s.port)).toBe(false);
+		},
+	);
 
 	it('output: what a command printed when it succeeded, nothing when it failed', async () => {
 		expect(await realReadyHost.output(process.execPath, ['-e', 'process.stdout.write("hello")'])).toBe('hello');
-		expect(await realReadyHost.output(process.execPath, ['-e', 'process.stdout.write("partial"); process.exit(3)'])).toBe('');
+		expect(
+			await realReadyHost.output(process.execPath, ['-e', 'process.stdout.write("partial"); process.exit(3)']),
+		).toBe('');
 	});
 
 	it('answers: no after a second when the server accepts and stays silent, and the connection is closed', async () => {
@@ -286,40 +367,57 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 		await s.close();
 	});
 
-	it('followLog runs `docker logs --follow --since T NAME` and stops it (docker faked on PATH: no engine in unit tests)', async () => {
-		const bin = mkdtempSync(join(tmpdir(), 'hatch-fakedocker-'));
-		writeFileSync(join(bin, 'docker'), '#!/bin/sh\necho "args: $*"\necho "hatch: ready: fake"\nexec sleep 30\n');
-		chmodSync(join(bin, 'docker'), 0o755);
-		const saved = process.env.PATH;
-		process.env.PATH = `${bin}:${saved}`;
-		try {
-			const lines: string[] = [];
-			const logs = realReadyHost.followLog('box', '2026-11-29T10:00:00Z', l => lines.push(l));
-			await vi.waitFor(() => expect(lines).toEqual(['args: logs --follow --since 2026-11-29T10:00:00Z box', 'hatch: ready: fake']));
-			expect(await logs.stop()).toEqual(lines);
-		} finally {
-			process.env.PATH = saved;
-		}
-	});
+	it(
+		'followLog runs `docker logs --follow --since T NAME` and stops it (docker faked on PATH: no engine in ' +
+			'unit tests)',
+		async () => {
+			const bin = mkdtempSync(join(tmpdir(), 'hatch-fakedocker-'));
+			writeFileSync(join(bin, 'docker'), '#!/bin/sh\necho "args: $*"\necho "hatch: ready: fake"\nexec sleep 30\n');
+			chmodSync(join(bin, 'docker'), 0o755);
+			const saved = process.env.PATH;
+			process.env.PATH = `${bin}:${saved}`;
+			try {
+				const lines: string[] = [];
+				const logs = realReadyHost.followLog('box', '2026-11-29T10:00:00Z', l => lines.push(l));
+				await vi.waitFor(() =>
+					expect(lines).toEqual(['args: logs --follow --since 2026-11-29T10:00:00Z box', 'hatch: ready: fake']),
+				);
+				expect(await logs.stop()).toEqual(lines);
+			} finally {
+				process.env.PATH = saved;
+			}
+		},
+	);
 
-	it('is the ready host on this machine’s programs: each look has a 10 s deadline; the followed log stops with a short grace', async () => {
-		const e = scriptedEngine({reply: line => (line === 'ssh-keyscan -p 1 x' ? {stdout: 'key'} : line === 'docker logs --follow --since T box' ? {lines: ['a', 'b'], hang: true} : undefined)});
-		const host = readyHostOn(e.engine.proc);
-		expect(await host.output('ssh-keyscan', ['-p', '1', 'x'])).toBe('key');
-		expect(await host.output('ssh-keyscan', ['-p', '2', 'x'])).toBe('');
-		expect(e.calls.map(c => c.options.timeoutMs)).toEqual([10_000, 10_000]);
-		expect(LOOK_TIMEOUT_MS).toBe(10_000);
-		const lines: string[] = [];
-		const logs = host.followLog('box', 'T', l => lines.push(l));
-		expect(await logs.stop()).toEqual(['a', 'b']);
-		expect(lines).toEqual(['a', 'b']);
-		expect(e.cancels).toEqual([{line: 'docker logs --follow --since T box', graceMs: 500}]);
-		// Its clock is the real one, and a pause is a real wait.
-		expect(Math.abs(host.now() - Date.now())).toBeLessThan(1000);
-		const pause = host.pause(1);
-		expect(pause).toBeInstanceOf(Promise);
-		await pause;
-	});
+	it(
+		'is the ready host on this machine’s programs: each look has a 10 s deadline; the followed log stops with ' +
+			'a short grace',
+		async () => {
+			const e = scriptedEngine({
+				reply: line =>
+					line === 'ssh-keyscan -p 1 x'
+						? {stdout: 'key'}
+						: line === 'docker logs --follow --since T box'
+							? {lines: ['a', 'b'], hang: true}
+							: undefined,
+			});
+			const host = readyHostOn(e.engine.proc);
+			expect(await host.output('ssh-keyscan', ['-p', '1', 'x'])).toBe('key');
+			expect(await host.output('ssh-keyscan', ['-p', '2', 'x'])).toBe('');
+			expect(e.calls.map(c => c.options.timeoutMs)).toEqual([10_000, 10_000]);
+			expect(LOOK_TIMEOUT_MS).toBe(10_000);
+			const lines: string[] = [];
+			const logs = host.followLog('box', 'T', l => lines.push(l));
+			expect(await logs.stop()).toEqual(['a', 'b']);
+			expect(lines).toEqual(['a', 'b']);
+			expect(e.cancels).toEqual([{line: 'docker logs --follow --since T box', graceMs: 500}]);
+			// Its clock is the real one, and a pause is a real wait.
+			expect(Math.abs(host.now() - Date.now())).toBeLessThan(1000);
+			const pause = host.pause(1);
+			expect(pause).toBeInstanceOf(Promise);
+			await pause;
+		},
+	);
 
 	it('its clock is the real one, and a pause lasts', async () => {
 		const t0 = realReadyHost.now();
@@ -335,9 +433,14 @@ describe('realReadyHost (this host: a TCP connect, a process)', () => {
 describe('bootEvent', () => {
 	it('classifies steps, warnings, failures and the ready line', () => {
 		expect(bootEvent('hatch: step 05-bindu.sh done (12 ms)')).toEqual({kind: 'step', text: '05-bindu.sh', ms: 12});
-		expect(bootEvent('hatch[05-bindu]: WARNING: dotfiles not cloned from x at main: fatal: nope')).toEqual({kind: 'warning', text: '05-bindu: dotfiles not cloned from x at main: fatal: nope'});
+		expect(bootEvent('hatch[05-bindu]: WARNING: dotfiles not cloned from x at main: fatal: nope')).toEqual({
+			kind: 'warning',
+			text: '05-bindu: dotfiles not cloned from x at main: fatal: nope',
+		});
 		expect(bootEvent('hatch: boot step 00-user-bootstrap.sh FAILED (exit 1): see its ERROR line').kind).toBe('failed');
-		expect(bootEvent('hatch: ready: sshd listening on 127.0.0.1:2222 (boot took 800 ms), 1 warning(s)').kind).toBe('ready');
+		expect(bootEvent('hatch: ready: sshd listening on 127.0.0.1:2222 (boot took 800 ms), 1 warning(s)').kind).toBe(
+			'ready',
+		);
 		expect(bootEvent('hatch[05-bindu]: cloned x').kind).toBe('log');
 		// A user program cannot make its output a warning of another step: user_run prefixes every line.
 		expect(bootEvent('hatch[05-bindu]: hatch[00-user-bootstrap]: WARNING: fake').kind).toBe('log');

@@ -1,4 +1,4 @@
-import {readFileSync, readdirSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {PresetError, parsePresetYaml} from '../../source/core/preset.js';
@@ -15,7 +15,12 @@ describe('resolveConfig', () => {
 			sets: {STEM_UID: '1500'},
 		});
 		expect(r.values).toMatchObject({STEM_USER: 'alice', STEM_SSH_PORT: '2200', BINDU_REF: 'v1', STEM_UID: '1500'});
-		expect(r.sources).toMatchObject({STEM_USER: 'default', STEM_SSH_PORT: 'existing', BINDU_REF: 'preset', STEM_UID: 'set'});
+		expect(r.sources).toMatchObject({
+			STEM_USER: 'default',
+			STEM_SSH_PORT: 'existing',
+			BINDU_REF: 'preset',
+			STEM_UID: 'set',
+		});
 		expect(r.values).not.toHaveProperty('NEURON_GPUS');
 		expect(r.values).not.toHaveProperty('MY_OWN');
 		expect(r.problems).toEqual([]);
@@ -41,10 +46,14 @@ describe('parseSets', () => {
 describe('presets', () => {
 	it('ships valid presets covering the common setups', () => {
 		const names = shippedPresets().map(p => p.name);
-		expect(names).toEqual(expect.arrayContaining(['stem-minimal', 'stem-dropbox-bindu', 'neuron-gpus', 'macos-docker-desktop']));
+		expect(names).toEqual(
+			expect.arrayContaining(['stem-minimal', 'stem-dropbox-bindu', 'neuron-gpus', 'macos-docker-desktop']),
+		);
 		const dir = join(import.meta.dirname, '../../presets');
 		expect(readdirSync(dir).filter(n => n.endsWith('.yaml'))).toHaveLength(names.length);
-		expect(shippedPresets().find(p => p.name === 'macos-docker-desktop')!.settings.STEM_SSH_AUTH_SOCK_HOST).toBe('/run/host-services/ssh-auth.sock');
+		expect(shippedPresets().find(p => p.name === 'macos-docker-desktop')!.settings.STEM_SSH_AUTH_SOCK_HOST).toBe(
+			'/run/host-services/ssh-auth.sock',
+		);
 		expect(readFileSync(join(dir, 'neuron-gpus.yaml'), 'utf8')).toContain('image: neuron');
 	});
 

@@ -5,13 +5,13 @@ import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {defaults} from '../../source/core/model.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
+import {defaults} from '../../source/core/model.js';
 import {
-	ChangedMeanwhile,
 	apply,
 	backupPath,
+	ChangedMeanwhile,
 	checkHostFile,
 	compare,
 	fileSystemProblem,
@@ -29,12 +29,29 @@ describe('the build context copied into a stack', () => {
 	it('takes every file but examples and dot files (at any depth), in name order, scripts executable', () => {
 		const images = tmp('ctx');
 		mkdirSync(join(images, 'sub', '.hidden'), {recursive: true});
-		for (const [name, mode] of [['b.sh', 0o755], ['a.txt', 0o644], ['c.', 0o644], ['sub/z.txt', 0o644], ['sub/.hidden/f', 0o644], ['.shellcheckrc', 0o644], ['x.example', 0o644], ['y.example.yml', 0o644], ['sub/.env.example', 0o644]] as const) {
+		for (const [name, mode] of [
+			['b.sh', 0o755],
+			['a.txt', 0o644],
+			['c.', 0o644],
+			['sub/z.txt', 0o644],
+			['sub/.hidden/f', 0o644],
+			['.shellcheckrc', 0o644],
+			['x.example', 0o644],
+			['y.example.yml', 0o644],
+			['sub/.env.example', 0o644],
+		] as const) {
 			writeFileSync(join(images, name), name, {mode});
 		}
 		const out = tmp('ctx-out');
 		const ctx = planStack('stem', defaults('stem'), out, {images}).slice(2);
-		expect(ctx.map(f => [f.path.replace(`${out}/stem/image/`, ''), f.mode, f.showDiff, f.backupAs?.replace(`${out}/stem/`, '')])).toEqual([
+		expect(
+			ctx.map(f => [
+				f.path.replace(`${out}/stem/image/`, ''),
+				f.mode,
+				f.showDiff,
+				f.backupAs?.replace(`${out}/stem/`, ''),
+			]),
+		).toEqual([
 			['a.txt', 0o644, false, '.hatch/backups/image/a.txt'],
 			['b.sh', 0o755, false, '.hatch/backups/image/b.sh'],
 			['c.', 0o644, false, '.hatch/backups/image/c.'],
@@ -43,26 +60,44 @@ describe('the build context copied into a stack', () => {
 		expect(ctx[0]!.content).toBe('a.txt');
 	});
 
-	it('plans docker-compose.yml and .env first, both shown with their diff, for the compose version and hatch version given', () => {
-		const out = tmp('plan');
-		const [compose, env] = planStack('neuron', {...defaults('neuron'), NEURON_GPUS: 'all'}, out, {composeVersion: '2.33.0', version: '9.9.9', images: tmp('empty')});
-		expect([compose!.path, compose!.mode, compose!.showDiff]).toEqual([join(out, 'neuron', 'docker-compose.yml'), 0o644, true]);
-		expect([env!.path, env!.mode, env!.showDiff]).toEqual([join(out, 'neuron', '.env'), 0o600, true]);
-		expect(compose!.content).toContain('gpus: all');
-		expect(compose!.content).toContain('HATCH_VERSION: 9.9.9');
-	});
+	it(
+		'plans docker-compose.yml and .env first, both shown with their diff, for the compose version and hatch ' +
+			'version given',
+		() => {
+			const out = tmp('plan');
+			const [compose, env] = planStack('neuron', {...defaults('neuron'), NEURON_GPUS: 'all'}, out, {
+				composeVersion: '2.33.0',
+				version: '9.9.9',
+				images: tmp('empty'),
+			});
+			expect([compose!.path, compose!.mode, compose!.showDiff]).toEqual([
+				join(out, 'neuron', 'docker-compose.yml'),
+				0o644,
+				true,
+			]);
+			expect([env!.path, env!.mode, env!.showDiff]).toEqual([join(out, 'neuron', '.env'), 0o600, true]);
+			expect(compose!.content).toContain('gpus: all');
+			expect(compose!.content).toContain('HATCH_VERSION: 9.9.9');
+		},
+	);
 });
 
 describe("the stack's own record: names kept, drift named", () => {
 	it('stackIdentity: none for a new stack; the names its compose file keeps, read with its .env', () => {
 		const dir = tmp('ident');
 		expect(stackIdentity('stem', dir)).toBeUndefined();
-		const older = 'name: box\nservices: {}\nvolumes:\n  home: {name: "${STEM_CONTAINER_NAME:-stem}-home"}\n  sshkeys: {name: "${STEM_CONTAINER_NAME:-stem}-sshkeys"}\n  sshstate: {name: "${STEM_CONTAINER_NAME:-stem}-sshstate"}\n';
+		const older =
+			'name: box\nservices: {}\nvolumes:\n  home: {name: "${STEM_CONTAINER_NAME:-stem}-home"}\n  sshkeys: {name: ' +
+			'"${STEM_CONTAINER_NAME:-stem}-sshkeys"}\n  sshstate: {name: ' +
+			'"${STEM_CONTAINER_NAME:-stem}-sshstate"}\n';
 		writeFileSync(join(dir, 'docker-compose.yml'), older);
 		// Without a .env, the names follow the stack's own default.
 		expect(stackIdentity('stem', dir)?.volumes.home).toBe('stem-home');
 		writeFileSync(join(dir, '.env'), 'STEM_CONTAINER_NAME=box\n');
-		expect(stackIdentity('stem', dir)).toEqual({project: 'box', volumes: {home: 'box-home', sshkeys: 'box-sshkeys', sshstate: 'box-sshstate'}});
+		expect(stackIdentity('stem', dir)).toEqual({
+			project: 'box',
+			volumes: {home: 'box-home', sshkeys: 'box-sshkeys', sshstate: 'box-sshstate'},
+		});
 	});
 
 	it('stackDrift: nothing without both files; each hand edit compose cannot follow, in words', () => {
@@ -74,7 +109,9 @@ describe("the stack's own record: names kept, drift named", () => {
 		writeFileSync(join(dir, '.env'), renderEnv('neuron', values));
 		expect(stackDrift('neuron', dir)).toEqual([]);
 		writeFileSync(join(dir, '.env'), renderEnv('neuron', {...values, NEURON_GPUS: '2'}));
-		expect(stackDrift('neuron', dir)).toEqual(['NEURON_GPUS is "2" in .env, but docker-compose.yml was written for "all"']);
+		expect(stackDrift('neuron', dir)).toEqual([
+			'NEURON_GPUS is "2" in .env, but docker-compose.yml was written for "all"',
+		]);
 		writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
 		expect(stackDrift('neuron', dir)).toEqual([]);
 		rmSync(join(dir, '.env'));
@@ -84,37 +121,53 @@ describe("the stack's own record: names kept, drift named", () => {
 });
 
 describe('comparing and applying', () => {
-	it('compare: new and unchanged have no diff; a changed file is diffed against "(new)"; a folder in the way is an error', async () => {
-		const dir = tmp('cmp');
-		writeFileSync(join(dir, 'same'), 'x\n');
-		writeFileSync(join(dir, 'old'), 'a\n');
-		mkdirSync(join(dir, 'folder'));
-		const [n, u, c] = await compare([
-			{path: join(dir, 'new'), content: 'n\n', mode: 0o644, showDiff: true},
-			{path: join(dir, 'same'), content: 'x\n', mode: 0o644, showDiff: true},
-			{path: join(dir, 'old'), content: 'b\n', mode: 0o644, showDiff: true},
-		]);
-		expect([n!.state, n!.diff, n!.old]).toEqual(['new', '', undefined]);
-		expect([u!.state, u!.diff, u!.old]).toEqual(['unchanged', '', 'x\n']);
-		expect(c!.state).toBe('changed');
-		expect(c!.diff).toContain(`+++ ${join(dir, 'old')} (new)`);
-		await expect(compare([{path: join(dir, 'folder'), content: '', mode: 0o644, showDiff: true}])).rejects.toMatchObject({code: 'EISDIR'});
-	});
+	it(
+		'compare: new and unchanged have no diff; a changed file is diffed against "(new)"; a folder in the way is ' +
+			'an error',
+		async () => {
+			const dir = tmp('cmp');
+			writeFileSync(join(dir, 'same'), 'x\n');
+			writeFileSync(join(dir, 'old'), 'a\n');
+			mkdirSync(join(dir, 'folder'));
+			const [n, u, c] = await compare([
+				{path: join(dir, 'new'), content: 'n\n', mode: 0o644, showDiff: true},
+				{path: join(dir, 'same'), content: 'x\n', mode: 0o644, showDiff: true},
+				{path: join(dir, 'old'), content: 'b\n', mode: 0o644, showDiff: true},
+			]);
+			expect([n!.state, n!.diff, n!.old]).toEqual(['new', '', undefined]);
+			expect([u!.state, u!.diff, u!.old]).toEqual(['unchanged', '', 'x\n']);
+			expect(c!.state).toBe('changed');
+			expect(c!.diff).toContain(`+++ ${join(dir, 'old')} (new)`);
+			await expect(
+				compare([{path: join(dir, 'folder'), content: '', mode: 0o644, showDiff: true}]),
+			).rejects.toMatchObject({code: 'EISDIR'});
+		},
+	);
 
-	it('apply: returns every change, unchanged ones too; refuses a file that appeared or changed since, naming it', async () => {
-		const dir = tmp('apply');
-		writeFileSync(join(dir, 'same'), 'x\n');
-		const changes = await compare([
-			{path: join(dir, 'same'), content: 'x\n', mode: 0o644, showDiff: true},
-			{path: join(dir, 'new'), content: 'n\n', mode: 0o600, showDiff: true},
-		]);
-		const done = await apply(changes, '20260101-000000');
-		expect(done.map(c => [c.state, c.backup])).toEqual([['unchanged', undefined], ['new', undefined]]);
-		const again = await compare([{path: join(dir, 'late'), content: 'n\n', mode: 0o600, showDiff: true}]);
-		writeFileSync(join(dir, 'late'), 'someone else\n');
-		await expect(apply(again)).rejects.toThrow(new ChangedMeanwhile(`${join(dir, 'late')} changed since it was compared; nothing was written, run again to see the new diff`));
-		expect(readFileSync(join(dir, 'late'), 'utf8')).toBe('someone else\n');
-	});
+	it(
+		'apply: returns every change, unchanged ones too; refuses a file that appeared or changed ' + 'since, naming it',
+		async () => {
+			const dir = tmp('apply');
+			writeFileSync(join(dir, 'same'), 'x\n');
+			const changes = await compare([
+				{path: join(dir, 'same'), content: 'x\n', mode: 0o644, showDiff: true},
+				{path: join(dir, 'new'), content: 'n\n', mode: 0o600, showDiff: true},
+			]);
+			const done = await apply(changes, '20260101-000000');
+			expect(done.map(c => [c.state, c.backup])).toEqual([
+				['unchanged', undefined],
+				['new', undefined],
+			]);
+			const again = await compare([{path: join(dir, 'late'), content: 'n\n', mode: 0o600, showDiff: true}]);
+			writeFileSync(join(dir, 'late'), 'someone else\n');
+			await expect(apply(again)).rejects.toThrow(
+				new ChangedMeanwhile(
+					`${join(dir, 'late')} changed since it was compared; nothing was written, run again to see the new diff`,
+				),
+			);
+			expect(readFileSync(join(dir, 'late'), 'utf8')).toBe('someone else\n');
+		},
+	);
 
 	it('apply: an unchanged file is not looked at again (one edited since is left as it is)', async () => {
 		const dir = tmp('apply-unchanged');
@@ -128,8 +181,13 @@ describe('comparing and applying', () => {
 	it('planStack keeps the names the existing compose file gives, through a rename', () => {
 		const out = tmp('keep');
 		mkdirSync(join(out, 'stem'));
-		writeFileSync(join(out, 'stem', 'docker-compose.yml'), renderCompose('stem', {...defaults('stem'), STEM_CONTAINER_NAME: 'box'}));
-		const [compose] = planStack('stem', {...defaults('stem'), STEM_CONTAINER_NAME: 'renamed'}, out, {images: tmp('empty')});
+		writeFileSync(
+			join(out, 'stem', 'docker-compose.yml'),
+			renderCompose('stem', {...defaults('stem'), STEM_CONTAINER_NAME: 'box'}),
+		);
+		const [compose] = planStack('stem', {...defaults('stem'), STEM_CONTAINER_NAME: 'renamed'}, out, {
+			images: tmp('empty'),
+		});
 		expect(compose!.content).toMatch(/^name: box$/m);
 		expect(compose!.content).toContain('name: box-home');
 	});
@@ -163,7 +221,8 @@ describe('comparing and applying', () => {
 });
 
 describe('fileSystemProblem, every code', () => {
-	const e = (code: string, path?: string) => Object.assign(new Error(code), {code, syscall: 'open', ...(path ? {path} : {})});
+	const e = (code: string, path?: string) =>
+		Object.assign(new Error(code), {code, syscall: 'open', ...(path ? {path} : {})});
 	it.each([
 		['EISDIR', '/o/stem/.env is a folder, but hatch needs a file there: move it away, or pick another --out', true],
 		['ENOTDIR', 'a part of /o/stem/.env is a file, but hatch needs a folder there: pick another --out', true],
@@ -202,29 +261,52 @@ describe('checkHostFile and hostFileProblems, every kind and message', () => {
 	const missing = join(dir, 'missing');
 
 	it('empty: only an empty key path says so', () => {
-		expect(checkHostFile('STEM_AUTH_KEYS_PATH', '')).toEqual({warning: 'STEM_AUTH_KEYS_PATH is empty: nobody can log in until a key is added (--set STEM_AUTH_KEYS_PATH=/home/you/.ssh/id_ed25519.pub)'});
+		expect(checkHostFile('STEM_AUTH_KEYS_PATH', '')).toEqual({
+			warning:
+				'STEM_AUTH_KEYS_PATH is empty: nobody can log in until a key is added (--set ' +
+				'STEM_AUTH_KEYS_PATH=/home/you/.ssh/id_ed25519.pub)',
+		});
 		expect(checkHostFile('APOGEE_SECRETS_PATH', '')).toEqual({});
 		expect(checkHostFile('DROPBOX_PATH_ON_HOST', '')).toEqual({});
 	});
 
 	it('the key file: readable, a public key', () => {
 		expect(checkHostFile('STEM_AUTH_KEYS_PATH', pub)).toEqual({});
-		expect(checkHostFile('STEM_AUTH_KEYS_PATH', missing)).toEqual({error: `STEM_AUTH_KEYS_PATH ${missing} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`});
-		expect(checkHostFile('STEM_AUTH_KEYS_PATH', file)).toEqual({warning: 'STEM_AUTH_KEYS_PATH: 1 line(s) do not look like SSH public keys'});
+		expect(checkHostFile('STEM_AUTH_KEYS_PATH', missing)).toEqual({
+			error:
+				`STEM_AUTH_KEYS_PATH ${missing} cannot be read; point it at your public key (e.g. ` +
+				`~/.ssh/id_ed25519.pub, as an absolute path)`,
+		});
+		expect(checkHostFile('STEM_AUTH_KEYS_PATH', file)).toEqual({
+			warning: 'STEM_AUTH_KEYS_PATH: 1 line(s) do not look like SSH public keys',
+		});
 	});
 
 	it('the secrets file: a file', () => {
 		expect(checkHostFile('APOGEE_SECRETS_PATH', file)).toEqual({});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', missing)).toEqual({error: `APOGEE_SECRETS_PATH ${missing} does not exist; create it or leave the setting empty`});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', dir)).toEqual({error: `APOGEE_SECRETS_PATH ${dir} is a folder; point it at the file itself`});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', '/dev/null')).toEqual({error: 'APOGEE_SECRETS_PATH /dev/null is a special file; point it at the file itself'});
+		expect(checkHostFile('APOGEE_SECRETS_PATH', missing)).toEqual({
+			error: `APOGEE_SECRETS_PATH ${missing} does not exist; create it or leave the setting empty`,
+		});
+		expect(checkHostFile('APOGEE_SECRETS_PATH', dir)).toEqual({
+			error: `APOGEE_SECRETS_PATH ${dir} is a folder; point it at the file itself`,
+		});
+		expect(checkHostFile('APOGEE_SECRETS_PATH', '/dev/null')).toEqual({
+			error: 'APOGEE_SECRETS_PATH /dev/null is a special file; point it at the file itself',
+		});
 	});
 
-	it.each(['DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH'])('%s: a folder that exists', key => {
-		expect(checkHostFile(key, dir)).toEqual({});
-		expect(checkHostFile(key, missing)).toEqual({error: `${key} ${missing} does not exist on this host; create it (mkdir -p '${missing}') or leave the setting empty`});
-		expect(checkHostFile(key, file)).toEqual({error: `${key} ${file} is a file; it must be a folder`});
-	});
+	it.each(['DROPBOX_PATH_ON_HOST', 'NEURON_PROJECTS_PATH', 'NEURON_DATASETS_PATH', 'NEURON_MODELS_PATH'])(
+		'%s: a folder that exists',
+		key => {
+			expect(checkHostFile(key, dir)).toEqual({});
+			expect(checkHostFile(key, missing)).toEqual({
+				error:
+					`${key} ${missing} does not exist on this host; create it (mkdir -p '${missing}') or leave the ` +
+					`setting empty`,
+			});
+			expect(checkHostFile(key, file)).toEqual({error: `${key} ${file} is a file; it must be a folder`});
+		},
+	);
 
 	it('the agent socket: a socket, or Docker Desktop’s, else a warning', async () => {
 		const sock = join(dir, 'agent.sock');
@@ -236,8 +318,12 @@ describe('checkHostFile and hostFileProblems, every kind and message', () => {
 			srv.close();
 		}
 		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', '/run/host-services/ssh-auth.sock')).toEqual({});
-		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', missing)).toEqual({warning: `STEM_SSH_AUTH_SOCK_HOST ${missing} does not exist now (agents move after a re-login)`});
-		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', file)).toEqual({warning: `STEM_SSH_AUTH_SOCK_HOST ${file} is a file, not an agent socket`});
+		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', missing)).toEqual({
+			warning: `STEM_SSH_AUTH_SOCK_HOST ${missing} does not exist now (agents move after a re-login)`,
+		});
+		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', file)).toEqual({
+			warning: `STEM_SSH_AUTH_SOCK_HOST ${file} is a file, not an agent socket`,
+		});
 	});
 
 	it('other keys are not host paths', () => {
@@ -259,13 +345,19 @@ describe('checkHostFile and hostFileProblems, every kind and message', () => {
 			chmodSync(folder, mode);
 			return hostFileProblems({DROPBOX_PATH_ON_HOST: folder, STEM_UID: uid, STEM_GID: gid}).warnings;
 		};
-		const warning = (mode: string, uid: string, gid: string) => [`DROPBOX_PATH_ON_HOST ${folder} belongs to ${st.uid}:${st.gid} (mode ${mode}): the container user ${uid}:${gid} can read it but not write in it; chown it to ${uid}:${gid}, or mount a folder of your own`];
+		const warning = (mode: string, uid: string, gid: string) => [
+			`DROPBOX_PATH_ON_HOST ${folder} belongs to ${st.uid}:${st.gid} (mode ${mode}): the container user ` +
+				`${uid}:${gid} can read it but not write in it; chown it to ` +
+				`${uid}:${gid}, or mount a folder of your own`,
+		];
 		expect(check(0o755, String(st.uid), other)).toEqual([]); // the owner
 		expect(check(0o757, other, other)).toEqual([]); // anyone may write
 		expect(check(0o775, other, String(st.gid))).toEqual([]); // the group may write, and it is theirs
 		expect(check(0o775, other, other)).toEqual(warning('775', other, other)); // the group's, but not theirs
-		expect(check(0o755, other, String(st.gid))).toEqual(warning('755', other, String(st.gid))); // their group may not write
-		expect(hostFileProblems({DROPBOX_PATH_ON_HOST: folder, STEM_UID: 'x', STEM_GID: other}).warnings).toEqual([]); // no id to compare
+		// Their group may not write.
+		expect(check(0o755, other, String(st.gid))).toEqual(warning('755', other, String(st.gid)));
+		// No id to compare.
+		expect(hostFileProblems({DROPBOX_PATH_ON_HOST: folder, STEM_UID: 'x', STEM_GID: other}).warnings).toEqual([]);
 		// An error is not also a warning; a mounted file path is not checked for writing.
 		expect(hostFileProblems({NEURON_MODELS_PATH: file, STEM_UID: other, STEM_GID: other}).warnings).toEqual([]);
 		expect(hostFileProblems({APOGEE_SECRETS_PATH: file, STEM_UID: other, STEM_GID: other}).warnings).toEqual([]);

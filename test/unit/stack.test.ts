@@ -1,9 +1,28 @@
-import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync,
+	lstatSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	statSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {ChangedMeanwhile, apply, backupPath, checkHostFile, compare, fileSystemProblem, hostFileProblems, planStack} from '../../source/stack.js';
+import {
+	apply,
+	backupPath,
+	ChangedMeanwhile,
+	checkHostFile,
+	compare,
+	fileSystemProblem,
+	hostFileProblems,
+	planStack,
+} from '../../source/stack.js';
 
 function fakeImages(): string {
 	const dir = mkdtempSync(join(tmpdir(), 'hatch-images-'));
@@ -64,8 +83,12 @@ describe('writing a stack', () => {
 		expect(dockerfile.diff).toContain('+RUN true');
 		const done = await apply(changes, '20260101-000001');
 		const dir = join(out, 'stem');
-		expect(done.find(c => c.path === dockerfile.path)!.backup).toBe(join(dir, '.hatch', 'backups', 'image', 'Dockerfile.bak-20260101-000001'));
-		expect(readFileSync(join(dir, '.hatch', 'backups', 'image', 'Dockerfile.bak-20260101-000001'), 'utf8')).toBe('FROM base\n');
+		expect(done.find(c => c.path === dockerfile.path)!.backup).toBe(
+			join(dir, '.hatch', 'backups', 'image', 'Dockerfile.bak-20260101-000001'),
+		);
+		expect(readFileSync(join(dir, '.hatch', 'backups', 'image', 'Dockerfile.bak-20260101-000001'), 'utf8')).toBe(
+			'FROM base\n',
+		);
 		expect(readdirSync(join(dir, 'image')).filter(n => n.includes('.bak-'))).toEqual([]);
 	});
 
@@ -118,7 +141,11 @@ describe('the user’s own .env lines', () => {
 		const text = readFileSync(env, 'utf8');
 		expect(text).toContain('MY_TOKEN="abc ${HOME}"\nexport EXTRA_PATH=/opt/x\n');
 		expect(text).toContain('STEM_SSH_PORT=2200');
-		expect((await compare(planStack('stem', {...values, STEM_SSH_PORT: '2200'}, out, {images}))).every(c => c.state === 'unchanged')).toBe(true);
+		expect(
+			(await compare(planStack('stem', {...values, STEM_SSH_PORT: '2200'}, out, {images}))).every(
+				c => c.state === 'unchanged',
+			),
+		).toBe(true);
 	});
 });
 
@@ -127,9 +154,24 @@ describe('fileSystemProblem', () => {
 	// are errors of that code as Node raises them; EISDIR and ENOTDIR are real in cli.test.ts.
 	const err = (code: string) => Object.assign(new Error(code), {code, syscall: 'open', path: '/srv/out/stem/.env'});
 	it.each([
-		['EROFS (synthetic: no read-only mount here)', 'EROFS', '/srv/out/stem/.env is on a read-only file system: pick another --out', true],
-		['EACCES (synthetic: root writes anywhere)', 'EACCES', 'no permission to write /srv/out/stem/.env: pick another --out, or give yourself the folder', true],
-		['ENOSPC (synthetic: no full disk here)', 'ENOSPC', 'the disk is full (writing /srv/out/stem/.env): free some space, then run again', false],
+		[
+			'EROFS (synthetic: no read-only mount here)',
+			'EROFS',
+			'/srv/out/stem/.env is on a read-only file system: pick another --out',
+			true,
+		],
+		[
+			'EACCES (synthetic: root writes anywhere)',
+			'EACCES',
+			'no permission to write /srv/out/stem/.env: pick another --out, or give yourself the folder',
+			true,
+		],
+		[
+			'ENOSPC (synthetic: no full disk here)',
+			'ENOSPC',
+			'the disk is full (writing /srv/out/stem/.env): free some space, then run again',
+			false,
+		],
 	])('%s', (_name, code, message, inputAtFault) => {
 		expect(fileSystemProblem(err(code as string))).toEqual({message, inputAtFault});
 	});
@@ -145,13 +187,20 @@ describe('checkHostFile: host paths of the right kind, refused at the question a
 	writeFileSync(file, 'A=1\n');
 	it('the secrets file must be a file', () => {
 		expect(checkHostFile('APOGEE_SECRETS_PATH', file)).toEqual({});
-		expect(checkHostFile('APOGEE_SECRETS_PATH', dir).error).toBe(`APOGEE_SECRETS_PATH ${dir} is a folder; point it at the file itself`);
+		expect(checkHostFile('APOGEE_SECRETS_PATH', dir).error).toBe(
+			`APOGEE_SECRETS_PATH ${dir} is a folder; point it at the file itself`,
+		);
 		expect(checkHostFile('APOGEE_SECRETS_PATH', join(dir, 'nope')).error).toContain('does not exist');
 	});
 	it('mount sources must be folders that exist (Docker will not start without them)', () => {
 		expect(checkHostFile('DROPBOX_PATH_ON_HOST', dir)).toEqual({});
-		expect(checkHostFile('NEURON_MODELS_PATH', file).error).toBe(`NEURON_MODELS_PATH ${file} is a file; it must be a folder`);
-		expect(checkHostFile('DROPBOX_PATH_ON_HOST', join(dir, 'Dropbox')).error).toBe(`DROPBOX_PATH_ON_HOST ${join(dir, 'Dropbox')} does not exist on this host; create it (mkdir -p '${join(dir, 'Dropbox')}') or leave the setting empty`);
+		expect(checkHostFile('NEURON_MODELS_PATH', file).error).toBe(
+			`NEURON_MODELS_PATH ${file} is a file; it must be a folder`,
+		);
+		expect(checkHostFile('DROPBOX_PATH_ON_HOST', join(dir, 'Dropbox')).error).toBe(
+			`DROPBOX_PATH_ON_HOST ${join(dir, 'Dropbox')} does not exist on this host; create it (mkdir -p ` +
+				`'${join(dir, 'Dropbox')}') or leave the setting empty`,
+		);
 	});
 	it('an agent socket that is not one is a warning (agents move)', () => {
 		expect(checkHostFile('STEM_SSH_AUTH_SOCK_HOST', file).warning).toContain('is a file, not an agent socket');
@@ -159,16 +208,26 @@ describe('checkHostFile: host paths of the right kind, refused at the question a
 });
 
 describe('hostFileProblems: mounted folders the container user cannot write', () => {
-	it('warns when the folder belongs to someone else and is not writable by the chosen UID/GID (e.g. made by root)', () => {
-		const dir = mkdtempSync(join(tmpdir(), 'hatch-own-'));
-		chmodSync(dir, 0o755);
-		const st = statSync(dir);
-		const other = {...defaults('stem'), STEM_UID: String(st.uid + 1), STEM_GID: String(st.gid + 1), DROPBOX_PATH_ON_HOST: dir};
-		expect(hostFileProblems(other).warnings).toContain(
-			`DROPBOX_PATH_ON_HOST ${dir} belongs to ${st.uid}:${st.gid} (mode 755): the container user ${st.uid + 1}:${st.gid + 1} can read it but not write in it; chown it to ${st.uid + 1}:${st.gid + 1}, or mount a folder of your own`,
-		);
-		expect(hostFileProblems({...other, STEM_UID: String(st.uid)}).warnings.join('\n')).not.toContain('cannot write');
-		chmodSync(dir, 0o777);
-		expect(hostFileProblems(other).warnings.join('\n')).not.toContain('not write');
-	});
+	it(
+		'warns when the folder belongs to someone else and is not writable by the chosen UID/GID (e.g. made by ' + 'root)',
+		() => {
+			const dir = mkdtempSync(join(tmpdir(), 'hatch-own-'));
+			chmodSync(dir, 0o755);
+			const st = statSync(dir);
+			const other = {
+				...defaults('stem'),
+				STEM_UID: String(st.uid + 1),
+				STEM_GID: String(st.gid + 1),
+				DROPBOX_PATH_ON_HOST: dir,
+			};
+			expect(hostFileProblems(other).warnings).toContain(
+				`DROPBOX_PATH_ON_HOST ${dir} belongs to ${st.uid}:${st.gid} (mode 755): the container user ` +
+					`${st.uid + 1}:${st.gid + 1} can read it but not write in it; chown it ` +
+					`to ${st.uid + 1}:${st.gid + 1}, or mount a folder of your own`,
+			);
+			expect(hostFileProblems({...other, STEM_UID: String(st.uid)}).warnings.join('\n')).not.toContain('cannot write');
+			chmodSync(dir, 0o777);
+			expect(hostFileProblems(other).warnings.join('\n')).not.toContain('not write');
+		},
+	);
 });

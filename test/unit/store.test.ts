@@ -1,8 +1,8 @@
-import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {PresetStore, changedFacts, configDir} from '../../source/store.js';
+import {changedFacts, configDir, PresetStore} from '../../source/store.js';
 
 const facts = {user: 'alice', uid: 1000, gid: 1000};
 
@@ -14,10 +14,17 @@ describe('saved presets', () => {
 		const b = await PresetStore.open('other.host', dir);
 		expect(b.list()).toEqual([]);
 		const again = await PresetStore.open('vortex.lan', dir);
-		expect(again.get('daily.stem')).toMatchObject({name: 'daily.stem', image: 'stem', settings: {STEM_USER: 'alice', STEM_SSH_PORT: '2222'}, facts});
+		expect(again.get('daily.stem')).toMatchObject({
+			name: 'daily.stem',
+			image: 'stem',
+			settings: {STEM_USER: 'alice', STEM_SSH_PORT: '2222'},
+			facts,
+		});
 		expect(again.last()).toBe('daily.stem');
 		expect(statSync(join(dir, 'presets.json')).mode & 0o777).toBe(0o600);
-		expect(JSON.parse(readFileSync(join(dir, 'presets.json'), 'utf8')).hosts['vortex.lan'].presets['daily.stem'].image).toBe('stem');
+		expect(
+			JSON.parse(readFileSync(join(dir, 'presets.json'), 'utf8')).hosts['vortex.lan'].presets['daily.stem'].image,
+		).toBe('stem');
 		expect(again.delete('daily.stem')).toBe(true);
 		expect(again.delete('daily.stem')).toBe(false);
 		expect((await PresetStore.open('vortex.lan', dir)).list()).toEqual([]);
@@ -40,14 +47,19 @@ describe('saved presets', () => {
 
 	it('skips a saved preset whose settings no longer validate, saying how to remove it', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-store-'));
-		writeFileSync(join(dir, 'presets.json'), JSON.stringify({hosts: {h: {presets: {old: {image: 'stem', settings: {STEM_UID: '0'}, savedAt: 'x', facts}}}}}));
+		writeFileSync(
+			join(dir, 'presets.json'),
+			JSON.stringify({hosts: {h: {presets: {old: {image: 'stem', settings: {STEM_UID: '0'}, savedAt: 'x', facts}}}}}),
+		);
 		const store = await PresetStore.open('h', dir);
 		expect(store.list()).toEqual([]);
 		expect(store.warnings[0]).toContain('hatch-wizard presets delete old');
 	});
 
 	it('reports changed host facts', () => {
-		expect(changedFacts(facts, {...facts, uid: 1001})).toEqual(['your UID was 1000 when this preset was saved and is 1001 now']);
+		expect(changedFacts(facts, {...facts, uid: 1001})).toEqual([
+			'your UID was 1000 when this preset was saved and is 1001 now',
+		]);
 		expect(changedFacts(facts, facts)).toEqual([]);
 	});
 
@@ -65,12 +77,20 @@ describe('saved presets, exactly', () => {
 		s.save({name: 'b', image: 'stem', settings: {}}, facts);
 		s.save({name: 'a', description: 'mine', image: 'neuron', settings: {NEURON_GPUS: 'all'}}, facts);
 		s.save({name: 'a.b', image: 'stem', settings: {}}, facts);
-		expect(s.list().map(p => [p.name, p.description])).toEqual([['a', 'mine'], ['a.b', undefined], ['b', undefined]]);
+		expect(s.list().map(p => [p.name, p.description])).toEqual([
+			['a', 'mine'],
+			['a.b', undefined],
+			['b', undefined],
+		]);
 		expect(s.get('a')?.image).toBe('neuron');
 		expect(s.get('c')).toBeUndefined();
 		expect(s.path).toMatch(/\/presets\.json$/);
 		// Keys with dots are names, not paths into the file.
-		expect(Object.keys(JSON.parse(readFileSync(s.path, 'utf8')).hosts.vortex.presets).sort()).toEqual(['a', 'a.b', 'b']);
+		expect(Object.keys(JSON.parse(readFileSync(s.path, 'utf8')).hosts.vortex.presets).sort()).toEqual([
+			'a',
+			'a.b',
+			'b',
+		]);
 	});
 
 	it('delete: forgets "last" only when it was the deleted one; other hosts are untouched', async () => {
@@ -94,15 +114,37 @@ describe('saved presets, exactly', () => {
 		writeFileSync(join(dir, 'presets.json'), '{"hosts": ');
 		const s = await PresetStore.open('vortex', dir);
 		const aside = readdirSync(dir).find(n => n.startsWith('presets.json.corrupt-'))!;
-		expect(s.warnings).toEqual([expect.stringMatching(new RegExp(`^the saved presets in ${join(dir, 'presets.json')} were unreadable \\([^\\n)]+\\); moved them to ${join(dir, aside)} and started afresh$`))]);
+		expect(s.warnings).toEqual([
+			expect.stringMatching(
+				new RegExp(
+					`^the saved presets in ${join(dir, 'presets.json')} were unreadable \\([^\\n)]+\\); moved them to ` +
+						`${join(dir, aside)} and started afresh$`,
+				),
+			),
+		]);
 	});
 
 	it('a saved preset that no longer validates is named, with the command that deletes it', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-store-'));
-		writeFileSync(join(dir, 'presets.json'), JSON.stringify({hosts: {h: {presets: {good: {image: 'stem', settings: {}, savedAt: 'x', facts}, old: {image: 'stem', settings: {STEM_UID: '0'}, savedAt: 'x', facts}}}}}));
+		writeFileSync(
+			join(dir, 'presets.json'),
+			JSON.stringify({
+				hosts: {
+					h: {
+						presets: {
+							good: {image: 'stem', settings: {}, savedAt: 'x', facts},
+							old: {image: 'stem', settings: {STEM_UID: '0'}, savedAt: 'x', facts},
+						},
+					},
+				},
+			}),
+		);
 		const s = await PresetStore.open('h', dir);
 		expect(s.list().map(p => p.name)).toEqual(['good']);
-		expect(s.warnings).toEqual(['saved preset "old": STEM_UID must not be 0: the container user must not be root (use your host id, e.g. 1000) (skipped; delete it with: hatch-wizard presets delete old)']);
+		expect(s.warnings).toEqual([
+			'saved preset "old": STEM_UID must not be 0: the container user must not be root (use your host id, e.g. ' +
+				'1000) (skipped; delete it with: hatch-wizard presets delete old)',
+		]);
 	});
 
 	it('changedFacts names each fact that changed', () => {
