@@ -5,7 +5,7 @@ import {parseArgs} from 'node:util';
 import pkg from '../package.json' with {type: 'json'};
 import {changeWord, diffTones} from './core/diff.js';
 import {parseEnv} from './core/env.js';
-import {FIELDS, factWarnings, isStack, loginCommand, STACKS, type Stack} from './core/model.js';
+import {FIELDS, factWarnings, IMAGES, type Image, isImage, loginCommand} from './core/model.js';
 import {missingForPreset, type Preset, PresetError, parsePresetYaml} from './core/preset.js';
 import {describeOverride, parseSets, resolveConfig} from './core/resolve.js';
 import {describeProbes, factsFrom, type Inspection, inspectHost, systemGraphics} from './host/inspect.js';
@@ -123,15 +123,15 @@ async function writeCommand(opts: {
 	sshConfig: boolean;
 	force: boolean;
 }): Promise<number> {
-	if (opts.image !== undefined && !isStack(opts.image))
-		throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${opts.image}")`);
+	if (opts.image !== undefined && !isImage(opts.image))
+		throw new UsageError(`--image must be one of: ${IMAGES.join(', ')} (got "${opts.image}")`);
 	const preset = await loadPreset(opts.preset, opts.presetFile);
-	const stack: Stack = (opts.image as Stack | undefined) ?? preset?.image ?? 'stem';
-	if (preset && preset.image !== stack)
-		throw new UsageError(`the preset is for ${preset.image} but --image is ${stack}`);
+	const image: Image = (opts.image as Image | undefined) ?? preset?.image ?? 'stem';
+	if (preset && preset.image !== image)
+		throw new UsageError(`the preset is for ${preset.image} but --image is ${image}`);
 	const {sets, errors} = parseSets(
 		opts.set,
-		FIELDS.filter(f => f.stacks.includes(stack)).map(f => f.key),
+		FIELDS.filter(f => f.images.includes(image)).map(f => f.key),
 	);
 	if (errors.length) throw new UsageError(errors.join('\n'));
 
@@ -147,11 +147,11 @@ async function writeCommand(opts: {
 		return runWizard({version: pkg.version, out, sets, ...(preset ? {preset} : {})});
 	}
 	const facts = factsFrom(await inspectHost(realHost()));
-	const dir = join(out, stack);
+	const dir = join(out, image);
 	const envPath = join(dir, '.env');
 	const envText = readTextFile(envPath);
 	const existing = envText === undefined ? undefined : parseEnv(envText);
-	const resolved = resolveConfig({stack, facts, existing, preset: preset?.settings, sets});
+	const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
 	const fileCheck = hostFileProblems(resolved.values);
 	const problems = [
 		...resolved.problems.map(p => p.message),
@@ -175,12 +175,12 @@ async function writeCommand(opts: {
 		return 2;
 	}
 	const {preflight, refusal, renameWarning} = await import('./host/preflight.js');
-	const names = stackIdentity(stack, dir);
+	const names = stackIdentity(image, dir);
 	const renamed = await renameWarning(realHost(), existing, resolved.values, names);
-	for (const d of stackDrift(stack, dir)) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
+	for (const d of stackDrift(image, dir)) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
 	for (const w of [
 		...fileCheck.warnings,
-		...factWarnings(stack, resolved.values, facts),
+		...factWarnings(image, resolved.values, facts),
 		...(renamed ? [renamed] : []),
 	])
 		process.stderr.write(`warning: ${w}\n`);
@@ -197,7 +197,7 @@ async function writeCommand(opts: {
 	}
 
 	const changes = await compare(
-		planStack(stack, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}),
+		planStack(image, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}),
 	);
 	const pending = changes.filter(c => c.state !== 'unchanged');
 	// .env and compose are always listed; build-context files only when they change.
@@ -311,13 +311,13 @@ export async function main(argv: string[]): Promise<number> {
 		if (command === 'inspect') return await inspectCommand(o.json ?? false);
 		if (command === 'presets') return await presetsCommand(rest, s => process.stdout.write(s));
 		if (command === 'status' || command === 'logs' || command === 'bindu-update' || command === 'publish') {
-			if (o.image !== undefined && !isStack(o.image))
-				throw new UsageError(`--image must be one of: ${STACKS.join(', ')} (got "${o.image}")`);
+			if (o.image !== undefined && !isImage(o.image))
+				throw new UsageError(`--image must be one of: ${IMAGES.join(', ')} (got "${o.image}")`);
 			const cmd = await import('./commands.js');
 			const out = resolve(o.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
 			const print = (text: string) => process.stdout.write(text);
 			try {
-				const ref = cmd.loadStack((o.image as Stack | undefined) ?? 'stem', out);
+				const ref = cmd.loadStack((o.image as Image | undefined) ?? 'stem', out);
 				if (command === 'status') return await cmd.statusCommand(ref, print);
 				if (command === 'logs') return await cmd.logsCommand(ref, o.follow ?? false);
 				if (command === 'bindu-update') {

@@ -2,7 +2,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {checkGitRef, checkImageRef, FIELDS, loginCommand, type Stack, type Values} from './core/model.js';
+import {checkGitRef, checkImageRef, FIELDS, type Image, loginCommand, type Values} from './core/model.js';
 import {printable} from './docker/buildkit.js';
 import {type Engine, realEngine} from './docker/deploy.js';
 import {composeEnv, onInterrupt} from './docker/proc.js';
@@ -12,19 +12,19 @@ import {stackDrift, timestamp} from './stack.js';
 export class CommandError extends Error {}
 
 export interface StackRef {
-	stack: Stack;
+	image: Image;
 	dir: string;
 	values: Values;
 }
 
-export function loadStack(stack: Stack, out: string): StackRef {
-	const dir = join(out, stack);
+export function loadStack(image: Image, out: string): StackRef {
+	const dir = join(out, image);
 	const env = join(dir, '.env');
 	if (!existsSync(env))
 		throw new CommandError(
-			`no ${stack} stack in ${dir} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`,
+			`no ${image} stack in ${dir} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`,
 		);
-	return {stack, dir, values: parseEnv(readFileSync(env, 'utf8'))};
+	return {image, dir, values: parseEnv(readFileSync(env, 'utf8'))};
 }
 
 /** `status`: compose's view of the container plus a real SSH check (port answers with the stored host key). */
@@ -52,11 +52,11 @@ export async function statusCommand(
 	);
 	if (state !== 'running') return 1;
 	out(bootSummary(await bootRecord(name, engine.ready)));
-	const drift = stackDrift(ref.stack, ref.dir);
+	const drift = stackDrift(ref.image, ref.dir);
 	if (drift.length)
 		out(
 			`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx ` +
-				`hatch-wizard --yes --no-build --image ${ref.stack} --out ` +
+				`hatch-wizard --yes --no-build --image ${ref.image} --out ` +
 				`${dirname(ref.dir)} (rewrites it, with a diff, and restarts the ` +
 				`container)\n`,
 		);

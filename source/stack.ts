@@ -6,7 +6,7 @@ import {dirname, join, relative} from 'node:path';
 import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
 import {type FileState, unifiedDiff} from './core/diff.js';
 import {parseEnv, renderEnv, userLines} from './core/env.js';
-import {checkAuthorizedKeysText, DOCKER_DESKTOP_AGENT, FIELDS, field, type Stack, type Values} from './core/model.js';
+import {checkAuthorizedKeysText, DOCKER_DESKTOP_AGENT, FIELDS, field, type Image, type Values} from './core/model.js';
 import {imagesDir} from './paths.js';
 
 export interface PlannedFile {
@@ -66,38 +66,38 @@ export interface PlanOptions {
 }
 
 /** The project and volume names the stack's docker-compose.yml in `dir` keeps; undefined for a new stack. */
-export function stackIdentity(stack: Stack, dir: string): ComposeIdentity | undefined {
+export function stackIdentity(image: Image, dir: string): ComposeIdentity | undefined {
 	const composeText = readTextFile(join(dir, 'docker-compose.yml'));
 	if (composeText === undefined) return undefined;
 	const envText = readTextFile(join(dir, '.env'));
-	return readIdentity(stack, composeText, envText === undefined ? {} : parseEnv(envText));
+	return readIdentity(image, composeText, envText === undefined ? {} : parseEnv(envText));
 }
 
 /**
  * Hand edits of the stack's .env in `dir` that its docker-compose.yml does not follow (see Field.written),
  * in words naming each key; empty when they agree or there is nothing to compare.
  */
-export function stackDrift(stack: Stack, dir: string): string[] {
+export function stackDrift(image: Image, dir: string): string[] {
 	const composeText = readTextFile(join(dir, 'docker-compose.yml'));
 	const envText = readTextFile(join(dir, '.env'));
 	if (composeText === undefined || envText === undefined) return [];
-	return (composeDrift(stack, composeText, parseEnv(envText)) ?? []).map(describeDrift);
+	return (composeDrift(image, composeText, parseEnv(envText)) ?? []).map(describeDrift);
 }
 
 /** Files for `<out>/<stack>/`: docker-compose.yml, .env and image/ (the build context). */
-export function planStack(stack: Stack, values: Values, out: string, options: PlanOptions = {}): PlannedFile[] {
-	const dir = join(out, stack);
+export function planStack(image: Image, values: Values, out: string, options: PlanOptions = {}): PlannedFile[] {
+	const dir = join(out, image);
 	const envPath = join(dir, '.env');
 	// Keys the user added to .env themselves stay, line for line.
 	const text = readTextFile(envPath);
 	const own = text === undefined ? [] : userLines(text);
 	// The project and volume names stay what they were when the stack was first written.
 	const composePath = join(dir, 'docker-compose.yml');
-	const identity = stackIdentity(stack, dir);
+	const identity = stackIdentity(image, dir);
 	return [
 		{
 			path: composePath,
-			content: renderCompose(stack, values, {
+			content: renderCompose(image, values, {
 				composeVersion: options.composeVersion,
 				version: options.version,
 				...(identity ? {identity} : {}),
@@ -105,7 +105,7 @@ export function planStack(stack: Stack, values: Values, out: string, options: Pl
 			mode: 0o644,
 			showDiff: true,
 		},
-		{path: envPath, content: renderEnv(stack, values, own), mode: 0o600, showDiff: true},
+		{path: envPath, content: renderEnv(image, values, own), mode: 0o600, showDiff: true},
 		...contextFiles(options.images ?? imagesDir(), join(dir, 'image'), join(dir, '.hatch', 'backups', 'image')),
 	];
 }

@@ -3,7 +3,7 @@
 // GPU request, the list of mounts, external volumes: Field.written) are written in here, and the file records
 // what it was written for, so hatch and the boot itself can name a hand edit that needs a rewrite.
 import {Document, parse} from 'yaml';
-import {CONTAINER_PATHS, defaults, type Field, fieldsFor, type Stack, type Values, writtenFields} from './model.js';
+import {CONTAINER_PATHS, defaults, type Field, fieldsFor, type Image, type Values, writtenFields} from './model.js';
 
 /** Compose's version, e.g. "2.26.1" or "v2.33.0-desktop.1"; undefined means "assume the oldest v2". */
 export function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
@@ -53,8 +53,8 @@ export interface ComposeIdentity {
 	volumes: {home: string; sshkeys: string; sshstate: string};
 }
 
-export function identityFor(stack: Stack, values: Values): ComposeIdentity {
-	const name = values.STEM_CONTAINER_NAME || stack;
+export function identityFor(image: Image, values: Values): ComposeIdentity {
+	const name = values.STEM_CONTAINER_NAME || image;
 	return {project: name, volumes: {home: `${name}-home`, sshkeys: `${name}-sshkeys`, sshstate: `${name}-sshstate`}};
 }
 
@@ -62,17 +62,17 @@ export function identityFor(stack: Stack, values: Values): ComposeIdentity {
  * The identity an existing docker-compose.yml uses; `previous` is the .env it was written with (files from
  * before the names were fixed name the volumes after ${STEM_CONTAINER_NAME}). Undefined when unreadable.
  */
-export function readIdentity(stack: Stack, composeText: string, previous: Values = {}): ComposeIdentity | undefined {
+export function readIdentity(image: Image, composeText: string, previous: Values = {}): ComposeIdentity | undefined {
 	let doc: {name?: unknown; volumes?: unknown} | null | undefined;
 	try {
 		doc = parse(composeText);
 	} catch {
 		return undefined;
 	}
-	const fallback = identityFor(stack, previous);
+	const fallback = identityFor(image, previous);
 	const resolve = (v: unknown, dflt: string) =>
 		typeof v === 'string' && v
-			? v.replace(/\$\{STEM_CONTAINER_NAME(?::-[^}]*)?\}/g, previous.STEM_CONTAINER_NAME || stack)
+			? v.replace(/\$\{STEM_CONTAINER_NAME(?::-[^}]*)?\}/g, previous.STEM_CONTAINER_NAME || image)
 			: dflt;
 	const names = ((doc && typeof doc === 'object' ? doc.volumes : undefined) ?? {}) as Record<
 		string,
@@ -104,8 +104,8 @@ function shapeRef(f: Field): string {
 const literal = (p: string) => p.replaceAll('$', '$$$$');
 
 /** The record of what the file was written for: one KEY=shape line per written setting. */
-export function writtenFor(stack: Stack, values: Values): string {
-	return writtenFields(stack)
+export function writtenFor(image: Image, values: Values): string {
+	return writtenFields(image)
 		.map(f => `${f.key}=${shape(f, values[f.key] ?? '')}`)
 		.join('\n');
 }
@@ -121,10 +121,10 @@ export interface Drift {
  * The settings .env changed since docker-compose.yml was written, which compose cannot follow by itself.
  * Undefined when the file holds no record (written by an older hatch, or not by hatch).
  */
-export function composeDrift(stack: Stack, composeText: string, values: Values): Drift[] | undefined {
+export function composeDrift(image: Image, composeText: string, values: Values): Drift[] | undefined {
 	let record: unknown;
 	try {
-		record = parse(composeText)?.services?.[stack]?.environment?.HATCH_WRITTEN_FOR;
+		record = parse(composeText)?.services?.[image]?.environment?.HATCH_WRITTEN_FOR;
 	} catch {
 		return undefined;
 	}
@@ -137,7 +137,7 @@ export function composeDrift(stack: Stack, composeText: string, values: Values):
 			.map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
 	);
 	const out: Drift[] = [];
-	for (const f of writtenFields(stack)) {
+	for (const f of writtenFields(image)) {
 		const now = shape(f, values[f.key] ?? '');
 		const was = written.get(f.key) ?? '';
 		if (now !== was) out.push({key: f.key, written: was, now});
@@ -161,20 +161,20 @@ export interface ComposeOptions {
 	version?: string;
 }
 
-export function composeObject(stack: Stack, values: Values, options: ComposeOptions = {}): Record<string, unknown> {
-	const d = defaults(stack);
+export function composeObject(image: Image, values: Values, options: ComposeOptions = {}): Record<string, unknown> {
+	const d = defaults(image);
 	const v = (key: string) => ref(key, d[key] ?? '');
 	const external = values.STEM_VOLUMES_EXTERNAL === '1';
 
-	const fields = fieldsFor(stack);
+	const fields = fieldsFor(image);
 	const environment: Record<string, string> = {};
 	for (const f of fields) if (f.container === 'env') environment[f.key] = v(f.key);
 	for (const f of fields)
 		if (typeof f.container === 'object' && f.container.env) environment[f.container.env] = f.container.mount;
 	// What this file was written for, and what .env says now: the boot warns, naming the key, when they differ.
-	const written = writtenFields(stack);
+	const written = writtenFields(image);
 	if (written.length) {
-		environment.HATCH_WRITTEN_FOR = literal(writtenFor(stack, values));
+		environment.HATCH_WRITTEN_FOR = literal(writtenFor(image, values));
 		environment.HATCH_ENV_NOW = written.map(f => `${f.key}=${shapeRef(f)}`).join('\n');
 	}
 
@@ -191,7 +191,7 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 			.filter(m => m.f.written === 'set' && values[m.f.key])
 			.map(m => bind(`\${${m.f.key}}`, m.mount.mount, m.mount.readOnly)),
 	];
-	if (stack === 'neuron') {
+	if (image === 'neuron') {
 		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
 		for (const item of (values.NEURON_EXTRA_MOUNTS ?? '').split(',').filter(Boolean)) {
 			const [src, dst, mode] = item.split(':');
@@ -202,7 +202,7 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 	const build: Record<string, unknown> = {
 		context: options.context ?? './image',
 		dockerfile: 'Dockerfile',
-		target: stack,
+		target: image,
 		args: {BASE_IMAGE: v('STEM_BASE_IMAGE'), ...(options.version ? {HATCH_VERSION: options.version} : {})},
 		network: v('STEM_BUILD_NETWORK'),
 	};
@@ -219,15 +219,15 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 		environment,
 		volumes,
 		stop_grace_period: '10s',
-		...(stack === 'neuron' ? gpuStanza(parseGpus(values.NEURON_GPUS ?? 'none'), options.composeVersion) : {}),
+		...(image === 'neuron' ? gpuStanza(parseGpus(values.NEURON_GPUS ?? 'none'), options.composeVersion) : {}),
 	};
-	if (stack === 'neuron') service.shm_size = '8gb';
+	if (image === 'neuron') service.shm_size = '8gb';
 
-	const id = options.identity ?? identityFor(stack, values);
+	const id = options.identity ?? identityFor(image, values);
 	const volumeDef = (name: string) => ({name, ...(external ? {external: true} : {})});
 	return {
 		name: id.project,
-		services: {[stack]: service},
+		services: {[image]: service},
 		volumes: {
 			home: volumeDef(id.volumes.home),
 			sshkeys: volumeDef(id.volumes.sshkeys),
@@ -236,18 +236,18 @@ export function composeObject(stack: Stack, values: Values, options: ComposeOpti
 	};
 }
 
-export function renderCompose(stack: Stack, values: Values, options: ComposeOptions = {}): string {
-	const doc = new Document(composeObject(stack, values, options));
-	const keys = writtenFields(stack).map(f => f.key);
+export function renderCompose(image: Image, values: Values, options: ComposeOptions = {}): string {
+	const doc = new Document(composeObject(image, values, options));
+	const keys = writtenFields(image).map(f => f.key);
 	const notes = [
-		` hatch ${stack}: generated by hatch-wizard from the settings in .env.`,
+		` hatch ${image}: generated by hatch-wizard from the settings in .env.`,
 		' Values come from .env: edit it and run `docker compose up -d`. This file is written for the current',
 		` ${keys.join(', ')}:`,
 		' after changing those, run hatch-wizard again (it shows a diff and keeps a backup); until then the boot',
 		' and `hatch-wizard status` name them. The project and volume names are fixed when the stack is first',
 		' written, so renaming the container keeps its home and host keys.',
 	];
-	if (stack === 'neuron' && values.NEURON_GPUS && values.NEURON_GPUS !== 'none') {
+	if (image === 'neuron' && values.NEURON_GPUS && values.NEURON_GPUS !== 'none') {
 		notes.push(` GPU stanza written for docker compose ${options.composeVersion ?? '< 2.30'}.`);
 	}
 	doc.commentBefore = notes.join('\n');

@@ -2,15 +2,15 @@
 // (npm run examples). A test renders them again and fails when the committed copies drift.
 import {renderCompose} from './compose.js';
 import {renderEnv} from './env.js';
-import {defaults, FIELDS, STACKS} from './model.js';
+import {defaults, FIELDS, IMAGES} from './model.js';
 
 /** Path (relative to images/) → content. */
 export function renderExamples(version?: string): Record<string, string> {
 	const out: Record<string, string> = {};
-	for (const stack of STACKS) {
-		const values = defaults(stack);
-		out[`${stack}/.env.example`] = renderEnv(stack, values);
-		out[`${stack}/docker-compose.example.yml`] = renderCompose(stack, values, {context: '..', version});
+	for (const image of IMAGES) {
+		const values = defaults(image);
+		out[`${image}/.env.example`] = renderEnv(image, values);
+		out[`${image}/docker-compose.example.yml`] = renderCompose(image, values, {context: '..', version});
 	}
 	return out;
 }
@@ -22,13 +22,13 @@ export const TABLE_END = '<!-- end of settings table -->';
 export function settingsTable(): string {
 	const cell = (s: string) => s.replaceAll('|', '\\|');
 	const rows = FIELDS.map(f => {
-		const stem = f.stacks.includes('stem') ? defaults('stem')[f.key] : undefined;
-		const neuron = f.stacks.includes('neuron') ? defaults('neuron')[f.key] : undefined;
+		const stem = f.images.includes('stem') ? defaults('stem')[f.key] : undefined;
+		const neuron = f.images.includes('neuron') ? defaults('neuron')[f.key] : undefined;
 		const dflt =
 			stem !== undefined && neuron !== undefined && stem !== neuron
 				? `\`${stem}\` / \`${neuron}\``
 				: `\`${stem ?? neuron}\``;
-		const only = f.stacks.length === 1 ? ` (${f.stacks[0]} only)` : '';
+		const only = f.images.length === 1 ? ` (${f.images[0]} only)` : '';
 		const applied =
 			f.written === 'set'
 				? '**re-run hatch-wizard** to add or remove it; a new path: `docker compose up -d`'

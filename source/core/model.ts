@@ -2,8 +2,12 @@
 // Pure: no I/O. Everything else (the .env file, compose files, the CLI's --set, the wizard's screens and the
 // examples under images/) is derived from FIELDS.
 
-export const STACKS = ['stem', 'neuron'] as const;
-export type Stack = (typeof STACKS)[number];
+/**
+ * The images hatch builds: one name across the `--image` flag, a preset's `image:` and the code. A stack is one
+ * written instance of an image (a folder with its compose file and .env, and the container it runs).
+ */
+export const IMAGES = ['stem', 'neuron'] as const;
+export type Image = (typeof IMAGES)[number];
 
 export type Values = Record<string, string>;
 
@@ -39,14 +43,14 @@ export const GROUP_TITLES: Record<Group, string> = {
 export interface Field {
 	key: string;
 	group: Group;
-	/** Stacks the key applies to. */
-	stacks: readonly Stack[];
+	/** The images (stem, neuron) the key applies to. */
+	images: readonly Image[];
 	/** One line for .env comments and the wizard. */
 	help: string;
 	/** Allowed values, for select-style fields. */
 	choices?: readonly string[];
-	/** Default for a stack, optionally improved by host facts or following other settings. */
-	default: (stack: Stack, facts: HostFacts, values?: Values) => string;
+	/** Default for an image, optionally improved by host facts or following other settings. */
+	default: (image: Image, facts: HostFacts, values?: Values) => string;
 	/** Returns an error message (naming the fix) or undefined. Empty values reach it only when `required`. */
 	check?: (value: string, values: Values) => string | undefined;
 	/** Empty is not allowed. */
@@ -172,7 +176,7 @@ export const SYSTEM_ACCOUNTS = new Set([
 ]);
 
 const MAX_ID = 2147483646;
-const STACK_PORT: Record<Stack, number> = {stem: 22222, neuron: 22223};
+const STACK_PORT: Record<Image, number> = {stem: 22222, neuron: 22223};
 
 export function checkUsername(v: string): string | undefined {
 	if (v.length > 32) return `is ${v.length} characters long; use at most 32`;
@@ -340,7 +344,7 @@ export function checkExtraMounts(v: string): string | undefined {
 	return undefined;
 }
 
-const ALL: readonly Stack[] = STACKS;
+const ALL: readonly Image[] = IMAGES;
 const AS_ROOT =
 	' You run hatch-wizard as root, so this defaults to 1000 (the container user must not be root): use the id of ' +
 	'the host user who owns the files you mount (id -u NAME, id -g NAME).';
@@ -351,7 +355,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_CONTAINER_NAME',
 		group: 'identity',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help:
 			'Docker container name; the volumes are named after it when the stack is first written (<name>-home, ' +
@@ -364,7 +368,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_HOSTNAME',
 		group: 'identity',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Container hostname (also picks the pixi host folder)',
 		default: s => s,
@@ -376,7 +380,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_USER',
 		group: 'user',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Login user inside the container',
 		default: (_s, f) => (f.user && !checkUsername(f.user) ? f.user : 'dev'),
@@ -387,7 +391,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_UID',
 		group: 'user',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'User id; match your host user (id -u) so files in bind mounts keep their owner',
 		default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000),
@@ -398,7 +402,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_GID',
 		group: 'user',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Primary group id; match your host group (id -g)',
 		default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000),
@@ -409,7 +413,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_SUDO',
 		group: 'user',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: '1 gives the user passwordless sudo; 0 gives none',
 		default: () => '1',
@@ -422,7 +426,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_NETWORK_MODE',
 		group: 'ssh',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)',
 		default: () => 'bridge',
@@ -440,7 +444,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_SSH_LISTEN',
 		group: 'ssh',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Host address SSH is reachable on: 0.0.0.0 for every interface, 127.0.0.1 for this host only',
 		default: () => '0.0.0.0',
@@ -454,7 +458,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_SSH_PORT',
 		group: 'ssh',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Port you ssh to on the Docker host',
 		default: s => String(STACK_PORT[s]),
@@ -465,7 +469,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_AUTH_KEYS_PATH',
 		group: 'ssh',
-		stacks: ALL,
+		images: ALL,
 		help: 'Public key or authorized_keys file on the host, mounted read-only and persisted on first boot',
 		default: (_s, f) => f.publicKeys?.[0] ?? '',
 		check: checkAbsPath,
@@ -477,7 +481,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_IMAGE',
 		group: 'image',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Name:tag given to the built image',
 		default: s => `hatch/${s}:latest`,
@@ -488,7 +492,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_BASE_IMAGE',
 		group: 'image',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Image the build starts FROM (Ubuntu or Debian; phusion/baseimage works too)',
 		default: () => 'ubuntu:24.04',
@@ -499,7 +503,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_BUILD_NETWORK',
 		group: 'image',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help:
 			"Network the image build uses: default (Docker's own) or host (the host's network: for engines without " +
@@ -519,7 +523,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_VOLUMES_EXTERNAL',
 		group: 'image',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help:
 			'1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose ' +
@@ -540,7 +544,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'DROPBOX_PATH_ON_HOST',
 		group: 'mounts',
-		stacks: ALL,
+		images: ALL,
 		help: 'Host Dropbox folder, mounted at ~/Dropbox (empty: no mount)',
 		default: (_s, f) => f.dropboxPath ?? '',
 		check: checkAbsPath,
@@ -554,7 +558,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'NEURON_PROJECTS_PATH',
 		group: 'mounts',
-		stacks: ['neuron'],
+		images: ['neuron'],
 		help: 'Host projects folder, mounted at /workspace/projects',
 		default: () => '',
 		check: checkAbsPath,
@@ -566,7 +570,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'NEURON_DATASETS_PATH',
 		group: 'mounts',
-		stacks: ['neuron'],
+		images: ['neuron'],
 		help: 'Host datasets folder, mounted at /workspace/datasets',
 		default: () => '',
 		check: checkAbsPath,
@@ -578,7 +582,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'NEURON_MODELS_PATH',
 		group: 'mounts',
-		stacks: ['neuron'],
+		images: ['neuron'],
 		help: 'Host models folder, mounted at /workspace/models',
 		default: () => '',
 		check: checkAbsPath,
@@ -590,7 +594,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'NEURON_EXTRA_MOUNTS',
 		group: 'mounts',
-		stacks: ['neuron'],
+		images: ['neuron'],
 		help: 'More mounts: HOST:CONTAINER[:ro], separated by commas',
 		default: () => '',
 		check: checkExtraMounts,
@@ -601,7 +605,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'BINDU_REPO',
 		group: 'bindu',
-		stacks: ALL,
+		images: ALL,
 		help: 'Dotfiles repository cloned into ~/.config on first boot (empty: skip)',
 		default: () => '',
 		check: checkRepoUrl,
@@ -611,7 +615,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'BINDU_REF',
 		group: 'bindu',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Branch or tag of the dotfiles repository',
 		default: () => 'main',
@@ -622,7 +626,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'BINDU_FORCE',
 		group: 'bindu',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: '1 replaces a non-empty ~/.config (the old one is kept as ~/.config.bak-<time>)',
 		default: () => '0',
@@ -639,7 +643,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_PIXI_ENABLE',
 		group: 'pixi',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: '1 installs pixi when missing (needs network; offline only warns)',
 		default: () => '1',
@@ -651,7 +655,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_PIXI_STOW',
 		group: 'pixi',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help:
 			'Link ~/.config/pixi/hosts/<host>/.pixi/manifests/pixi-global.toml into ~/.pixi: auto (when present), ' +
@@ -673,7 +677,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_PIXI_GLOBAL_SYNC',
 		group: 'pixi',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: '1 runs `pixi global sync` at boot',
 		default: () => '0',
@@ -685,7 +689,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_PIXI_HOST',
 		group: 'pixi',
-		stacks: ALL,
+		images: ALL,
 		help: 'Pixi host folder name (empty: STEM_HOSTNAME, else hostname -s)',
 		default: () => '',
 		check: checkHostname,
@@ -695,7 +699,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_PIXI_INSTALL_URL',
 		group: 'pixi',
-		stacks: ALL,
+		images: ALL,
 		required: true,
 		help: 'Where the pixi installer script is fetched from (a mirror or a local server works too)',
 		default: () => 'https://pixi.sh/install.sh',
@@ -707,7 +711,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'APOGEE_SECRETS_PATH',
 		group: 'secrets',
-		stacks: ALL,
+		images: ALL,
 		help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)',
 		default: () => '',
 		check: checkAbsPath,
@@ -719,7 +723,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'STEM_SSH_AUTH_SOCK_HOST',
 		group: 'agent',
-		stacks: ALL,
+		images: ALL,
 		help: 'Host ssh-agent socket mounted at /ssh-agent (empty: no forwarding)',
 		default: () => '',
 		check: checkAbsPath,
@@ -731,7 +735,7 @@ export const FIELDS: readonly Field[] = [
 	{
 		key: 'NEURON_GPUS',
 		group: 'gpu',
-		stacks: ['neuron'],
+		images: ['neuron'],
 		required: true,
 		help: 'GPUs given to the container: none, all, a count, or device ids (0,1)',
 		default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'),
@@ -743,23 +747,23 @@ export const FIELDS: readonly Field[] = [
 
 const BY_KEY = new Map(FIELDS.map(f => [f.key, f]));
 
-export function fieldsFor(stack: Stack): Field[] {
-	return FIELDS.filter(f => f.stacks.includes(stack));
+export function fieldsFor(image: Image): Field[] {
+	return FIELDS.filter(f => f.images.includes(image));
 }
 
 export function field(key: string): Field | undefined {
 	return BY_KEY.get(key);
 }
 
-export function isStack(s: string): s is Stack {
-	return (STACKS as readonly string[]).includes(s);
+export function isImage(s: string): s is Image {
+	return (IMAGES as readonly string[]).includes(s);
 }
 
 /** Every setting's default; those that follow other settings (STEM_BUILD_NETWORK) follow `values`. */
-export function defaults(stack: Stack, facts: HostFacts = {}, values?: Values): Values {
+export function defaults(image: Image, facts: HostFacts = {}, values?: Values): Values {
 	const out: Values = {};
 	// In FIELDS order: a setting that follows another comes after it.
-	for (const f of fieldsFor(stack)) out[f.key] = f.default(stack, facts, {...out, ...values});
+	for (const f of fieldsFor(image)) out[f.key] = f.default(image, facts, {...out, ...values});
 	return out;
 }
 
@@ -767,19 +771,19 @@ export function defaults(stack: Stack, facts: HostFacts = {}, values?: Values): 
  * The values after one answer: settings whose default follows the answered one (STEM_BUILD_NETWORK follows
  * STEM_NETWORK_MODE) move with it while they still hold the old default.
  */
-export function answer(stack: Stack, values: Values, key: string, value: string): Values {
-	const before = defaults(stack, {}, values);
+export function answer(image: Image, values: Values, key: string, value: string): Values {
+	const before = defaults(image, {}, values);
 	const next = {...values, [key]: value};
-	const after = defaults(stack, {}, next);
-	for (const f of fieldsFor(stack)) {
+	const after = defaults(image, {}, next);
+	for (const f of fieldsFor(image)) {
 		if (f.key !== key && before[f.key] !== after[f.key] && values[f.key] === before[f.key]) next[f.key] = after[f.key]!;
 	}
 	return next;
 }
 
 /** The settings docker-compose.yml is written for (see Field.written). */
-export function writtenFields(stack: Stack): Field[] {
-	return fieldsFor(stack).filter(f => f.written);
+export function writtenFields(image: Image): Field[] {
+	return fieldsFor(image).filter(f => f.written);
 }
 
 export interface Problem {
@@ -797,26 +801,26 @@ export function validateValue(key: string, value: string, values: Values = {}): 
 	return msg ? `${key} ${msg}` : undefined;
 }
 
-/** Validates a whole config for a stack: every field, then rules across fields. */
-export function validate(stack: Stack, values: Values): Problem[] {
+/** Validates a whole config for an image: every field, then rules across fields. */
+export function validate(image: Image, values: Values): Problem[] {
 	const problems: Problem[] = [];
-	for (const f of fieldsFor(stack)) {
+	for (const f of fieldsFor(image)) {
 		const msg = validateValue(f.key, values[f.key] ?? '', values);
 		if (msg) problems.push({key: f.key, message: msg});
 	}
 	for (const key of Object.keys(values)) {
 		const f = field(key);
 		if (!f) problems.push({key, message: `${key} is not a hatch setting`});
-		else if (!f.stacks.includes(stack)) problems.push({key, message: `${key} only applies to ${f.stacks.join(', ')}`});
+		else if (!f.images.includes(image)) problems.push({key, message: `${key} only applies to ${f.images.join(', ')}`});
 	}
 	// An extra mount on a workspace folder that a set host-path setting already mounts (the other targets of
 	// hatch's own mounts are reserved: checkExtraMounts refuses those).
-	const extra = fieldsFor(stack).find(f => f.check === checkExtraMounts);
+	const extra = fieldsFor(image).find(f => f.check === checkExtraMounts);
 	const targets = (extra ? (values[extra.key] ?? '') : '')
 		.split(',')
 		.map(m => (m.split(':')[1] ?? '').replace(/\/+$/, ''));
 	const reserved = reservedTargets();
-	for (const f of fieldsFor(stack)) {
+	for (const f of fieldsFor(image)) {
 		if (typeof f.container !== 'object' || reserved.includes(f.container.mount)) continue;
 		if (!values[f.key] || !targets.includes(f.container.mount)) continue;
 		problems.push({
@@ -873,9 +877,9 @@ export function checkAuthorizedKeysText(text: string): {error?: string; warning?
 }
 
 /** Settings that this host cannot honour as it is (a GPU request without GPUs), as warnings. */
-export function factWarnings(stack: Stack, values: Values, facts: HostFacts): string[] {
+export function factWarnings(image: Image, values: Values, facts: HostFacts): string[] {
 	const gpus = values.NEURON_GPUS ?? 'none';
-	if (stack !== 'neuron' || gpus === 'none') return [];
+	if (image !== 'neuron' || gpus === 'none') return [];
 	if (facts.gpuCount === 0)
 		return [
 			`NEURON_GPUS=${gpus}, but no NVIDIA GPU was found on this host: the container will not start that way; set ` +

@@ -1,12 +1,12 @@
 // Presets: a named, partial configuration for one image. Stored as YAML (shipped, exported) or in the
 // per-host store. Pure: parsing and validation only.
 import {parse} from 'yaml';
-import {field, isStack, type Stack, type Values, validateValue} from './model.js';
+import {field, type Image, isImage, type Values, validateValue} from './model.js';
 
 export interface Preset {
 	name: string;
 	description?: string;
-	image: Stack;
+	image: Image;
 	settings: Values;
 	/** Settings the preset cannot fill in but needs (a dotfiles URL): a run refuses to go on without them. */
 	requires?: string[];
@@ -28,7 +28,7 @@ export function toPreset(data: unknown, source: string): Preset {
 		}
 	}
 	const image = String(o.image ?? '');
-	if (!isStack(image)) throw new PresetError(`${source}: image must be stem or neuron (got "${image}")`);
+	if (!isImage(image)) throw new PresetError(`${source}: image must be stem or neuron (got "${image}")`);
 	const settings: Values = {};
 	const raw = o.settings ?? {};
 	if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
@@ -37,8 +37,8 @@ export function toPreset(data: unknown, source: string): Preset {
 	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
 		const f = field(key);
 		if (!f) throw new PresetError(`${source}: settings.${key} is not a hatch setting`);
-		if (!f.stacks.includes(image))
-			throw new PresetError(`${source}: settings.${key} only applies to ${f.stacks.join(', ')}`);
+		if (!f.images.includes(image))
+			throw new PresetError(`${source}: settings.${key} only applies to ${f.images.join(', ')}`);
 		if (value !== null && typeof value === 'object')
 			throw new PresetError(`${source}: settings.${key} must be a plain value`);
 		const text = value === null || value === undefined ? '' : String(value);
@@ -47,7 +47,7 @@ export function toPreset(data: unknown, source: string): Preset {
 		settings[key] = text;
 	}
 	const requires = o.requires ?? [];
-	if (!Array.isArray(requires) || requires.some(k => typeof k !== 'string' || !field(k)?.stacks.includes(image))) {
+	if (!Array.isArray(requires) || requires.some(k => typeof k !== 'string' || !field(k)?.images.includes(image))) {
 		throw new PresetError(`${source}: requires must list ${image} settings, like [BINDU_REPO]`);
 	}
 	const name = o.name === undefined ? '' : String(o.name);

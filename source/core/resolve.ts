@@ -1,11 +1,11 @@
 // Where each value comes from, lowest to highest: model defaults (from host facts), the stack's existing
 // .env, the preset, then --set. Pure.
-import {defaults, field, type HostFacts, type Problem, type Stack, type Values, validate} from './model.js';
+import {defaults, field, type HostFacts, type Image, type Problem, type Values, validate} from './model.js';
 
 export type Source = 'default' | 'existing' | 'preset' | 'set';
 
 export interface Resolved {
-	stack: Stack;
+	image: Image;
 	values: Values;
 	sources: Record<string, Source>;
 	problems: Problem[];
@@ -19,7 +19,7 @@ export function describeOverride(o: Resolved['overrides'][number]): string {
 }
 
 export interface ResolveInput {
-	stack: Stack;
+	image: Image;
 	facts?: HostFacts;
 	existing?: Values;
 	preset?: Values;
@@ -27,7 +27,7 @@ export interface ResolveInput {
 }
 
 export function resolveConfig(input: ResolveInput): Resolved {
-	const values = defaults(input.stack, input.facts);
+	const values = defaults(input.image, input.facts);
 	const sources: Record<string, Source> = Object.fromEntries(Object.keys(values).map(k => [k, 'default' as Source]));
 	const layers: [Source, Values | undefined][] = [
 		['existing', input.existing],
@@ -39,26 +39,26 @@ export function resolveConfig(input: ResolveInput): Resolved {
 		for (const [key, value] of Object.entries(layer ?? {})) {
 			const f = field(key);
 			// An existing .env may hold keys of the other stack or the user's own additions: keep them out.
-			if (source === 'existing' && !f?.stacks.includes(input.stack)) continue;
+			if (source === 'existing' && !f?.images.includes(input.image)) continue;
 			if (!(key in values)) extra[key] = value;
 			else values[key] = value;
 			sources[key] = source;
 		}
 	}
 	// Defaults that follow other settings (STEM_BUILD_NETWORK follows STEM_NETWORK_MODE) follow the result.
-	const followed = defaults(input.stack, input.facts, values);
+	const followed = defaults(input.image, input.facts, values);
 	for (const key of Object.keys(followed)) if (sources[key] === 'default') values[key] = followed[key]!;
-	const problems = validate(input.stack, {...values, ...extra});
+	const problems = validate(input.image, {...values, ...extra});
 	const overrides = Object.entries(input.preset ?? {})
 		.filter(
 			([key, value]) =>
 				input.existing?.[key] !== undefined &&
 				input.existing[key] !== value &&
 				input.sets?.[key] === undefined &&
-				field(key)?.stacks.includes(input.stack),
+				field(key)?.images.includes(input.image),
 		)
 		.map(([key, value]) => ({key, existing: input.existing![key]!, preset: value}));
-	return {stack: input.stack, values, sources, problems, overrides};
+	return {image: input.image, values, sources, problems, overrides};
 }
 
 /** Parses `KEY=VALUE` items of --set; errors name the item and list the keys when the key is unknown. */

@@ -18,7 +18,7 @@ const changes: FileChange[] = [
 	{path: `${dir}/image/Dockerfile`, content: '', mode: 0o644, showDiff: false, state: 'unchanged', diff: ''},
 ];
 const props = {
-	stack: 'stem',
+	image: 'stem',
 	dir,
 	warnings: [],
 	errors: [],

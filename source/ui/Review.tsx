@@ -30,7 +30,7 @@ export function Diff({diff}: {diff: string}) {
 }
 
 export interface ReviewProps {
-	stack: string;
+	image: string;
 	dir: string;
 	changes?: FileChange[];
 	warnings: string[];
@@ -43,7 +43,7 @@ export interface ReviewProps {
 }
 
 export function Review({
-	stack,
+	image,
 	dir,
 	changes,
 	warnings,
@@ -75,7 +75,7 @@ export function Review({
 	return (
 		<Box flexDirection="column">
 			<Text bold>
-				Review: {stack} → {dir}
+				Review: {image} → {dir}
 			</Text>
 			{shown.map(c => (
 				<Box key={c.path} flexDirection="column">

@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it, vi} from 'vitest';
 import {fakeInspection, fixture} from '../../test/helpers/fake-host.js';
 import {KEY, press, waitFor, waitForChange} from '../../test/helpers/ink.js';
-import type {Stack, Values} from '../core/model.js';
+import type {Image, Values} from '../core/model.js';
 import {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import type {FileChange} from '../stack.js';
@@ -64,7 +64,7 @@ function fakeDeploy(events: DeployEvents, outcome: {ok: boolean; hang?: boolean;
 }
 
 function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()) {
-	const saved: {name: string; stack: Stack; values: Values}[] = [];
+	const saved: {name: string; image: Image; values: Values}[] = [];
 	const exits: number[] = [];
 	const d: WizardDeps = {
 		version: '1.0.0',
@@ -84,9 +84,9 @@ function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()
 		stackDir: s => `/out/${s}`,
 		loadExisting: () => undefined,
 		sets: {},
-		plan: async (stack, values) => [
+		plan: async (image, values) => [
 			{
-				path: `/out/${stack}/.env`,
+				path: `/out/${image}/.env`,
 				content: JSON.stringify(values),
 				mode: 0o600,
 				showDiff: true,
@@ -101,8 +101,8 @@ function deps(overrides: Partial<WizardDeps> = {}, inspection = fakeInspection()
 			notes: ['first run: compose creates stem-home, stem-sshkeys, stem-sshstate'],
 		}),
 		check: () => undefined,
-		save: async (name, stack, values) => {
-			saved.push({name, stack, values});
+		save: async (name, image, values) => {
+			saved.push({name, image, values});
 		},
 		deploy: (_stack, _values, events) => fakeDeploy(events, {ok: true}),
 		planSshConfig: async () => [
@@ -160,7 +160,7 @@ describe('Wizard', () => {
 		expect(saved).toHaveLength(1);
 		expect(saved[0]).toMatchObject({
 			name: 'stem',
-			stack: 'stem',
+			image: 'stem',
 			values: {
 				STEM_USER: 'alice',
 				STEM_UID: '1000',
@@ -283,7 +283,7 @@ describe('Wizard', () => {
 	});
 
 	it('says at the review when the chosen preset replaces a value of your .env', async () => {
-		const {d} = deps({loadExisting: stack => (stack === 'neuron' ? {STEM_SSH_PORT: '2299'} : undefined)});
+		const {d} = deps({loadExisting: image => (image === 'neuron' ? {STEM_SSH_PORT: '2299'} : undefined)});
 		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
 		await waitFor(lastFrame, 'neuron-gpus');
 		await press(stdin, KEY.down, KEY.enter);
@@ -445,12 +445,12 @@ describe('Wizard, edges', () => {
 		const write = vi.fn(async (c: FileChange[]) => c);
 		const {d} = deps({
 			write,
-			plan: async (stack, values) => {
+			plan: async (image, values) => {
 				const n = ++call;
 				if (n === 1) await firstMayEnd; // the first comparison is slow
 				return [
 					{
-						path: `/out/${stack}/.env`,
+						path: `/out/${image}/.env`,
 						content: `plan ${n} ${values.STEM_SSH_PORT}`,
 						mode: 0o600,
 						showDiff: true,

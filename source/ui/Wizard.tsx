@@ -5,7 +5,7 @@
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {lazy, Suspense, useEffect, useMemo, useRef, useState} from 'react';
-import {answer, factWarnings, loginCommand, type Stack, type Values, validate} from '../core/model.js';
+import {answer, factWarnings, type Image, loginCommand, type Values, validate} from '../core/model.js';
 import {missingForPreset, type Preset} from '../core/preset.js';
 import {describeOverride, type Resolved, resolveConfig} from '../core/resolve.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
@@ -33,23 +33,23 @@ export interface WizardDeps {
 	/** Where to start (saved presets, fresh, shipped presets; values are ids for presetFor) and store warnings. */
 	loadStarts: () => Promise<{starts: Option[]; warnings: string[]}>;
 	presetFor: (start: string) => Preset | undefined;
-	stackDir: (stack: Stack) => string;
-	loadExisting: (stack: Stack) => Values | undefined;
+	stackDir: (image: Image) => string;
+	loadExisting: (image: Image) => Values | undefined;
 	sets: Values;
-	plan: (stack: Stack, values: Values) => Promise<FileChange[]>;
+	plan: (image: Image, values: Values) => Promise<FileChange[]>;
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
 	/** Host checks before writing: files named in the settings, the SSH port, existing volumes. */
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
 	preflight: (
 		values: Values,
-		stack: Stack,
+		image: Image,
 	) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	/** Host checks made when an answer is given (the SSH port is free, or held by this stack's own container). */
 	checkOnSubmit?: (key: string, value: string, values: Values) => Promise<string | undefined>;
-	save: (name: string, stack: Stack, values: Values) => Promise<void>;
+	save: (name: string, image: Image, values: Values) => Promise<void>;
 	/** Build, start and wait for SSH (source/docker/deploy). */
-	deploy: (stack: Stack, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
+	deploy: (image: Image, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
 	/** The ~/.ssh/config block and known_hosts pin for a ready stack, as changes to show and apply. */
 	planSshConfig: (values: Values, keyBlob: string) => Promise<FileChange[]>;
 	onExit: (code: number) => void;
@@ -78,7 +78,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const [phase, setPhase] = useState<Phase>({name: 'welcome'});
 	const sshPlanned = useRef(false);
 	const [start, setStart] = useState<string>('');
-	const [stack, setStack] = useState<Stack | undefined>();
+	const [image, setStack] = useState<Image | undefined>();
 	const [values, setValues] = useState<Values>({});
 	// The start and stack the values were resolved for: another start (or stack) resolves them again, so a
 	// preset left with Esc leaves none of its values behind; the same start and stack keep the answers.
@@ -90,7 +90,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		{changes: FileChange[]; checks: Awaited<ReturnType<WizardDeps['preflight']>>} | undefined
 	>();
 	// Defaults come from the host facts: a stack chosen before the probes answered waits for them.
-	const [waiting, setWaiting] = useState<Stack | undefined>();
+	const [waiting, setWaiting] = useState<Image | undefined>();
 
 	const [starts, setStarts] = useState<{starts: Option[]; warnings: string[]} | undefined>();
 
@@ -127,10 +127,10 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	);
 
 	const preset = start ? deps.presetFor(start) : undefined;
-	const qs = useMemo(() => (stack ? questions(stack, values, inspection) : []), [stack, values, inspection]);
-	const presetName = preset && start.startsWith('saved:') ? preset.name : (stack ?? 'stem');
+	const qs = useMemo(() => (image ? questions(image, values, inspection) : []), [image, values, inspection]);
+	const presetName = preset && start.startsWith('saved:') ? preset.name : (image ?? 'stem');
 
-	const chooseStack = (s: Stack) => {
+	const chooseStack = (s: Image) => {
 		if (!inspection) {
 			setWaiting(s);
 			return;
@@ -141,7 +141,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			const facts = factsFrom(inspection);
 			const fromPreset = preset && preset.image === s ? preset.settings : undefined;
 			const resolved = resolveConfig({
-				stack: s,
+				image: s,
 				facts,
 				existing: deps.loadExisting(s),
 				preset: fromPreset,
@@ -160,7 +160,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		const run = ++reviewRun.current;
 		setReview(undefined);
 		setPhase({name: 'review'});
-		Promise.all([deps.plan(stack!, values), deps.preflight(values, stack!)]).then(
+		Promise.all([deps.plan(image!, values), deps.preflight(values, image!)]).then(
 			([changes, checks]) => run === reviewRun.current && setReview({changes, checks}),
 			(error: Error) => run === reviewRun.current && setPhase({name: 'failed', message: error.message}),
 		);
@@ -210,7 +210,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			<Text bold color="cyan">
 				hatch-wizard
 			</Text>
-			{stack ? ` · ${stack}` : ''} · {step}
+			{image ? ` · ${image}` : ''} · {step}
 			<Text dimColor>
 				{' '}
 				({STEPS.indexOf(step as (typeof STEPS)[number]) + 1}/{STEPS.length})
@@ -220,7 +220,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const footer = <Text dimColor>Enter next · Esc back · Ctrl-C quit</Text>;
 
 	if (phase.name === 'image') {
-		const initial = stack ?? preset?.image ?? 'stem';
+		const initial = image ?? preset?.image ?? 'stem';
 		return (
 			<Box flexDirection="column">
 				{header('Image')}
@@ -248,7 +248,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					check={deps.check}
 					{...(deps.checkOnSubmit ? {checkOnSubmit: deps.checkOnSubmit} : {})}
 					onAnswer={value => {
-						setValues(v => answer(stack!, v, q.key, value));
+						setValues(v => answer(image!, v, q.key, value));
 						setPhase({name: 'question', index: phase.index + 1});
 					}}
 					onBack={() => setPhase(phase.index === 0 ? {name: 'image'} : {name: 'question', index: phase.index - 1})}
@@ -259,11 +259,11 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	}
 
 	if (phase.name === 'review') {
-		const problems = [...validate(stack!, values).map(p => p.message), ...missingForPreset(preset, values)];
+		const problems = [...validate(image!, values).map(p => p.message), ...missingForPreset(preset, values)];
 		return (
 			<Review
-				stack={stack!}
-				dir={deps.stackDir(stack!)}
+				image={image!}
+				dir={deps.stackDir(image!)}
 				changes={review?.changes}
 				errors={[...problems, ...(review?.checks.errors ?? [])]}
 				warnings={[
@@ -272,7 +272,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						.filter(o => values[o.key] === o.preset)
 						.map(o => `preset over your .env: ${describeOverride(o)}`),
 					...(review?.checks.warnings ?? []),
-					...(inspection ? factWarnings(stack!, values, factsFrom(inspection)) : []),
+					...(inspection ? factWarnings(image!, values, factsFrom(inspection)) : []),
 					...(review?.checks.deployErrors ?? []).map(e => `to build and start here: ${e}`),
 				]}
 				notes={review?.checks.notes ?? []}
@@ -286,7 +286,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					deps
 						.write(review!.changes)
 						.then(async written => {
-							await deps.save(presetName, stack!, values);
+							await deps.save(presetName, image!, values);
 							setPhase({name: 'done', written});
 						})
 						.catch((error: Error) => setPhase({name: 'failed', message: error.message}));
@@ -299,7 +299,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	const summary = (
 		<Done
-			dir={deps.stackDir(stack!)}
+			dir={deps.stackDir(image!)}
 			written={phase.written}
 			login={loginCommand(values)}
 			showNext={phase.name === 'done'}
@@ -343,7 +343,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Box flexDirection="column">
 					{summary}
 					<Deploy
-						start={events => deps.deploy(stack!, values, events)}
+						start={events => deps.deploy(image!, values, events)}
 						cancelRef={cancelDeploy}
 						onDone={result =>
 							setPhase(
@@ -364,7 +364,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					{summary}
 					<DeployFailed
 						result={phase.result}
-						dir={deps.stackDir(stack!)}
+						dir={deps.stackDir(image!)}
 						values={values}
 						onShown={() => deps.onExit(phase.result.canceled ? 130 : 1)}
 					/>
@@ -380,7 +380,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Ready
 					result={phase.result}
 					values={values}
-					dir={deps.stackDir(stack!)}
+					dir={deps.stackDir(image!)}
 					onShown={() => setPhase(p => (p.name === 'ready' ? {...p, shown: true} : p))}
 				/>
 				{phase.ssh && pending.length ? (
@@ -422,7 +422,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						) : null}
 					</Box>
 				) : phase.ssh ? (
-					<Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>
+					<Text dimColor>~/.ssh/config already has this image’s block and key.</Text>
 				) : null}
 			</Box>
 		</Suspense>
@@ -444,7 +444,7 @@ function failedInspection(id: WizardDeps['identity'], error: Error): Inspection 
 	};
 }
 
-function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s: Stack) => void; onBack: () => void}) {
+function ImageSelect({initial, onChoose, onBack}: {initial: Image; onChoose: (s: Image) => void; onBack: () => void}) {
 	useKeys(
 		key => {
 			if (key.kind !== 'escape') return;
@@ -454,8 +454,8 @@ function ImageSelect({initial, onChoose, onBack}: {initial: Stack; onChoose: (s:
 		{passive: true},
 	);
 	const items = [
-		{label: 'stem: an Ubuntu dev container you SSH into', value: 'stem' as Stack},
-		{label: 'neuron: stem plus an ML workbench with GPU access', value: 'neuron' as Stack},
+		{label: 'stem: an Ubuntu dev container you SSH into', value: 'stem' as Image},
+		{label: 'neuron: stem plus an ML workbench with GPU access', value: 'neuron' as Image},
 	];
 	return (
 		<SelectList

@@ -6,9 +6,9 @@ import {OTHER, questions} from './questions.js';
 describe('questions', () => {
 	it('reach every setting of the model, for stem and neuron', () => {
 		const asked = new Set<string>();
-		for (const stack of ['stem', 'neuron'] as const) {
-			const values = {...defaults(stack), BINDU_REPO: 'https://example.invalid/b.git', STEM_PIXI_ENABLE: '1'};
-			for (const q of questions(stack, values, fakeInspection({gpus: 2, agent: true}))) asked.add(q.key);
+		for (const image of ['stem', 'neuron'] as const) {
+			const values = {...defaults(image), BINDU_REPO: 'https://example.invalid/b.git', STEM_PIXI_ENABLE: '1'};
+			for (const q of questions(image, values, fakeInspection({gpus: 2, agent: true}))) asked.add(q.key);
 		}
 		expect([...asked].sort()).toEqual(FIELDS.map(f => f.key).sort());
 	});
@@ -47,10 +47,10 @@ describe('questions, run as root', () => {
 });
 
 describe('questions, as FIELDS declares them', () => {
-	const all = (stack: 'stem' | 'neuron') =>
+	const all = (image: 'stem' | 'neuron') =>
 		questions(
-			stack,
-			{...defaults(stack), BINDU_REPO: 'https://example.invalid/b.git', STEM_PIXI_ENABLE: '1'},
+			image,
+			{...defaults(image), BINDU_REPO: 'https://example.invalid/b.git', STEM_PIXI_ENABLE: '1'},
 			fakeInspection({gpus: 1, agent: true}),
 		);
 

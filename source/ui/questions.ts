@@ -2,7 +2,7 @@
 // field's `ask`). Pure: recomputed on every render, so a question appears or disappears as earlier answers
 // change (no branch question without a dotfiles repository).
 
-import {type Ask, DOCKER_DESKTOP_AGENT, fieldsFor, type Group, type Stack, type Values} from '../core/model.js';
+import {type Ask, DOCKER_DESKTOP_AGENT, fieldsFor, type Group, type Image, type Values} from '../core/model.js';
 import {factsFrom, type Inspection} from '../host/inspect.js';
 
 export interface Option {
@@ -107,9 +107,9 @@ const DETECTED: Record<
 };
 
 /** Every question FIELDS declares for the stack, step by step, that the answers so far call for. */
-export function questions(stack: Stack, values: Values, inspection?: Inspection): Question[] {
+export function questions(image: Image, values: Values, inspection?: Inspection): Question[] {
 	const facts = inspection ? factsFrom(inspection) : {};
-	const fields = fieldsFor(stack);
+	const fields = fieldsFor(image);
 	const out: Question[] = [];
 	for (const step of STEPS) {
 		for (const f of fields.filter(x => STEP_OF[x.group] === step)) {

@@ -2,7 +2,7 @@
 import {join} from 'node:path';
 import {render} from 'ink';
 import {parseEnv} from '../core/env.js';
-import type {Stack, Values} from '../core/model.js';
+import type {Image, Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {checkPort, preflight, renameWarning} from '../host/preflight.js';
@@ -56,7 +56,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 
 	let exitCode = 0;
 	let composeVersion: string | undefined;
-	const stackDir = (stack: Stack) => join(options.out, stack);
+	const stackDir = (image: Image) => join(options.out, image);
 	const deps: WizardDeps = {
 		version: options.version,
 		identity: id,
@@ -73,26 +73,26 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			return undefined;
 		},
 		stackDir,
-		loadExisting: stack => {
-			const p = join(stackDir(stack), '.env');
+		loadExisting: image => {
+			const p = join(stackDir(image), '.env');
 			const text = readTextFile(p);
 			return text === undefined ? undefined : parseEnv(text);
 		},
 		sets: options.sets,
-		plan: (stack, values) => compare(planStack(stack, values, options.out, {composeVersion, version: options.version})),
+		plan: (image, values) => compare(planStack(image, values, options.out, {composeVersion, version: options.version})),
 		// A file system error reaches the screen in words (the path and the fix), not as EISDIR.
 		write: changes =>
 			apply(changes).catch((error: unknown) => {
 				throw new Error(fileSystemProblem(error)?.message ?? (error as Error).message);
 			}),
-		preflight: async (values, stack) => {
-			const identity = stackIdentity(stack, stackDir(stack));
+		preflight: async (values, image) => {
+			const identity = stackIdentity(image, stackDir(image));
 			const [checks, renamed] = await Promise.all([
 				preflight(host, values, {build: true, boot: true}, identity),
-				renameWarning(host, deps.loadExisting(stack), values, identity),
+				renameWarning(host, deps.loadExisting(image), values, identity),
 			]);
 			// Hand edits of .env that the compose file did not follow: writing it now applies them.
-			const drift = stackDrift(stack, stackDir(stack)).map(d => `${d}; rewriting docker-compose.yml applies it`);
+			const drift = stackDrift(image, stackDir(image)).map(d => `${d}; rewriting docker-compose.yml applies it`);
 			return {
 				...checks,
 				warnings: [...(renamed ? [renamed] : []), ...checks.warnings],
@@ -101,13 +101,13 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		},
 		check: (key, value) => checkHostFile(key, value).error,
 		checkOnSubmit: async (key, value, values) => (key === 'STEM_SSH_PORT' ? checkPort(host, values, value) : undefined),
-		save: async (name, stack, values) => {
-			store!.save({name, image: stack, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
+		save: async (name, image, values) => {
+			store!.save({name, image: image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
 		},
-		deploy: (stack, values, events) => {
+		deploy: (image, values, events) => {
 			// Loaded when asked for, not before the first frame.
 			const started = import('../docker/deploy.js').then(m =>
-				m.deploy(stackDir(stack), values, {build: true, boot: true, events}),
+				m.deploy(stackDir(image), values, {build: true, boot: true, events}),
 			);
 			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
 		},

@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {renderCompose} from '../../source/core/compose.js';
 import {parseEnv, quoteEnvValue, renderEnv, userLines} from '../../source/core/env.js';
-import {defaults, type Stack, validate} from '../../source/core/model.js';
+import {defaults, type Image, validate} from '../../source/core/model.js';
 import {hasCompose} from '../helpers/docker.js';
 import {rng} from '../helpers/rng.js';
 
@@ -102,15 +102,15 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 		},
 	);
 
-	for (const stack of ['stem', 'neuron'] as const) {
+	for (const image of ['stem', 'neuron'] as const) {
 		for (const mode of ['bridge', 'host']) {
-			it(`accepts the ${stack} stack in ${mode} mode with awkward paths, values intact`, () => {
-				const dir = mkdtempSync(join(tmpdir(), `hatch-${stack}-`));
+			it(`accepts the ${image} stack in ${mode} mode with awkward paths, values intact`, () => {
+				const dir = mkdtempSync(join(tmpdir(), `hatch-${image}-`));
 				const odd = join(dir, 'it\'s a "path" with $HOME #1 é');
 				mkdirSync(odd, {recursive: true});
 				const values = {
 					// STEM_BUILD_NETWORK follows the network mode, as for a new stack.
-					...defaults(stack as Stack, {}, {STEM_NETWORK_MODE: mode}),
+					...defaults(image as Image, {}, {STEM_NETWORK_MODE: mode}),
 					STEM_USER: 'alice',
 					STEM_UID: '1001',
 					STEM_NETWORK_MODE: mode,
@@ -121,16 +121,16 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					BINDU_REPO: 'https://example.invalid/me/bindu.git',
 					BINDU_REF: 'feature/x',
 					STEM_PIXI_HOST: 'vortex',
-					...(stack === 'neuron'
+					...(image === 'neuron'
 						? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x$y')}:/data/x:ro`}
 						: {}),
 				};
-				expect(validate(stack, values)).toEqual([]);
-				writeFileSync(join(dir, '.env'), renderEnv(stack, values));
-				writeFileSync(join(dir, 'docker-compose.yml'), renderCompose(stack, values, {composeVersion: '2.26.1'}));
+				expect(validate(image, values)).toEqual([]);
+				writeFileSync(join(dir, '.env'), renderEnv(image, values));
+				writeFileSync(join(dir, 'docker-compose.yml'), renderCompose(image, values, {composeVersion: '2.26.1'}));
 				const cfg = composeConfig(dir);
-				const s = cfg.services[stack];
-				expect(s.container_name).toBe(stack);
+				const s = cfg.services[image];
+				expect(s.container_name).toBe(image);
 				expect(s.environment).toMatchObject({
 					STEM_USER: 'alice',
 					STEM_UID: '1001',
@@ -143,7 +143,7 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 				expect(unescapeDollars(byTarget['/mnt/hatch/dropbox']!.source)).toBe(odd);
 				expect(unescapeDollars(byTarget['/opt/secrets/apogee-secrets.env']!.source)).toBe(values.APOGEE_SECRETS_PATH);
 				expect(byTarget['/ssh-agent']!.source).toBe('/dev/null');
-				expect(cfg.volumes.home.name).toBe(`${stack}-home`);
+				expect(cfg.volumes.home.name).toBe(`${image}-home`);
 				if (mode === 'host') {
 					expect(s.network_mode).toBe('host');
 					expect(s.build.network).toBe('host');
@@ -152,7 +152,7 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					expect(s.build.network).toBe('default');
 					expect(s.ports).toEqual([expect.objectContaining({host_ip: '127.0.0.1', published: '2222', target: 22})]);
 				}
-				if (stack === 'neuron') {
+				if (image === 'neuron') {
 					expect(unescapeDollars(byTarget['/workspace/projects']!.source)).toBe(odd);
 					expect(byTarget['/data/x']).toMatchObject({read_only: true});
 					expect(unescapeDollars(byTarget['/data/x']!.source)).toBe(join(dir, 'x$y'));

@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {composeDrift} from '../../source/core/compose.js';
 import {parseEnv, renderEnv} from '../../source/core/env.js';
-import {defaults, FIELDS, fieldsFor, STACKS, type Stack, type Values, validate} from '../../source/core/model.js';
+import {defaults, FIELDS, fieldsFor, IMAGES, type Image, type Values, validate} from '../../source/core/model.js';
 import {resolveConfig} from '../../source/core/resolve.js';
 import {planStack} from '../../source/stack.js';
 import {hasCompose} from '../helpers/docker.js';
@@ -65,57 +65,57 @@ function config(dir: string): Json {
 }
 
 /** Writes the stack's .env and docker-compose.yml as hatch-wizard --yes would (the build context is left out). */
-function write(stack: Stack, values: Values, out: string): void {
-	for (const f of planStack(stack, values, out))
-		if (!f.path.includes(`${stack}/image/`)) writeFileSync(f.path, f.content);
+function write(image: Image, values: Values, out: string): void {
+	for (const f of planStack(image, values, out))
+		if (!f.path.includes(`${image}/image/`)) writeFileSync(f.path, f.content);
 }
 
 /** The service and project as compose resolves them, minus the record of what the file was written for. */
-function resolved(dir: string, stack: Stack): Json {
+function resolved(dir: string, image: Image): Json {
 	const c = config(dir);
-	delete c.services[stack].environment.HATCH_WRITTEN_FOR;
+	delete c.services[image].environment.HATCH_WRITTEN_FOR;
 	return c;
 }
 
 describe('every setting has a different valid value to try', () => {
 	it('covers each key of FIELDS, each valid and not the default', () => {
 		expect(Object.keys(OTHER).sort()).toEqual(FIELDS.map(f => f.key).sort());
-		for (const stack of STACKS) {
-			const base = defaults(stack);
-			for (const f of fieldsFor(stack)) {
+		for (const image of IMAGES) {
+			const base = defaults(image);
+			for (const f of fieldsFor(image)) {
 				expect(OTHER[f.key], f.key).not.toBe(base[f.key]);
-				expect(validate(stack, {...base, [f.key]: OTHER[f.key]!}), f.key).toEqual([]);
+				expect(validate(image, {...base, [f.key]: OTHER[f.key]!}), f.key).toEqual([]);
 			}
 		}
 	});
 });
 
 describe.skipIf(!hasCompose)('a hand edit of .env does what --set does, or hatch names the key', () => {
-	for (const stack of STACKS) {
-		it(`${stack}: every key`, () => {
-			const out = mkdtempSync(join(tmpdir(), `hatch-promise-${stack}-`));
-			const dir = join(out, stack);
+	for (const image of IMAGES) {
+		it(`${image}: every key`, () => {
+			const out = mkdtempSync(join(tmpdir(), `hatch-promise-${image}-`));
+			const dir = join(out, image);
 			mkdirSync(dir);
-			const base = defaults(stack);
+			const base = defaults(image);
 			const written: string[] = [];
-			for (const f of fieldsFor(stack)) {
-				write(stack, base, out);
+			for (const f of fieldsFor(image)) {
+				write(image, base, out);
 				const composeText = readFileSync(join(dir, 'docker-compose.yml'), 'utf8');
 				// By hand: only this key's line of .env changes; docker-compose.yml stays as hatch wrote it.
 				const edited = {...base, [f.key]: OTHER[f.key]!};
-				writeFileSync(join(dir, '.env'), renderEnv(stack, edited));
-				const byHand = resolved(dir, stack);
-				const drift = composeDrift(stack, composeText, parseEnv(readFileSync(join(dir, '.env'), 'utf8'))) ?? [];
+				writeFileSync(join(dir, '.env'), renderEnv(image, edited));
+				const byHand = resolved(dir, image);
+				const drift = composeDrift(image, composeText, parseEnv(readFileSync(join(dir, '.env'), 'utf8'))) ?? [];
 				// Through hatch: the same edit as --set on the stack hatch wrote.
-				write(stack, base, out);
+				write(image, base, out);
 				const r = resolveConfig({
-					stack,
+					image,
 					existing: parseEnv(readFileSync(join(dir, '.env'), 'utf8')),
 					sets: {[f.key]: OTHER[f.key]!},
 				});
 				expect(r.problems, f.key).toEqual([]);
-				write(stack, r.values, out);
-				const byHatch = resolved(dir, stack);
+				write(image, r.values, out);
+				const byHatch = resolved(dir, image);
 				if (f.written) {
 					// compose cannot follow it by itself: hatch must name it, and its rewrite must apply it.
 					expect(

@@ -50,7 +50,7 @@ const KEYSCAN = LOOKS.keyscan;
 const STORED = LOOKS.stored;
 
 function ref(values: Values = VALUES, dir = tmp('stack')) {
-	return {stack: 'stem' as const, dir, values};
+	return {image: 'stem' as const, dir, values};
 }
 
 function printed() {
@@ -64,7 +64,7 @@ describe('loadStack', () => {
 		mkdirSync(join(out, 'stem'));
 		writeFileSync(join(out, 'stem', '.env'), 'STEM_CONTAINER_NAME=box\nSTEM_SSH_PORT=2200\n');
 		expect(loadStack('stem', out)).toEqual({
-			stack: 'stem',
+			image: 'stem',
 			dir: join(out, 'stem'),
 			values: {STEM_CONTAINER_NAME: 'box', STEM_SSH_PORT: '2200'},
 		});

@@ -14,9 +14,9 @@ import {
 import {defaults, FIELDS} from '../../source/core/model.js';
 
 type Service = Record<string, any>;
-const service = (stack: 'stem' | 'neuron', values: Record<string, string>, composeVersion?: string): Service => {
-	const doc = parse(renderCompose(stack, values, {composeVersion}));
-	return doc.services[stack];
+const service = (image: 'stem' | 'neuron', values: Record<string, string>, composeVersion?: string): Service => {
+	const doc = parse(renderCompose(image, values, {composeVersion}));
+	return doc.services[image];
 };
 
 describe('compose rendering', () => {
@@ -97,7 +97,7 @@ describe('compose rendering', () => {
 	it('passes the container exactly the settings FIELDS says it reads, each from .env with its default, in order', () => {
 		const s = service('stem', defaults('stem'));
 		const d = defaults('stem');
-		const env = FIELDS.filter(f => f.stacks.includes('stem') && f.container === 'env');
+		const env = FIELDS.filter(f => f.images.includes('stem') && f.container === 'env');
 		expect(Object.keys(s.environment).filter(k => k.startsWith('STEM_') || k.startsWith('BINDU_'))).toEqual(
 			env.map(f => f.key),
 		);

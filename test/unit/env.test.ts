@@ -38,15 +38,15 @@ describe('.env quoting', () => {
 
 describe('renderEnv', () => {
 	it('writes every key of the stack once, with its help, and reads back the same values', () => {
-		for (const stack of ['stem', 'neuron'] as const) {
+		for (const image of ['stem', 'neuron'] as const) {
 			const values = {
-				...defaults(stack),
+				...defaults(image),
 				DROPBOX_PATH_ON_HOST: "/Users/me/Library/CloudStorage/Dropbox (Personal)/it's",
 			};
-			const text = renderEnv(stack, values);
+			const text = renderEnv(image, values);
 			const back = parseEnv(text);
 			expect(back).toEqual(values);
-			for (const f of fieldsFor(stack)) {
+			for (const f of fieldsFor(image)) {
 				expect(text.split('\n').filter(l => l.startsWith(`${f.key}=`))).toHaveLength(1);
 				expect(text).toContain(`# ${f.help}`);
 				// The keys compose cannot follow from .env say so where the user edits them.

@@ -217,8 +217,8 @@ describe('defaults', () => {
 			'STEM_BASE_IMAGE',
 			'STEM_IMAGE',
 		];
-		for (const stack of ['stem', 'neuron'] as const) {
-			const keys = fieldsFor(stack).map(f => f.key);
+		for (const image of ['stem', 'neuron'] as const) {
+			const keys = fieldsFor(image).map(f => f.key);
 			for (const k of seed) expect(keys).toContain(k);
 		}
 		expect(fieldsFor('neuron').map(f => f.key)).toEqual(
@@ -289,13 +289,13 @@ describe('a default that follows another setting (STEM_BUILD_NETWORK follows STE
 	});
 
 	it('follows in resolveConfig only where no layer gave it (an .env that has it keeps it)', () => {
-		expect(resolveConfig({stack: 'stem', sets: {STEM_NETWORK_MODE: 'host'}}).values.STEM_BUILD_NETWORK).toBe('host');
+		expect(resolveConfig({image: 'stem', sets: {STEM_NETWORK_MODE: 'host'}}).values.STEM_BUILD_NETWORK).toBe('host');
 		const written = {...defaults('stem')};
 		expect(
-			resolveConfig({stack: 'stem', existing: written, sets: {STEM_NETWORK_MODE: 'host'}}).values.STEM_BUILD_NETWORK,
+			resolveConfig({image: 'stem', existing: written, sets: {STEM_NETWORK_MODE: 'host'}}).values.STEM_BUILD_NETWORK,
 		).toBe('default');
 		// An .env from before the setting existed: it follows the mode that .env has.
 		const {STEM_BUILD_NETWORK: _, ...older}: Record<string, string> = {...written, STEM_NETWORK_MODE: 'host'};
-		expect(resolveConfig({stack: 'stem', existing: older}).values.STEM_BUILD_NETWORK).toBe('host');
+		expect(resolveConfig({image: 'stem', existing: older}).values.STEM_BUILD_NETWORK).toBe('host');
 	});
 });

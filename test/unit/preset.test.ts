@@ -89,7 +89,7 @@ describe('resolveConfig: a preset meets a hand-edited .env', () => {
 	const existing = {...defaults('stem'), STEM_SSH_PORT: '2299', STEM_USER: 'bob'};
 	it('lists each value of .env the preset would replace, not those it agrees with, nor those --set names', () => {
 		const r = resolveConfig({
-			stack: 'stem',
+			image: 'stem',
 			existing,
 			preset: {STEM_SSH_PORT: '22555', STEM_USER: 'bob', STEM_HOSTNAME: 'box', BINDU_REF: 'dev'},
 			sets: {BINDU_REF: 'v1'},
@@ -110,9 +110,9 @@ describe('resolveConfig: a preset meets a hand-edited .env', () => {
 	});
 
 	it('no .env: nothing is overridden; a key of the other stack in .env is ignored, not an override', () => {
-		expect(resolveConfig({stack: 'stem', preset: {STEM_SSH_PORT: '22555'}}).overrides).toEqual([]);
+		expect(resolveConfig({image: 'stem', preset: {STEM_SSH_PORT: '22555'}}).overrides).toEqual([]);
 		const r = resolveConfig({
-			stack: 'stem',
+			image: 'stem',
 			existing: {NEURON_GPUS: 'all', MY_OWN: 'x'},
 			preset: {STEM_SSH_PORT: '22555'},
 		});
@@ -123,7 +123,7 @@ describe('resolveConfig: a preset meets a hand-edited .env', () => {
 	});
 
 	it('keeps a --set of a key the stack does not have, so validation names it', () => {
-		const r = resolveConfig({stack: 'stem', sets: {NEURON_GPUS: 'all'}});
+		const r = resolveConfig({image: 'stem', sets: {NEURON_GPUS: 'all'}});
 		expect(r.values.NEURON_GPUS).toBeUndefined();
 		expect(r.problems).toEqual([{key: 'NEURON_GPUS', message: 'NEURON_GPUS only applies to neuron'}]);
 	});

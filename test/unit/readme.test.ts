@@ -165,10 +165,10 @@ describe('README: the boot steps, each in its group', () => {
 	};
 	const required = /1\. \*\*Required\*\*: (.*?)\. These depend/.exec(flat)![1]!;
 	const optional = /3\. \*\*Optional\*\*, each with a deadline: (.*?)\. A failure/.exec(flat)![1]!;
-	const steps = ['stem', 'neuron'].flatMap(stack =>
-		readdirSync(join(ROOT, 'images', stack, 'my_init.d')).map(f => ({
+	const steps = ['stem', 'neuron'].flatMap(image =>
+		readdirSync(join(ROOT, 'images', image, 'my_init.d')).map(f => ({
 			name: f.replace(/\.sh$/, ''),
-			text: readFileSync(join(ROOT, 'images', stack, 'my_init.d', f), 'utf8'),
+			text: readFileSync(join(ROOT, 'images', image, 'my_init.d', f), 'utf8'),
 		})),
 	);
 

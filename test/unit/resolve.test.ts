@@ -8,7 +8,7 @@ import {shippedPresets} from '../../source/presets.js';
 describe('resolveConfig', () => {
 	it('layers defaults < existing .env < preset < --set and records where each value came from', () => {
 		const r = resolveConfig({
-			stack: 'stem',
+			image: 'stem',
 			facts: {user: 'alice', uid: 1001, gid: 1001},
 			existing: {STEM_SSH_PORT: '2200', BINDU_REF: 'dev', NEURON_GPUS: 'all', MY_OWN: 'x'},
 			preset: {BINDU_REF: 'v1'},
@@ -27,7 +27,7 @@ describe('resolveConfig', () => {
 	});
 
 	it('reports invalid values by key', () => {
-		const r = resolveConfig({stack: 'stem', sets: {STEM_UID: '0'}});
+		const r = resolveConfig({image: 'stem', sets: {STEM_UID: '0'}});
 		expect(r.problems).toEqual([{key: 'STEM_UID', message: expect.stringContaining('must not be 0')}]);
 	});
 });
