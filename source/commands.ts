@@ -2,7 +2,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {checkGitRef, checkImageRef, FIELDS, type Image, loginCommand, type Values} from './core/model.js';
+import {checkGitRef, checkImageRef, FIELDS, type Image, KEY, loginCommand, type Values} from './core/model.js';
 import {printable} from './docker/buildkit.js';
 import {type Engine, realEngine} from './docker/deploy.js';
 import {composeEnv, onInterrupt} from './docker/proc.js';
@@ -33,7 +33,7 @@ export async function statusCommand(
 	out: (s: string) => void,
 	engine: Engine = realEngine,
 ): Promise<number> {
-	const name = ref.values.STEM_CONTAINER_NAME!;
+	const name = ref.values[KEY.name]!;
 	const ps = await engine.proc.run('docker', [
 		'inspect',
 		'--format',
@@ -60,16 +60,9 @@ export async function statusCommand(
 				`${dirname(ref.dir)} (rewrites it, with a diff, and restarts the ` +
 				`container)\n`,
 		);
-	const ssh = await checkSsh(
-		name,
-		ref.values.STEM_SSH_LISTEN ?? '0.0.0.0',
-		Number(ref.values.STEM_SSH_PORT),
-		engine.ready,
-	);
+	const ssh = await checkSsh(name, ref.values[KEY.listen] ?? '0.0.0.0', Number(ref.values[KEY.port]), engine.ready);
 	if (ssh.ok)
-		out(
-			`ssh: ok on port ${ref.values.STEM_SSH_PORT}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`,
-		);
+		out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
 }
@@ -116,21 +109,21 @@ export async function logsCommand(
 	return stopped ? 130 : exitCode;
 }
 
-// Runs inside the container as the user: clone BINDU_REF into a temp dir and rsync it (only the subtree, if
+// Runs inside the container as the user: clone the dotfiles' REF into a temp dir and rsync it (only the subtree, if
 // given) into ~/.config. Values arrive as environment variables, never spliced into the script.
 // MODE=plan only lists what would change (rsync --dry-run); MODE=apply changes it, and with DELETE=1 first
 // copies the folder to <folder>.bak-STAMP. Secrets files are excluded, so they are never replaced or deleted.
 const BINDU_UPDATE = `set -euo pipefail
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if ! git clone -q --depth 1 --branch "$BINDU_REF" -- "$BINDU_REPO" "$tmp/repo" 2>"$tmp/err"; then
+if ! git clone -q --depth 1 --branch "$REF" -- "$REPO" "$tmp/repo" 2>"$tmp/err"; then
   grep -m 1 -E '^(fatal|error):' "$tmp/err" >&2 || tail -n 3 "$tmp/err" >&2
   exit 4
 fi
 commit=$(git -C "$tmp/repo" rev-parse HEAD)
 src="$tmp/repo" dst="$HOME/.config"
 if [ -n "$SUBTREE" ]; then
-  [ -d "$src/$SUBTREE" ] || { echo "the repository has no $SUBTREE/ at $BINDU_REF" >&2; exit 3; }
+  [ -d "$src/$SUBTREE" ] || { echo "the repository has no $SUBTREE/ at $REF" >&2; exit 3; }
   src="$src/$SUBTREE" dst="$dst/$SUBTREE"
 fi
 # --checksum: a fresh clone gives every file a new time; only a change of content (or mode) is a change.
@@ -170,9 +163,9 @@ export async function binduUpdateCommand(
 ): Promise<number> {
 	const v = ref.values;
 	const subtree = o.subtree;
-	if (!v.BINDU_REPO)
+	if (!v[KEY.binduRepo])
 		throw new CommandError(
-			`BINDU_REPO is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set BINDU_REPO=…)`,
+			`${KEY.binduRepo} is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set ${KEY.binduRepo}=…)`,
 		);
 	if (subtree !== undefined && (subtree === '' || checkGitRef(subtree) || subtree.includes('..'))) {
 		throw new CommandError(`--subtree must be a folder of the repository, like apogee (got "${subtree}")`);
@@ -183,13 +176,13 @@ export async function binduUpdateCommand(
 		engine.proc.run('docker', [
 			'exec',
 			'-u',
-			`${v.STEM_UID}:${v.STEM_GID}`,
+			`${v[KEY.uid]}:${v[KEY.gid]}`,
 			'-e',
-			`HOME=/home/${v.STEM_USER}`,
+			`HOME=/home/${v[KEY.user]}`,
 			'-e',
-			`BINDU_REPO=${v.BINDU_REPO}`,
+			`REPO=${v[KEY.binduRepo]}`,
 			'-e',
-			`BINDU_REF=${v.BINDU_REF || 'main'}`,
+			`REF=${v[KEY.binduRef] || 'main'}`,
 			'-e',
 			`SUBTREE=${subtree ?? ''}`,
 			'-e',
@@ -202,7 +195,7 @@ export async function binduUpdateCommand(
 			`EXPECT=${expect}`,
 			'-e',
 			'GIT_TERMINAL_PROMPT=0',
-			v.STEM_CONTAINER_NAME!,
+			v[KEY.name]!,
 			'bash',
 			'-c',
 			BINDU_UPDATE,
@@ -242,10 +235,10 @@ export async function binduUpdateCommand(
 	const at = /^at (\w{12})/m.exec(r.stdout)?.[1];
 	const backup = /^backup (.*)$/m.exec(r.stdout)?.[1];
 	out(
-		`${where} updated from ${v.BINDU_REPO} ${v.BINDU_REF || 'main'} (${at}): ${changed.length} ` +
+		`${where} updated from ${v[KEY.binduRepo]} ${v[KEY.binduRef] || 'main'} (${at}): ${changed.length} ` +
 			`change(s)\n${changed.map(l => `  ${l}\n`).join('')}`,
 	);
-	if (backup) out(`the folder as it was is kept as ${backup.replace(`/home/${v.STEM_USER}`, '~')}\n`);
+	if (backup) out(`the folder as it was is kept as ${backup.replace(`/home/${v[KEY.user]}`, '~')}\n`);
 	return 0;
 }
 
@@ -272,7 +265,7 @@ export async function publishCommand(
 			cwd: ref.dir,
 			env: composeEnv(
 				FIELDS.map(f => f.key),
-				{STEM_IMAGE: tag},
+				{[KEY.image]: tag},
 			),
 		},
 	);

@@ -6,7 +6,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {changeWord} from './core/diff.js';
-import {localAddress, type Values} from './core/model.js';
+import {KEY, localAddress, type Values} from './core/model.js';
 import {apply, compare} from './stack.js';
 
 const begin = (name: string) => `# >>> hatch ${name} >>>`;
@@ -111,16 +111,16 @@ function read(path: string): string {
 
 /** Plans ~/.ssh/config and known_hosts for a stack; returns the changes (with diffs) to show and apply. */
 export async function planSshConfig(values: Values, keyBlob: string, home = homedir()) {
-	const name = values.STEM_CONTAINER_NAME!;
-	const keys = values.STEM_AUTH_KEYS_PATH ?? '';
+	const name = values[KEY.name]!;
+	const keys = values[KEY.authKeys] ?? '';
 	const identity = keys.endsWith('.pub') && existsSync(keys.slice(0, -4)) ? keys.slice(0, -4) : undefined;
 	const block = hostBlock({
 		name,
-		hostName: localAddress(values.STEM_SSH_LISTEN),
-		port: values.STEM_SSH_PORT!,
-		user: values.STEM_USER!,
+		hostName: localAddress(values[KEY.listen]),
+		port: values[KEY.port]!,
+		user: values[KEY.user]!,
 		...(identity ? {identityFile: identity} : {}),
-		forwardAgent: Boolean(values.STEM_SSH_AUTH_SOCK_HOST),
+		forwardAgent: Boolean(values[KEY.agent]),
 	});
 	const config = join(home, '.ssh', 'config');
 	const known = join(home, '.ssh', 'known_hosts');
@@ -146,7 +146,7 @@ function describe(done: Awaited<ReturnType<typeof apply>>): string {
 /** --ssh-config: writes the block and pins the key; returns what it did, diffs included. */
 export async function installSshConfig(values: Values, keyBlob: string, home = homedir()): Promise<string> {
 	const done = await apply(await planSshConfig(values, keyBlob, home));
-	return `${describe(done)}Now: ssh ${values.STEM_CONTAINER_NAME}\n`;
+	return `${describe(done)}Now: ssh ${values[KEY.name]}\n`;
 }
 
 /** `hatch-wizard ssh-config --remove NAME` */

@@ -6,7 +6,15 @@ import {dirname, join, relative} from 'node:path';
 import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
 import {type FileState, unifiedDiff} from './core/diff.js';
 import {parseEnv, renderEnv, userLines} from './core/env.js';
-import {checkAuthorizedKeysText, DOCKER_DESKTOP_AGENT, FIELDS, field, type Image, type Values} from './core/model.js';
+import {
+	checkAuthorizedKeysText,
+	DOCKER_DESKTOP_AGENT,
+	FIELDS,
+	field,
+	type Image,
+	KEY,
+	type Values,
+} from './core/model.js';
 import {imagesDir} from './paths.js';
 
 export interface PlannedFile {
@@ -332,7 +340,7 @@ export function hostFileProblems(values: Values): {errors: string[]; warnings: s
 		if (r.error) errors.push(r.error);
 		if (r.warning) warnings.push(r.warning);
 		if (!r.error && hostPath === 'folder' && values[key]) {
-			const w = writableBy(values[key]!, Number(values.STEM_UID), Number(values.STEM_GID));
+			const w = writableBy(values[key]!, Number(values[KEY.uid]), Number(values[KEY.gid]));
 			if (w) warnings.push(`${key} ${w}`);
 		}
 	}

@@ -3,7 +3,16 @@
 // GPU request, the list of mounts, external volumes: Field.written) are written in here, and the file records
 // what it was written for, so hatch and the boot itself can name a hand edit that needs a rewrite.
 import {Document, parse} from 'yaml';
-import {CONTAINER_PATHS, defaults, type Field, fieldsFor, type Image, type Values, writtenFields} from './model.js';
+import {
+	CONTAINER_PATHS,
+	defaults,
+	type Field,
+	fieldsFor,
+	type Image,
+	KEY,
+	type Values,
+	writtenFields,
+} from './model.js';
 
 /** Compose's version, e.g. "2.26.1" or "v2.33.0-desktop.1"; undefined means "assume the oldest v2". */
 export function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
@@ -54,13 +63,13 @@ export interface ComposeIdentity {
 }
 
 export function identityFor(image: Image, values: Values): ComposeIdentity {
-	const name = values.STEM_CONTAINER_NAME || image;
+	const name = values[KEY.name] || image;
 	return {project: name, volumes: {home: `${name}-home`, sshkeys: `${name}-sshkeys`, sshstate: `${name}-sshstate`}};
 }
 
 /**
  * The identity an existing docker-compose.yml uses; `previous` is the .env it was written with (files from
- * before the names were fixed name the volumes after ${STEM_CONTAINER_NAME}). Undefined when unreadable.
+ * before the names were fixed name the volumes after the container name's variable). Undefined when unreadable.
  */
 export function readIdentity(image: Image, composeText: string, previous: Values = {}): ComposeIdentity | undefined {
 	let doc: {name?: unknown; volumes?: unknown} | null | undefined;
@@ -72,7 +81,7 @@ export function readIdentity(image: Image, composeText: string, previous: Values
 	const fallback = identityFor(image, previous);
 	const resolve = (v: unknown, dflt: string) =>
 		typeof v === 'string' && v
-			? v.replace(/\$\{STEM_CONTAINER_NAME(?::-[^}]*)?\}/g, previous.STEM_CONTAINER_NAME || image)
+			? v.replace(new RegExp(`\\$\\{${KEY.name}(?::-[^}]*)?\\}`, 'g'), previous[KEY.name] || image)
 			: dflt;
 	const names = ((doc && typeof doc === 'object' ? doc.volumes : undefined) ?? {}) as Record<
 		string,
@@ -153,7 +162,7 @@ export function describeDrift(d: Drift): string {
 
 export interface ComposeOptions {
 	composeVersion?: string;
-	/** Project and volume names; default: named after STEM_CONTAINER_NAME (a new stack). */
+	/** Project and volume names; default: named after the container name (a new stack). */
 	identity?: ComposeIdentity;
 	/** Build context relative to the compose file. */
 	context?: string;
@@ -164,7 +173,7 @@ export interface ComposeOptions {
 export function composeObject(image: Image, values: Values, options: ComposeOptions = {}): Record<string, unknown> {
 	const d = defaults(image);
 	const v = (key: string) => ref(key, d[key] ?? '');
-	const external = values.STEM_VOLUMES_EXTERNAL === '1';
+	const external = values[KEY.volumesExternal] === '1';
 
 	const fields = fieldsFor(image);
 	const environment: Record<string, string> = {};
@@ -193,7 +202,7 @@ export function composeObject(image: Image, values: Values, options: ComposeOpti
 	];
 	if (image === 'neuron') {
 		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
-		for (const item of (values.NEURON_EXTRA_MOUNTS ?? '').split(',').filter(Boolean)) {
+		for (const item of (values[KEY.extraMounts] ?? '').split(',').filter(Boolean)) {
 			const [src, dst, mode] = item.split(':');
 			volumes.push(bind(literal(src!), literal(dst!), mode === 'ro'));
 		}
@@ -203,23 +212,23 @@ export function composeObject(image: Image, values: Values, options: ComposeOpti
 		context: options.context ?? './image',
 		dockerfile: 'Dockerfile',
 		target: image,
-		args: {BASE_IMAGE: v('STEM_BASE_IMAGE'), ...(options.version ? {HATCH_VERSION: options.version} : {})},
-		network: v('STEM_BUILD_NETWORK'),
+		args: {BASE_IMAGE: v(KEY.baseImage), ...(options.version ? {HATCH_VERSION: options.version} : {})},
+		network: v(KEY.buildNetwork),
 	};
 
 	const service: Record<string, unknown> = {
 		build,
-		image: v('STEM_IMAGE'),
-		container_name: v('STEM_CONTAINER_NAME'),
-		hostname: v('STEM_HOSTNAME'),
+		image: v(KEY.image),
+		container_name: v(KEY.name),
+		hostname: v(KEY.hostname),
 		restart: 'unless-stopped',
 		// bridge publishes the port; in host mode Docker discards it (compose says so) and sshd listens on the host.
-		network_mode: v('STEM_NETWORK_MODE'),
-		ports: [`${v('STEM_SSH_LISTEN')}:${v('STEM_SSH_PORT')}:22`],
+		network_mode: v(KEY.network),
+		ports: [`${v(KEY.listen)}:${v(KEY.port)}:22`],
 		environment,
 		volumes,
 		stop_grace_period: '10s',
-		...(image === 'neuron' ? gpuStanza(parseGpus(values.NEURON_GPUS ?? 'none'), options.composeVersion) : {}),
+		...(image === 'neuron' ? gpuStanza(parseGpus(values[KEY.gpus] ?? 'none'), options.composeVersion) : {}),
 	};
 	if (image === 'neuron') service.shm_size = '8gb';
 
@@ -247,7 +256,7 @@ export function renderCompose(image: Image, values: Values, options: ComposeOpti
 		' and `hatch-wizard status` name them. The project and volume names are fixed when the stack is first',
 		' written, so renaming the container keeps its home and host keys.',
 	];
-	if (image === 'neuron' && values.NEURON_GPUS && values.NEURON_GPUS !== 'none') {
+	if (image === 'neuron' && values[KEY.gpus] && values[KEY.gpus] !== 'none') {
 		notes.push(` GPU stanza written for docker compose ${options.composeVersion ?? '< 2.30'}.`);
 	}
 	doc.commentBefore = notes.join('\n');

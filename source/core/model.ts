@@ -11,6 +11,31 @@ export type Image = (typeof IMAGES)[number];
 
 export type Values = Record<string, string>;
 
+/**
+ * The settings that hatch's own code acts on (names, ports, the network, the image), by role: only this file
+ * spells their keys, so messages and code elsewhere take the name from here.
+ */
+export const KEY = {
+	name: 'STEM_CONTAINER_NAME',
+	hostname: 'STEM_HOSTNAME',
+	user: 'STEM_USER',
+	uid: 'STEM_UID',
+	gid: 'STEM_GID',
+	network: 'STEM_NETWORK_MODE',
+	listen: 'STEM_SSH_LISTEN',
+	port: 'STEM_SSH_PORT',
+	authKeys: 'STEM_AUTH_KEYS_PATH',
+	image: 'STEM_IMAGE',
+	baseImage: 'STEM_BASE_IMAGE',
+	buildNetwork: 'STEM_BUILD_NETWORK',
+	volumesExternal: 'STEM_VOLUMES_EXTERNAL',
+	extraMounts: 'NEURON_EXTRA_MOUNTS',
+	binduRepo: 'BINDU_REPO',
+	binduRef: 'BINDU_REF',
+	gpus: 'NEURON_GPUS',
+	agent: 'STEM_SSH_AUTH_SOCK_HOST',
+} as const;
+
 /** What the host told us; every field optional so the model works without probing (examples, tests). */
 export interface HostFacts {
 	user?: string;

@@ -1,7 +1,7 @@
 // Presets: a named, partial configuration for one image. Stored as YAML (shipped, exported) or in the
 // per-host store. Pure: parsing and validation only.
 import {parse} from 'yaml';
-import {field, type Image, isImage, type Values, validateValue} from './model.js';
+import {field, type Image, isImage, KEY, type Values, validateValue} from './model.js';
 
 export interface Preset {
 	name: string;
@@ -48,7 +48,7 @@ export function toPreset(data: unknown, source: string): Preset {
 	}
 	const requires = o.requires ?? [];
 	if (!Array.isArray(requires) || requires.some(k => typeof k !== 'string' || !field(k)?.images.includes(image))) {
-		throw new PresetError(`${source}: requires must list ${image} settings, like [BINDU_REPO]`);
+		throw new PresetError(`${source}: requires must list ${image} settings, like [${KEY.binduRepo}]`);
 	}
 	const name = o.name === undefined ? '' : String(o.name);
 	return {

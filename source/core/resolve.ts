@@ -1,6 +1,6 @@
 // Where each value comes from, lowest to highest: model defaults (from host facts), the stack's existing
 // .env, the preset, then --set. Pure.
-import {defaults, field, type HostFacts, type Image, type Problem, type Values, validate} from './model.js';
+import {defaults, field, type HostFacts, type Image, KEY, type Problem, type Values, validate} from './model.js';
 
 export type Source = 'default' | 'existing' | 'preset' | 'set';
 
@@ -45,7 +45,7 @@ export function resolveConfig(input: ResolveInput): Resolved {
 			sources[key] = source;
 		}
 	}
-	// Defaults that follow other settings (STEM_BUILD_NETWORK follows STEM_NETWORK_MODE) follow the result.
+	// Defaults that follow other settings (the build network follows the network mode) follow the result.
 	const followed = defaults(input.image, input.facts, values);
 	for (const key of Object.keys(followed)) if (sources[key] === 'default') values[key] = followed[key]!;
 	const problems = validate(input.image, {...values, ...extra});
@@ -68,7 +68,7 @@ export function parseSets(items: string[], validKeys: string[]): {sets: Values; 
 	for (const item of items) {
 		const eq = item.indexOf('=');
 		if (eq <= 0) {
-			errors.push(`--set "${item}" must look like KEY=VALUE (e.g. --set STEM_USER=alice)`);
+			errors.push(`--set "${item}" must look like KEY=VALUE (e.g. --set ${KEY.user}=alice)`);
 			continue;
 		}
 		const key = item.slice(0, eq);

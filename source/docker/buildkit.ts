@@ -4,6 +4,7 @@
 //   #8 0.092 hatch: all 15 packages already installed
 //   #8 DONE 0.3s        |  #5 CACHED
 //   #9 ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1
+import {KEY} from '../core/model.js';
 
 export type StepStatus = 'running' | 'done' | 'cached' | 'error';
 
@@ -184,12 +185,12 @@ export function hintFor(output: string): string | undefined {
 		],
 		[
 			/address already in use|port is already allocated/i,
-			'the SSH port is taken: pick another STEM_SSH_PORT (hatch-wizard --set STEM_SSH_PORT=…)',
+			`the SSH port is taken: pick another ${KEY.port} (hatch-wizard --set ${KEY.port}=…)`,
 		],
 		[
 			/could not select device driver "nvidia"|unknown or invalid runtime name: nvidia|nvidia-container-cli/i,
 			'GPUs were requested but the NVIDIA container runtime is missing: install nvidia-container-toolkit and ' +
-				'restart Docker, or set NEURON_GPUS=none',
+				`restart Docker, or set ${KEY.gpus}=none`,
 		],
 		[
 			new RegExp(
@@ -197,12 +198,12 @@ export function hintFor(output: string): string | undefined {
 					'no such host|failed to do request',
 				'i',
 			),
-			'the base image could not be pulled: check STEM_BASE_IMAGE and your network (or docker login)',
+			`the base image could not be pulled: check ${KEY.baseImage} and your network (or docker login)`,
 		],
 		[/no space left on device/i, 'the disk is full: docker system prune frees space'],
 		[
 			/network bridge not found/i,
-			'this Docker engine has no bridge network: set STEM_NETWORK_MODE=host (--set STEM_NETWORK_MODE=host)',
+			`this Docker engine has no bridge network: set ${KEY.network}=host (--set ${KEY.network}=host)`,
 		],
 		[
 			/Temporary failure resolving|Could not resolve host|Failed to fetch .*(InRelease|\.deb)|Unable to locate package/i,

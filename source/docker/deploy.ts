@@ -1,6 +1,6 @@
 // Build, start, and wait until SSH really works: the three phases after a stack is written.
 import {join} from 'node:path';
-import {FIELDS, localAddress, type Values} from '../core/model.js';
+import {FIELDS, KEY, localAddress, type Values} from '../core/model.js';
 import {timestamp} from '../stack.js';
 import {BuildProgress, type BuildStep, hintFor} from './buildkit.js';
 import {composeEnv, type Proc, realProc, type Streamed} from './proc.js';
@@ -116,9 +116,9 @@ export function deploy(
 		phase = 'ready';
 		ev.onPhase?.('ready');
 		const ready = await waitForSsh({
-			container: values.STEM_CONTAINER_NAME!,
-			address: values.STEM_SSH_LISTEN || '0.0.0.0',
-			port: Number(values.STEM_SSH_PORT),
+			container: values[KEY.name]!,
+			address: values[KEY.listen] || '0.0.0.0',
+			port: Number(values[KEY.port]),
 			since,
 			canceled: () => canceled,
 			host: readyHost,
@@ -190,8 +190,8 @@ export function outcome(r: DeployResult, values: Values, dir: string): {code: nu
 		code: 0,
 		lines: [
 			line(
-				`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values.STEM_SSH_PORT} ` +
-					`${values.STEM_USER}@${localAddress(values.STEM_SSH_LISTEN)}`,
+				`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values[KEY.port]} ` +
+					`${values[KEY.user]}@${localAddress(values[KEY.listen])}`,
 				'good',
 			),
 			line(`  host key ${r.ready.fingerprint} (ED25519)`, 'dim'),

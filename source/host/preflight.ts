@@ -2,7 +2,7 @@
 // (first run or re-run), and are the host files in the settings what they should be. With `deploy`, also
 // what a build and start need from this engine; each refusal names the setting or the tool, and the fix.
 import {type ComposeIdentity, identityFor} from '../core/compose.js';
-import type {Values} from '../core/model.js';
+import {KEY, type Values} from '../core/model.js';
 import {hostFileProblems} from '../stack.js';
 import type {Host} from './probes.js';
 
@@ -46,8 +46,8 @@ async function deployChecks(
 	}
 	// The container in bridge mode and a build on Docker's default network both need the engine's bridge.
 	const needBridge = [
-		...(deploy.boot && values.STEM_NETWORK_MODE !== 'host' ? ['STEM_NETWORK_MODE=bridge'] : []),
-		...(deploy.build && values.STEM_BUILD_NETWORK !== 'host' ? ['STEM_BUILD_NETWORK=default'] : []),
+		...(deploy.boot && values[KEY.network] !== 'host' ? [`${KEY.network}=bridge`] : []),
+		...(deploy.build && values[KEY.buildNetwork] !== 'host' ? [`${KEY.buildNetwork}=default`] : []),
 	];
 	if (needBridge.length) {
 		const bridge = await host
@@ -75,7 +75,7 @@ async function deployChecks(
 		notes.push(`${(freeKiB / 1024 / 1024).toFixed(1)} GiB free under ${dir}`);
 	}
 	if (deploy.build) {
-		const base = values.STEM_BASE_IMAGE || 'ubuntu:24.04';
+		const base = values[KEY.baseImage] || 'ubuntu:24.04';
 		const image = await host
 			.run('docker', ['image', 'inspect', '--format', '{{.Id}}', base], 5000)
 			.catch(() => undefined);
@@ -98,8 +98,8 @@ export async function renameWarning(
 	values: Values,
 	identity?: ComposeIdentity,
 ): Promise<string | undefined> {
-	const before = previous?.STEM_CONTAINER_NAME;
-	const after = values.STEM_CONTAINER_NAME;
+	const before = previous?.[KEY.name];
+	const after = values[KEY.name];
 	if (!before || !after || before === after) return undefined;
 	if (identity && identity.volumes.home !== `${after}-home`) return undefined;
 	const r = await host
@@ -107,7 +107,7 @@ export async function renameWarning(
 		.catch(() => undefined);
 	if (r?.exitCode !== 0 || !r.stdout.trim()) return undefined;
 	return (
-		`STEM_CONTAINER_NAME changes from ${before} to ${after}, and no docker-compose.yml keeps the volume ` +
+		`${KEY.name} changes from ${before} to ${after}, and no docker-compose.yml keeps the volume ` +
 		`names: the container would start with a new, empty home and new host ` +
 		`keys (yours stay in ${before}-home and ${before}-sshkeys). To keep ` +
 		`them, keep the name ${before}`
@@ -126,18 +126,18 @@ async function runningHere(host: Host, name: string): Promise<boolean> {
  */
 export async function checkPort(host: Host, values: Values, value: string): Promise<string | undefined> {
 	const port = Number(value);
-	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
+	const address = values[KEY.listen] || '0.0.0.0';
 	if (port === 22)
 		return (
-			`STEM_SSH_PORT 22 is where this host's own sshd listens (or will, once it is installed): pick ` +
+			`${KEY.port} 22 is where this host's own sshd listens (or will, once it is installed): pick ` +
 			`another, e.g. 22222`
 		);
 	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
-	if (await runningHere(host, values.STEM_CONTAINER_NAME ?? '')) return undefined;
+	if (await runningHere(host, values[KEY.name] ?? '')) return undefined;
 	let free: number | undefined;
 	for (let p = port + 1; p <= Math.min(65535, port + 100) && free === undefined; p++)
 		if (await host.portFree(p, address)) free = p;
-	return `STEM_SSH_PORT ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
+	return `${KEY.port} ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
 }
 
 /** `identity`: the project and volume names the stack's docker-compose.yml keeps (default: a new stack's). */
@@ -149,30 +149,30 @@ export async function preflight(
 ): Promise<Preflight> {
 	const {errors, warnings} = hostFileProblems(values);
 	const notes: string[] = [];
-	const name = values.STEM_CONTAINER_NAME ?? '';
+	const name = values[KEY.name] ?? '';
 	const volumes = Object.values((identity ?? identityFor('stem', values)).volumes);
 	const [running, existing] = await Promise.all([
 		runningHere(host, name),
 		host.run('docker', ['volume', 'ls', '-q'], 3000).catch(() => undefined),
 	]);
 
-	const port = Number(values.STEM_SSH_PORT);
-	const address = values.STEM_SSH_LISTEN || '0.0.0.0';
+	const port = Number(values[KEY.port]);
+	const address = values[KEY.listen] || '0.0.0.0';
 	if (address === '0.0.0.0') {
 		warnings.push(
-			values.STEM_NETWORK_MODE === 'host'
+			values[KEY.network] === 'host'
 				? `SSH will listen on every interface of this host (0.0.0.0:${port}); for this host only, set ` +
-						`STEM_SSH_LISTEN=127.0.0.1`
+						`${KEY.listen}=127.0.0.1`
 				: `SSH will listen on every interface of this host (0.0.0.0:${port}), and Docker publishes the port past ` +
 						`host firewalls such as ufw; for this host only, set ` +
-						`STEM_SSH_LISTEN=127.0.0.1`,
+						`${KEY.listen}=127.0.0.1`,
 		);
 	}
 	const deployErrors = deploy && (deploy.build || deploy.boot) ? await deployChecks(host, values, deploy, notes) : [];
 	if (Number.isInteger(port) && port > 0 && !(await host.portFree(port, address))) {
 		if (running) notes.push(`${name} is running and holds port ${port}; docker compose up -d will recreate it`);
 		else {
-			const taken = `port ${port} on ${address} is already in use on this host; pick another STEM_SSH_PORT`;
+			const taken = `port ${port} on ${address} is already in use on this host; pick another ${KEY.port}`;
 			if (deploy?.boot) deployErrors.push(taken);
 			else warnings.push(taken);
 		}
@@ -188,7 +188,7 @@ export async function preflight(
 		const have = volumes.filter(v => present.has(v));
 		const missing = volumes.filter(v => !present.has(v));
 		if (have.length) notes.push(`re-run: volume(s) ${have.join(', ')} exist; your home and host keys are kept`);
-		if (missing.length && values.STEM_VOLUMES_EXTERNAL === '1') {
+		if (missing.length && values[KEY.volumesExternal] === '1') {
 			warnings.push(
 				`external volumes missing; create them first: docker volume create ${missing.join(' && docker volume create ')}`,
 			);

@@ -5,7 +5,7 @@
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import {lazy, Suspense, useEffect, useMemo, useRef, useState} from 'react';
-import {answer, factWarnings, type Image, loginCommand, type Values, validate} from '../core/model.js';
+import {answer, factWarnings, type Image, KEY, loginCommand, type Values, validate} from '../core/model.js';
 import {missingForPreset, type Preset} from '../core/preset.js';
 import {describeOverride, type Resolved, resolveConfig} from '../core/resolve.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
@@ -174,7 +174,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	}, [waiting, inspection]);
 
 	useEffect(() => {
-		// Answers can remove later questions (e.g. clearing BINDU_REPO); past the last one is the review.
+		// Answers can remove later questions (e.g. clearing the dotfiles repository); past the last one is the review.
 		if (phase.name === 'question' && !qs[phase.index]) toReview();
 		if (phase.name === 'failed') deps.onExit(1);
 		// deployFailed exits once its screen is on the terminal (onShown below), never before: the screens load lazily.
@@ -385,9 +385,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				/>
 				{phase.ssh && pending.length ? (
 					<Box flexDirection="column" marginTop={1}>
-						<Text bold>
-							Add “Host {values.STEM_CONTAINER_NAME}” to ~/.ssh/config and pin its host key? These changes:
-						</Text>
+						<Text bold>Add “Host {values[KEY.name]}” to ~/.ssh/config and pin its host key? These changes:</Text>
 						{pending.map(c => (
 							<Box key={c.path} flexDirection="column">
 								<Text>
@@ -399,7 +397,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						))}
 						<SelectList
 							items={[
-								{label: `yes: then \`ssh ${values.STEM_CONTAINER_NAME}\` just works`, value: 'yes'},
+								{label: `yes: then \`ssh ${values[KEY.name]}\` just works`, value: 'yes'},
 								{label: 'no, leave ~/.ssh alone', value: 'no'},
 							]}
 							onSelect={item => {
@@ -416,7 +414,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						{phase.sshDone ? (
 							<SshDone
 								{...phase.sshDone}
-								name={values.STEM_CONTAINER_NAME!}
+								name={values[KEY.name]!}
 								onShown={() => deps.onExit(phase.sshDone!.error ? 1 : 0)}
 							/>
 						) : null}

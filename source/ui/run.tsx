@@ -2,7 +2,7 @@
 import {join} from 'node:path';
 import {render} from 'ink';
 import {parseEnv} from '../core/env.js';
-import type {Image, Values} from '../core/model.js';
+import {type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
 import {checkPort, preflight, renameWarning} from '../host/preflight.js';
@@ -100,7 +100,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			};
 		},
 		check: (key, value) => checkHostFile(key, value).error,
-		checkOnSubmit: async (key, value, values) => (key === 'STEM_SSH_PORT' ? checkPort(host, values, value) : undefined),
+		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(host, values, value) : undefined),
 		save: async (name, image, values) => {
 			store!.save({name, image: image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
 		},

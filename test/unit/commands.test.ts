@@ -513,7 +513,8 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 			DELETE: '0',
 			SUBTREE: '',
 			EXPECT: '',
-			BINDU_REF: 'main',
+			REPO: repo.url,
+			REF: 'main',
 			GIT_TERMINAL_PROMPT: '0',
 		});
 	});
@@ -537,7 +538,7 @@ describe('binduUpdateCommand (its script run here with git and rsync)', () => {
 		const e = binduEngine(tmp('home'));
 		const p = printed();
 		expect(await binduUpdateCommand(ref(values(repo.url, {BINDU_REF: ''})), {}, p.out, e.engine)).toBe(0);
-		expect(e.runs[0]!.BINDU_REF).toBe('main');
+		expect(e.runs[0]!.REF).toBe('main');
 		expect(p.text()).toContain(` main (${repo.head.slice(0, 12)})`);
 	});
 

@@ -4,13 +4,23 @@ import {
 	checkAuthorizedKeysText,
 	defaults,
 	FIELDS,
+	field,
 	fieldsFor,
+	KEY,
 	validate,
 	validateValue,
 } from '../../source/core/model.js';
 import {resolveConfig} from '../../source/core/resolve.js';
 
 const bad = (key: string, value: string) => validateValue(key, value);
+
+describe('KEY, the settings hatch acts on by role', () => {
+	it('names only settings FIELDS declares, each once', () => {
+		const keys = Object.values(KEY);
+		for (const key of keys) expect(field(key), key).toBeDefined();
+		expect(new Set(keys).size).toBe(keys.length);
+	});
+});
 
 describe('validation names the field and the fix', () => {
 	it.each([
