@@ -48,6 +48,8 @@ export interface HostFacts {
 	agentSocket?: string;
 	gpuCount?: number;
 	nvidiaRuntime?: boolean;
+	/** docker compose's version: the GPU stanza follows it. */
+	composeVersion?: string;
 }
 
 export type Group = 'identity' | 'user' | 'ssh' | 'image' | 'mounts' | 'bindu' | 'pixi' | 'secrets' | 'agent' | 'gpu';

@@ -1,6 +1,7 @@
 // Host inspection: what the wizard needs to know about this machine, gathered in parallel. Each probe has
 // a deadline; a slow or hung one reports "timeout" instead of blocking or guessing.
 import {join} from 'node:path';
+import type {HostFacts} from '../core/model.js';
 import {dropboxPath, type Host, identity, publicKeys, type RunResult} from './probes.js';
 
 export type Status = 'ok' | 'missing' | 'timeout' | 'error';
@@ -23,22 +24,13 @@ export interface Gpu {
 	uuid?: string;
 }
 
+type GpuValue = {gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'};
+
 export interface DockerFacts {
 	serverVersion: string;
 	runtimes: string[];
 	nvidiaRuntime: boolean;
 	desktop: boolean;
-}
-
-export interface Inspection {
-	identity: ReturnType<typeof identity>;
-	platform: string;
-	docker: Probe<DockerFacts>;
-	compose: Probe<string>;
-	gpus: Probe<{gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'}>;
-	dropbox: Probe<string>;
-	agent: Probe<string>;
-	publicKeys: Probe<string[]>;
 }
 
 export const PROBE_TIMEOUT_MS = 4000;
@@ -158,8 +150,6 @@ async function probeCompose(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
 	};
 }
 
-type GpuValue = {gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'};
-
 async function probeGpus(
 	host: Host,
 	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>,
@@ -249,13 +239,59 @@ export async function systemGraphics() {
 	return (await si.graphics()).controllers;
 }
 
-export async function inspectHost(host: Host, options: InspectOptions = {}): Promise<Inspection> {
-	const id = identity(host);
-	const [docker, compose, gpus, dropbox, agent, keys] = await Promise.all([
-		timed(() => probeDocker(host), PROBE_TIMEOUT_MS + 500),
-		timed(() => probeCompose(host), PROBE_TIMEOUT_MS + 500),
-		timed(() => probeGpus(host, options.graphics), PROBE_TIMEOUT_MS + 500),
-		timed<string>(async () => {
+/** What a probe may use: the host, who the user is there, and the injected slow parts. */
+interface ProbeContext {
+	host: Host;
+	id: ReturnType<typeof identity>;
+	options: InspectOptions;
+}
+
+/**
+ * One probe, declared once: its label on the welcome screen and in `inspect`, its deadline, how it runs, how its
+ * result reads in words, and the host facts (model defaults) it yields.
+ */
+interface ProbeSpec<T> {
+	label: string;
+	deadlineMs: number;
+	run: (ctx: ProbeContext) => Promise<Omit<Probe<T>, 'ms'>>;
+	/** The line for an ok result (and for others when `always`). */
+	describe: (value: T | undefined, i: Inspection) => string;
+	/** Use `describe` for every status, not only ok (the GPU line explains a missing GPU itself). */
+	always?: Status[];
+	facts?: (p: Probe<T>) => HostFacts;
+}
+
+const spec = <T>(s: ProbeSpec<T>) => s;
+
+/** Every probe, in the order the welcome screen and `inspect` show them. */
+export const PROBES = {
+	docker: spec<DockerFacts>({
+		label: 'Docker',
+		deadlineMs: PROBE_TIMEOUT_MS + 500,
+		run: ({host}) => probeDocker(host),
+		describe: v => `${v!.serverVersion}, runtimes: ${v!.runtimes.join(', ')}`,
+		facts: p => ({nvidiaRuntime: p.value?.nvidiaRuntime ?? false}),
+	}),
+	compose: spec<string>({
+		label: 'compose',
+		deadlineMs: PROBE_TIMEOUT_MS + 500,
+		run: ({host}) => probeCompose(host),
+		describe: v => `v${v}`,
+		facts: p => (p.value ? {composeVersion: p.value} : {}),
+	}),
+	gpus: spec<GpuValue>({
+		label: 'GPUs',
+		deadlineMs: PROBE_TIMEOUT_MS + 500,
+		run: ({host, options}) => probeGpus(host, options.graphics),
+		describe: (_v, i) => gpuSummary(i),
+		always: ['missing'],
+		// A GPU count only from an answer: a timeout or an error says nothing about how many there are.
+		facts: p => (p.status === 'ok' || p.status === 'missing' ? {gpuCount: p.value?.gpus.length ?? 0} : {}),
+	}),
+	dropbox: spec<string>({
+		label: 'Dropbox',
+		deadlineMs: PROBE_TIMEOUT_MS,
+		run: async ({host, id}) => {
 			const p = await dropboxPath(host, id.home);
 			return p
 				? {status: 'ok', value: p}
@@ -265,16 +301,61 @@ export async function inspectHost(host: Host, options: InspectOptions = {}): Pro
 							`no Dropbox folder in ${join(id.home, '.dropbox', 'info.json')}, ~/Dropbox or ` +
 							`~/Library/CloudStorage/Dropbox`,
 					};
-		}, PROBE_TIMEOUT_MS),
-		timed(() => probeAgent(host), PROBE_TIMEOUT_MS),
-		timed<string[]>(async () => {
+		},
+		describe: v => String(v),
+		facts: p => (p.value ? {dropboxPath: p.value} : {}),
+	}),
+	agent: spec<string>({
+		label: 'agent',
+		deadlineMs: PROBE_TIMEOUT_MS,
+		run: ({host}) => probeAgent(host),
+		describe: v => String(v),
+		facts: p => (p.value ? {agentSocket: p.value} : {}),
+	}),
+	publicKeys: spec<string[]>({
+		label: 'SSH keys',
+		deadlineMs: PROBE_TIMEOUT_MS,
+		run: async ({host, id}) => {
 			const list = await publicKeys(host, id.home);
 			return list.length
 				? {status: 'ok', value: list}
 				: {status: 'missing', detail: 'no ~/.ssh/*.pub', hint: 'make one: ssh-keygen -t ed25519'};
-		}, PROBE_TIMEOUT_MS),
-	]);
-	return {identity: id, platform: host.platform, docker, compose, gpus, dropbox, agent, publicKeys: keys};
+		},
+		describe: v => (v ?? []).join(', '),
+		facts: p => (p.value ? {publicKeys: p.value} : {}),
+	}),
+};
+
+type Probes = typeof PROBES;
+type ProbeName = keyof Probes;
+type ValueOf<S> = S extends ProbeSpec<infer T> ? T : never;
+const NAMES = Object.keys(PROBES) as ProbeName[];
+
+/** What hatch saw on this host: who the user is, and each probe's result. */
+export type Inspection = {identity: ReturnType<typeof identity>; platform: string} & {
+	[K in ProbeName]: Probe<ValueOf<Probes[K]>>;
+};
+
+export const PROBE_LABELS = NAMES.map(n => PROBES[n].label);
+
+/** Runs every probe at once, each under its own deadline. */
+export async function inspectHost(host: Host, options: InspectOptions = {}): Promise<Inspection> {
+	const id = identity(host);
+	const ctx: ProbeContext = {host, id, options};
+	const results = await Promise.all(
+		NAMES.map(n => timed(() => (PROBES[n] as ProbeSpec<unknown>).run(ctx), PROBES[n].deadlineMs)),
+	);
+	return {
+		identity: id,
+		platform: host.platform,
+		...Object.fromEntries(NAMES.map((n, k) => [n, results[k]])),
+	} as Inspection;
+}
+
+/** An inspection that could not run at all: every probe failed with the same reason. */
+export function failedInspection(id: Inspection['identity'], platform: string, error: Error): Inspection {
+	const failed = {status: 'error' as const, detail: `host check failed: ${error.message}`, ms: 0};
+	return {identity: id, platform, ...Object.fromEntries(NAMES.map(n => [n, failed]))} as Inspection;
 }
 
 /** One line on the GPU situation, naming the mismatch users trip over. */
@@ -289,10 +370,8 @@ export function gpuSummary(i: Inspection): string {
 	return `${count} GPU(s): ${names}`;
 }
 
-export const PROBE_LABELS = ['Docker', 'compose', 'GPUs', 'Dropbox', 'agent', 'SSH keys'] as const;
-
 export interface ProbeLine {
-	label: (typeof PROBE_LABELS)[number];
+	label: string;
 	status: Status;
 	text: string;
 	/** Shown when the status is not ok. */
@@ -301,37 +380,22 @@ export interface ProbeLine {
 
 /** Each probe as one line of words: the same for `inspect` and the wizard's welcome screen. */
 export function describeProbes(i: Inspection): ProbeLine[] {
-	const text = (p: Probe<unknown>, ok: () => string) =>
-		p.status === 'ok' ? ok() : p.status === 'timeout' ? `timed out (${p.detail ?? ''})` : (p.detail ?? p.status);
-	const line = (label: ProbeLine['label'], p: Probe<unknown>, ok: () => string): ProbeLine => ({
-		label,
-		status: p.status,
-		text: text(p, ok),
-		...(p.hint ? {hint: p.hint} : {}),
+	return NAMES.map(n => {
+		const s = PROBES[n] as ProbeSpec<unknown>;
+		const p = i[n] as Probe<unknown>;
+		const text =
+			p.status === 'ok' || s.always?.includes(p.status)
+				? s.describe(p.value, i)
+				: p.status === 'timeout'
+					? `timed out (${p.detail ?? ''})`
+					: (p.detail ?? p.status);
+		return {label: s.label, status: p.status, text, ...(p.hint ? {hint: p.hint} : {})};
 	});
-	return [
-		line(
-			'Docker',
-			i.docker,
-			() => `${i.docker.value!.serverVersion}, runtimes: ${i.docker.value!.runtimes.join(', ')}`,
-		),
-		line('compose', i.compose, () => `v${i.compose.value}`),
-		{...line('GPUs', i.gpus, () => gpuSummary(i)), ...(i.gpus.status === 'missing' ? {text: gpuSummary(i)} : {})},
-		line('Dropbox', i.dropbox, () => String(i.dropbox.value)),
-		line('agent', i.agent, () => String(i.agent.value)),
-		line('SSH keys', i.publicKeys, () => (i.publicKeys.value ?? []).join(', ')),
-	];
 }
 
-/** Host facts for the model's defaults. */
-export function factsFrom(i: Inspection) {
-	return {
-		...i.identity,
-		...(i.publicKeys.value ? {publicKeys: i.publicKeys.value} : {}),
-		...(i.dropbox.value ? {dropboxPath: i.dropbox.value} : {}),
-		...(i.agent.value ? {agentSocket: i.agent.value} : {}),
-		...(i.gpus.status === 'ok' || i.gpus.status === 'missing' ? {gpuCount: i.gpus.value?.gpus.length ?? 0} : {}),
-		nvidiaRuntime: i.docker.value?.nvidiaRuntime ?? false,
-		...(i.compose.value ? {composeVersion: i.compose.value} : {}),
-	};
+/** Host facts for the model's defaults: who the user is, and what each probe yields. */
+export function factsFrom(i: Inspection): HostFacts {
+	const facts: HostFacts = {...i.identity};
+	for (const n of NAMES) Object.assign(facts, (PROBES[n] as ProbeSpec<unknown>).facts?.(i[n] as Probe<unknown>));
+	return facts;
 }

@@ -1,5 +1,14 @@
 import {describe, expect, it, vi} from 'vitest';
-import {factsFrom, gpuSummary, inspectHost, parseNvidiaSmi} from '../../source/host/inspect.js';
+import {
+	describeProbes,
+	factsFrom,
+	failedInspection,
+	gpuSummary,
+	inspectHost,
+	PROBE_LABELS,
+	PROBES,
+	parseNvidiaSmi,
+} from '../../source/host/inspect.js';
 import {dropboxPath, publicKeys} from '../../source/host/probes.js';
 import {fail, fakeHost, fixture, ok} from '../helpers/fake-host.js';
 
@@ -452,5 +461,37 @@ describe('each probe’s answers, word for word', () => {
 			nvidiaRuntime: true,
 			composeVersion: '2.29.7',
 		});
+	});
+});
+
+describe('the probe registry: each probe declared once, everything else derived', () => {
+	it('inspection, its lines and the welcome labels follow PROBES, in its order', async () => {
+		const i = await inspectHost(fakeHost({commands: dockerOk}));
+		const names = Object.keys(PROBES);
+		expect(Object.keys(i)).toEqual(['identity', 'platform', ...names]);
+		expect(describeProbes(i).map(l => l.label)).toEqual(PROBE_LABELS);
+		expect(PROBE_LABELS).toEqual(names.map(n => PROBES[n as keyof typeof PROBES].label));
+		expect(PROBE_LABELS).toEqual(['Docker', 'compose', 'GPUs', 'Dropbox', 'agent', 'SSH keys']);
+	});
+
+	it('each probe runs under its own deadline (docker and compose 4.5 s, the file probes 4 s)', async () => {
+		const deadlines = Object.fromEntries(Object.entries(PROBES).map(([n, s]) => [n, s.deadlineMs]));
+		expect(deadlines).toEqual({
+			docker: 4500,
+			compose: 4500,
+			gpus: 4500,
+			dropbox: 4000,
+			agent: 4000,
+			publicKeys: 4000,
+		});
+	});
+
+	it('an inspection that could not run: every probe an error naming the reason, and no facts guessed', () => {
+		const id = {user: 'alice', uid: 1000, gid: 1000, home: '/home/alice', hostname: 'vortex'};
+		const i = failedInspection(id, 'linux', new Error('spawn EAGAIN'));
+		expect(describeProbes(i).map(l => `${l.label}: ${l.status} ${l.text}`)).toEqual(
+			PROBE_LABELS.map(l => `${l}: error host check failed: spawn EAGAIN`),
+		);
+		expect(factsFrom(i)).toEqual({...id, nvidiaRuntime: false});
 	});
 });
