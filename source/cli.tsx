@@ -1,27 +1,8 @@
-// hatch-wizard entry point: argument parsing and dispatch. Heavy modules (Ink, probes) load only when used.
-import {readFileSync} from 'node:fs';
-import {join, resolve} from 'node:path';
+// hatch-wizard entry point: the usage text, argument parsing and dispatch to one module per command
+// (source/commands/). Each command loads when it runs, so `--help` and the wizard's first frame load little.
 import {parseArgs} from 'node:util';
 import pkg from '../package.json' with {type: 'json'};
-import {changeWord, diffTones} from './core/diff.js';
-import {parseEnv} from './core/env.js';
-import {FIELDS, factWarnings, IMAGES, type Image, isImage, loginCommand} from './core/model.js';
-import {missingForPreset, type Preset, PresetError, parsePresetYaml} from './core/preset.js';
-import {describeOverride, parseSets, resolveConfig} from './core/resolve.js';
-import {describeProbes, factsFrom, type Inspection, inspectHost, systemGraphics} from './host/inspect.js';
-import {identity, realHost} from './host/probes.js';
-import {findShippedPreset, presetsCommand} from './presets.js';
-import {
-	apply,
-	compare,
-	fileSystemProblem,
-	hostFileProblems,
-	planStack,
-	readTextFile,
-	stackDrift,
-	stackIdentity,
-} from './stack.js';
-import {changedFacts, PresetStore} from './store.js';
+import {CommandError, imageOption, UsageError} from './commands/common.js';
 
 export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem, neuron) for your Docker host
 
@@ -56,209 +37,6 @@ Options:
 Exit codes: 0 ok, 2 usage or validation error, 1 other failure, 130 interrupted.
 `;
 
-export class UsageError extends Error {}
-
-const color = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-
-/** A y/N question on the terminal (only called when stdin and stdout are one). */
-async function askYesNo(question: string): Promise<boolean> {
-	const {createInterface} = await import('node:readline/promises');
-	const rl = createInterface({input: process.stdin, output: process.stdout});
-	try {
-		return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-	} finally {
-		rl.close();
-	}
-}
-
-function colorDiff(diff: string): string {
-	const ansi = {added: '32', removed: '31', hunk: '', plain: ''};
-	return `${diffTones(diff)
-		.map(l => (ansi[l.tone] ? paint(ansi[l.tone], l.text) : l.text))
-		.join('\n')}\n`;
-}
-
-async function loadPreset(name: string | undefined, file: string | undefined): Promise<Preset | undefined> {
-	if (name && file) throw new UsageError('use either --preset or --preset-file, not both');
-	if (file) {
-		let text: string;
-		try {
-			text = readFileSync(file, 'utf8');
-		} catch (error) {
-			throw new UsageError(
-				`--preset-file ${file}: ` +
-					`${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-			);
-		}
-		return parsePresetYaml(text, file);
-	}
-	if (!name) return undefined;
-	const id = identity(realHost());
-	const store = await PresetStore.open(id.hostname);
-	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
-	const saved = store.get(name);
-	if (!saved) return findShippedPreset(name);
-	// A preset remembers the host it was made on: say what changed rather than silently differ.
-	for (const change of changedFacts(saved.facts, {user: id.user, uid: id.uid, gid: id.gid})) {
-		process.stderr.write(`note: ${change}; the preset's values are used (override with --set)\n`);
-	}
-	return saved;
-}
-
-export function defaultOutDir(env: Record<string, string | undefined>, hostname: string, cwd: string): string {
-	return env.DOCKER ? join(env.DOCKER, 'services', hostname) : cwd;
-}
-
-async function writeCommand(opts: {
-	image?: string;
-	preset?: string;
-	presetFile?: string;
-	set: string[];
-	out?: string;
-	yes: boolean;
-	dryRun: boolean;
-	build: boolean;
-	boot: boolean;
-	sshConfig: boolean;
-	force: boolean;
-}): Promise<number> {
-	if (opts.image !== undefined && !isImage(opts.image))
-		throw new UsageError(`--image must be one of: ${IMAGES.join(', ')} (got "${opts.image}")`);
-	const preset = await loadPreset(opts.preset, opts.presetFile);
-	const image: Image = (opts.image as Image | undefined) ?? preset?.image ?? 'stem';
-	if (preset && preset.image !== image)
-		throw new UsageError(`the preset is for ${preset.image} but --image is ${image}`);
-	const {sets, errors} = parseSets(
-		opts.set,
-		FIELDS.filter(f => f.images.includes(image)).map(f => f.key),
-	);
-	if (errors.length) throw new UsageError(errors.join('\n'));
-
-	const out = resolve(opts.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
-	if (!opts.yes && !opts.dryRun) {
-		if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.CI) {
-			throw new UsageError(
-				'the wizard needs a terminal; without one, pass --yes (with --set KEY=VALUE, --preset NAME or ' +
-					'--preset-file FILE), or --dry-run to only look',
-			);
-		}
-		const {runWizard} = await import('./ui/run.js');
-		return runWizard({version: pkg.version, out, sets, ...(preset ? {preset} : {})});
-	}
-	const facts = factsFrom(await inspectHost(realHost()));
-	const dir = join(out, image);
-	const envPath = join(dir, '.env');
-	const envText = readTextFile(envPath);
-	const existing = envText === undefined ? undefined : parseEnv(envText);
-	const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
-	const fileCheck = hostFileProblems(resolved.values);
-	const problems = [
-		...resolved.problems.map(p => p.message),
-		...missingForPreset(preset, resolved.values),
-		...fileCheck.errors,
-	];
-	if (resolved.overrides.length && !opts.force) {
-		// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
-		process.stderr.write(
-			`error: the preset would change what your ${envPath} ` +
-				`says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`,
-		);
-		process.stderr.write(
-			`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`,
-		);
-		return 2;
-	}
-	if (problems.length) {
-		for (const p of problems) process.stderr.write(`error: ${p}\n`);
-		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
-		return 2;
-	}
-	const {preflight, refusal, renameWarning} = await import('./host/preflight.js');
-	const names = stackIdentity(image, dir);
-	const renamed = await renameWarning(realHost(), existing, resolved.values, names);
-	for (const d of stackDrift(image, dir)) process.stdout.write(`note: ${d}; rewriting docker-compose.yml applies it\n`);
-	for (const w of [
-		...fileCheck.warnings,
-		...factWarnings(image, resolved.values, facts),
-		...(renamed ? [renamed] : []),
-	])
-		process.stderr.write(`warning: ${w}\n`);
-	if (!opts.dryRun && (opts.build || opts.boot)) {
-		// Before anything is written: what the build and start need from this engine.
-		const checks = await preflight(realHost(), resolved.values, {build: opts.build, boot: opts.boot}, names);
-		if (checks.deployErrors.length) {
-			for (const l of refusal(checks.deployErrors, false)) process.stderr.write(`${l.text}\n`);
-			return 2;
-		}
-		for (const w of checks.warnings.filter(w => !fileCheck.warnings.includes(w)))
-			process.stderr.write(`warning: ${w}\n`);
-		for (const n of checks.notes) process.stdout.write(`note: ${n}\n`);
-	}
-
-	const changes = await compare(
-		planStack(image, resolved.values, out, {composeVersion: facts.composeVersion, version: pkg.version}),
-	);
-	const pending = changes.filter(c => c.state !== 'unchanged');
-	// .env and compose are always listed; build-context files only when they change.
-	for (const c of changes.filter(c => c.showDiff || c.state !== 'unchanged')) {
-		process.stdout.write(`${changeWord(c.state).padEnd(9)} ${c.path}\n`);
-		if (c.diff) process.stdout.write(colorDiff(c.diff));
-	}
-	if (opts.dryRun) {
-		process.stdout.write(
-			pending.length
-				? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n`
-				: `Nothing to do: ${dir} is up to date.\n`,
-		);
-		return 0;
-	}
-	if (pending.length === 0) process.stdout.write(`Nothing to write: ${dir} is up to date.\n`);
-	else {
-		const done = await apply(changes);
-		for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
-		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
-	}
-	const v = resolved.values;
-	if (opts.sshConfig && !opts.boot) {
-		process.stderr.write(
-			`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has ` +
-				`started; run again without --no-boot (or later: hatch-wizard --yes ` +
-				`--no-build --ssh-config --out ${out})\n`,
-		);
-	}
-	if (!opts.build && !opts.boot) {
-		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`);
-		return 0;
-	}
-	const {deployPlain} = await import('./docker/plain.js');
-	return deployPlain(dir, v, {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig});
-}
-
-const MARK = {ok: '✔', missing: '–', timeout: '⏱', error: '✗'} as const;
-
-function describeInspection(i: Inspection): string {
-	const you =
-		`✔ ${'you'.padEnd(9)} ${i.identity.user} (${i.identity.uid}:${i.identity.gid}) on ` +
-		`${i.identity.hostname}, home ${i.identity.home}\n`;
-	return (
-		you +
-		describeProbes(i)
-			.map(
-				l =>
-					`${MARK[l.status]} ${l.label.padEnd(9)} ` +
-					`${l.text}\n${l.hint && l.status !== 'ok' ? `            → ${l.hint}\n` : ''}`,
-			)
-			.join('')
-	);
-}
-
-async function inspectCommand(json: boolean): Promise<number> {
-	const i = await inspectHost(realHost(), {graphics: systemGraphics});
-	process.stdout.write(json ? `${JSON.stringify(i, null, 2)}\n` : describeInspection(i));
-	return 0;
-}
-
 function parseArgv(argv: string[]) {
 	// `publish --version X.Y.Z` takes a value; everywhere else --version prints hatch's own.
 	const publishing = argv.includes('publish');
@@ -289,6 +67,81 @@ function parseArgv(argv: string[]) {
 	});
 }
 
+type Options = ReturnType<typeof parseArgv>['values'];
+
+const print = (text: string) => void process.stdout.write(text);
+
+/** The commands that work on a written stack, found from --image and --out. */
+async function stackCommand(command: string, o: Options): Promise<number> {
+	const {defaultOutDir, loadStack} = await import('./commands/common.js');
+	const {identity, realHost} = await import('./host/probes.js');
+	const {resolve} = await import('node:path');
+	const image = imageOption(o.image) ?? 'stem';
+	const out = resolve(o.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
+	const ref = loadStack(image, out);
+	if (command === 'publish' && (!o.repo || typeof o.version !== 'string'))
+		throw new UsageError(
+			'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',
+		);
+	switch (command) {
+		case 'status':
+			return (await import('./commands/status.js')).statusCommand(ref, print);
+		case 'logs':
+			return (await import('./commands/logs.js')).logsCommand(ref, o.follow ?? false);
+		case 'bindu-update': {
+			const {askYesNo} = await import('./commands/common.js');
+			const ask = process.stdin.isTTY && process.stdout.isTTY ? askYesNo : undefined;
+			return (await import('./commands/bindu-update.js')).binduUpdateCommand(
+				ref,
+				{subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...(ask ? {ask} : {})},
+				print,
+			);
+		}
+		default:
+			return (await import('./commands/publish.js')).publishCommand(ref, o.repo!, o.version as string, print);
+	}
+}
+
+async function dispatch(command: string | undefined, rest: string[], o: Options): Promise<number> {
+	switch (command) {
+		case 'inspect':
+			return (await import('./commands/inspect.js')).inspectCommand(o.json ?? false);
+		case 'presets':
+			return (await import('./commands/presets.js')).presetsCommand(rest, print);
+		case 'status':
+		case 'logs':
+		case 'bindu-update':
+		case 'publish':
+			return stackCommand(command, o);
+		case 'ssh-config': {
+			if (!o.remove)
+				throw new UsageError(
+					'ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)',
+				);
+			const {removeSshConfig} = await import('./sshconfig.js');
+			print(await removeSshConfig(o.remove));
+			return 0;
+		}
+		case undefined:
+			return (await import('./commands/write.js')).writeCommand({
+				version: pkg.version,
+				image: o.image,
+				preset: o.preset,
+				presetFile: o['preset-file'],
+				set: o.set ?? [],
+				out: o.out,
+				yes: o.yes ?? false,
+				dryRun: o['dry-run'] ?? false,
+				build: !o['no-build'],
+				boot: !o['no-boot'],
+				sshConfig: o['ssh-config'] ?? false,
+				force: o.force ?? false,
+			});
+		default:
+			throw new UsageError(`unknown command "${command}"; see --help`);
+	}
+}
+
 export async function main(argv: string[]): Promise<number> {
 	let parsed: ReturnType<typeof parseArgv>;
 	try {
@@ -299,73 +152,23 @@ export async function main(argv: string[]): Promise<number> {
 	}
 	const o = parsed.values;
 	if (o.help) {
-		process.stdout.write(USAGE);
+		print(USAGE);
 		return 0;
 	}
 	if (o.version === true) {
-		process.stdout.write(`${pkg.version}\n`);
+		print(`${pkg.version}\n`);
 		return 0;
 	}
 	try {
 		const [command, ...rest] = parsed.positionals;
-		if (command === 'inspect') return await inspectCommand(o.json ?? false);
-		if (command === 'presets') return await presetsCommand(rest, s => process.stdout.write(s));
-		if (command === 'status' || command === 'logs' || command === 'bindu-update' || command === 'publish') {
-			if (o.image !== undefined && !isImage(o.image))
-				throw new UsageError(`--image must be one of: ${IMAGES.join(', ')} (got "${o.image}")`);
-			const cmd = await import('./commands.js');
-			const out = resolve(o.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
-			const print = (text: string) => process.stdout.write(text);
-			try {
-				const ref = cmd.loadStack((o.image as Image | undefined) ?? 'stem', out);
-				if (command === 'status') return await cmd.statusCommand(ref, print);
-				if (command === 'logs') return await cmd.logsCommand(ref, o.follow ?? false);
-				if (command === 'bindu-update') {
-					const ask = process.stdin.isTTY && process.stdout.isTTY ? askYesNo : undefined;
-					return await cmd.binduUpdateCommand(
-						ref,
-						{subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...(ask ? {ask} : {})},
-						print,
-					);
-				}
-				if (!o.repo || typeof o.version !== 'string')
-					throw new UsageError(
-						'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',
-					);
-				return await cmd.publishCommand(ref, o.repo, o.version, print);
-			} catch (error) {
-				if (error instanceof cmd.CommandError) throw new UsageError(error.message);
-				throw error;
-			}
-		}
-		if (command === 'ssh-config') {
-			if (!o.remove)
-				throw new UsageError(
-					'ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)',
-				);
-			const {removeSshConfig} = await import('./sshconfig.js');
-			process.stdout.write(await removeSshConfig(o.remove));
-			return 0;
-		}
-		if (command) throw new UsageError(`unknown command "${command}"; see --help`);
-		return await writeCommand({
-			image: o.image,
-			preset: o.preset,
-			presetFile: o['preset-file'],
-			set: o.set ?? [],
-			out: o.out,
-			yes: o.yes ?? false,
-			dryRun: o['dry-run'] ?? false,
-			build: !o['no-build'],
-			boot: !o['no-boot'],
-			sshConfig: o['ssh-config'] ?? false,
-			force: o.force ?? false,
-		});
+		return await dispatch(command, rest, o);
 	} catch (error) {
-		if (error instanceof UsageError || error instanceof PresetError) {
+		const {PresetError} = await import('./core/preset.js');
+		if (error instanceof UsageError || error instanceof CommandError || error instanceof PresetError) {
 			process.stderr.write(`hatch-wizard: ${error.message}\n`);
 			return 2;
 		}
+		const {fileSystemProblem} = await import('./stack.js');
 		const fs = fileSystemProblem(error);
 		if (fs) {
 			process.stderr.write(`hatch-wizard: ${fs.message}\n`);

@@ -5,7 +5,7 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {changeWord} from './core/diff.js';
+import {ansi, changeLines} from './core/describe.js';
 import {KEY, localAddress, type Values} from './core/model.js';
 import {apply, compare} from './stack.js';
 
@@ -136,11 +136,10 @@ export async function planSshConfig(values: Values, keyBlob: string, home = home
 }
 
 function describe(done: Awaited<ReturnType<typeof apply>>): string {
-	return done
-		.map(
-			c => `${changeWord(c.state, true).padEnd(9)} ${c.path}${c.backup ? ` (old copy: ${c.backup})` : ''}\n${c.diff}`,
-		)
-		.join('');
+	return ansi(
+		done.flatMap(c => changeLines(c, true)),
+		false,
+	);
 }
 
 /** --ssh-config: writes the block and pins the key; returns what it did, diffs included. */

@@ -122,7 +122,8 @@ export function planStack(image: Image, values: Values, out: string, options: Pl
 async function current(path: string): Promise<string | undefined> {
 	return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
 		if (error.code === 'ENOENT') return undefined;
-		throw error;
+		// Reading a folder fails without naming it (EISDIR, no path): name it, so the message can.
+		throw Object.assign(error, {path: error.path ?? path});
 	});
 }
 

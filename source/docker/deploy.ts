@@ -1,5 +1,6 @@
 // Build, start, and wait until SSH really works: the three phases after a stack is written.
 import {join} from 'node:path';
+import type {Line} from '../core/describe.js';
 import {FIELDS, KEY, localAddress, type Values} from '../core/model.js';
 import {timestamp} from '../stack.js';
 import {BuildProgress, type BuildStep, hintFor} from './buildkit.js';
@@ -150,18 +151,14 @@ export function deploy(
 }
 
 /** One line of an outcome, with how it is meant (the terminal UI colours it; plain output prints the text). */
-export interface OutcomeLine {
-	text: string;
-	tone: 'good' | 'bad' | 'warn' | 'plain' | 'dim' | 'output';
-}
 
 /**
  * Every way a build-and-start ends, in words: ready (with its warnings), failed at a step, stopped after a
  * boot that never became ready, interrupted. The terminal UI and the plain output both print exactly these
  * lines, so they cannot tell different stories. The exit code goes with it.
  */
-export function outcome(r: DeployResult, values: Values, dir: string): {code: number; lines: OutcomeLine[]} {
-	const line = (text: string, tone: OutcomeLine['tone'] = 'plain'): OutcomeLine => ({text, tone});
+export function outcome(r: DeployResult, values: Values, dir: string): {code: number; lines: Line[]} {
+	const line = (text: string, tone: Line['tone'] = 'plain'): Line => ({text, tone});
 	if (r.canceled)
 		return {code: 130, lines: [line(`Interrupted: ${stateAfter(r, dir)}`, 'warn'), line(`Log: ${r.logFile}`, 'dim')]};
 	if (!r.ok) {

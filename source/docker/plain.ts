@@ -1,4 +1,5 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
+import {ansi} from '../core/describe.js';
 import type {Values} from '../core/model.js';
 import type {BuildProgress} from './buildkit.js';
 import {deploy, type Engine, outcome, type Phase} from './deploy.js';
@@ -86,7 +87,7 @@ export async function deployPlain(
 
 	const told = outcome(r, values, dir);
 	if (!r.ok) out('\n');
-	for (const l of told.lines) out(`${l.text}\n`);
+	out(ansi(told.lines, false));
 	if (told.code !== 0 || !r.ready) return told.code;
 	if (options.sshConfig) {
 		const {installSshConfig} = await import('../sshconfig.js');

@@ -2,6 +2,7 @@
 // (first run or re-run), and are the host files in the settings what they should be. With `deploy`, also
 // what a build and start need from this engine; each refusal names the setting or the tool, and the fix.
 import {type ComposeIdentity, identityFor} from '../core/compose.js';
+import type {Line} from '../core/describe.js';
 import {KEY, type Values} from '../core/model.js';
 import {hostFileProblems} from '../stack.js';
 import type {Host} from './probes.js';
@@ -200,7 +201,7 @@ export async function preflight(
 }
 
 /** A build and start refused by the preflight, in the words both the wizard and --yes print (exit 2). */
-export function refusal(errors: string[], written: boolean): {text: string; tone: 'plain' | 'bad'}[] {
+export function refusal(errors: string[], written: boolean): Line[] {
 	return [
 		{text: 'It cannot be built and started here yet:', tone: 'plain'},
 		...errors.map(e => ({text: `✗ ${e}`, tone: 'bad' as const})),

@@ -9,7 +9,8 @@ import {useEffect, useRef, useState} from 'react';
 import type {Values} from '../core/model.js';
 import type {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
-import {type OutcomeLine, outcome} from '../docker/deploy.js';
+import {outcome} from '../docker/deploy.js';
+import {Lines} from './Lines.js';
 
 export type StartDeploy = (events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
 
@@ -131,28 +132,6 @@ function useShown(onShown?: () => void) {
 	useEffect(() => onShown?.(), []);
 }
 
-const COLOR: Record<OutcomeLine['tone'], {color?: string; dimColor?: boolean}> = {
-	good: {color: 'green'},
-	bad: {color: 'red'},
-	warn: {color: 'yellow'},
-	plain: {},
-	dim: {dimColor: true},
-	output: {dimColor: true},
-};
-
-/** The outcome's lines (the same as plain output prints), coloured by their tone. */
-function Outcome({lines}: {lines: OutcomeLine[]}) {
-	return (
-		<Box flexDirection="column">
-			{lines.map((l, n) => (
-				<Text key={n} {...COLOR[l.tone]}>
-					{l.text}
-				</Text>
-			))}
-		</Box>
-	);
-}
-
 export function DeployFailed({
 	result,
 	dir,
@@ -165,7 +144,7 @@ export function DeployFailed({
 	onShown?: () => void;
 }) {
 	useShown(onShown);
-	return <Outcome lines={outcome(result, values, dir).lines} />;
+	return <Lines lines={outcome(result, values, dir).lines} />;
 }
 
 export function Ready({
@@ -180,5 +159,5 @@ export function Ready({
 	onShown?: () => void;
 }) {
 	useShown(onShown);
-	return <Outcome lines={outcome(result, values, dir).lines} />;
+	return <Lines lines={outcome(result, values, dir).lines} />;
 }

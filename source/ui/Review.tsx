@@ -3,7 +3,7 @@
 import {relative} from 'node:path';
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
-import {changeWord, diffTones} from '../core/diff.js';
+import {changeWord, diffTones} from '../core/describe.js';
 import type {FileChange} from '../stack.js';
 import {SelectList} from './fields.js';
 import {useKeys} from './keys.js';

@@ -2,22 +2,21 @@
 
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
+import {STATUS_MARK} from '../core/describe.js';
 import {describeProbes, type Inspection, PROBE_LABELS, type ProbeLine} from '../host/inspect.js';
 import {SelectList} from './fields.js';
+import {Toned} from './Lines.js';
 import type {Option} from './questions.js';
 
-const MARK = {
-	ok: <Text color="green">✔</Text>,
-	missing: <Text dimColor>–</Text>,
-	timeout: <Text color="yellow">⏱</Text>,
-	error: <Text color="red">✗</Text>,
-};
+function Mark({status}: {status: ProbeLine['status']}) {
+	return <Toned tone={STATUS_MARK[status].tone}>{STATUS_MARK[status].mark}</Toned>;
+}
 
 function Row({line}: {line: ProbeLine}) {
 	return (
 		<Box flexDirection="column">
 			<Text>
-				{MARK[line.status]} {line.label.padEnd(9)} {line.text}
+				<Mark status={line.status} /> {line.label.padEnd(9)} {line.text}
 			</Text>
 			{line.status !== 'ok' && line.hint ? (
 				<Text dimColor>
@@ -59,8 +58,7 @@ export function Welcome({version, identity, inspection: i, starts, warnings = []
 			<Box flexDirection="column" marginTop={1}>
 				<Text bold>This host</Text>
 				<Text>
-					<Text color="green">✔</Text> {'you'.padEnd(9)} {identity.user} ({identity.uid}:{identity.gid}) on{' '}
-					{identity.hostname}
+					<Mark status="ok" /> {'you'.padEnd(9)} {identity.user} ({identity.uid}:{identity.gid}) on {identity.hostname}
 				</Text>
 				{i
 					? describeProbes(i).map(line => <Row key={line.label} line={line} />)

@@ -1,23 +1,13 @@
 // Starts the interactive wizard with the real host, files and preset store.
-import {join} from 'node:path';
 import {render} from 'ink';
-import {parseEnv} from '../core/env.js';
 import {type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {inspectHost, systemGraphics} from '../host/inspect.js';
-import {checkPort, preflight, renameWarning} from '../host/preflight.js';
+import {checkPort} from '../host/preflight.js';
 import {identity, realHost} from '../host/probes.js';
+import {checkHost, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
 import {shippedPresets} from '../presets.js';
-import {
-	apply,
-	checkHostFile,
-	compare,
-	fileSystemProblem,
-	planStack,
-	readTextFile,
-	stackDrift,
-	stackIdentity,
-} from '../stack.js';
+import {checkHostFile} from '../stack.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
@@ -56,7 +46,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 
 	let exitCode = 0;
 	let composeVersion: string | undefined;
-	const stackDir = (image: Image) => join(options.out, image);
+	const target = (image: Image): Target => ({host, out: options.out, image, version: options.version});
 	const deps: WizardDeps = {
 		version: options.version,
 		identity: id,
@@ -72,31 +62,18 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			if (start.startsWith('shipped:')) return shipped.find(p => `shipped:${p.name}` === start);
 			return undefined;
 		},
-		stackDir,
-		loadExisting: image => {
-			const p = join(stackDir(image), '.env');
-			const text = readTextFile(p);
-			return text === undefined ? undefined : parseEnv(text);
-		},
+		stackDir: image => stackDir(target(image)),
+		loadExisting: image => readExisting(target(image)),
 		sets: options.sets,
-		plan: (image, values) => compare(planStack(image, values, options.out, {composeVersion, version: options.version})),
-		// A file system error reaches the screen in words (the path and the fix), not as EISDIR.
-		write: changes =>
-			apply(changes).catch((error: unknown) => {
-				throw new Error(fileSystemProblem(error)?.message ?? (error as Error).message);
-			}),
+		plan: (image, values) => planFiles(target(image), values, composeVersion),
+		write: writeFiles,
 		preflight: async (values, image) => {
-			const identity = stackIdentity(image, stackDir(image));
-			const [checks, renamed] = await Promise.all([
-				preflight(host, values, {build: true, boot: true}, identity),
-				renameWarning(host, deps.loadExisting(image), values, identity),
-			]);
-			// Hand edits of .env that the compose file did not follow: writing it now applies them.
-			const drift = stackDrift(image, stackDir(image)).map(d => `${d}; rewriting docker-compose.yml applies it`);
+			const {renamed, drift, engine} = await checkHost(target(image), values, {build: true, boot: true});
+			// Hand edits of .env that the compose file did not follow are listed first: writing it now applies them.
 			return {
-				...checks,
-				warnings: [...(renamed ? [renamed] : []), ...checks.warnings],
-				notes: [...drift, ...checks.notes],
+				...engine!,
+				warnings: [...(renamed ? [renamed] : []), ...engine!.warnings],
+				notes: [...drift, ...engine!.notes],
 			};
 		},
 		check: (key, value) => checkHostFile(key, value).error,
@@ -107,7 +84,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		deploy: (image, values, events) => {
 			// Loaded when asked for, not before the first frame.
 			const started = import('../docker/deploy.js').then(m =>
-				m.deploy(stackDir(image), values, {build: true, boot: true, events}),
+				m.deploy(stackDir(target(image)), values, {build: true, boot: true, events}),
 			);
 			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
 		},

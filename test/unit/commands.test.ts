@@ -16,15 +16,11 @@ import {
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it, vi} from 'vitest';
-import {
-	binduUpdateCommand,
-	bootSummary,
-	CommandError,
-	loadStack,
-	logsCommand,
-	publishCommand,
-	statusCommand,
-} from '../../source/commands.js';
+import {binduUpdateCommand} from '../../source/commands/bindu-update.js';
+import {CommandError, loadStack} from '../../source/commands/common.js';
+import {logsCommand} from '../../source/commands/logs.js';
+import {publishCommand} from '../../source/commands/publish.js';
+import {bootSummary, statusCommand} from '../../source/commands/status.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
 import type {Values} from '../../source/core/model.js';

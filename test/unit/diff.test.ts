@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {changeWord, diffTones, unifiedDiff} from '../../source/core/diff.js';
+import {changeWord, diffTones} from '../../source/core/describe.js';
+import {unifiedDiff} from '../../source/core/diff.js';
 import {rng} from '../helpers/rng.js';
 
 /** Applies a unified diff (as produced here) to `old`; used to check the diff is exact. */

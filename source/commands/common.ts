@@ -1,0 +1,50 @@
+// What the commands share: their errors, finding a stack from --image/--out, the default output folder, and a
+// y/N question at the terminal.
+import {existsSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {parseEnv} from '../core/env.js';
+import {IMAGES, type Image, isImage, type Values} from '../core/model.js';
+
+/** A mistake in how hatch-wizard was called (exit 2), with the fix in its message. */
+export class UsageError extends Error {}
+
+export class CommandError extends Error {}
+
+export interface StackRef {
+	image: Image;
+	dir: string;
+	values: Values;
+}
+
+export function loadStack(image: Image, out: string): StackRef {
+	const dir = join(out, image);
+	const env = join(dir, '.env');
+	if (!existsSync(env))
+		throw new CommandError(
+			`no ${image} stack in ${dir} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`,
+		);
+	return {image, dir, values: parseEnv(readFileSync(env, 'utf8'))};
+}
+
+/** The --image option: one of IMAGES, or undefined when not given. */
+export function imageOption(value: string | undefined): Image | undefined {
+	if (value !== undefined && !isImage(value))
+		throw new UsageError(`--image must be one of: ${IMAGES.join(', ')} (got "${value}")`);
+	return value;
+}
+
+/** Where stacks are written when --out is not given: $DOCKER/services/<host>/, else the current folder. */
+export function defaultOutDir(env: Record<string, string | undefined>, hostname: string, cwd: string): string {
+	return env.DOCKER ? join(env.DOCKER, 'services', hostname) : cwd;
+}
+
+/** A y/N question on the terminal (only called when stdin and stdout are one). */
+export async function askYesNo(question: string): Promise<boolean> {
+	const {createInterface} = await import('node:readline/promises');
+	const rl = createInterface({input: process.stdin, output: process.stdout});
+	try {
+		return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+	} finally {
+		rl.close();
+	}
+}

@@ -1,0 +1,63 @@
+// `hatch-wizard status`: the stack's container, its boot record, compose drift, and a real SSH check.
+import {dirname} from 'node:path';
+import {KEY, loginCommand} from '../core/model.js';
+import {type Engine, realEngine} from '../docker/deploy.js';
+import {type BootRecord, bootRecord, checkSsh} from '../docker/ready.js';
+import {stackDrift} from '../stack.js';
+import type {StackRef} from './common.js';
+
+/** `status`: compose's view of the container plus a real SSH check (port answers with the stored host key). */
+export async function statusCommand(
+	ref: StackRef,
+	out: (s: string) => void,
+	engine: Engine = realEngine,
+): Promise<number> {
+	const name = ref.values[KEY.name]!;
+	const ps = await engine.proc.run('docker', [
+		'inspect',
+		'--format',
+		'{{.State.Status}} {{.State.StartedAt}} {{.RestartCount}}',
+		name,
+	]);
+	if (ps.exitCode !== 0) {
+		out(`${name}: not created (cd ${ref.dir} && docker compose up -d --build)\n`);
+		return 1;
+	}
+	const [state, started, restarts] = ps.stdout.trim().split(' ');
+	out(
+		`${name}: ` +
+			`${state}${state === 'running' ? ` since ${started}` : ''}` +
+			`${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`,
+	);
+	if (state !== 'running') return 1;
+	out(bootSummary(await bootRecord(name, engine.ready)));
+	const drift = stackDrift(ref.image, ref.dir);
+	if (drift.length)
+		out(
+			`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx ` +
+				`hatch-wizard --yes --no-build --image ${ref.image} --out ` +
+				`${dirname(ref.dir)} (rewrites it, with a diff, and restarts the ` +
+				`container)\n`,
+		);
+	const ssh = await checkSsh(name, ref.values[KEY.listen] ?? '0.0.0.0', Number(ref.values[KEY.port]), engine.ready);
+	if (ssh.ok)
+		out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
+	else out(`ssh: ${ssh.reason}\n`);
+	return ssh.ok ? 0 : 1;
+}
+
+/** The boot's own record (see bootRecord), as `status` prints it. */
+export function bootSummary(record: BootRecord | undefined): string {
+	const warnings = record?.warnings ?? [];
+	const list = warnings.map(w => `  ! ${w}\n`).join('');
+	const [word, arg] = (record?.state ?? '').split(' ');
+	if (word === 'ready')
+		return warnings.length ? `boot: ready, ${warnings.length} warning(s):\n${list}` : 'boot: ready, no warnings\n';
+	if (word === 'booting')
+		return (
+			`boot: sshd is up; optional steps still ` +
+			`running${warnings.length ? `, ${warnings.length} warning(s) so far:` : ''}\n${list}`
+		);
+	if (word === 'failed') return `boot: FAILED at ${arg ?? '?'} (hatch-wizard logs shows why)\n${list}`;
+	return 'boot: no record (an image older than this hatch-wizard?)\n';
+}

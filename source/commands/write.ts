@@ -1,0 +1,157 @@
+// `hatch-wizard [options]`: write a stack. In a terminal, the wizard asks; with --yes (or --dry-run) nothing is
+// asked: the values come from the stack's .env, a preset and --set, and each step of the write pipeline prints
+// what it found, then the build, start and readiness check run as plain lines.
+import {readFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {ansi, changeLines} from '../core/describe.js';
+import {FIELDS, type Image, loginCommand} from '../core/model.js';
+import {type Preset, parsePresetYaml} from '../core/preset.js';
+import {describeOverride, parseSets, resolveConfig} from '../core/resolve.js';
+import {factsFrom, inspectHost} from '../host/inspect.js';
+import {identity, realHost} from '../host/probes.js';
+import {checkHost, checkValues, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
+import {findShippedPreset} from '../presets.js';
+import {changedFacts, PresetStore} from '../store.js';
+import {defaultOutDir, imageOption, UsageError} from './common.js';
+
+export interface WriteOptions {
+	version: string;
+	image?: string;
+	preset?: string;
+	presetFile?: string;
+	set: string[];
+	out?: string;
+	yes: boolean;
+	dryRun: boolean;
+	build: boolean;
+	boot: boolean;
+	sshConfig: boolean;
+	force: boolean;
+}
+
+/** The preset named by --preset (saved on this host, else shipped) or read from --preset-file. */
+async function loadPreset(name: string | undefined, file: string | undefined): Promise<Preset | undefined> {
+	if (name && file) throw new UsageError('use either --preset or --preset-file, not both');
+	if (file) {
+		let text: string;
+		try {
+			text = readFileSync(file, 'utf8');
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			throw new UsageError(`--preset-file ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+		}
+		return parsePresetYaml(text, file);
+	}
+	if (!name) return undefined;
+	const id = identity(realHost());
+	const store = await PresetStore.open(id.hostname);
+	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
+	const saved = store.get(name);
+	if (!saved) return findShippedPreset(name);
+	// A preset remembers the host it was made on: say what changed rather than silently differ.
+	for (const change of changedFacts(saved.facts, {user: id.user, uid: id.uid, gid: id.gid})) {
+		process.stderr.write(`note: ${change}; the preset's values are used (override with --set)\n`);
+	}
+	return saved;
+}
+
+export async function writeCommand(opts: WriteOptions): Promise<number> {
+	const chosen = imageOption(opts.image);
+	const preset = await loadPreset(opts.preset, opts.presetFile);
+	const image: Image = chosen ?? preset?.image ?? 'stem';
+	if (preset && preset.image !== image)
+		throw new UsageError(`the preset is for ${preset.image} but --image is ${image}`);
+	const {sets, errors} = parseSets(
+		opts.set,
+		FIELDS.filter(f => f.images.includes(image)).map(f => f.key),
+	);
+	if (errors.length) throw new UsageError(errors.join('\n'));
+
+	const host = realHost();
+	const out = resolve(opts.out ?? defaultOutDir(process.env, identity(host).hostname, process.cwd()));
+	if (!opts.yes && !opts.dryRun) {
+		if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.CI) {
+			throw new UsageError(
+				'the wizard needs a terminal; without one, pass --yes (with --set KEY=VALUE, --preset NAME or ' +
+					'--preset-file FILE), or --dry-run to only look',
+			);
+		}
+		const {runWizard} = await import('../ui/run.js');
+		return runWizard({version: opts.version, out, sets, ...(preset ? {preset} : {})});
+	}
+	const target: Target = {host, out, image, version: opts.version};
+	const facts = factsFrom(await inspectHost(host));
+	const dir = stackDir(target);
+	const envPath = join(dir, '.env');
+	const existing = readExisting(target);
+	const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
+	const checked = checkValues(image, resolved, facts, preset);
+	if (resolved.overrides.length && !opts.force) {
+		// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
+		process.stderr.write(
+			`error: the preset would change what your ${envPath} ` +
+				`says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`,
+		);
+		process.stderr.write(
+			`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`,
+		);
+		return 2;
+	}
+	if (checked.errors.length) {
+		for (const p of checked.errors) process.stderr.write(`error: ${p}\n`);
+		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
+		return 2;
+	}
+	// A dry run asks nothing of the engine; a real run checks what the build and start need before writing.
+	const deploy = {build: !opts.dryRun && opts.build, boot: !opts.dryRun && opts.boot};
+	const {renamed, drift, engine} = await checkHost(target, resolved.values, deploy);
+	for (const d of drift) process.stdout.write(`note: ${d}\n`);
+	for (const w of [...checked.warnings, ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
+	if (engine?.deployErrors.length) {
+		const {refusal} = await import('../host/preflight.js');
+		for (const l of refusal(engine.deployErrors, false)) process.stderr.write(`${l.text}\n`);
+		return 2;
+	}
+	for (const w of engine?.warnings.filter(w => !checked.warnings.includes(w)) ?? [])
+		process.stderr.write(`warning: ${w}\n`);
+	for (const n of engine?.notes ?? []) process.stdout.write(`note: ${n}\n`);
+
+	const changes = await planFiles(target, resolved.values, facts.composeVersion);
+	const pending = changes.filter(c => c.state !== 'unchanged');
+	// .env and compose are always listed; build-context files only when they change.
+	const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+	process.stdout.write(
+		ansi(
+			changes.filter(c => c.showDiff || c.state !== 'unchanged').flatMap(c => changeLines(c)),
+			color,
+		),
+	);
+	if (opts.dryRun) {
+		process.stdout.write(
+			pending.length
+				? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n`
+				: `Nothing to do: ${dir} is up to date.\n`,
+		);
+		return 0;
+	}
+	if (pending.length === 0) process.stdout.write(`Nothing to write: ${dir} is up to date.\n`);
+	else {
+		const done = await writeFiles(changes);
+		for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
+		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
+	}
+	const v = resolved.values;
+	if (opts.sshConfig && !opts.boot) {
+		process.stderr.write(
+			`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has ` +
+				`started; run again without --no-boot (or later: hatch-wizard --yes ` +
+				`--no-build --ssh-config --out ${out})\n`,
+		);
+	}
+	if (!opts.build && !opts.boot) {
+		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`);
+		return 0;
+	}
+	const {deployPlain} = await import('../docker/plain.js');
+	return deployPlain(dir, v, {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig});
+}

@@ -1,0 +1,88 @@
+// The write pipeline, one for the wizard and for --yes: read what the stack folder has, check the values and
+// the host, plan the files (with diffs), write them (atomically, with backups). The wizard asks in between;
+// --yes prints what each step found.
+import {join} from 'node:path';
+import {parseEnv} from './core/env.js';
+import {factWarnings, type HostFacts, type Image, type Values} from './core/model.js';
+import {missingForPreset, type Preset} from './core/preset.js';
+import type {Resolved} from './core/resolve.js';
+import {type Preflight, preflight, renameWarning} from './host/preflight.js';
+import type {Host} from './host/probes.js';
+import {
+	apply,
+	compare,
+	type FileChange,
+	fileSystemProblem,
+	hostFileProblems,
+	planStack,
+	readTextFile,
+	stackDrift,
+	stackIdentity,
+} from './stack.js';
+
+/** Where one image's stack is written on this host, and by which version of hatch. */
+export interface Target {
+	host: Host;
+	out: string;
+	image: Image;
+	version: string;
+}
+
+export const stackDir = (t: Pick<Target, 'out' | 'image'>) => join(t.out, t.image);
+
+/** The stack folder's .env as it is now, or undefined for a new stack. */
+export function readExisting(t: Pick<Target, 'out' | 'image'>): Values | undefined {
+	const text = readTextFile(join(stackDir(t), '.env'));
+	return text === undefined ? undefined : parseEnv(text);
+}
+
+/** What is wrong with the values themselves, and what the host's files and facts say about them. */
+export function checkValues(
+	image: Image,
+	resolved: Resolved,
+	facts: HostFacts,
+	preset?: Preset,
+): {errors: string[]; warnings: string[]} {
+	const files = hostFileProblems(resolved.values);
+	return {
+		errors: [...resolved.problems.map(p => p.message), ...missingForPreset(preset, resolved.values), ...files.errors],
+		warnings: [...files.warnings, ...factWarnings(image, resolved.values, facts)],
+	};
+}
+
+/**
+ * What the engine and the folder say before anything is written: a rename that would leave the volumes behind,
+ * hand edits of .env that the compose file does not follow yet, and (for a build or start) the engine's checks.
+ */
+export async function checkHost(
+	t: Target,
+	values: Values,
+	deploy: {build: boolean; boot: boolean},
+): Promise<{renamed?: string; drift: string[]; engine?: Preflight}> {
+	const dir = stackDir(t);
+	const identity = stackIdentity(t.image, dir);
+	const [engine, renamed] = await Promise.all([
+		deploy.build || deploy.boot ? preflight(t.host, values, deploy, identity) : undefined,
+		renameWarning(t.host, readExisting(t), values, identity),
+	]);
+	const drift = stackDrift(t.image, dir).map(d => `${d}; rewriting docker-compose.yml applies it`);
+	return {...(renamed ? {renamed} : {}), drift, ...(engine ? {engine} : {})};
+}
+
+/** Every file of the stack as it would be written, compared with what is there (with diffs). */
+export function planFiles(t: Target, values: Values, composeVersion?: string): Promise<FileChange[]> {
+	return compare(planStack(t.image, values, t.out, {composeVersion, version: t.version}));
+}
+
+/**
+ * Writes the changes. A file system error's message is put in words (the path and the fix), not EISDIR; it
+ * keeps its code, so fileSystemProblem still tells whether the user's input was at fault.
+ */
+export function writeFiles(changes: FileChange[]): Promise<FileChange[]> {
+	return apply(changes).catch((error: unknown) => {
+		const problem = fileSystemProblem(error);
+		if (!problem) throw error;
+		const {code, syscall, path} = error as NodeJS.ErrnoException;
+		throw Object.assign(new Error(problem.message), {code, syscall, path});
+	});
+}
