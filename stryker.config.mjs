@@ -18,6 +18,7 @@ export default {
 		'source/docker/*.ts',
 		'source/host/*.ts',
 		'source/ui/questions.ts',
+		'source/ui/flow.ts',
 		'!source/**/*.test.*',
 	],
 	coverageAnalysis: 'perTest',

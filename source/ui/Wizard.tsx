@@ -92,7 +92,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	};
 
 	const write = () => {
+		const before = latest.current;
 		const s = send({type: 'write'});
+		if (s === before) return; // the flow refused it: no comparison yet, or errors to fix first
 		deps
 			.write(s.review!.changes)
 			.then(async written => {
