@@ -19,6 +19,7 @@ export default {
 		'source/docker/*.ts',
 		'source/host/*.ts',
 		'source/ui/questions.ts',
+		'source/ui/flow.ts',
 		'!source/**/*.test.*',
 	],
 	coverageAnalysis: 'perTest',

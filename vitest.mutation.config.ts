@@ -5,7 +5,7 @@ import {defineConfig} from 'vitest/config';
 // which render frames for seconds and would not fit the run into 20 minutes), with no engine reachable.
 export default defineConfig({
 	test: {
-		include: ['test/unit/**/*.test.ts', 'source/ui/questions.test.ts'],
+		include: ['test/unit/**/*.test.ts', 'source/ui/questions.test.ts', 'source/ui/flow.test.ts'],
 		exclude: ['test/unit/cli.test.ts', 'test/unit/cli-commands.test.ts', 'test/unit/package.test.ts'],
 		env: {DOCKER_HOST: 'unix:///nonexistent/hatch-tests-reach-no-engine.sock'},
 		globalSetup: ['test/helpers/global-setup.ts'],

@@ -1,6 +1,11 @@
-// Last screen: what was written, where the backups are, and the commands to run next.
+// After the write: what was written, where the backups are, the commands to run next, and the offer to build
+// and start it now (or why it cannot be built here). Or, when the flow stopped before, why.
 import {Box, Text} from 'ink';
+import {useEffect} from 'react';
+import {refusal} from '../host/preflight.js';
 import type {FileChange} from '../stack.js';
+import {SelectList} from './fields.js';
+import {Lines} from './Lines.js';
 
 export function Done({
 	dir,
@@ -40,4 +45,44 @@ export function Done({
 			) : null}
 		</Box>
 	);
+}
+
+/** Build and start now, or not; with `refused` (what stops a build on this engine) only quit, exit 2. */
+export function BuildOffer({
+	refused,
+	onBuild,
+	onExit,
+}: {
+	refused: string[];
+	onBuild: () => void;
+	onExit: (code: number) => void;
+}) {
+	return (
+		<Box flexDirection="column">
+			{refused.length ? (
+				<Box flexDirection="column">
+					<Lines lines={refusal(refused, true)} />
+					<SelectList items={[{label: 'quit', value: 'quit'}]} onSelect={() => onExit(2)} />
+				</Box>
+			) : (
+				<>
+					<Text bold>Build and start it now?</Text>
+					<SelectList
+						items={[
+							{label: 'yes: build, start, and wait until SSH works', value: 'yes'},
+							{label: 'not now', value: 'no'},
+						]}
+						onSelect={item => (item.value === 'yes' ? onBuild() : onExit(0))}
+					/>
+				</>
+			)}
+			<Text dimColor>↑↓ choose · Enter next · Ctrl-C quit</Text>
+		</Box>
+	);
+}
+
+/** Why the flow stopped (a comparison or a write failed); `onShown` once it is on the terminal. */
+export function Failed({message, onShown}: {message: string; onShown: () => void}) {
+	useEffect(() => onShown(), []);
+	return <Text color="red">✗ {message}</Text>;
 }

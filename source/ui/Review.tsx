@@ -7,6 +7,7 @@ import {changeWord, diffTones} from '../core/describe.js';
 import type {FileChange} from '../stack.js';
 import {SelectList} from './fields.js';
 import {useKeys} from './keys.js';
+import {Lines} from './Lines.js';
 
 const MAX_DIFF_LINES = 40;
 
@@ -15,15 +16,7 @@ export function Diff({diff}: {diff: string}) {
 	const shown = lines.slice(0, MAX_DIFF_LINES);
 	return (
 		<Box flexDirection="column" marginLeft={4}>
-			{shown.map((l, n) => (
-				<Text
-					key={n}
-					color={l.tone === 'added' ? 'green' : l.tone === 'removed' ? 'red' : undefined}
-					dimColor={l.tone === 'hunk'}
-				>
-					{l.text}
-				</Text>
-			))}
+			<Lines lines={shown} />
 			{lines.length > shown.length ? <Text dimColor>… {lines.length - shown.length} more lines</Text> : null}
 		</Box>
 	);
