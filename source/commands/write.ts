@@ -3,16 +3,14 @@
 // what it found, then the build, start and readiness check run as plain lines.
 import {readFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
-import {ansi, changeLines} from '../core/describe.js';
 import {FIELDS, type Image, loginCommand} from '../core/model.js';
-import {type Preset, parsePresetYaml} from '../core/preset.js';
-import {describeOverride, parseSets, resolveConfig} from '../core/resolve.js';
-import {factsFrom, inspectHost} from '../host/inspect.js';
+import type {Preset} from '../core/preset.js';
+import {parseSets} from '../core/resolve.js';
 import {identity, realHost} from '../host/probes.js';
-import {checkHost, checkValues, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
-import {findShippedPreset} from '../presets.js';
-import {changedFacts, PresetStore} from '../store.js';
 import {defaultOutDir, imageOption, UsageError} from './common.js';
+
+// What only --yes needs (the pipeline, YAML, diffs, the preset store) loads when it runs: the wizard's first
+// frame waits for none of it.
 
 export interface WriteOptions {
 	version: string;
@@ -40,19 +38,40 @@ async function loadPreset(name: string | undefined, file: string | undefined): P
 			const code = (error as NodeJS.ErrnoException).code;
 			throw new UsageError(`--preset-file ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
 		}
-		return parsePresetYaml(text, file);
+		return (await import('../core/preset.js')).parsePresetYaml(text, file);
 	}
 	if (!name) return undefined;
 	const id = identity(realHost());
+	const {changedFacts, PresetStore} = await import('../store.js');
 	const store = await PresetStore.open(id.hostname);
 	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
 	const saved = store.get(name);
-	if (!saved) return findShippedPreset(name);
+	if (!saved) return (await import('../presets.js')).findShippedPreset(name);
 	// A preset remembers the host it was made on: say what changed rather than silently differ.
 	for (const change of changedFacts(saved.facts, {user: id.user, uid: id.uid, gid: id.gid})) {
 		process.stderr.write(`note: ${change}; the preset's values are used (override with --set)\n`);
 	}
 	return saved;
+}
+
+/**
+ * The wizard: its first frame is written at once as plain text, the host's inspection starts, and the terminal
+ * UI takes over the screen when it has loaded.
+ */
+async function wizard(version: string, out: string, sets: Record<string, string>, preset?: Preset): Promise<number> {
+	const host = realHost();
+	const [{PROBE_LABELS, inspectHost, systemGraphics}, {firstFrameLines}] = await Promise.all([
+		import('../host/inspect.js'),
+		import('../ui/first-frame.js'),
+	]);
+	const color = !process.env.NO_COLOR && process.env.FORCE_COLOR !== '0';
+	const shown = firstFrameLines({version, identity: identity(host), labels: PROBE_LABELS}, color);
+	process.stdout.write(`${shown.join('\n')}\n`);
+	const inspection = inspectHost(host, {graphics: systemGraphics});
+	inspection.catch(() => {}); // a failure is the wizard's to show, once it asks for the result
+	// The preset store loads beside the UI, so the welcome screen's list of starts is ready with its first frame.
+	const [{runWizard}] = await Promise.all([import('../ui/run.js'), import('../store.js')]);
+	return runWizard({version, out, sets, ...(preset ? {preset} : {}), inspection, shown});
 }
 
 export async function writeCommand(opts: WriteOptions): Promise<number> {
@@ -76,10 +95,17 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 					'--preset-file FILE), or --dry-run to only look',
 			);
 		}
-		const {runWizard} = await import('../ui/run.js');
-		return runWizard({version: opts.version, out, sets, ...(preset ? {preset} : {})});
+		return wizard(opts.version, out, sets, preset);
 	}
-	const target: Target = {host, out, image, version: opts.version};
+	const [{ansi, changeLines}, {describeOverride, resolveConfig}, {factsFrom, inspectHost}, pipeline] =
+		await Promise.all([
+			import('../core/describe.js'),
+			import('../core/resolve.js'),
+			import('../host/inspect.js'),
+			import('../pipeline.js'),
+		]);
+	const {checkHost, checkValues, planFiles, readExisting, stackDir, writeFiles} = pipeline;
+	const target = {host, out, image, version: opts.version};
 	const facts = factsFrom(await inspectHost(host));
 	const dir = stackDir(target);
 	const envPath = join(dir, '.env');

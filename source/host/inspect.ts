@@ -150,6 +150,24 @@ async function probeCompose(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
 	};
 }
 
+/** PCI vendor id of NVIDIA. */
+const NVIDIA_VENDOR = '0x10de';
+
+/** On Linux, whether a PCI device is NVIDIA's, read from /sys; undefined when /sys cannot tell (macOS, no /sys). */
+async function nvidiaOnPci(host: Host): Promise<boolean | undefined> {
+	if (host.platform !== 'linux') return undefined;
+	const root = '/sys/bus/pci/devices';
+	let devices: string[];
+	try {
+		devices = await host.readdir(root);
+	} catch {
+		return undefined;
+	}
+	const vendors = await Promise.all(devices.map(d => host.readFile(`${root}/${d}/vendor`).catch(() => undefined)));
+	if (vendors.every(v => v === undefined)) return undefined;
+	return vendors.some(v => v?.trim().toLowerCase() === NVIDIA_VENDOR);
+}
+
 async function probeGpus(
 	host: Host,
 	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>,
@@ -183,8 +201,9 @@ async function probeGpus(
 			value: {gpus: [], source: 'nvidia-smi'},
 		};
 	}
-	// No nvidia-smi: ask systeminformation (slow: lspci), only here, off the render path.
-	if (graphics) {
+	// No nvidia-smi: ask systeminformation (a large module, and lspci), unless /sys already says that no PCI
+	// device is NVIDIA's.
+	if (graphics && (await nvidiaOnPci(host)) !== false) {
 		const controllers = await graphics();
 		const gpus = controllers
 			.filter(c => /nvidia/i.test(`${c.vendor ?? ''} ${c.model ?? ''}`))

@@ -2,6 +2,8 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it, vi} from 'vitest';
 import {fakeInspection} from '../../test/helpers/fake-host.js';
 import {KEY, press} from '../../test/helpers/ink.js';
+import {PROBE_LABELS} from '../host/inspect.js';
+import {eraseRows, firstFrameLines, rowsOf} from './first-frame.js';
 import {Welcome} from './Welcome.js';
 
 const identity = {user: 'alice', uid: 1000, gid: 1000, hostname: 'vortex'};
@@ -11,6 +13,29 @@ const starts = [
 ];
 
 describe('Welcome', () => {
+	it('its first frame (nothing answered yet) is, line for line, the plain text written before the UI loads', () => {
+		const {lastFrame, unmount} = render(<Welcome version="9.9.9" identity={identity} onStart={() => {}} />);
+		const screen = lastFrame()!
+			.split('\n')
+			.map(l => l.trimEnd());
+		expect(screen).toEqual(firstFrameLines({version: '9.9.9', identity, labels: PROBE_LABELS}, false));
+		// The coloured text reads the same once its colours are taken out.
+		const painted = firstFrameLines({version: '9.9.9', identity, labels: PROBE_LABELS});
+		expect(painted.map(l => l.replace(/\x1b\[[0-9;]*m/g, ''))).toEqual(screen);
+		expect(painted[0]).toBe(
+			'\x1b[1m\x1b[36mhatch-wizard 9.9.9\x1b[39m\x1b[22m — SSH-able dev containers for this Docker host',
+		);
+		unmount();
+	});
+
+	it('the plain first frame is erased row for row, wrapped lines counted', () => {
+		const lines = firstFrameLines({version: '1', identity, labels: ['Docker']});
+		expect(rowsOf(lines, 120)).toBe(lines.length);
+		expect(rowsOf(['x'.repeat(50), '', '\x1b[1mab\x1b[22m'], 20)).toBe(3 + 1 + 1);
+		expect(eraseRows(11)).toBe('\x1b[11A\r\x1b[J');
+		expect(eraseRows(0)).toBe('');
+	});
+
 	it('draws at once with the probes still checking', () => {
 		const {lastFrame, unmount} = render(
 			<Welcome version="9.9.9" identity={identity} starts={starts} onStart={() => {}} />,

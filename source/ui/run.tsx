@@ -2,13 +2,14 @@
 import {render} from 'ink';
 import {type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
-import {inspectHost, systemGraphics} from '../host/inspect.js';
+import {type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
 import {checkPort} from '../host/preflight.js';
 import {identity, realHost} from '../host/probes.js';
 import {checkHost, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
 import {shippedPresets} from '../presets.js';
 import {checkHostFile} from '../stack.js';
 import {PresetStore, type SavedPreset} from '../store.js';
+import {eraseRows, rowsOf} from './first-frame.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 export interface RunOptions {
@@ -17,6 +18,10 @@ export interface RunOptions {
 	sets: Values;
 	/** A preset named on the command line (saved or shipped), offered first. */
 	preset?: Preset;
+	/** The host's inspection, when it was started before the UI loaded. */
+	inspection?: Promise<Inspection>;
+	/** The plain first frame already on the terminal (first-frame.ts), which the UI's first frame replaces. */
+	shown?: string[];
 }
 
 export async function runWizard(options: RunOptions): Promise<number> {
@@ -51,7 +56,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		version: options.version,
 		identity: id,
 		inspect: async () => {
-			const i = await inspectHost(host, {graphics: systemGraphics});
+			const i = await (options.inspection ?? inspectHost(host, {graphics: systemGraphics}));
 			composeVersion = i.compose.value;
 			return i;
 		},
@@ -99,6 +104,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 	const onRejection = (reason: unknown) =>
 		process.stderr.write(`hatch-wizard: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
 	process.on('unhandledRejection', onRejection);
+	if (options.shown) process.stdout.write(eraseRows(rowsOf(options.shown, process.stdout.columns || 80)));
 	const app = render(<Wizard deps={deps} />, {exitOnCtrlC: false});
 	await app.waitUntilExit();
 	process.off('unhandledRejection', onRejection);

@@ -108,6 +108,20 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 		expect(existsSync(box.out)).toBe(false);
 	});
 
+	it('the plain first frame, written before the UI loads, is replaced by the UI: one welcome screen', async () => {
+		const box = sandbox();
+		const t = start(box.env, ['--out', box.out]);
+		await t.waitFor('start fresh');
+		const settled = await t.waitFor('✔ SSH keys');
+		const count = (text: string) => settled.split(text).length - 1;
+		expect(count('hatch-wizard 0.1.0 — SSH-able dev containers')).toBe(1);
+		expect(count('This host')).toBe(1);
+		expect(count('Start from')).toBe(1);
+		expect(count('↑↓ choose')).toBe(1);
+		expect(settled).not.toContain('loading presets…');
+		expect(settled.trimStart().startsWith('hatch-wizard 0.1.0')).toBe(true);
+	});
+
 	it('respects NO_COLOR', async () => {
 		const box = sandbox();
 		const colored = start(box.env, ['--out', box.out]);

@@ -111,6 +111,31 @@ describe('GPU probe (fixtures captured from real hosts; no GPU here)', () => {
 		});
 		expect(asked).toBe(1);
 	});
+
+	it('asks systeminformation only when /sys lists an NVIDIA PCI device, or cannot tell (fixtures)', async () => {
+		let asked = 0;
+		const graphics = async () => {
+			asked++;
+			return [{vendor: 'NVIDIA Corporation', model: 'AD102 [GeForce RTX 4090]'}];
+		};
+		const pci = (vendors: Record<string, string>, platform: NodeJS.Platform = 'linux') =>
+			fakeHost({
+				commands: dockerOk,
+				platform,
+				files: Object.fromEntries(
+					Object.entries(vendors).map(([dev, v]) => [`/sys/bus/pci/devices/${dev}/vendor`, `${v}\n`]),
+				),
+			});
+		const intelOnly = await inspectHost(pci({'0000:00:02.0': '0x8086', '0000:00:1f.0': '0x8086'}), {graphics});
+		expect(asked).toBe(0);
+		expect(intelOnly.gpus).toMatchObject({status: 'missing', detail: 'no NVIDIA GPU found'});
+		await inspectHost(pci({'0000:00:02.0': '0x8086', '0000:01:00.0': '0x10DE'}), {graphics});
+		expect(asked).toBe(1);
+		await inspectHost(pci({}), {graphics}); // no /sys/bus/pci: cannot tell
+		expect(asked).toBe(2);
+		await inspectHost(pci({'0000:00:02.0': '0x8086'}, 'darwin'), {graphics}); // not Linux: /sys means nothing
+		expect(asked).toBe(3);
+	});
 });
 
 describe('Docker probe', () => {
