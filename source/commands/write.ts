@@ -70,7 +70,7 @@ async function wizard(version: string, out: string, sets: Record<string, string>
 	const inspection = inspectHost(host, {graphics: systemGraphics});
 	inspection.catch(() => {}); // a failure is the wizard's to show, once it asks for the result
 	// The preset store loads beside the UI, so the welcome screen's list of starts is ready with its first frame.
-	const [{runWizard}] = await Promise.all([import('../ui/run.js'), import('../store.js')]);
+	const [{runWizard}] = await Promise.all([import('../ui/app.js'), import('../store.js')]);
 	return runWizard({version, out, sets, ...(preset ? {preset} : {}), inspection, shown});
 }
 

@@ -1,4 +1,4 @@
-// Starts the interactive wizard with the real host, files and preset store.
+// The wizard as an app: the Ink UI wired to the real host, files and preset store.
 import {render} from 'ink';
 import {type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
