@@ -120,6 +120,30 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
 	};
 }
 
+/**
+ * The whole lines of `text` (codes already stripped), each cleaned as cleanLine does (what a carriage return
+ * redrew is dropped), and where the unfinished rest starts. One pass: carriage returns are looked up ahead,
+ * not per line.
+ */
+export function cutLines(text: string): {lines: string[]; rest: number} {
+	const lines: string[] = [];
+	let from = 0;
+	let cr = text.indexOf('\r');
+	for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+		let start = from;
+		let end = nl;
+		if (cr >= 0 && cr < nl) {
+			// A \r\n ending is dropped; the line is what follows the last \r before it.
+			if (text.charCodeAt(end - 1) === 13) end--;
+			for (; cr >= 0 && cr < end; cr = text.indexOf('\r', cr + 1)) start = cr + 1;
+			if (cr >= 0 && cr < nl) cr = text.indexOf('\r', nl);
+		}
+		lines.push(text.slice(start, end));
+		from = nl + 1;
+	}
+	return {lines, rest: from};
+}
+
 export function stream(cmd: string, args: string[], options: StreamOptions): Streamed {
 	let canceled = false;
 	let pid: number | undefined;
@@ -151,9 +175,9 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 		pid = child.pid;
 		resolvePid();
 		// Split the output into lines by hand (per chunk, not an async step per line); stdout and stderr
-		// each keep their partial last line.
+		// each keep their partial last line. The log gets one write per chunk: a write per line costs more
+		// than the rest of a line's handling, and queues a buffer per line while the disk lags.
 		const take = (line: string) => {
-			log?.write(`${line}\n`);
 			tail.push(line);
 			if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
 			options.onLine?.(line);
@@ -163,22 +187,22 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			const s = child[name];
 			s?.setEncoding('utf8');
 			s?.on('data', (chunk: string) => {
-				// Strip terminal codes once per chunk (a code cut by a chunk end sits in the partial line);
-				// carriage returns are looked for per line only when the chunk has any.
+				// Terminal codes are stripped once per chunk (a code cut by a chunk end sits in the partial line).
 				const text = stripCodes(partial[name] + chunk);
-				const hasCr = text.includes('\r');
-				let from = 0;
-				for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-					const line = text.slice(from, nl);
-					take(hasCr ? cleanLine(line) : line);
-					from = nl + 1;
-				}
-				partial[name] = text.slice(from);
+				const {lines, rest} = cutLines(text);
+				partial[name] = text.slice(rest);
+				if (!lines.length) return;
+				log?.write(`${lines.join('\n')}\n`);
+				for (const line of lines) take(line);
 			});
 		}
 		const result = await child;
-		if (partial.stdout) take(cleanLine(partial.stdout));
-		if (partial.stderr) take(cleanLine(partial.stderr));
+		for (const rest of [partial.stdout, partial.stderr]) {
+			if (!rest) continue;
+			const line = cleanLine(rest);
+			log?.write(`${line}\n`);
+			take(line);
+		}
 		await new Promise<void>(r => (log ? log.end(r) : r()));
 		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
 	})();
