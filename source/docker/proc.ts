@@ -2,6 +2,7 @@
 // `stream` with the output taken line by line: every line goes to a log file and to a callback, only a
 // bounded tail stays in memory, and the child gets its own process group, so cancelling stops `docker` and
 // the compose plugin it starts (no orphans). Code that runs programs takes a `Proc`; tests give a scripted one.
+import {spawn} from 'node:child_process';
 import {createWriteStream, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {cleanLine, stripCodes} from './buildkit.js';
@@ -147,8 +148,6 @@ export function cutLines(text: string): {lines: string[]; rest: number} {
 export function stream(cmd: string, args: string[], options: StreamOptions): Streamed {
 	let canceled = false;
 	let pid: number | undefined;
-	let resolvePid: () => void = () => {};
-	const started = new Promise<void>(r => (resolvePid = r));
 	let log: ReturnType<typeof createWriteStream> | undefined;
 	if (options.logFile) {
 		try {
@@ -162,18 +161,20 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 	const tail: string[] = [];
 
 	const done = (async (): Promise<StreamResult> => {
-		const {execa} = await import('execa');
-		const child = execa(cmd, args, {
+		// Node's own spawn, not execa's: nothing here needs execa's option handling and stream plumbing, which
+		// cost more than the first thousand lines of a build, and delay its start.
+		const child = spawn(cmd, args, {
 			cwd: options.cwd,
 			env: {...(options.env ?? process.env), BUILDKIT_PROGRESS: 'plain'},
-			extendEnv: false,
-			reject: false,
 			detached: true,
-			stdin: 'ignore',
-			buffer: false,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		// 'close' comes after the output's last chunk; 'error' when the program could not be started.
+		const exited = new Promise<number | null>(resolve => {
+			child.once('error', () => resolve(null));
+			child.once('close', code => resolve(code));
 		});
 		pid = child.pid;
-		resolvePid();
 		// Split the output into lines by hand (per chunk, not an async step per line); stdout and stderr
 		// each keep their partial last line. The log gets one write per chunk: a write per line costs more
 		// than the rest of a line's handling, and queues a buffer per line while the disk lags.
@@ -196,7 +197,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 				for (const line of lines) take(line);
 			});
 		}
-		const result = await child;
+		const exitCode = await exited;
 		for (const rest of [partial.stdout, partial.stderr]) {
 			if (!rest) continue;
 			const line = cleanLine(rest);
@@ -204,28 +205,26 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			take(line);
 		}
 		await new Promise<void>(r => (log ? log.end(r) : r()));
-		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
+		return {exitCode: exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
 	})();
 
 	const handle: Streamed = {
 		done,
 		cancel(graceMs = 5000) {
 			canceled = true;
-			void started.then(() => {
-				if (!pid) return;
-				const kill = (sig: NodeJS.Signals) => {
-					try {
-						process.kill(-pid!, sig);
-					} catch {
-						// already gone
-					}
-				};
-				kill(graceMs === 0 ? 'SIGKILL' : 'SIGINT');
-				if (graceMs === 0) return;
-				const timer = setTimeout(() => kill('SIGKILL'), graceMs);
-				timer.unref();
-				void done.finally(() => clearTimeout(timer));
-			});
+			if (!pid) return;
+			const kill = (sig: NodeJS.Signals) => {
+				try {
+					process.kill(-pid!, sig);
+				} catch {
+					// already gone
+				}
+			};
+			kill(graceMs === 0 ? 'SIGKILL' : 'SIGINT');
+			if (graceMs === 0) return;
+			const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+			timer.unref();
+			void done.finally(() => clearTimeout(timer));
 		},
 	};
 	track(handle, done);
