@@ -103,8 +103,14 @@ export class BuildProgress {
 			this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...place});
 			return;
 		}
-		// The hot path (output lines) allocates only the line it keeps.
-		if (line.length === at + 6 && line.startsWith('CACHED', at)) step.status = 'cached';
+		// The hot path, output lines ("#8 0.092 output…"), allocates only the line it keeps. A line that goes
+		// on with a digit is output: the endings below start with a capital.
+		const c = line.charCodeAt(at);
+		if (c >= 48 && c <= 57) {
+			// Drop BuildKit's timestamp.
+			const gap = line.indexOf(' ', at);
+			push(step.lines, gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at), STEP_LINES);
+		} else if (line.length === at + 6 && line.startsWith('CACHED', at)) step.status = 'cached';
 		else if (line.startsWith('DONE ', at) && line.endsWith('s')) {
 			step.status = 'done';
 			step.seconds = Number(line.slice(at + 5, -1));
@@ -114,11 +120,7 @@ export class BuildProgress {
 		} else if (line.length === at + 8 && line.startsWith('CANCELED', at)) {
 			step.status = 'error';
 			step.error = 'canceled';
-		} else {
-			// "#8 0.092 output…": drop BuildKit's timestamp.
-			const gap = line.indexOf(' ', at);
-			push(step.lines, gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at), STEP_LINES);
-		}
+		} else push(step.lines, line.slice(at), STEP_LINES);
 	}
 
 	/** The stages in the order their first step appeared (neuron builds stem, then neuron). */

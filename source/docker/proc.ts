@@ -158,7 +158,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			log = undefined;
 		}
 	}
-	const tail: string[] = [];
+	let tail: string[] = [];
 
 	const done = (async (): Promise<StreamResult> => {
 		// Node's own spawn, not execa's: nothing here needs execa's option handling and stream plumbing, which
@@ -176,12 +176,16 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 		});
 		pid = child.pid;
 		// Split the output into lines by hand (per chunk, not an async step per line); stdout and stderr
-		// each keep their partial last line. The log gets one write per chunk: a write per line costs more
-		// than the rest of a line's handling, and queues a buffer per line while the disk lags.
-		const take = (line: string) => {
-			tail.push(line);
-			if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
-			options.onLine?.(line);
+		// each keep their partial last line. The log and the tail are kept per chunk: a write per line costs
+		// more than the rest of a line's handling, and queues a buffer per line while the disk lags.
+		const take = (lines: string[]) => {
+			if (lines.length >= TAIL) tail = lines.slice(-TAIL);
+			else {
+				tail.push(...lines);
+				if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
+			}
+			const onLine = options.onLine;
+			if (onLine) for (const line of lines) onLine(line);
 		};
 		const partial = {stdout: '', stderr: ''};
 		for (const name of ['stdout', 'stderr'] as const) {
@@ -194,7 +198,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 				partial[name] = text.slice(rest);
 				if (!lines.length) return;
 				log?.write(`${lines.join('\n')}\n`);
-				for (const line of lines) take(line);
+				take(lines);
 			});
 		}
 		const exitCode = await exited;
@@ -202,7 +206,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			if (!rest) continue;
 			const line = cleanLine(rest);
 			log?.write(`${line}\n`);
-			take(line);
+			take([line]);
 		}
 		await new Promise<void>(r => (log ? log.end(r) : r()));
 		return {exitCode: exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
