@@ -2,7 +2,7 @@
 // the last output lines; then each boot step as it completes; then "ready" with the ssh command. Renders
 // at most ten times a second whatever the output rate, and keeps only a bounded tail.
 
-import {ProgressBar, Spinner} from '@inkjs/ui';
+import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import type React from 'react';
 import {useEffect, useRef, useState} from 'react';
@@ -78,9 +78,7 @@ export function Deploy({
 		<Box flexDirection="column">
 			<Text bold>Build {snap.phase === 'build' ? '' : '✔'}</Text>
 			<Box>
-				<Box width={40}>
-					<ProgressBar value={counts.total ? Math.round((counts.done / counts.total) * 100) : 0} />
-				</Box>
+				<Bar percent={counts.total ? Math.round((counts.done / counts.total) * 100) : 0} />
 				<Text>
 					{' '}
 					{counts.done}/{counts.total || '?'} steps{counts.cached ? `, ${counts.cached} cached` : ''}
@@ -122,6 +120,22 @@ export function Deploy({
 				</Box>
 			) : null}
 			{logFile ? <Text dimColor>full log: {logFile} · Ctrl-C stops</Text> : null}
+		</Box>
+	);
+}
+
+const BAR = 40;
+
+/**
+ * The build's progress bar, as Ink UI's ProgressBar draws it in a box of BAR columns. Drawn here at its known
+ * width: ProgressBar measures itself after each frame, which costs two more renders as the build starts.
+ */
+function Bar({percent}: {percent: number}) {
+	const done = Math.round((Math.min(100, Math.max(0, percent)) / 100) * BAR);
+	return (
+		<Box width={BAR}>
+			{done > 0 ? <Text color="magenta">{'█'.repeat(done)}</Text> : null}
+			{done < BAR ? <Text dimColor>{'░'.repeat(BAR - done)}</Text> : null}
 		</Box>
 	);
 }
