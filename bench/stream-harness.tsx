@@ -1,5 +1,9 @@
 // Runs a command's output through hatch's real pipeline (stream → BuildKit parser → the Ink progress view),
-// rendering into a discarding terminal, and reports wall time and peak memory.
+// rendering into a discarding terminal and writing the full log file as a deploy does, and reports wall
+// time and peak memory.
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {Writable} from 'node:stream';
 import {render} from 'ink';
 import {BuildProgress} from '../source/docker/buildkit.js';
@@ -10,6 +14,7 @@ import {Deploy} from '../source/ui/Deploy.js';
 export async function throughView(
 	cmd: string,
 	args: string[],
+	logFile: string,
 ): Promise<{ms: number; peakRss: number; lines: number; frames: number}> {
 	let frames = 0;
 	const sink = Object.assign(
@@ -37,9 +42,12 @@ export async function throughView(
 		const app = render(
 			<Deploy
 				start={events => {
+					// As deploy() does for a build.
 					const progress = new BuildProgress();
+					events.onStart?.(logFile);
 					events.onPhase?.('build');
 					const s = stream(cmd, args, {
+						logFile,
 						onLine: line => {
 							lines++;
 							progress.feed(line);
@@ -51,7 +59,7 @@ export async function throughView(
 						canceled: false,
 						phase: 'build' as const,
 						exitCode: r.exitCode,
-						logFile: '',
+						logFile,
 						progress,
 						tail: r.tail,
 						ms: 0,
@@ -72,8 +80,16 @@ export async function throughView(
 }
 
 // As a script (bench/stream.mjs runs it in a process of its own, so the numbers are the view's alone):
-//   node harness.mjs --run CMD ARGS…   prints {"ms", "peakRss", "lines", "frames"}
+//   node harness.mjs --run CMD ARGS…   prints {"ms", "peakRss", "lines", "frames", "logged"}
 if (process.argv[2] === '--run') {
-	const result = await throughView(process.argv[3]!, process.argv.slice(4));
-	process.stdout.write(`${JSON.stringify(result)}\n`);
+	const dir = mkdtempSync(join(tmpdir(), 'hatch-bench-'));
+	try {
+		const logFile = join(dir, 'build.log');
+		const result = await throughView(process.argv[3]!, process.argv.slice(4), logFile);
+		// Lines in the log file, counted after the clock stopped.
+		const logged = readFileSync(logFile, 'utf8').split('\n').length - 1;
+		process.stdout.write(`${JSON.stringify({...result, logged})}\n`);
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
 }

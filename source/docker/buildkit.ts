@@ -84,26 +84,36 @@ export class BuildProgress {
 	feed(line: string, now?: number): void {
 		const space = line.indexOf(' ');
 		const id = stepId(line, space);
-		if (id < 0) {
-			if (line.trim()) push(this.other, line, STEP_LINES);
-			return;
-		}
+		const step = id < 0 ? undefined : this.steps.get(id);
 		const at = space + 1;
-		const step = this.steps.get(id);
-		if (!step) {
-			const rest = line.slice(at);
-			const title = rest.startsWith('[') ? /^\[([^\]]+)\] (.*)$/.exec(rest) : null;
-			if (!title) {
-				// "#0 building with "default" instance…": not a step.
-				push(this.other, rest, STEP_LINES);
-				return;
-			}
-			const pos = /(?:(\S+)\s+)?(\d+)\/(\d+)$/.exec(title[1]!);
-			const place = pos ? {index: Number(pos[2]), total: Number(pos[3]), ...(pos[1] ? {stage: pos[1]} : {})} : {};
-			this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...place});
+		const c = line.charCodeAt(at);
+		// The hot path, a known step's output ("#8 0.092 output…"): a digit after the step number (the endings
+		// start with a capital). It allocates only the line it keeps, and is kept apart from the rest, small,
+		// so that it is compiled early in a flood of output.
+		if (step && c >= 48 && c <= 57) {
+			// Drop BuildKit's timestamp.
+			const gap = line.indexOf(' ', at);
+			push(step.lines, gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at), STEP_LINES);
+		} else if (step) this.end(step, line, at);
+		else if (id >= 0) this.start(id, line.slice(at), now);
+		else if (line.trim()) push(this.other, line, STEP_LINES);
+	}
+
+	/** A step's first line: "#8 [stem stem 4/9] RUN …", or a numbered line that is not a step. */
+	private start(id: number, rest: string, now?: number): void {
+		const title = rest.startsWith('[') ? /^\[([^\]]+)\] (.*)$/.exec(rest) : null;
+		if (!title) {
+			// "#0 building with "default" instance…": not a step.
+			push(this.other, rest, STEP_LINES);
 			return;
 		}
-		// The hot path (output lines) allocates only the line it keeps.
+		const pos = /(?:(\S+)\s+)?(\d+)\/(\d+)$/.exec(title[1]!);
+		const place = pos ? {index: Number(pos[2]), total: Number(pos[3]), ...(pos[1] ? {stage: pos[1]} : {})} : {};
+		this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...place});
+	}
+
+	/** A known step's line that does not start with a digit: an ending, or output. */
+	private end(step: BuildStep, line: string, at: number): void {
 		if (line.length === at + 6 && line.startsWith('CACHED', at)) step.status = 'cached';
 		else if (line.startsWith('DONE ', at) && line.endsWith('s')) {
 			step.status = 'done';
@@ -114,11 +124,7 @@ export class BuildProgress {
 		} else if (line.length === at + 8 && line.startsWith('CANCELED', at)) {
 			step.status = 'error';
 			step.error = 'canceled';
-		} else {
-			// "#8 0.092 output…": drop BuildKit's timestamp.
-			const gap = line.indexOf(' ', at);
-			push(step.lines, gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at), STEP_LINES);
-		}
+		} else push(step.lines, line.slice(at), STEP_LINES);
 	}
 
 	/** The stages in the order their first step appeared (neuron builds stem, then neuron). */

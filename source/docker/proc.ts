@@ -2,6 +2,7 @@
 // `stream` with the output taken line by line: every line goes to a log file and to a callback, only a
 // bounded tail stays in memory, and the child gets its own process group, so cancelling stops `docker` and
 // the compose plugin it starts (no orphans). Code that runs programs takes a `Proc`; tests give a scripted one.
+import {spawn} from 'node:child_process';
 import {createWriteStream, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {cleanLine, stripCodes} from './buildkit.js';
@@ -120,11 +121,33 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
 	};
 }
 
+/**
+ * The whole lines of `text` (codes already stripped), each cleaned as cleanLine does (what a carriage return
+ * redrew is dropped), and where the unfinished rest starts. One pass: carriage returns are looked up ahead,
+ * not per line.
+ */
+export function cutLines(text: string): {lines: string[]; rest: number} {
+	const lines: string[] = [];
+	let from = 0;
+	let cr = text.indexOf('\r');
+	for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+		let start = from;
+		let end = nl;
+		if (cr >= 0 && cr < nl) {
+			// A \r\n ending is dropped; the line is what follows the last \r before it.
+			if (text.charCodeAt(end - 1) === 13) end--;
+			for (; cr >= 0 && cr < end; cr = text.indexOf('\r', cr + 1)) start = cr + 1;
+			if (cr >= 0 && cr < nl) cr = text.indexOf('\r', nl);
+		}
+		lines.push(text.slice(start, end));
+		from = nl + 1;
+	}
+	return {lines, rest: from};
+}
+
 export function stream(cmd: string, args: string[], options: StreamOptions): Streamed {
 	let canceled = false;
 	let pid: number | undefined;
-	let resolvePid: () => void = () => {};
-	const started = new Promise<void>(r => (resolvePid = r));
 	let log: ReturnType<typeof createWriteStream> | undefined;
 	if (options.logFile) {
 		try {
@@ -135,73 +158,77 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			log = undefined;
 		}
 	}
-	const tail: string[] = [];
+	let tail: string[] = [];
 
 	const done = (async (): Promise<StreamResult> => {
-		const {execa} = await import('execa');
-		const child = execa(cmd, args, {
+		// Node's own spawn, not execa's: nothing here needs execa's option handling and stream plumbing, which
+		// cost more than the first thousand lines of a build, and delay its start.
+		const child = spawn(cmd, args, {
 			cwd: options.cwd,
 			env: {...(options.env ?? process.env), BUILDKIT_PROGRESS: 'plain'},
-			extendEnv: false,
-			reject: false,
 			detached: true,
-			stdin: 'ignore',
-			buffer: false,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		// 'close' comes after the output's last chunk; 'error' when the program could not be started.
+		const exited = new Promise<number | null>(resolve => {
+			child.once('error', () => resolve(null));
+			child.once('close', code => resolve(code));
 		});
 		pid = child.pid;
-		resolvePid();
 		// Split the output into lines by hand (per chunk, not an async step per line); stdout and stderr
-		// each keep their partial last line.
-		const take = (line: string) => {
-			log?.write(`${line}\n`);
-			tail.push(line);
-			if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
-			options.onLine?.(line);
+		// each keep their partial last line. The log and the tail are kept per chunk: a write per line costs
+		// more than the rest of a line's handling, and queues a buffer per line while the disk lags.
+		const take = (lines: string[]) => {
+			if (lines.length >= TAIL) tail = lines.slice(-TAIL);
+			else {
+				tail.push(...lines);
+				if (tail.length > TAIL * 2) tail.splice(0, tail.length - TAIL);
+			}
+			const onLine = options.onLine;
+			if (onLine) for (const line of lines) onLine(line);
 		};
 		const partial = {stdout: '', stderr: ''};
 		for (const name of ['stdout', 'stderr'] as const) {
 			const s = child[name];
 			s?.setEncoding('utf8');
 			s?.on('data', (chunk: string) => {
-				// Strip terminal codes once per chunk (a code cut by a chunk end sits in the partial line);
-				// carriage returns are looked for per line only when the chunk has any.
+				// Terminal codes are stripped once per chunk (a code cut by a chunk end sits in the partial line).
 				const text = stripCodes(partial[name] + chunk);
-				const hasCr = text.includes('\r');
-				let from = 0;
-				for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-					const line = text.slice(from, nl);
-					take(hasCr ? cleanLine(line) : line);
-					from = nl + 1;
-				}
-				partial[name] = text.slice(from);
+				const {lines, rest} = cutLines(text);
+				partial[name] = text.slice(rest);
+				if (!lines.length) return;
+				log?.write(`${lines.join('\n')}\n`);
+				take(lines);
 			});
 		}
-		const result = await child;
-		if (partial.stdout) take(cleanLine(partial.stdout));
-		if (partial.stderr) take(cleanLine(partial.stderr));
+		const exitCode = await exited;
+		for (const rest of [partial.stdout, partial.stderr]) {
+			if (!rest) continue;
+			const line = cleanLine(rest);
+			log?.write(`${line}\n`);
+			take([line]);
+		}
 		await new Promise<void>(r => (log ? log.end(r) : r()));
-		return {exitCode: result.exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
+		return {exitCode: exitCode ?? (canceled ? 130 : 1), canceled, tail: tail.slice(-TAIL)};
 	})();
 
 	const handle: Streamed = {
 		done,
 		cancel(graceMs = 5000) {
 			canceled = true;
-			void started.then(() => {
-				if (!pid) return;
-				const kill = (sig: NodeJS.Signals) => {
-					try {
-						process.kill(-pid!, sig);
-					} catch {
-						// already gone
-					}
-				};
-				kill(graceMs === 0 ? 'SIGKILL' : 'SIGINT');
-				if (graceMs === 0) return;
-				const timer = setTimeout(() => kill('SIGKILL'), graceMs);
-				timer.unref();
-				void done.finally(() => clearTimeout(timer));
-			});
+			if (!pid) return;
+			const kill = (sig: NodeJS.Signals) => {
+				try {
+					process.kill(-pid!, sig);
+				} catch {
+					// already gone
+				}
+			};
+			kill(graceMs === 0 ? 'SIGKILL' : 'SIGINT');
+			if (graceMs === 0) return;
+			const timer = setTimeout(() => kill('SIGKILL'), graceMs);
+			timer.unref();
+			void done.finally(() => clearTimeout(timer));
 		},
 	};
 	track(handle, done);

@@ -1,13 +1,14 @@
 // Build and boot, live: the build's steps with a progress bar, elapsed time per step, cached steps marked and
 // the last output lines; then each boot step as it completes; then "ready" with the ssh command. Renders
-// at most ten times a second whatever the output rate, and keeps only a bounded tail.
+// at most ten times a second whatever the output rate, only when something shown changed, and keeps only a
+// bounded tail.
 
-import {ProgressBar, Spinner} from '@inkjs/ui';
+import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import type React from 'react';
 import {useEffect, useRef, useState} from 'react';
 import type {Values} from '../core/model.js';
-import type {BuildProgress} from '../docker/buildkit.js';
+import type {BuildProgress, BuildStep} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
 import {outcome} from '../docker/deploy.js';
 import {Lines} from './Lines.js';
@@ -21,9 +22,24 @@ const LINE_CHARS = 110;
 
 interface Snapshot {
 	phase: Phase;
+	logFile?: string;
 	progress?: BuildProgress;
 	upLines: string[];
 	boot: {text: string; ms?: number; failed?: boolean; warning?: boolean}[];
+	/** Counts the events: a tick draws a frame only when it moved, or when a running step's seconds did. */
+	events: number;
+}
+
+/** A running step's elapsed time, as shown. */
+function runningFor(step: BuildStep, now: number): string {
+	return ((now - step.startedAt) / 1000).toFixed(0);
+}
+
+/** What a frame shows that changes with no event: the running steps' times. */
+function clock(progress: BuildProgress | undefined, now: number): string {
+	let shown = '';
+	for (const s of progress?.steps.values() ?? []) if (s.status === 'running') shown += ` ${runningFor(s, now)}`;
+	return shown;
 }
 
 export function Deploy({
@@ -35,33 +51,51 @@ export function Deploy({
 	onDone: (r: DeployResult) => void;
 	cancelRef?: React.MutableRefObject<(() => void) | undefined>;
 }) {
-	const live = useRef<Snapshot>({phase: 'build', upLines: [], boot: []});
-	const [logFile, setLogFile] = useState<string | undefined>();
+	const live = useRef<Snapshot>({phase: 'build', upLines: [], boot: [], events: 0});
 	const [, setFrame] = useState(0);
 	const [now, setNow] = useState(Date.now());
 
 	useEffect(() => {
+		const snap = live.current;
 		const run = start({
-			onStart: setLogFile,
-			onPhase: phase => (live.current.phase = phase),
-			onBuildLine: (_line, progress) => (live.current.progress = progress),
+			onStart: logFile => {
+				snap.logFile = logFile;
+				snap.events++;
+			},
+			onPhase: phase => {
+				snap.phase = phase;
+				snap.events++;
+			},
+			onBuildLine: (_line, progress) => {
+				snap.progress = progress;
+				snap.events++;
+			},
 			onUpLine: line => {
-				const lines = live.current.upLines;
-				lines.push(line);
-				if (lines.length > TAIL_LINES) lines.shift();
+				snap.upLines.push(line);
+				if (snap.upLines.length > TAIL_LINES) snap.upLines.shift();
+				snap.events++;
 			},
 			onBoot: e => {
-				if (e.kind === 'step') live.current.boot.push({text: e.text, ...(e.ms === undefined ? {} : {ms: e.ms})});
-				if (e.kind === 'failed') live.current.boot.push({text: e.text, failed: true});
-				if (e.kind === 'warning') live.current.boot.push({text: e.text, warning: true});
+				if (e.kind === 'step') snap.boot.push({text: e.text, ...(e.ms === undefined ? {} : {ms: e.ms})});
+				if (e.kind === 'failed') snap.boot.push({text: e.text, failed: true});
+				if (e.kind === 'warning') snap.boot.push({text: e.text, warning: true});
+				snap.events++;
 			},
 		});
 		if (cancelRef) cancelRef.current = run.cancel;
-		// Redraw on a clock, not per line: a flood of output costs one frame per tick.
+		// Redraw on a clock, not per line: a flood of output costs one frame per tick. A tick where nothing
+		// shown changed (no event, no running step's second) draws nothing: each frame costs Ink a layout of
+		// the whole screen.
+		let drawn = '';
 		const timer = setInterval(() => {
-			setNow(Date.now());
+			const t = Date.now();
+			const shown = `${snap.events}${clock(snap.progress, t)}`;
+			if (shown === drawn) return;
+			drawn = shown;
+			setNow(t);
 			setFrame(f => f + 1);
 		}, FRAME_MS);
+		// The end is drawn at once, whatever the clock: the last lines and steps always land.
 		void run.done.then(r => {
 			clearInterval(timer);
 			setFrame(f => f + 1);
@@ -79,9 +113,7 @@ export function Deploy({
 		<Box flexDirection="column">
 			<Text bold>Build {snap.phase === 'build' ? '' : '✔'}</Text>
 			<Box>
-				<Box width={40}>
-					<ProgressBar value={counts.total ? Math.round((counts.done / counts.total) * 100) : 0} />
-				</Box>
+				<Bar percent={counts.total ? Math.round((counts.done / counts.total) * 100) : 0} />
 				<Text>
 					{' '}
 					{counts.done}/{counts.total || '?'} steps{counts.cached ? `, ${counts.cached} cached` : ''}
@@ -95,7 +127,7 @@ export function Deploy({
 						: s.status === 'done'
 							? ` ${s.seconds?.toFixed(1)}s`
 							: s.status === 'running'
-								? ` ${((now - s.startedAt) / 1000).toFixed(0)}s`
+								? ` ${runningFor(s, now)}s`
 								: ''}
 				</Text>
 			))}
@@ -122,7 +154,23 @@ export function Deploy({
 					<Spinner label="waiting for sshd and its host key…" />
 				</Box>
 			) : null}
-			{logFile ? <Text dimColor>full log: {logFile} · Ctrl-C stops</Text> : null}
+			{snap.logFile ? <Text dimColor>full log: {snap.logFile} · Ctrl-C stops</Text> : null}
+		</Box>
+	);
+}
+
+const BAR = 40;
+
+/**
+ * The build's progress bar, as Ink UI's ProgressBar draws it in a box of BAR columns. Drawn here at its known
+ * width: ProgressBar measures itself after each frame, which costs two more renders as the build starts.
+ */
+function Bar({percent}: {percent: number}) {
+	const done = Math.round((Math.min(100, Math.max(0, percent)) / 100) * BAR);
+	return (
+		<Box width={BAR}>
+			{done > 0 ? <Text color="magenta">{'█'.repeat(done)}</Text> : null}
+			{done < BAR ? <Text dimColor>{'░'.repeat(BAR - done)}</Text> : null}
 		</Box>
 	);
 }

@@ -5,7 +5,8 @@ import {chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSyn
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {composeEnv, onInterrupt, realProc, run, stream} from '../../source/docker/proc.js';
+import {cleanLine} from '../../source/docker/buildkit.js';
+import {composeEnv, cutLines, onInterrupt, realProc, run, stream} from '../../source/docker/proc.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hatch-proc-'));
 const PATH = process.env.PATH!;
@@ -111,6 +112,21 @@ describe('stream', () => {
 		const w = lineWaiter(/$^/);
 		await stream('node', ['-e', script], {onLine: w.onLine}).done;
 		expect(w.lines).toEqual(['ab']);
+	});
+
+	it('a burst of lines in one write: every one parsed, logged and in order, the last one too', async () => {
+		const dir = tmp();
+		const logFile = join(dir, 'hatch.log');
+		// One write of 50k lines (many chunks for the reader), with codes and \r redraws, no final newline.
+		const script =
+			`const out = []; for (let i = 1; i <= 50000; i++) out.push('\\x1b[2Kx' + i + '\\r#' + i + ' line ' + i + '\\r');` +
+			`process.stdout.write(out.join('\\n'));`;
+		const lines: string[] = [];
+		const r = await stream('node', ['-e', script], {logFile, onLine: l => lines.push(l)}).done;
+		const want = Array.from({length: 50000}, (_, i) => `#${i + 1} line ${i + 1}`);
+		expect(lines).toEqual(want);
+		expect(r.tail).toEqual(want.slice(-200));
+		expect(readFileSync(logFile, 'utf8')).toBe(`${want.join('\n')}\n`);
 	});
 
 	it('the child sees exactly the environment given plus BUILDKIT_PROGRESS=plain, in the folder given', async () => {
@@ -228,6 +244,20 @@ describe('stream', () => {
 		// Nothing left running: hatch no longer takes the signals.
 		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toEqual([]);
 		expect(process.listeners('SIGINT')).not.toContain(ours[0]);
+	});
+});
+
+describe('cutLines', () => {
+	it('cuts whole lines, each cleaned as cleanLine does, and says where the unfinished rest starts', () => {
+		const parts = ['', 'a', '\r', '\r\r', 'b\rc', '50%\r100%', 'x\r\r', 'crlf\r', '\ry', 'z\r\rw\r'];
+		// Every pair of parts as lines, then an unfinished rest.
+		for (const p of parts)
+			for (const q of parts) {
+				const text = `${p}\n${q}\n${q}\r${p}`;
+				expect(cutLines(text)).toEqual({lines: [cleanLine(p), cleanLine(q)], rest: p.length + q.length + 2});
+			}
+		expect(cutLines('no newline\r')).toEqual({lines: [], rest: 0});
+		expect(cutLines('a\r\nb\n\n')).toEqual({lines: ['a', 'b', ''], rest: 6});
 	});
 });
 
