@@ -6,7 +6,7 @@
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
 import type React from 'react';
-import {useEffect, useRef, useState} from 'react';
+import {useEffect, useLayoutEffect, useRef, useState} from 'react';
 import type {Values} from '../core/model.js';
 import type {BuildProgress, BuildStep} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
@@ -55,7 +55,9 @@ export function Deploy({
 	const [, setFrame] = useState(0);
 	const [now, setNow] = useState(Date.now());
 
-	useEffect(() => {
+	// A layout effect runs in the same turn as the commit that first draws this screen: no key (a Ctrl-C at once)
+	// can come between the screen being shown and its deploy being cancellable.
+	useLayoutEffect(() => {
 		const snap = live.current;
 		const run = start({
 			onStart: logFile => {
