@@ -26,9 +26,8 @@ export async function throughView(
 		}),
 		{columns: 120, rows: 40, isTTY: true},
 	);
-	// In the wizard, execa is loaded (the host probes use it) and Ink is drawing when a build starts:
-	// warm both here, so what is timed is the stream through the view.
-	await import('execa');
+	// In the wizard, Ink is drawing when a build starts: warm it here, so what is timed is the stream through
+	// the view.
 	const warm = render(
 		<Deploy start={() => ({done: new Promise<DeployResult>(() => {}), cancel: () => {}})} onDone={() => {}} />,
 		{stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false},

@@ -42,7 +42,10 @@ await build({
 	// Ink's optional devtools bridge is never used at run time; keep it (and its deps) out of the bundle.
 	alias: {'react-devtools-core': join(root, 'scripts', 'empty.js')},
 	// Production builds of React and its reconciler only (the development ones are 4x the size).
-	define: {'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"'},
+	// `fetch`: the layout engine's loader asks `typeof fetch` (its WebAssembly is inlined, so it never fetches),
+	// and in Node that question alone loads the whole HTTP client, on the way to the first screen. Nothing in
+	// hatch fetches.
+	define: {'process.env.DEV': '"false"', 'process.env.NODE_ENV': '"production"', fetch: 'undefined'},
 	banner: {
 		js:
 			"import {createRequire as __hatchCreateRequire} from 'node:module'; const require = " +

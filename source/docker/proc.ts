@@ -102,23 +102,56 @@ export interface Proc {
 	stream(cmd: string, args: string[], options: StreamOptions): Streamed;
 }
 
-export async function run(cmd: string, args: string[], options: RunOptions = {}): Promise<Ran> {
-	const {execa} = await import('execa');
-	const r = await execa(cmd, args, {
-		cwd: options.cwd,
-		env: options.env ?? process.env,
-		extendEnv: false,
-		reject: false,
-		stdin: 'ignore',
-		...(options.timeoutMs ? {timeout: options.timeoutMs} : {}),
-		...(options.inherit ? {stdout: 'inherit', stderr: 'inherit'} : {}),
+/** How long a program stopped at its deadline (SIGTERM) has to end before it is killed. */
+const KILL_AFTER_MS = 5000;
+
+/** A program's output without its last line break, as the callers compare and print it. */
+const withoutFinalNewline = (s: string) => s.replace(/\r?\n$/, '');
+
+/**
+ * Runs a program to its end, with its output captured (or on this terminal), stdin closed and the whole
+ * environment given. Node's own spawn, as stream() has: the host probes run through here before the first
+ * screen is drawn, and a wrapper library would cost more to load than the probes take.
+ */
+export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<Ran> {
+	return new Promise(resolve => {
+		const child = spawn(cmd, args, {
+			cwd: options.cwd,
+			env: options.env ?? process.env,
+			stdio: ['ignore', options.inherit ? 'inherit' : 'pipe', options.inherit ? 'inherit' : 'pipe'],
+		});
+		const out = {stdout: '', stderr: ''};
+		for (const name of ['stdout', 'stderr'] as const) {
+			child[name]?.setEncoding('utf8');
+			child[name]?.on('data', (chunk: string) => {
+				out[name] += chunk;
+			});
+		}
+		let timedOut = false;
+		let killer: NodeJS.Timeout | undefined;
+		const deadline = options.timeoutMs
+			? setTimeout(() => {
+					timedOut = true;
+					child.kill('SIGTERM');
+					killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+					killer.unref();
+				}, options.timeoutMs)
+			: undefined;
+		const end = (exitCode: number) => {
+			clearTimeout(deadline);
+			clearTimeout(killer);
+			resolve({
+				exitCode,
+				stdout: withoutFinalNewline(out.stdout),
+				stderr: withoutFinalNewline(out.stderr),
+				timedOut,
+			});
+		};
+		// 'error': the program could not be started (127, as a shell says); 'close': it ended and its output is
+		// all read. One stopped by a signal (its deadline) has no exit code of its own: 127 too.
+		child.once('error', () => end(127));
+		child.once('close', code => end(code ?? 127));
 	});
-	return {
-		exitCode: r.exitCode ?? (r.failed ? 127 : 0),
-		stdout: typeof r.stdout === 'string' ? r.stdout : '',
-		stderr: typeof r.stderr === 'string' ? r.stderr : '',
-		timedOut: Boolean(r.timedOut),
-	};
 }
 
 /**
@@ -161,8 +194,8 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 	let tail: string[] = [];
 
 	const done = (async (): Promise<StreamResult> => {
-		// Node's own spawn, not execa's: nothing here needs execa's option handling and stream plumbing, which
-		// cost more than the first thousand lines of a build, and delay its start.
+		// Node's own spawn (see run): a wrapper's option handling and stream plumbing would cost more than the
+		// first thousand lines of a build, and delay its start.
 		const child = spawn(cmd, args, {
 			cwd: options.cwd,
 			env: {...(options.env ?? process.env), BUILDKIT_PROGRESS: 'plain'},
