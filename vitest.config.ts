@@ -18,7 +18,7 @@ export default defineConfig({
 			// Pure logic and Ink screens (ink-testing-library): fast, no processes but the CLI under test.
 			{test: {...shared, name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}', 'source/**/*.test.{ts,tsx}']}},
 			// The real `docker compose` reading what hatch writes (compose config reads files, not the engine).
-			{test: {...shared, name: 'compose', include: ['test/docker/**/*.test.ts']}},
+			{test: {...shared, name: 'compose', include: ['test/compose/**/*.test.ts']}},
 			// The real CLI in a real terminal (tmux).
 			{test: {...shared, name: 'tty', include: ['test/tty/**/*.test.ts']}},
 		],

@@ -9,7 +9,7 @@ import {render} from 'ink';
 import {BuildProgress} from '../source/docker/buildkit.js';
 import type {DeployResult} from '../source/docker/deploy.js';
 import {stream} from '../source/docker/proc.js';
-import {Deploy} from '../source/ui/Deploy.js';
+import {Deploy, startLive} from '../source/ui/Deploy.js';
 
 export async function throughView(
 	cmd: string,
@@ -29,7 +29,7 @@ export async function throughView(
 	// In the wizard, Ink is drawing when a build starts: warm it here, so what is timed is the stream through
 	// the view.
 	const warm = render(
-		<Deploy start={() => ({done: new Promise<DeployResult>(() => {}), cancel: () => {}})} onDone={() => {}} />,
+		<Deploy live={startLive(() => ({done: new Promise<DeployResult>(() => {}), cancel: () => {}}))} />,
 		{stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false},
 	);
 	warm.unmount();
@@ -38,40 +38,42 @@ export async function throughView(
 	const t0 = performance.now();
 	let lines = 0;
 	const result = await new Promise<DeployResult>(resolve => {
-		const app = render(
-			<Deploy
-				start={events => {
-					// As deploy() does for a build.
-					const progress = new BuildProgress();
-					events.onStart?.(logFile);
-					events.onPhase?.('build');
-					const s = stream(cmd, args, {
-						logFile,
-						onLine: line => {
-							lines++;
-							progress.feed(line);
-							events.onBuildLine?.(line, progress);
-						},
-					});
-					const done = s.done.then(r => ({
-						ok: r.exitCode === 0,
-						canceled: false,
-						phase: 'build' as const,
-						exitCode: r.exitCode,
-						logFile,
-						progress,
-						tail: r.tail,
-						ms: 0,
-					}));
-					return {done, cancel: () => s.cancel()};
-				}}
-				onDone={r => {
-					app.unmount();
-					resolve(r);
-				}}
-			/>,
-			{stdout: sink as unknown as NodeJS.WriteStream, patchConsole: false, exitOnCtrlC: false},
-		);
+		const live = startLive(events => {
+			// As deploy() does for a build.
+			const progress = new BuildProgress();
+			events.onStart?.(logFile);
+			events.onPhase?.('build');
+			const s = stream(cmd, args, {
+				logFile,
+				onLine: line => {
+					lines++;
+					progress.feed(line);
+					events.onBuildLine?.(line, progress);
+				},
+			});
+			const done = s.done.then(r => ({
+				ok: r.exitCode === 0,
+				canceled: false,
+				phase: 'build' as const,
+				exitCode: r.exitCode,
+				logFile,
+				progress,
+				tail: r.tail,
+				ms: 0,
+			}));
+			return {done, cancel: () => s.cancel()};
+		});
+		const app = render(<Deploy live={live} />, {
+			stdout: sink as unknown as NodeJS.WriteStream,
+			patchConsole: false,
+			exitOnCtrlC: false,
+		});
+		// The view draws the end at once (its own handler on `done`); the next turn of the loop is after it.
+		void live.done.then(async r => {
+			await new Promise(next => setImmediate(next));
+			app.unmount();
+			resolve(r);
+		});
 	});
 	clearInterval(sampler);
 	if (!result.ok) throw new Error(`the producer failed: ${result.tail.join('\n')}`);

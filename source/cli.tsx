@@ -2,7 +2,7 @@
 // (source/commands/). Each command loads when it runs, so `--help` and the wizard's first frame load little.
 import {parseArgs} from 'node:util';
 import pkg from '../package.json' with {type: 'json'};
-import {CommandError, imageOption, UsageError} from './commands/common.js';
+import {askYesNo, CommandError, defaultOutDir, imageOption, loadStack, UsageError} from './commands/common.js';
 
 export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem, neuron) for your Docker host
 
@@ -73,7 +73,6 @@ const print = (text: string) => void process.stdout.write(text);
 
 /** The commands that work on a written stack, found from --image and --out. */
 async function stackCommand(command: string, o: Options): Promise<number> {
-	const {defaultOutDir, loadStack} = await import('./commands/common.js');
 	const {identity, realHost} = await import('./host/probes.js');
 	const {resolve} = await import('node:path');
 	const image = imageOption(o.image) ?? 'stem';
@@ -89,7 +88,6 @@ async function stackCommand(command: string, o: Options): Promise<number> {
 		case 'logs':
 			return (await import('./commands/logs.js')).logsCommand(ref, o.follow ?? false);
 		case 'bindu-update': {
-			const {askYesNo} = await import('./commands/common.js');
 			const ask = process.stdin.isTTY && process.stdout.isTTY ? askYesNo : undefined;
 			return (await import('./commands/bindu-update.js')).binduUpdateCommand(
 				ref,
@@ -113,15 +111,8 @@ async function dispatch(command: string | undefined, rest: string[], o: Options)
 		case 'bindu-update':
 		case 'publish':
 			return stackCommand(command, o);
-		case 'ssh-config': {
-			if (!o.remove)
-				throw new UsageError(
-					'ssh-config needs --remove NAME (blocks are added by the wizard, or by --yes --ssh-config)',
-				);
-			const {removeSshConfig} = await import('./sshconfig.js');
-			print(await removeSshConfig(o.remove));
-			return 0;
-		}
+		case 'ssh-config':
+			return (await import('./commands/ssh-config.js')).sshConfigCommand(o.remove, print);
 		case undefined:
 			return (await import('./commands/write.js')).writeCommand({
 				version: pkg.version,

@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url';
 
 let cached: string | undefined;
 
-export function packageDir(): string {
+function packageDir(): string {
 	if (cached) return cached;
 	let dir = dirname(fileURLToPath(import.meta.url));
 	for (let i = 0; i < 5; i++) {

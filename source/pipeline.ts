@@ -1,11 +1,10 @@
-// The write pipeline, one for the wizard and for --yes: read what the stack folder has, check the values and
-// the host, plan the files (with diffs), write them (atomically, with backups). The wizard asks in between;
-// --yes prints what each step found.
+// The write pipeline, one for the wizard and for --yes: read what the stack folder has, check the values
+// (core/resolve.ts's checkValues), the host files they name (checkFiles) and the engine (checkHost), plan the
+// files (with diffs), write them (atomically, with backups). The wizard asks in between; --yes prints what each
+// step found.
 import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {factWarnings, type HostFacts, type Image, type Values} from './core/model.js';
-import {missingForPreset, type Preset} from './core/preset.js';
-import type {Resolved} from './core/resolve.js';
+import type {Image, Values} from './core/model.js';
 import {type Preflight, preflight, renameWarning} from './host/preflight.js';
 import type {Host} from './host/probes.js';
 import {
@@ -36,23 +35,10 @@ export function readExisting(t: Pick<Target, 'out' | 'image'>): Values | undefin
 	return text === undefined ? undefined : parseEnv(text);
 }
 
-/** What is wrong with the values themselves, and what the host's files and facts say about them. */
-export function checkValues(
-	image: Image,
-	resolved: Resolved,
-	facts: HostFacts,
-	preset?: Preset,
-): {errors: string[]; warnings: string[]} {
-	const files = hostFileProblems(resolved.values);
-	return {
-		errors: [...resolved.problems.map(p => p.message), ...missingForPreset(preset, resolved.values), ...files.errors],
-		warnings: [...files.warnings, ...factWarnings(image, resolved.values, facts)],
-	};
-}
-
 /**
  * What the engine and the folder say before anything is written: a rename that would leave the volumes behind,
  * hand edits of .env that the compose file does not follow yet, and (for a build or start) the engine's checks.
+ * (The values themselves: core/resolve.ts's checkValues; the host files they name: checkFiles.)
  */
 export async function checkHost(
 	t: Target,
@@ -68,6 +54,9 @@ export async function checkHost(
 	const drift = stackDrift(t.image, dir).map(d => `${d}; rewriting docker-compose.yml applies it`);
 	return {...(renamed ? {renamed} : {}), drift, ...(engine ? {engine} : {})};
 }
+
+/** The host files the settings name (keys, folders, the secrets file, the agent socket), as FIELDS says. */
+export const checkFiles = (values: Values) => hostFileProblems(values);
 
 /** Every file of the stack as it would be written, compared with what is there (with diffs). */
 export function planFiles(t: Target, values: Values, composeVersion?: string): Promise<FileChange[]> {

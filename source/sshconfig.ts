@@ -11,7 +11,7 @@ import {apply, compare} from './stack.js';
 
 const begin = (name: string) => `# >>> hatch ${name} >>>`;
 const end = (name: string) => `# <<< hatch ${name} <<<`;
-export const aliasFor = (name: string) => `hatch-${name}`;
+const aliasFor = (name: string) => `hatch-${name}`;
 
 export interface HostBlock {
 	name: string;
@@ -26,7 +26,7 @@ export interface HostBlock {
  * A value as ssh_config reads it back unchanged: in double quotes, with `\\` and `"` escaped, and `%` doubled
  * (IdentityFile expands %-tokens). Undefined for a value no config line can hold (a control character).
  */
-export function sshConfigValue(value: string): string | undefined {
+function sshConfigValue(value: string): string | undefined {
 	// eslint-disable-next-line no-control-regex
 	if (/[\x00-\x1f\x7f]/.test(value)) return undefined;
 	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;

@@ -4,7 +4,7 @@ import {describeProbes, type Inspection, inspectHost, systemGraphics} from '../h
 import {realHost} from '../host/probes.js';
 
 /** The inspection as the welcome screen shows it: who you are, then one line per probe with its fix. */
-export function inspectionLines(i: Inspection): Line[] {
+function inspectionLines(i: Inspection): Line[] {
 	const {user, uid, gid, hostname, home} = i.identity;
 	return [
 		{

@@ -1,7 +1,7 @@
 // `hatch-wizard logs [-f]`: the container's boot and sshd log.
 import {printable} from '../docker/buildkit.js';
 import {type Engine, realEngine} from '../docker/deploy.js';
-import {onInterrupt} from '../docker/proc.js';
+import {composeEnv, onInterrupt} from '../docker/proc.js';
 import type {StackRef} from './common.js';
 
 /**
@@ -16,8 +16,10 @@ export async function logsCommand(
 	engine: Engine = realEngine,
 ): Promise<number> {
 	const args = ['compose', 'logs', '--no-log-prefix', ...(follow ? ['--follow'] : [])];
-	if (tty) return (await engine.proc.run('docker', args, {cwd: ref.dir, inherit: true})).exitCode;
-	const r = engine.proc.stream('docker', args, {cwd: ref.dir, onLine: line => out(`${printable(line)}\n`)});
+	// As for the build and start: the stack's .env decides which project this is, not hatch's own environment.
+	const env = composeEnv();
+	if (tty) return (await engine.proc.run('docker', args, {cwd: ref.dir, env, inherit: true})).exitCode;
+	const r = engine.proc.stream('docker', args, {cwd: ref.dir, env, onLine: line => out(`${printable(line)}\n`)});
 	// compose runs in its own process group (see stream): Ctrl-C must stop it too.
 	let stopped = false;
 	const stop = () => {

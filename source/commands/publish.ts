@@ -1,5 +1,5 @@
 // `hatch-wizard publish`: build once, push NAME:X.Y.Z and NAME:latest.
-import {checkImageRef, FIELDS, KEY} from '../core/model.js';
+import {checkImageRef, KEY} from '../core/model.js';
 import {type Engine, realEngine} from '../docker/deploy.js';
 import {composeEnv} from '../docker/proc.js';
 import {CommandError, type StackRef} from './common.js';
@@ -25,10 +25,7 @@ export async function publishCommand(
 		['compose', '--progress', 'plain', 'build', '--build-arg', `HATCH_VERSION=${version}`],
 		{
 			cwd: ref.dir,
-			env: composeEnv(
-				FIELDS.map(f => f.key),
-				{[KEY.image]: tag},
-			),
+			env: composeEnv({[KEY.image]: tag}),
 		},
 	);
 	const b = await build.done;

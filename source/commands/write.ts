@@ -97,21 +97,23 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		}
 		return wizard(opts.version, out, sets, preset);
 	}
-	const [{ansi, changeLines}, {describeOverride, resolveConfig}, {factsFrom, inspectHost}, pipeline] =
+	const [{ansi, changeLines}, {checkValues, describeOverride, resolveConfig}, {factsFrom, inspectHost}, pipeline] =
 		await Promise.all([
 			import('../core/describe.js'),
 			import('../core/resolve.js'),
 			import('../host/inspect.js'),
 			import('../pipeline.js'),
 		]);
-	const {checkHost, checkValues, planFiles, readExisting, stackDir, writeFiles} = pipeline;
+	const {checkFiles, checkHost, planFiles, readExisting, stackDir, writeFiles} = pipeline;
 	const target = {host, out, image, version: opts.version};
 	const facts = factsFrom(await inspectHost(host));
 	const dir = stackDir(target);
 	const envPath = join(dir, '.env');
 	const existing = readExisting(target);
 	const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
-	const checked = checkValues(image, resolved, facts, preset);
+	const values = checkValues(image, resolved.values, facts, preset);
+	const files = checkFiles(resolved.values);
+	const checked = {errors: [...values.errors, ...files.errors], warnings: [...files.warnings, ...values.warnings]};
 	if (resolved.overrides.length && !opts.force) {
 		// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
 		process.stderr.write(
@@ -138,8 +140,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		for (const l of refusal(engine.deployErrors, false)) process.stderr.write(`${l.text}\n`);
 		return 2;
 	}
-	for (const w of engine?.warnings.filter(w => !checked.warnings.includes(w)) ?? [])
-		process.stderr.write(`warning: ${w}\n`);
+	for (const w of engine?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
 	for (const n of engine?.notes ?? []) process.stdout.write(`note: ${n}\n`);
 
 	const changes = await planFiles(target, resolved.values, facts.composeVersion);

@@ -15,7 +15,7 @@ import {
 } from './model.js';
 
 /** Compose's version, e.g. "2.26.1" or "v2.33.0-desktop.1"; undefined means "assume the oldest v2". */
-export function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
+function parseComposeVersion(text: string | undefined): [number, number, number] | undefined {
 	const m = /(\d+)\.(\d+)\.(\d+)/.exec(text ?? '');
 	return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }

@@ -130,7 +130,7 @@ export const CONTAINER_PATHS = {
 } as const;
 
 // Accounts that exist in Debian/Ubuntu base images or that services rely on: a login user must not take one.
-export const SYSTEM_ACCOUNTS = new Set([
+const SYSTEM_ACCOUNTS = new Set([
 	'root',
 	'daemon',
 	'bin',
@@ -205,7 +205,7 @@ export const SYSTEM_ACCOUNTS = new Set([
 const MAX_ID = 2147483646;
 const STACK_PORT: Record<Image, number> = {stem: 22222, neuron: 22223};
 
-export function checkUsername(v: string): string | undefined {
+function checkUsername(v: string): string | undefined {
 	if (v.length > 32) return `is ${v.length} characters long; use at most 32`;
 	if (!/^[a-z_][a-z0-9_-]*$/.test(v)) {
 		return 'must start with a lower-case letter or "_" and use only a-z, 0-9, "_" and "-" (e.g. dev)';
@@ -225,6 +225,9 @@ function checkId(v: string): string | undefined {
 }
 
 export function checkPort(v: string): string | undefined {
+	// In host mode sshd would listen there itself; in bridge mode Docker would publish the container there.
+	if (v === '22')
+		return "22 is where this host's own sshd listens (or will, once it is installed): pick another, e.g. 22222";
 	if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535)
 		return 'must be a port number from 1 to 65535 (e.g. 22222)';
 	return undefined;
@@ -245,7 +248,7 @@ function checkChoice(choices: readonly string[]) {
 	return (v: string) => (choices.includes(v) ? undefined : `must be one of: ${choices.join(', ')}`);
 }
 
-export function checkIPv4(v: string): string | undefined {
+function checkIPv4(v: string): string | undefined {
 	const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
 	if (!m || m.slice(1).some(o => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))) {
 		return 'must be an IPv4 address: 0.0.0.0 (all interfaces) or 127.0.0.1 (this host only)';
@@ -853,13 +856,6 @@ export function validate(image: Image, values: Values): Problem[] {
 		problems.push({
 			key: extra!.key,
 			message: `${extra!.key} mounts ${f.container.mount}, which ${f.key} already uses; drop one of them`,
-		});
-	}
-	if (values.STEM_NETWORK_MODE === 'host' && values.STEM_SSH_PORT === '22') {
-		problems.push({
-			key: 'STEM_SSH_PORT',
-			message:
-				"STEM_SSH_PORT 22 in host network mode collides with the host's own sshd; pick another port (e.g. 22222)",
 		});
 	}
 	return problems;

@@ -1,6 +1,17 @@
 // Where each value comes from, lowest to highest: model defaults (from host facts), the stack's existing
 // .env, the preset, then --set. Pure.
-import {defaults, field, type HostFacts, type Image, KEY, type Problem, type Values, validate} from './model.js';
+import {
+	defaults,
+	factWarnings,
+	field,
+	type HostFacts,
+	type Image,
+	KEY,
+	type Problem,
+	type Values,
+	validate,
+} from './model.js';
+import {missingForPreset, type Preset} from './preset.js';
 
 export type Source = 'default' | 'existing' | 'preset' | 'set';
 
@@ -79,4 +90,20 @@ export function parseSets(items: string[], validKeys: string[]): {sets: Values; 
 		sets[key] = item.slice(eq + 1);
 	}
 	return {sets, errors};
+}
+
+/**
+ * What is wrong with the values themselves (each field's check, the rules across fields, what a preset still
+ * needs), and what this host's facts say about them: the same for the wizard's review and for --yes.
+ */
+export function checkValues(
+	image: Image,
+	values: Values,
+	facts: HostFacts | undefined,
+	preset?: Preset,
+): {errors: string[]; warnings: string[]} {
+	return {
+		errors: [...validate(image, values).map(p => p.message), ...missingForPreset(preset, values)],
+		warnings: facts ? factWarnings(image, values, facts) : [],
+	};
 }

@@ -1,7 +1,7 @@
 // Build, start, and wait until SSH really works: the three phases after a stack is written.
 import {join} from 'node:path';
 import type {Line} from '../core/describe.js';
-import {FIELDS, KEY, localAddress, type Values} from '../core/model.js';
+import {KEY, localAddress, type Values} from '../core/model.js';
 import {timestamp} from '../stack.js';
 import {BuildProgress, type BuildStep, hintFor} from './buildkit.js';
 import {composeEnv, type Proc, realProc, type Streamed} from './proc.js';
@@ -65,7 +65,7 @@ export function deploy(
 	const ev = options.events ?? {};
 	const {proc, ready: readyHost} = options.engine ?? realEngine;
 	// Compose reads these from the environment before .env: hatch's own shell must not override the stack.
-	const stackEnv = composeEnv(FIELDS.map(f => f.key));
+	const stackEnv = composeEnv();
 	let current: Streamed | undefined;
 	let canceled = false;
 
@@ -150,8 +150,6 @@ export function deploy(
 	};
 }
 
-/** One line of an outcome, with how it is meant (the terminal UI colours it; plain output prints the text). */
-
 /**
  * Every way a build-and-start ends, in words: ready (with its warnings), failed at a step, stopped after a
  * boot that never became ready, interrupted. The terminal UI and the plain output both print exactly these
@@ -201,7 +199,7 @@ export function outcome(r: DeployResult, values: Values, dir: string): {code: nu
 }
 
 /** What a ready boot still has to say (warnings, steps still running): the same words in the UI and plain output. */
-export function readyNotes(r: ReadyResult): string[] {
+function readyNotes(r: ReadyResult): string[] {
 	const notes: string[] = [];
 	if (r.warnings.length)
 		notes.push(`ready with ${r.warnings.length} boot warning(s):`, ...r.warnings.map(w => `  ! ${w}`));

@@ -5,6 +5,7 @@
 import {spawn} from 'node:child_process';
 import {createWriteStream, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
+import {FIELDS} from '../core/model.js';
 import {cleanLine, stripCodes} from './buildkit.js';
 
 export interface StreamResult {
@@ -65,10 +66,14 @@ export function onInterrupt(handler: () => void): () => void {
 	};
 }
 
-/** Variables that compose would take from hatch's own environment over the stack's .env. */
-export function composeEnv(drop: readonly string[], set: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/**
+ * The environment of a docker compose run in a stack's folder: hatch's own, without the variables compose would
+ * take over the stack's .env (every setting FIELDS declares, every COMPOSE_*), plus what is `set`.
+ */
+export function composeEnv(set: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	const settings = new Set(FIELDS.map(f => f.key));
 	const env: NodeJS.ProcessEnv = {...process.env};
-	for (const key of Object.keys(env)) if (drop.includes(key) || key.startsWith('COMPOSE_')) delete env[key];
+	for (const key of Object.keys(env)) if (settings.has(key) || key.startsWith('COMPOSE_')) delete env[key];
 	return {...env, ...set};
 }
 

@@ -33,8 +33,8 @@ export interface DockerFacts {
 	desktop: boolean;
 }
 
-export const PROBE_TIMEOUT_MS = 4000;
-export const NVIDIA_SMI_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 4000;
+const NVIDIA_SMI_TIMEOUT_MS = 2000;
 
 async function timed<T>(fn: () => Promise<Omit<Probe<T>, 'ms'>>, timeoutMs: number): Promise<Probe<T>> {
 	const start = performance.now();

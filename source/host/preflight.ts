@@ -1,14 +1,12 @@
-// Checks made just before writing a stack: is the SSH port free, do the volumes exist already
-// (first run or re-run), and are the host files in the settings what they should be. With `deploy`, also
-// what a build and start need from this engine; each refusal names the setting or the tool, and the fix.
+// Checks made just before writing a stack: is the SSH port free, do the volumes exist already (first run or
+// re-run). With `deploy`, also what a build and start need from this engine; each refusal names the setting or
+// the tool, and the fix. (The host files the settings name are checked by stack.ts's hostFileProblems.)
 import {type ComposeIdentity, identityFor} from '../core/compose.js';
 import type {Line} from '../core/describe.js';
 import {KEY, type Values} from '../core/model.js';
-import {hostFileProblems} from '../stack.js';
 import type {Host} from './probes.js';
 
 export interface Preflight {
-	errors: string[];
 	warnings: string[];
 	notes: string[];
 	/** What stops a build and start (empty: go ahead); only with `deploy`. */
@@ -128,11 +126,6 @@ async function runningHere(host: Host, name: string): Promise<boolean> {
 export async function checkPort(host: Host, values: Values, value: string): Promise<string | undefined> {
 	const port = Number(value);
 	const address = values[KEY.listen] || '0.0.0.0';
-	if (port === 22)
-		return (
-			`${KEY.port} 22 is where this host's own sshd listens (or will, once it is installed): pick ` +
-			`another, e.g. 22222`
-		);
 	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
 	if (await runningHere(host, values[KEY.name] ?? '')) return undefined;
 	let free: number | undefined;
@@ -148,7 +141,7 @@ export async function preflight(
 	deploy?: {build: boolean; boot: boolean},
 	identity?: ComposeIdentity,
 ): Promise<Preflight> {
-	const {errors, warnings} = hostFileProblems(values);
+	const warnings: string[] = [];
 	const notes: string[] = [];
 	const name = values[KEY.name] ?? '';
 	const volumes = Object.values((identity ?? identityFor('stem', values)).volumes);
@@ -197,7 +190,7 @@ export async function preflight(
 			notes.push(`first run: compose creates ${missing.join(', ')}`);
 		}
 	}
-	return {errors, warnings, notes, deployErrors};
+	return {warnings, notes, deployErrors};
 }
 
 /** A build and start refused by the preflight, in the words both the wizard and --yes print (exit 2). */

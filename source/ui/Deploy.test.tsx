@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 import {waitFor} from '../../test/helpers/ink.js';
 import {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
-import {Deploy} from './Deploy.js';
+import {Deploy, startLive} from './Deploy.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -42,7 +42,7 @@ const output = (n: number) => Array.from({length: n}, (_, i) => `#2 ${i / 1000} 
 describe('Deploy', () => {
 	it('a burst of lines between two frames: every one parsed, the next frame shows where it ended', async () => {
 		const d = scripted();
-		const {lastFrame, unmount} = render(<Deploy start={d.start} onDone={() => {}} />);
+		const {lastFrame, unmount} = render(<Deploy live={startLive(d.start)} />);
 		d.lines('#1 [stem stem 1/2] FROM ubuntu', '#1 CACHED', '#2 [stem stem 2/2] RUN make', ...output(20_000));
 		const f = await waitFor(lastFrame, 'cc -c unit_19999.c');
 		expect(f).toContain('1/2 steps, 1 cached');
@@ -55,7 +55,9 @@ describe('Deploy', () => {
 	it('the end is drawn at once: lines that came just before it are on the screen, the log too', async () => {
 		const d = scripted();
 		let ended = false;
-		const {lastFrame, unmount} = render(<Deploy start={d.start} onDone={() => (ended = true)} />);
+		const live = startLive(d.start);
+		void live.done.then(() => (ended = true));
+		const {lastFrame, unmount} = render(<Deploy live={live} />);
 		// The last lines and the end in one go: no tick comes between them, only the end can draw them.
 		d.lines('#1 [stem stem 1/1] RUN make', ...output(1000), '#1 DONE 2.5s');
 		d.end();
@@ -72,7 +74,7 @@ describe('Deploy', () => {
 		let commits = 0;
 		const {lastFrame, unmount} = render(
 			<Profiler id="deploy" onRender={() => commits++}>
-				<Deploy start={d.start} onDone={() => {}} />
+				<Deploy live={startLive(d.start)} />
 			</Profiler>,
 		);
 		const turns = async () => {
@@ -99,12 +101,11 @@ describe('Deploy', () => {
 		unmount();
 	});
 
-	it('gives its cancel to the screen that holds it', () => {
+	it('startLive starts the deploy at once, before any screen, and hands back its cancel', () => {
 		const d = scripted();
-		const cancelRef: {current: (() => void) | undefined} = {current: undefined};
-		const {unmount} = render(<Deploy start={d.start} onDone={() => {}} cancelRef={cancelRef} />);
-		cancelRef.current?.();
+		const live = startLive(d.start);
+		expect(live.snap).toMatchObject({phase: 'build', logFile: '/s/logs/hatch-1.log', events: 2});
+		live.cancel();
 		expect(d.cancel).toHaveBeenCalledOnce();
-		unmount();
 	});
 });

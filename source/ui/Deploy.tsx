@@ -5,8 +5,7 @@
 
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
-import type React from 'react';
-import {useEffect, useLayoutEffect, useRef, useState} from 'react';
+import {useEffect, useState} from 'react';
 import type {Values} from '../core/model.js';
 import type {BuildProgress, BuildStep} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult, Phase} from '../docker/deploy.js';
@@ -42,49 +41,53 @@ function clock(progress: BuildProgress | undefined, now: number): string {
 	return shown;
 }
 
-export function Deploy({
-	start,
-	onDone,
-	cancelRef,
-}: {
-	start: StartDeploy;
-	onDone: (r: DeployResult) => void;
-	cancelRef?: React.MutableRefObject<(() => void) | undefined>;
-}) {
-	const live = useRef<Snapshot>({phase: 'build', upLines: [], boot: [], events: 0});
+/** A running deploy and what the screen shows of it, kept up to date by the deploy's events. */
+export interface LiveDeploy {
+	snap: Snapshot;
+	done: Promise<DeployResult>;
+	cancel: () => void;
+}
+
+/**
+ * Starts a deploy (called by the handler that asks for it, not by the screen), with its events kept in a
+ * snapshot: the screen draws from that on its own clock, so a flood of output costs no render per line.
+ */
+export function startLive(start: StartDeploy): LiveDeploy {
+	const snap: Snapshot = {phase: 'build', upLines: [], boot: [], events: 0};
+	const run = start({
+		onStart: logFile => {
+			snap.logFile = logFile;
+			snap.events++;
+		},
+		onPhase: phase => {
+			snap.phase = phase;
+			snap.events++;
+		},
+		onBuildLine: (_line, progress) => {
+			snap.progress = progress;
+			snap.events++;
+		},
+		onUpLine: line => {
+			snap.upLines.push(line);
+			if (snap.upLines.length > TAIL_LINES) snap.upLines.shift();
+			snap.events++;
+		},
+		onBoot: e => {
+			if (e.kind === 'step') snap.boot.push({text: e.text, ...(e.ms === undefined ? {} : {ms: e.ms})});
+			if (e.kind === 'failed') snap.boot.push({text: e.text, failed: true});
+			if (e.kind === 'warning') snap.boot.push({text: e.text, warning: true});
+			snap.events++;
+		},
+	});
+	return {snap, done: run.done, cancel: run.cancel};
+}
+
+export function Deploy({live}: {live: LiveDeploy}) {
 	const [, setFrame] = useState(0);
 	const [now, setNow] = useState(Date.now());
 
-	// A layout effect runs in the same turn as the commit that first draws this screen: no key (a Ctrl-C at once)
-	// can come between the screen being shown and its deploy being cancellable.
-	useLayoutEffect(() => {
-		const snap = live.current;
-		const run = start({
-			onStart: logFile => {
-				snap.logFile = logFile;
-				snap.events++;
-			},
-			onPhase: phase => {
-				snap.phase = phase;
-				snap.events++;
-			},
-			onBuildLine: (_line, progress) => {
-				snap.progress = progress;
-				snap.events++;
-			},
-			onUpLine: line => {
-				snap.upLines.push(line);
-				if (snap.upLines.length > TAIL_LINES) snap.upLines.shift();
-				snap.events++;
-			},
-			onBoot: e => {
-				if (e.kind === 'step') snap.boot.push({text: e.text, ...(e.ms === undefined ? {} : {ms: e.ms})});
-				if (e.kind === 'failed') snap.boot.push({text: e.text, failed: true});
-				if (e.kind === 'warning') snap.boot.push({text: e.text, warning: true});
-				snap.events++;
-			},
-		});
-		if (cancelRef) cancelRef.current = run.cancel;
+	useEffect(() => {
+		const snap = live.snap;
 		// Redraw on a clock, not per line: a flood of output costs one frame per tick. A tick where nothing
 		// shown changed (no event, no running step's second) draws nothing: each frame costs Ink a layout of
 		// the whole screen.
@@ -98,15 +101,14 @@ export function Deploy({
 			setFrame(f => f + 1);
 		}, FRAME_MS);
 		// The end is drawn at once, whatever the clock: the last lines and steps always land.
-		void run.done.then(r => {
+		void live.done.then(() => {
 			clearInterval(timer);
 			setFrame(f => f + 1);
-			onDone(r);
 		});
 		return () => clearInterval(timer);
-	}, []);
+	}, [live]);
 
-	const snap = live.current;
+	const snap = live.snap;
 	const p = snap.progress;
 	const counts = p?.counts() ?? {done: 0, cached: 0, total: 0};
 	const current = p?.current();

@@ -52,7 +52,7 @@ export function SshOffer({
 
 function AlreadyRight({onShown}: {onShown: () => void}) {
 	useEffect(() => onShown(), []);
-	return <Text dimColor>~/.ssh/config already has this image’s block and key.</Text>;
+	return <Text dimColor>~/.ssh/config already has this stack’s block and key.</Text>;
 }
 
 /** What the offer did, left on the screen when the wizard exits. */

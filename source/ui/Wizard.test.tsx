@@ -425,6 +425,23 @@ describe('Wizard, building and booting', () => {
 		unmount();
 	});
 
+	it('Build, then Ctrl-C in the same burst of keys: no build is started behind the exit (130)', async () => {
+		const deploy = vi.fn((_s: Image, _v: Values, events: DeployEvents) => fakeDeploy(events, {ok: true}));
+		const {d, exits} = deps({deploy});
+		const r = render(<Wizard deps={d} />);
+		view.lastFrame = r.lastFrame;
+		await waitFor(r.lastFrame, 'Dropbox');
+		await enterUntil(r.lastFrame, r.stdin, 'Review:');
+		await press(r.stdin, KEY.enter);
+		await waitFor(r.lastFrame, 'Build and start it now?');
+		await press(r.stdin, KEY.enter + KEY.ctrlC);
+		await vi.waitFor(() => expect(exits).toEqual([130]));
+		await import('./Deploy.js'); // what the handler waited for has come: it must have stood down
+		await new Promise(next => setImmediate(next));
+		expect(deploy).not.toHaveBeenCalled();
+		r.unmount();
+	});
+
 	it('Ctrl-C during the build stops it first, says what state the stack is in, and exits 130', async () => {
 		const {d, exits} = deps({deploy: (_s, _v, events) => fakeDeploy(events, {ok: false, hang: true})});
 		const {lastFrame, stdin, unmount} = await toDeploy(d);

@@ -4,12 +4,13 @@
 
 import {Spinner} from '@inkjs/ui';
 import {Box} from 'ink';
-import {lazy, Suspense, useEffect, useReducer, useRef} from 'react';
+import {lazy, Suspense, useEffect, useReducer, useRef, useState} from 'react';
 import {type Image, KEY, loginCommand, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import {failedInspection, type Inspection} from '../host/inspect.js';
 import type {FileChange} from '../stack.js';
+import type {LiveDeploy} from './Deploy.js';
 import {useKeys} from './keys.js';
 
 // The build/boot screens (and the runners they import) load when a deploy starts, not before the first frame.
@@ -49,7 +50,6 @@ export interface WizardDeps {
 	sets: Values;
 	plan: (image: Image, values: Values) => Promise<FileChange[]>;
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
-	/** Host checks before writing: files named in the settings, the SSH port, existing volumes. */
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
 	preflight: (
 		values: Values,
@@ -71,7 +71,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	// The state after every event sent so far, ahead of the next render: a handler reads what its own event
 	// did (the values to write, the comparison to start) even when other events are not on screen yet.
 	const latest = useRef(state);
-	const cancelDeploy = useRef<(() => void) | undefined>(undefined);
+	// The build and start, once its handler has started it; `quit` when Ctrl-C came before it could start.
+	const [live, setLive] = useState<LiveDeploy | undefined>(undefined);
+	const deploying = useRef<{cancel?: () => void; quit?: boolean}>({});
 
 	const send = (event: FlowEvent): FlowState => {
 		const before = latest.current;
@@ -102,6 +104,18 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				send({type: 'written', written});
 			})
 			.catch((error: Error) => send({type: 'failed', message: error.message}));
+	};
+
+	const build = () => {
+		const s = send({type: 'deploy'});
+		// The live view's module (and the runners it loads) come with the first build, not before the first frame.
+		void import('./Deploy.js').then(({startLive}) => {
+			if (deploying.current.quit) return; // Ctrl-C while it loaded: nothing was started
+			const run = startLive(events => deps.deploy(s.image!, s.values, events));
+			deploying.current.cancel = run.cancel;
+			setLive(run);
+			run.done.then(deployed);
+		});
 	};
 
 	const deployed = (result: DeployResult) => {
@@ -142,8 +156,10 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		key => {
 			if (!(key.kind === 'ctrl' && key.letter === 'c')) return;
 			// While building or booting, stop the child processes first; the result then exits with 130.
-			if (latest.current.screen.name === 'deploy' && cancelDeploy.current) cancelDeploy.current();
-			else deps.onExit(130);
+			const d = deploying.current;
+			if (latest.current.screen.name === 'deploy' && d.cancel) return d.cancel();
+			d.quit = true;
+			deps.onExit(130);
 		},
 		{passive: true},
 	);
@@ -220,7 +236,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			return (
 				<Box flexDirection="column">
 					{summary(screen.written, true)}
-					<BuildOffer refused={refusedHere(state)} onBuild={() => send({type: 'deploy'})} onExit={deps.onExit} />
+					<BuildOffer refused={refusedHere(state)} onBuild={build} onExit={deps.onExit} />
 				</Box>
 			);
 		case 'deploy':
@@ -228,7 +244,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Suspense fallback={<Spinner label="Starting…" />}>
 					<Box flexDirection="column">
 						{summary(screen.written)}
-						<Deploy start={events => deps.deploy(image!, values, events)} cancelRef={cancelDeploy} onDone={deployed} />
+						{live ? <Deploy live={live} /> : <Spinner label="Starting…" />}
 					</Box>
 				</Suspense>
 			);

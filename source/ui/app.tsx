@@ -5,11 +5,12 @@ import type {Preset} from '../core/preset.js';
 import {type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
 import {checkPort} from '../host/preflight.js';
 import {identity, realHost} from '../host/probes.js';
-import {checkHost, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
+import {checkFiles, checkHost, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
 import {shippedPresets} from '../presets.js';
 import {checkHostFile} from '../stack.js';
 import {PresetStore, type SavedPreset} from '../store.js';
 import {eraseRows, rowsOf} from './first-frame.js';
+import {FRESH} from './flow.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 export interface RunOptions {
@@ -43,7 +44,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			...saved
 				.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
 				.map(p => ({label: `${p.name} (saved ${p.savedAt.slice(0, 10)}, ${p.image})`, value: `saved:${p.name}`})),
-			{label: 'start fresh (defaults from this host)', value: 'fresh'},
+			FRESH,
 			...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
 		];
 		return {starts, warnings: store.warnings};
@@ -73,12 +74,14 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		plan: (image, values) => planFiles(target(image), values, composeVersion),
 		write: writeFiles,
 		preflight: async (values, image) => {
+			const files = checkFiles(values);
 			const {renamed, drift, engine} = await checkHost(target(image), values, {build: true, boot: true});
 			// Hand edits of .env that the compose file did not follow are listed first: writing it now applies them.
 			return {
-				...engine!,
-				warnings: [...(renamed ? [renamed] : []), ...engine!.warnings],
+				errors: files.errors,
+				warnings: [...(renamed ? [renamed] : []), ...files.warnings, ...engine!.warnings],
 				notes: [...drift, ...engine!.notes],
+				deployErrors: engine!.deployErrors,
 			};
 		},
 		check: (key, value) => checkHostFile(key, value).error,

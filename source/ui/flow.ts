@@ -3,9 +3,9 @@
 // Esc goes back a step without losing answers. Nothing here renders or does I/O: the Wizard runs the host
 // checks, the comparison, the writes and the deploy, and sends what they return back in as events.
 
-import {answer, factWarnings, type Image, type Values, validate} from '../core/model.js';
-import {missingForPreset, type Preset} from '../core/preset.js';
-import {describeOverride, type Resolved, resolveConfig} from '../core/resolve.js';
+import {answer, type Image, type Values} from '../core/model.js';
+import type {Preset} from '../core/preset.js';
+import {checkValues, describeOverride, type Resolved, resolveConfig} from '../core/resolve.js';
 import type {DeployResult} from '../docker/deploy.js';
 import {factsFrom, type Inspection} from '../host/inspect.js';
 import type {FileChange} from '../stack.js';
@@ -236,19 +236,16 @@ export function refusedHere(state: FlowState): string[] {
 export function reviewFindings(state: FlowState): {errors: string[]; warnings: string[]; notes: string[]} {
 	const {image, values, review, inspection} = state;
 	if (!image) return {errors: [], warnings: [], notes: []};
+	const checked = checkValues(image, values, inspection ? factsFrom(inspection) : undefined, state.preset);
 	return {
-		errors: [
-			...validate(image, values).map(p => p.message),
-			...missingForPreset(state.preset, values),
-			...(review?.checks.errors ?? []),
-		],
+		errors: [...checked.errors, ...(review?.checks.errors ?? [])],
 		warnings: [
 			// Still the preset's value at the review: the user saw it at the question and kept it, but say so.
 			...state.overrides
 				.filter(o => values[o.key] === o.preset)
 				.map(o => `preset over your .env: ${describeOverride(o)}`),
 			...(review?.checks.warnings ?? []),
-			...(inspection ? factWarnings(image, values, factsFrom(inspection)) : []),
+			...checked.warnings,
 			...refusedHere(state).map(e => `to build and start here: ${e}`),
 		],
 		notes: review?.checks.notes ?? [],

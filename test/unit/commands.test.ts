@@ -1,4 +1,4 @@
-// The stack commands (source/commands.ts) in process, against a scripted engine (test/helpers/engine.ts):
+// The stack commands (source/commands/) in process, against a scripted engine (test/helpers/engine.ts):
 // the exact docker command lines they run and every line they print, for each answer the engine can give.
 // bindu-update's script runs for real here, with bash, git and rsync against a local repository: the
 // scripted engine turns `docker exec … bash -c SCRIPT` into the same script run on this machine.
@@ -211,8 +211,17 @@ describe('logsCommand', () => {
 			reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {exitCode: 3} : undefined),
 		});
 		const r = ref();
+		vi.stubEnv('COMPOSE_PROJECT_NAME', 'another');
+		vi.stubEnv('STEM_CONTAINER_NAME', 'another');
 		expect(await logsCommand(r, true, () => {}, true, e.engine)).toBe(3);
 		expect(e.calls).toMatchObject([{kind: 'run', options: {cwd: r.dir, inherit: true}}]);
+		// The stack's .env names the project, not a variable left in this shell.
+		for (const call of e.calls) {
+			expect(call.options.env?.COMPOSE_PROJECT_NAME).toBeUndefined();
+			expect(call.options.env?.STEM_CONTAINER_NAME).toBeUndefined();
+			expect(call.options.env?.PATH).toBe(process.env.PATH);
+		}
+		vi.unstubAllEnvs();
 	});
 
 	it('into a pipe: one clean line each, without terminal codes', async () => {

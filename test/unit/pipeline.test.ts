@@ -6,10 +6,10 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ansi, changeLines, STATUS_MARK} from '../../source/core/describe.js';
 import {defaults} from '../../source/core/model.js';
-import {resolveConfig} from '../../source/core/resolve.js';
+import {checkValues, resolveConfig} from '../../source/core/resolve.js';
 import {
+	checkFiles,
 	checkHost,
-	checkValues,
 	planFiles,
 	readExisting,
 	stackDir,
@@ -70,7 +70,7 @@ describe('the write pipeline', () => {
 		chmodSync(join(out, 'stem'), 0o755);
 	});
 
-	it('checkValues: the value problems, what a preset still needs, and the host files, each named', () => {
+	it('checkValues: each value problem, what a preset still needs, what the host says; checkFiles: the files', () => {
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-pipe-'));
 		writeFileSync(join(dir, 'id.pub'), 'not a key\n');
 		const resolved = resolveConfig({
@@ -78,25 +78,20 @@ describe('the write pipeline', () => {
 			facts: {gpuCount: 0},
 			sets: {STEM_SSH_PORT: '0', STEM_AUTH_KEYS_PATH: join(dir, 'id.pub'), NEURON_GPUS: 'all'},
 		});
-		const r = checkValues(
-			'neuron',
-			resolved,
-			{gpuCount: 0},
-			{
-				name: 'p',
-				image: 'neuron',
-				settings: {},
-				requires: ['BINDU_REPO'],
-			},
-		);
+		const preset = {name: 'p', image: 'neuron' as const, settings: {}, requires: ['BINDU_REPO']};
+		const r = checkValues('neuron', resolved.values, {gpuCount: 0}, preset);
 		expect(r.errors).toEqual([
 			'STEM_SSH_PORT must be a port number from 1 to 65535 (e.g. 22222)',
 			expect.stringMatching(/BINDU_REPO/),
 		]);
-		expect(r.warnings).toEqual([
-			'STEM_AUTH_KEYS_PATH: 1 line(s) do not look like SSH public keys',
-			expect.stringMatching(/^NEURON_GPUS=all, but no NVIDIA GPU was found on this host/),
-		]);
+		expect(r.warnings).toEqual([expect.stringMatching(/^NEURON_GPUS=all, but no NVIDIA GPU was found on this host/)]);
+		expect(checkValues('neuron', resolved.values, undefined, preset).warnings).toEqual([]);
+		expect(checkFiles(resolved.values)).toEqual({
+			errors: [],
+			warnings: ['STEM_AUTH_KEYS_PATH: 1 line(s) do not look like SSH public keys'],
+		});
+		writeFileSync(join(dir, 'id.pub'), '-----BEGIN OPENSSH PRIVATE KEY-----\n');
+		expect(checkFiles(resolved.values).errors).toEqual([expect.stringMatching(/points at a PRIVATE key/)]);
 	});
 
 	it('checkHost: the engine is asked only for a build or a start; a compose file behind .env is named', async () => {

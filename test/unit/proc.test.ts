@@ -286,14 +286,18 @@ describe('onInterrupt', () => {
 });
 
 describe('composeEnv', () => {
-	it('drops the settings given and every COMPOSE_* variable; keeps the rest; adds what is set', () => {
+	it('drops every setting FIELDS declares and every COMPOSE_* variable; keeps the rest; adds what is set', () => {
 		vi.stubEnv('STEM_SSH_PORT', '9999');
 		vi.stubEnv('COMPOSE_PROJECT_NAME', 'other');
 		vi.stubEnv('COMPOSE_FILE', 'x.yml');
 		vi.stubEnv('MY_COMPOSE_NOTE', 'kept');
 		vi.stubEnv('HATCH_OTHER', 'kept');
-		const env = composeEnv(['STEM_SSH_PORT', 'STEM_USER'], {STEM_IMAGE: 'you/stem:1.0.0'});
+		vi.stubEnv('NEURON_GPUS', 'all');
+		vi.stubEnv('BINDU_REPO', 'https://example.org/x.git');
+		const env = composeEnv({STEM_IMAGE: 'you/stem:1.0.0'});
 		expect(env.STEM_SSH_PORT).toBeUndefined();
+		expect(env.NEURON_GPUS).toBeUndefined();
+		expect(env.BINDU_REPO).toBeUndefined();
 		expect(env.COMPOSE_PROJECT_NAME).toBeUndefined();
 		expect(env.COMPOSE_FILE).toBeUndefined();
 		expect(env.MY_COMPOSE_NOTE).toBe('kept');

@@ -1,0 +1,2 @@
+/** See key-mentions.mjs. */
+export function keyMentions(): {key: string; where: string[]}[];
