@@ -64,7 +64,8 @@ async function wizard(version: string, out: string, sets: Record<string, string>
 		import('../host/inspect.js'),
 		import('../ui/first-frame.js'),
 	]);
-	const color = !process.env.NO_COLOR && process.env.FORCE_COLOR !== '0';
+	const {colorFor} = await import('../core/describe.js');
+	const color = colorFor(process.stdout.isTTY, process.env);
 	const shown = firstFrameLines({version, identity: identity(host), labels: PROBE_LABELS}, color);
 	process.stdout.write(`${shown.join('\n')}\n`);
 	const inspection = inspectHost(host, {graphics: systemGraphics});
@@ -97,13 +98,17 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		}
 		return wizard(opts.version, out, sets, preset);
 	}
-	const [{ansi, changeLines}, {checkValues, describeOverride, resolveConfig}, {factsFrom, inspectHost}, pipeline] =
-		await Promise.all([
-			import('../core/describe.js'),
-			import('../core/resolve.js'),
-			import('../host/inspect.js'),
-			import('../pipeline.js'),
-		]);
+	const [
+		{ansi, changeLines, colorFor},
+		{checkValues, describeOverride, resolveConfig},
+		{factsFrom, inspectHost},
+		pipeline,
+	] = await Promise.all([
+		import('../core/describe.js'),
+		import('../core/resolve.js'),
+		import('../host/inspect.js'),
+		import('../pipeline.js'),
+	]);
 	const {checkFiles, checkHost, planFiles, readExisting, stackDir, writeFiles} = pipeline;
 	const target = {host, out, image, version: opts.version};
 	const facts = factsFrom(await inspectHost(host));
@@ -146,7 +151,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 	const changes = await planFiles(target, resolved.values, facts.composeVersion);
 	const pending = changes.filter(c => c.state !== 'unchanged');
 	// .env and compose are always listed; build-context files only when they change.
-	const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+	const color = colorFor(process.stdout.isTTY, process.env);
 	process.stdout.write(
 		ansi(
 			changes.filter(c => c.showDiff || c.state !== 'unchanged').flatMap(c => changeLines(c)),

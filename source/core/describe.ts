@@ -63,8 +63,16 @@ const ANSI: Record<Tone, string> = {
 	output: '2',
 	added: '32',
 	removed: '31',
-	hunk: '',
+	hunk: '2',
 };
+
+/**
+ * Whether output to a stream gets colour: a terminal, unless NO_COLOR (no-color.org) or FORCE_COLOR=0 says no
+ * (the launcher turns NO_COLOR into FORCE_COLOR=0 for the terminal UI's colour library).
+ */
+export function colorFor(isTTY: boolean | undefined, env: Record<string, string | undefined>): boolean {
+	return Boolean(isTTY) && !env.NO_COLOR && env.FORCE_COLOR !== '0';
+}
 
 /** Lines for a terminal (coloured) or a pipe (plain), each ending in a newline. */
 export function ansi(lines: Line[], color: boolean): string {

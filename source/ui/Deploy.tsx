@@ -184,7 +184,8 @@ function useShown(onShown?: () => void) {
 	useEffect(() => onShown?.(), []);
 }
 
-export function DeployFailed({
+/** How a build and start ended (ready, failed or stopped): the outcome's lines, as plain output prints them. */
+export function Outcome({
 	result,
 	dir,
 	values,
@@ -193,21 +194,6 @@ export function DeployFailed({
 	result: DeployResult;
 	dir: string;
 	values: Values;
-	onShown?: () => void;
-}) {
-	useShown(onShown);
-	return <Lines lines={outcome(result, values, dir).lines} />;
-}
-
-export function Ready({
-	result,
-	values,
-	dir,
-	onShown,
-}: {
-	result: DeployResult;
-	values: Values;
-	dir: string;
 	onShown?: () => void;
 }) {
 	useShown(onShown);

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {defaults} from '../core/model.js';
 import {BuildProgress} from '../docker/buildkit.js';
 import {type DeployResult, outcome} from '../docker/deploy.js';
-import {DeployFailed, Ready} from './Deploy.js';
+import {Outcome} from './Deploy.js';
 
 const values = {...defaults('stem'), STEM_SSH_LISTEN: '127.0.0.1'};
 const progress = new BuildProgress();
@@ -52,8 +52,7 @@ describe('outcome', () => {
 	it.each(Object.keys(results))('%s: the screen shows exactly the lines --yes prints', name => {
 		const r = results[name]!;
 		const told = outcome(r, values, '/s');
-		const Screen = r.ok ? Ready : DeployFailed;
-		const {lastFrame, unmount} = render(<Screen result={r} values={values} dir="/s" />);
+		const {lastFrame, unmount} = render(<Outcome result={r} values={values} dir="/s" />);
 		// Ink wraps lines at the terminal's width: compare the words, in order.
 		const words = (t: string) => t.replace(/\s+/g, ' ').trim();
 		expect(words(lastFrame()!)).toBe(words(told.lines.map(l => l.text).join('\n')));

@@ -15,8 +15,7 @@ import {useKeys} from './keys.js';
 
 // The build/boot screens (and the runners they import) load when a deploy starts, not before the first frame.
 const Deploy = lazy(() => import('./Deploy.js').then(m => ({default: m.Deploy})));
-const DeployFailed = lazy(() => import('./Deploy.js').then(m => ({default: m.DeployFailed})));
-const Ready = lazy(() => import('./Deploy.js').then(m => ({default: m.Ready})));
+const Outcome = lazy(() => import('./Deploy.js').then(m => ({default: m.Outcome})));
 
 import {BuildOffer, Done, Failed} from './Done.js';
 import {
@@ -253,7 +252,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Suspense fallback={null}>
 					<Box flexDirection="column">
 						{summary(screen.written)}
-						<DeployFailed
+						<Outcome
 							result={screen.result}
 							dir={deps.stackDir(image!)}
 							values={values}
@@ -268,7 +267,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Suspense fallback={null}>
 					<Box flexDirection="column">
 						{summary(screen.written)}
-						<Ready
+						<Outcome
 							result={screen.result}
 							values={values}
 							dir={deps.stackDir(image!)}

@@ -4,7 +4,7 @@ import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'no
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ansi, changeLines, STATUS_MARK} from '../../source/core/describe.js';
+import {ansi, changeLines, colorFor, STATUS_MARK} from '../../source/core/describe.js';
 import {defaults} from '../../source/core/model.js';
 import {checkValues, resolveConfig} from '../../source/core/resolve.js';
 import {
@@ -150,8 +150,17 @@ describe('how results read (core/describe)', () => {
 		];
 		expect(ansi(lines, false)).toBe('ok\nno\nhm\nsh\npl\n@@\n');
 		expect(ansi(lines, true)).toBe(
-			'\x1b[32mok\x1b[0m\n\x1b[31mno\x1b[0m\n\x1b[33mhm\x1b[0m\n\x1b[2msh\x1b[0m\npl\n@@\n',
+			'\x1b[32mok\x1b[0m\n\x1b[31mno\x1b[0m\n\x1b[33mhm\x1b[0m\n\x1b[2msh\x1b[0m\npl\n\x1b[2m@@\x1b[0m\n',
 		);
+	});
+
+	it('colour only on a terminal, and not when NO_COLOR or FORCE_COLOR=0 says so', () => {
+		expect(colorFor(true, {})).toBe(true);
+		expect(colorFor(false, {})).toBe(false);
+		expect(colorFor(undefined, {})).toBe(false);
+		expect(colorFor(true, {NO_COLOR: '1'})).toBe(false);
+		expect(colorFor(true, {FORCE_COLOR: '0'})).toBe(false);
+		expect(colorFor(true, {FORCE_COLOR: '1', NO_COLOR: ''})).toBe(true);
 	});
 
 	it('status marks: one per probe status, the same on the welcome screen and in inspect', () => {
