@@ -196,6 +196,13 @@ describe('main(): the command line', () => {
 		expect(lines[0]).toBe(`✔ you       ${me.username} (${me.uid}:${me.gid}) on ${host}, home ${home}`);
 		expect(lines.slice(1).map(l => l.slice(2, 11).trim())).toEqual(PROBE_LABELS);
 		expect(lines.find(l => l.includes('SSH keys'))).toBe(`✔ SSH keys  ${join(home, '.ssh', 'id_ed25519.pub')}`);
+		// A probe that found nothing says what to do on the line under it; one that found its answer does not.
+		const bare = await runMain(['inspect'], {home: tmp('hatch-home-'), env: {SSH_AUTH_SOCK: undefined}});
+		expect(bare.stdout).toContain(
+			'– agent     SSH_AUTH_SOCK is not set\n            → start an agent (eval "$(ssh-agent)"; ssh-add) to forward it\n',
+		);
+		expect(bare.stdout).toContain('– SSH keys  no ~/.ssh/*.pub\n            → make one: ssh-keygen -t ed25519\n');
+		expect(r.stdout).not.toMatch(/✔ SSH keys .*\n {12}→/);
 		const json = JSON.parse((await runMain(['inspect', '--json'], {home})).stdout);
 		expect(Object.keys(json)).toEqual([
 			'identity',
@@ -231,6 +238,71 @@ describe('main(): the command line', () => {
 				`BINDU_REPO=…)\n`,
 		);
 		expect(existsSync(join(out, 'neuron'))).toBe(false);
+	});
+
+	it('a build or start with no engine here: refused before anything is written, with the fix, exit 2', async () => {
+		const out = tmp('hatch-x-');
+		const r = await runMain(['--yes', '--out', out, '--set', 'STEM_SSH_LISTEN=127.0.0.1'], {home: fakeHome()});
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe(
+			'It cannot be built and started here yet:\n' +
+				'✗ Docker: the Docker engine is not running: sudo systemctl start docker (Linux), or open Docker Desktop\n' +
+				'Nothing was written or started. (--no-build --no-boot writes the files only.)\n',
+		);
+		expect(readdirSync(out)).toEqual([]);
+		// --no-build still starts: the same refusal.
+		expect((await runMain(['--yes', '--no-build', '--out', out], {home: fakeHome()})).code).toBe(2);
+	});
+
+	it('a hand edit the compose file does not follow is a note; a dry run of nothing says so', async () => {
+		const home = fakeHome();
+		const out = tmp('hatch-x-');
+		expect(await runMain([...WRITE, '--out', out], {home})).toMatchObject({code: 0});
+		const env = join(out, 'stem', '.env');
+		writeFileSync(env, readFileSync(env, 'utf8').replace('STEM_VOLUMES_EXTERNAL=0', 'STEM_VOLUMES_EXTERNAL=1'));
+		const r = await runMain([...WRITE, '--out', out], {home});
+		expect(r.code).toBe(0);
+		expect(r.stdout.split('\n')[0]).toBe(
+			'note: STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"; rewriting ' +
+				'docker-compose.yml applies it',
+		);
+		expect(r.stdout).toContain(`update    ${join(out, 'stem', 'docker-compose.yml')}\n`);
+		const dry = await runMain(['--dry-run', '--out', out], {home});
+		expect(dry.stdout.endsWith(`Nothing to do: ${join(out, 'stem')} is up to date.\n`)).toBe(true);
+		expect((await runMain([...WRITE, '--out', out, '--set', 'NOPE=1'], {home})).stderr).toMatch(
+			/^hatch-wizard: --set NOPE: unknown key; valid keys are: STEM_CONTAINER_NAME, /,
+		);
+	});
+
+	it('a saved preset made under another user id says so, and its values are used', async () => {
+		const e = config();
+		const me = os.userInfo();
+		writeFileSync(
+			join(e.HATCH_CONFIG_DIR, 'presets.json'),
+			JSON.stringify({
+				hosts: {
+					[host]: {
+						presets: {
+							daily: {
+								image: 'stem',
+								settings: {STEM_SSH_PORT: '2201'},
+								savedAt: '2026-01-01T00:00:00Z',
+								facts: {user: me.username, uid: me.uid + 1, gid: me.gid},
+							},
+						},
+					},
+				},
+			}),
+		);
+		const out = tmp('hatch-x-');
+		const r = await runMain([...WRITE, '--preset', 'daily', '--out', out], {env: e, home: fakeHome()});
+		expect(r.code).toBe(0);
+		expect(r.stderr).toBe(
+			`note: your UID was ${me.uid + 1} when this preset was saved and is ${me.uid} now; the preset's values ` +
+				'are used (override with --set)\n',
+		);
+		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8')).STEM_SSH_PORT).toBe('2201');
+		expect((await runMain([...WRITE, '--preset', 'stem-minimal', '--out', tmp('hatch-x-')], {env: e})).code).toBe(0);
 	});
 
 	it('writes under $DOCKER/services/<host>/ when DOCKER is set and --out is not', async () => {

@@ -154,6 +154,33 @@ describe('how results read (core/describe)', () => {
 		);
 	});
 
+	it('ansi: one colour for each of the nine tones', () => {
+		const tones = ['plain', 'good', 'bad', 'warn', 'dim', 'output', 'added', 'removed', 'hunk'] as const;
+		expect(
+			ansi(
+				tones.map(tone => ({text: tone, tone})),
+				true,
+			).split('\n'),
+		).toEqual([
+			'plain',
+			'\x1b[32mgood\x1b[0m',
+			'\x1b[31mbad\x1b[0m',
+			'\x1b[33mwarn\x1b[0m',
+			'\x1b[2mdim\x1b[0m',
+			'\x1b[2moutput\x1b[0m',
+			'\x1b[32madded\x1b[0m',
+			'\x1b[31mremoved\x1b[0m',
+			'\x1b[2mhunk\x1b[0m',
+			'',
+		]);
+		// A hunk header starts with @@; a line that only ends with @@ is none.
+		expect(changeLines({state: 'changed', path: 'p', diff: ' x @@\n@@ -1 +1 @@\n'}).map(l => l.tone)).toEqual([
+			'plain',
+			'plain',
+			'hunk',
+		]);
+	});
+
 	it('colour only on a terminal, and not when NO_COLOR or FORCE_COLOR=0 says so', () => {
 		expect(colorFor(true, {})).toBe(true);
 		expect(colorFor(false, {})).toBe(false);
