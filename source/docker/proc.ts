@@ -89,8 +89,10 @@ export interface RunOptions {
 	cwd?: string;
 	/** The whole environment of the program (default: hatch's own). */
 	env?: NodeJS.ProcessEnv;
-	/** Killed after this long (default: never). */
+	/** Stopped (SIGTERM) after this long (default: never)... */
 	timeoutMs?: number;
+	/** ...and killed (SIGKILL) this long after that, if it is still there (default 5 s). */
+	killAfterMs?: number;
 	/** Output straight to this terminal instead of captured. */
 	inherit?: boolean;
 }
@@ -138,7 +140,7 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
 			? setTimeout(() => {
 					timedOut = true;
 					child.kill('SIGTERM');
-					killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+					killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? KILL_AFTER_MS);
 					killer.unref();
 				}, options.timeoutMs)
 			: undefined;
@@ -156,6 +158,13 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
 		// all read. One stopped by a signal (its deadline) has no exit code of its own: 127 too.
 		child.once('error', () => end(127));
 		child.once('close', code => end(code ?? 127));
+		// Stopped at its deadline: its end is the end, even when something it started still holds its output open.
+		child.once('exit', () => {
+			if (!timedOut) return;
+			child.stdout?.destroy();
+			child.stderr?.destroy();
+			end(127);
+		});
 	});
 }
 

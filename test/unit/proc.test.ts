@@ -64,6 +64,15 @@ describe('run', () => {
 		expect(r).toMatchObject({exitCode: 127, timedOut: true});
 	});
 
+	it('one that ignores the stop is killed after its grace, even with a child holding its output open', async () => {
+		// `sleep` inherits the ignored TERM and the output pipes, and outlives the shell by a few seconds.
+		const r = await run('sh', ['-c', 'trap "" TERM; printf "a\\r\\nb\\n\\n"; echo e >&2; sleep 3'], {
+			timeoutMs: 200,
+			killAfterMs: 100,
+		});
+		expect(r).toEqual({exitCode: 127, stdout: 'a\r\nb\n', stderr: 'e', timedOut: true});
+	});
+
 	it('to the terminal: nothing captured', async () => {
 		expect(await run('sh', ['-c', 'printf " "'], {inherit: true})).toEqual({
 			exitCode: 0,
