@@ -1,5 +1,4 @@
 import {describe, expect, it} from 'vitest';
-import {keyMentions} from '../../scripts/key-mentions.mjs';
 import {
 	answer,
 	checkAuthorizedKeysText,
@@ -16,14 +15,6 @@ import {resolveConfig} from '../../source/core/resolve.js';
 const bad = (key: string, value: string) => validateValue(key, value);
 
 describe('KEY, the settings hatch acts on by role', () => {
-	it('each .env key is spelled in 1.5 source files at most on average (the model; messages take it from KEY)', () => {
-		const rows = keyMentions();
-		expect(rows.map(r => r.key).sort()).toEqual(FIELDS.map(f => f.key).sort());
-		const mean = rows.reduce((n, r) => n + r.where.length, 0) / rows.length;
-		expect(rows.filter(r => r.where.length > 2)).toEqual([]);
-		expect(mean).toBeLessThanOrEqual(1.5);
-	});
-
 	it('names only settings FIELDS declares, each once', () => {
 		const keys = Object.values(KEY);
 		for (const key of keys) expect(field(key), key).toBeDefined();
