@@ -65,12 +65,20 @@ describe('run', () => {
 	});
 
 	it('one that ignores the stop is killed after its grace, even with a child holding its output open', async () => {
-		// `sleep` inherits the ignored TERM and the output pipes, and outlives the shell by a few seconds.
-		const r = await run('sh', ['-c', 'trap "" TERM; printf "a\\r\\nb\\n\\n"; echo e >&2; sleep 3'], {
-			timeoutMs: 200,
-			killAfterMs: 100,
-		});
-		expect(r).toEqual({exitCode: 127, stdout: 'a\r\nb\n', stderr: 'e', timedOut: true});
+		// `sleep` inherits the ignored TERM and the output pipes, and outlives the shell: the run ends with the
+		// shell, while the sleep still holds the pipes.
+		const r = await run(
+			'sh',
+			['-c', 'trap "" TERM; printf "a\\r\\nb\\n\\n"; echo e >&2; sleep 30 & echo "pid $!" >&2; wait'],
+			{timeoutMs: 200, killAfterMs: 100},
+		);
+		const pid = Number(/pid (\d+)/.exec(r.stderr)![1]);
+		try {
+			expect(() => process.kill(pid, 0)).not.toThrow(); // still there: the run did not wait for it
+			expect(r).toEqual({exitCode: 127, stdout: 'a\r\nb\n', stderr: `e\npid ${pid}`, timedOut: true});
+		} finally {
+			process.kill(pid, 'SIGKILL');
+		}
 	});
 
 	it('to the terminal: nothing captured', async () => {
