@@ -4,7 +4,7 @@
 import {chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterEach, describe, expect, it, vi} from 'vitest';
+import {afterEach, describe, expect, it, onTestFinished, vi} from 'vitest';
 import {cleanLine} from '../../source/docker/buildkit.js';
 import {composeEnv, cutLines, onInterrupt, realProc, run, stream} from '../../source/docker/proc.js';
 
@@ -235,17 +235,32 @@ describe('stream', () => {
 
 	it('a signal to hatch stops every running command; a second one kills them', async () => {
 		const before = new Set(process.listeners('SIGTERM'));
-		const w1 = lineWaiter(/^ready$/);
+		const w1 = lineWaiter(/^ready \d+$/);
 		const w2 = lineWaiter(/^pid \d+$/);
-		const polite = stream('sh', ['-c', `trap 'echo got-int; exit 0' INT; echo ready; while :; do sleep 0.05; done`], {
-			onLine: w1.onLine,
-		});
+		const polite = stream(
+			'sh',
+			['-c', `trap 'echo got-int; exit 0' INT; echo "ready $$"; while :; do sleep 0.05; done`],
+			{
+				onLine: w1.onLine,
+			},
+		);
 		// One command running: hatch takes the signals; a second one adds no second handler.
 		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toHaveLength(1);
 		const stubborn = stream('sh', ['-c', `trap '' INT; echo "pid $$"; while :; do sleep 0.05; done`], {
 			onLine: w2.onLine,
 		});
 		await Promise.all([w1.seen, w2.seen]);
+		// Whatever this test finds, neither shell outlives it (each leads a process group of its own).
+		const groups = [...w1.lines, ...w2.lines].map(l => Number(/\d+$/.exec(l)?.[0])).filter(Boolean);
+		onTestFinished(() => {
+			for (const g of groups) {
+				try {
+					process.kill(-g, 'SIGKILL');
+				} catch {
+					// already gone
+				}
+			}
+		});
 		const ours = process.listeners('SIGTERM').filter(l => !before.has(l));
 		expect(ours).toHaveLength(1);
 		expect(process.listeners('SIGINT')).toContain(ours[0]);
