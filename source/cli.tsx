@@ -2,7 +2,7 @@
 // (source/commands/). Each command loads when it runs, so `--help` and the wizard's first frame load little.
 import {parseArgs} from 'node:util';
 import pkg from '../package.json' with {type: 'json'};
-import {askYesNo, CommandError, defaultOutDir, imageOption, loadStack, UsageError} from './commands/common.js';
+import {askYesNo, CommandError, imageOption, loadStack, outDir, UsageError} from './commands/common.js';
 
 export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem, neuron) for your Docker host
 
@@ -73,11 +73,7 @@ const print = (text: string) => void process.stdout.write(text);
 
 /** The commands that work on a written stack, found from --image and --out. */
 async function stackCommand(command: string, o: Options): Promise<number> {
-	const {identity, realHost} = await import('./host/probes.js');
-	const {resolve} = await import('node:path');
-	const image = imageOption(o.image) ?? 'stem';
-	const out = resolve(o.out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
-	const ref = loadStack(image, out);
+	const ref = loadStack(imageOption(o.image) ?? 'stem', outDir(o.out));
 	if (command === 'publish' && (!o.repo || typeof o.version !== 'string'))
 		throw new UsageError(
 			'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',

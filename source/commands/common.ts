@@ -1,9 +1,10 @@
 // What the commands share: their errors, finding a stack from --image/--out, the default output folder, and a
 // y/N question at the terminal.
 import {existsSync, readFileSync} from 'node:fs';
-import {join} from 'node:path';
+import {join, resolve} from 'node:path';
 import {parseEnv} from '../core/env.js';
 import {IMAGES, type Image, isImage, type Values} from '../core/model.js';
+import {identity, realHost} from '../host/probes.js';
 
 /** A mistake in how hatch-wizard was called (exit 2), with the fix in its message. */
 export class UsageError extends Error {}
@@ -36,6 +37,11 @@ export function imageOption(value: string | undefined): Image | undefined {
 /** Where stacks are written when --out is not given: $DOCKER/services/<host>/, else the current folder. */
 export function defaultOutDir(env: Record<string, string | undefined>, hostname: string, cwd: string): string {
 	return env.DOCKER ? join(env.DOCKER, 'services', hostname) : cwd;
+}
+
+/** The folder the stacks are in: --out, else the default for this host; absolute. */
+export function outDir(out: string | undefined): string {
+	return resolve(out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
 }
 
 /** A y/N question on the terminal (only called when stdin and stdout are one). */

@@ -2,12 +2,12 @@
 // asked: the values come from the stack's .env, a preset and --set, and each step of the write pipeline prints
 // what it found, then the build, start and readiness check run as plain lines.
 import {readFileSync} from 'node:fs';
-import {join, resolve} from 'node:path';
-import {FIELDS, type Image, loginCommand} from '../core/model.js';
+import {join} from 'node:path';
+import {fieldsFor, type Image, loginCommand} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {parseSets} from '../core/resolve.js';
 import {identity, realHost} from '../host/probes.js';
-import {defaultOutDir, imageOption, UsageError} from './common.js';
+import {imageOption, outDir, UsageError} from './common.js';
 
 // What only --yes needs (the pipeline, YAML, diffs, the preset store) loads when it runs: the wizard's first
 // frame waits for none of it.
@@ -83,12 +83,12 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		throw new UsageError(`the preset is for ${preset.image} but --image is ${image}`);
 	const {sets, errors} = parseSets(
 		opts.set,
-		FIELDS.filter(f => f.images.includes(image)).map(f => f.key),
+		fieldsFor(image).map(f => f.key),
 	);
 	if (errors.length) throw new UsageError(errors.join('\n'));
 
 	const host = realHost();
-	const out = resolve(opts.out ?? defaultOutDir(process.env, identity(host).hostname, process.cwd()));
+	const out = outDir(opts.out);
 	if (!opts.yes && !opts.dryRun) {
 		if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.CI) {
 			throw new UsageError(
