@@ -10,7 +10,7 @@ import {join} from 'node:path';
 import {buildTs, cache} from '../scripts/load-ts.mjs';
 
 const N = Number(process.argv[2] ?? 100_000);
-const RUNS = Number(process.argv[3] ?? 7);
+const RUNS = Number(process.argv[3] ?? 11);
 const producer = join(import.meta.dirname, 'produce-lines.mjs');
 // A folder of its own: node_modules (and its cache) can be shared by several checkouts.
 mkdirSync(cache, {recursive: true});
@@ -48,6 +48,8 @@ console.log(
 	`hatch progress view: ${v.toFixed(0)} ms (${spread(ms)}), ${runs[0].lines} lines parsed, ` +
 		`${runs[0].logged} logged, ${runs[0].frames} writes to the terminal`,
 );
+const after = runs.map(r => r.ms - r.first);
+console.log(`  of which after the producer's first line: ${median(after).toFixed(0)} ms (${spread(after)})`);
 console.log(
 	`wall ratio ${(v / c).toFixed(2)}× (target ≤ 1.5×); ` +
 		`peak RSS ${(peak / 1048576).toFixed(0)} MB (target ≤ 120 MB)`,

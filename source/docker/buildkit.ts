@@ -19,8 +19,8 @@ export interface BuildStep {
 	status: StepStatus;
 	seconds?: number;
 	startedAt: number;
-	/** The step's last output lines (bounded). */
-	lines: string[];
+	/** The step's last output lines (bounded), BuildKit's timestamps dropped. */
+	readonly lines: string[];
 	error?: string;
 }
 
@@ -79,6 +79,8 @@ export class BuildProgress {
 	readonly steps = new Map<number, BuildStep>();
 	/** Lines that are not part of a step (compose's own messages, the final error). */
 	readonly other: string[] = [];
+	/** Each step's output, by step number. */
+	private readonly output = new Map<number, Recent>();
 
 	/** Takes one line of output, already cleaned (stream() does that; see cleanLine). */
 	feed(line: string, now?: number): void {
@@ -88,13 +90,10 @@ export class BuildProgress {
 		const at = space + 1;
 		const c = line.charCodeAt(at);
 		// The hot path, a known step's output ("#8 0.092 output…"): a digit after the step number (the endings
-		// start with a capital). It allocates only the line it keeps, and is kept apart from the rest, small,
-		// so that it is compiled early in a flood of output.
-		if (step && c >= 48 && c <= 57) {
-			// Drop BuildKit's timestamp.
-			const gap = line.indexOf(' ', at);
-			push(step.lines, gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at), STEP_LINES);
-		} else if (step) this.end(step, line, at);
+		// start with a capital). The line is kept as it came, cut only when read: a flood of output allocates
+		// nothing here, and this path is small, so that it is compiled early.
+		if (step && c >= 48 && c <= 57) this.output.get(id)!.add(line, at);
+		else if (step) this.end(step, line, at);
 		else if (id >= 0) this.start(id, line.slice(at), now);
 		else if (line.trim()) push(this.other, line, STEP_LINES);
 	}
@@ -109,7 +108,18 @@ export class BuildProgress {
 		}
 		const pos = /(?:(\S+)\s+)?(\d+)\/(\d+)$/.exec(title[1]!);
 		const place = pos ? {index: Number(pos[2]), total: Number(pos[3]), ...(pos[1] ? {stage: pos[1]} : {})} : {};
-		this.steps.set(id, {id, title: title[2]!, status: 'running', startedAt: now ?? Date.now(), lines: [], ...place});
+		const output = new Recent(STEP_LINES);
+		this.output.set(id, output);
+		this.steps.set(id, {
+			id,
+			title: title[2]!,
+			status: 'running',
+			startedAt: now ?? Date.now(),
+			get lines() {
+				return output.lines();
+			},
+			...place,
+		});
 	}
 
 	/** A known step's line that does not start with a digit: an ending, or output. */
@@ -124,7 +134,7 @@ export class BuildProgress {
 		} else if (line.length === at + 8 && line.startsWith('CANCELED', at)) {
 			step.status = 'error';
 			step.error = 'canceled';
-		} else push(step.lines, line.slice(at), STEP_LINES);
+		} else this.output.get(step.id)!.add(line, at);
 	}
 
 	/** The stages in the order their first step appeared (neuron builds stem, then neuron). */
@@ -170,6 +180,37 @@ export class BuildProgress {
 
 	failed(): BuildStep | undefined {
 		return [...this.steps.values()].find(s => s.status === 'error' && s.error !== 'canceled');
+	}
+}
+
+/**
+ * The last lines of a step's output, each kept whole with where its text starts, in a ring: the timestamp is
+ * dropped when the lines are read (a screen reads a few times a second, while a build can print 100k lines).
+ */
+class Recent {
+	private readonly raw: string[] = [];
+	private readonly from: number[] = [];
+	private count = 0;
+	constructor(private readonly max: number) {}
+
+	/** A line whose text starts at `from`, or after the timestamp there if there is one. */
+	add(line: string, from: number): void {
+		const i = this.count++ % this.max;
+		this.raw[i] = line;
+		this.from[i] = from;
+	}
+
+	lines(): string[] {
+		const n = Math.min(this.count, this.max);
+		const out: string[] = [];
+		for (let k = this.count - n; k < this.count; k++) {
+			const i = k % this.max;
+			const line = this.raw[i]!;
+			const at = this.from[i]!;
+			const gap = line.indexOf(' ', at);
+			out.push(gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at));
+		}
+		return out;
 	}
 }
 
