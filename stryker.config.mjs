@@ -14,6 +14,7 @@ export default {
 		'source/stack.ts',
 		'source/sshconfig.ts',
 		'source/store.ts',
+		'source/files.ts',
 		'source/commands/*.ts',
 		'source/pipeline.ts',
 		'source/docker/*.ts',

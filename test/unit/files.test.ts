@@ -1,0 +1,152 @@
+// Reading files the user names (never waiting on a FIFO or a device, never reading a huge file) and keeping
+// hatch's own files (atomic replace, a lock that lets concurrent writers take turns).
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {buildTs} from '../../scripts/load-ts.mjs';
+import {FileError, readBounded, sizeWords, withLock, writeAtomic} from '../../source/files.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hatch-files-'));
+
+/** The message of the FileError that `fn` throws. */
+function refusal(fn: () => unknown): string {
+	try {
+		fn();
+	} catch (error) {
+		expect(error).toBeInstanceOf(FileError);
+		return (error as Error).message;
+	}
+	throw new Error('it was not refused');
+}
+
+describe('readBounded', () => {
+	it('reads a regular file, up to the limit exactly', () => {
+		const f = join(dir, 'ten');
+		writeFileSync(f, 'héllo, wo\n');
+		expect(readBounded(f, 11)).toBe('héllo, wo\n');
+		expect(refusal(() => readBounded(f, 10, 'the preset file'))).toBe(
+			`the preset file ${f} is 11 bytes; hatch reads at most 10 bytes there`,
+		);
+	});
+
+	it('refuses a FIFO at once, without waiting for a writer, and through a link too', () => {
+		const fifo = join(dir, 'pipe');
+		spawnSync('mkfifo', [fifo]);
+		expect(statSync(fifo).isFIFO()).toBe(true);
+		expect(refusal(() => readBounded(fifo, 1000, 'the preset file'))).toBe(
+			`the preset file ${fifo} is a FIFO (named pipe): give the path of a regular file`,
+		);
+		const link = join(dir, 'pipe-link');
+		symlinkSync(fifo, link);
+		expect(refusal(() => readBounded(link, 1000))).toContain('is a FIFO');
+	});
+
+	it('refuses a device, a folder and a missing file, naming each', () => {
+		expect(refusal(() => readBounded('/dev/zero', 1000, 'the key file'))).toBe(
+			'the key file /dev/zero is a device: give the path of a regular file',
+		);
+		expect(refusal(() => readBounded(dir, 1000))).toBe(`the file ${dir} is a folder: give the path of a regular file`);
+		const missing = join(dir, 'nothing-here');
+		const e = (() => {
+			try {
+				readBounded(missing, 1000);
+			} catch (error) {
+				return error as FileError;
+			}
+		})();
+		expect(e?.message).toBe(`the file ${missing} does not exist`);
+		expect(e?.code).toBe('ENOENT');
+	});
+
+	it('says sizes in words', () => {
+		expect(sizeWords(999)).toBe('999 bytes');
+		expect(sizeWords(1000)).toBe('1 kB');
+		expect(sizeWords(62_914_560)).toBe('62.9 MB');
+	});
+});
+
+describe('writeAtomic', () => {
+	it('replaces a file whole, with the mode asked, and leaves no temp file', () => {
+		const f = join(dir, 'atomic', 'store.json');
+		spawnSync('mkdir', ['-p', join(dir, 'atomic')]);
+		writeFileSync(f, 'old');
+		writeAtomic(f, 'new', 0o600);
+		expect(readFileSync(f, 'utf8')).toBe('new');
+		expect(statSync(f).mode & 0o777).toBe(0o600);
+		expect(readdirSync(join(dir, 'atomic'))).toEqual(['store.json']);
+	});
+});
+
+describe('withLock', () => {
+	it('runs the function holding <path>.lock, and removes the lock after, even when the function throws', () => {
+		const f = join(dir, 'locked.json');
+		const seen = withLock(f, () => readFileSync(`${f}.lock`, 'utf8'));
+		expect(seen).toBe(String(process.pid));
+		expect(existsSync(`${f}.lock`)).toBe(false);
+		expect(() =>
+			withLock(f, () => {
+				throw new Error('inside');
+			}),
+		).toThrow('inside');
+		expect(existsSync(`${f}.lock`)).toBe(false);
+	});
+
+	it('takes over a lock left by a process that is gone', async () => {
+		const f = join(dir, 'stale.json');
+		const gone = spawn(process.execPath, ['-e', '0']);
+		const pid = gone.pid!;
+		await new Promise(resolve => gone.once('exit', resolve));
+		writeFileSync(`${f}.lock`, String(pid));
+		expect(withLock(f, () => 'ran')).toBe('ran');
+		expect(existsSync(`${f}.lock`)).toBe(false);
+	});
+
+	it('gives up on a lock held by a live process after the wait, naming the lock file and its holder', () => {
+		const f = join(dir, 'held.json');
+		writeFileSync(`${f}.lock`, String(process.pid));
+		expect(refusal(() => withLock(f, () => 'ran', 30))).toBe(
+			`${f}.lock is held by process ${process.pid}; if no hatch-wizard is running, delete that file and try again`,
+		);
+		// Still there: it belongs to its holder.
+		expect(readFileSync(`${f}.lock`, 'utf8')).toBe(String(process.pid));
+	});
+
+	describe('ten processes at once', () => {
+		let script: string;
+		beforeAll(async () => {
+			const entry = join(dir, 'add.ts');
+			writeFileSync(
+				entry,
+				[
+					`import {readFileSync} from 'node:fs';`,
+					`import {withLock, writeAtomic} from ${JSON.stringify(join(import.meta.dirname, '../../source/files.ts'))};`,
+					'const [file, name] = process.argv.slice(2);',
+					'withLock(file, () => {',
+					`	const list = JSON.parse(readFileSync(file, 'utf8'));`,
+					'	writeAtomic(file, JSON.stringify([...list, name]), 0o600);',
+					'});',
+				].join('\n'),
+			);
+			script = join(dir, 'add.mjs');
+			await buildTs(entry, script);
+		});
+
+		it('each read, change and write the same file under the lock, and no change is lost', async () => {
+			const f = join(dir, 'shared.json');
+			writeFileSync(f, '[]');
+			const names = Array.from({length: 10}, (_, i) => `p${i}`);
+			const exits = await Promise.all(
+				names.map(
+					name =>
+						new Promise<number | null>(resolve =>
+							spawn(process.execPath, [script, f, name], {stdio: 'inherit'}).once('exit', resolve),
+						),
+				),
+			);
+			expect(exits).toEqual(names.map(() => 0));
+			expect(JSON.parse(readFileSync(f, 'utf8')).sort()).toEqual(names);
+		});
+	});
+});
