@@ -64,7 +64,9 @@ describe('toPreset', () => {
 	});
 
 	it('parsePresetYaml names a YAML error by its first line', () => {
-		expect(() => parsePresetYaml('image: [stem', 'p.yaml')).toThrow(/^p\.yaml: not valid YAML: [^\n]+$/);
+		expect(() => parsePresetYaml('image: [stem', 'p.yaml')).toThrow(
+			/^p\.yaml: not valid YAML: Flow sequence in block collection must be [^\n]+ at line 1, column 13:$/,
+		);
 		expect(parsePresetYaml('image: stem\n', 'p.yaml').image).toBe('stem');
 	});
 });
@@ -82,6 +84,10 @@ describe('missingForPreset', () => {
 		expect(missingForPreset(preset, {BINDU_REPO: 'https://x/y.git', BINDU_REF: 'main'})).toEqual([]);
 		expect(missingForPreset(undefined, {})).toEqual([]);
 		expect(missingForPreset({name: 'p', image: 'stem', settings: {}}, {})).toEqual([]);
+		// A preset built in code may require a key of the user's own: it is named by itself.
+		expect(missingForPreset({...preset, requires: ['MY_TOKEN']}, {})).toEqual([
+			'MY_TOKEN is needed by the preset dots (MY_TOKEN): --set MY_TOKEN=…',
+		]);
 	});
 });
 
