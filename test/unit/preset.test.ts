@@ -128,6 +128,15 @@ describe('resolveConfig: a preset meets a hand-edited .env', () => {
 		expect(r.problems).toEqual([]);
 	});
 
+	it('lists the replaced values without any --set; a key that is no setting is named by validation instead', () => {
+		expect(resolveConfig({image: 'stem', existing, preset: {STEM_USER: 'carol'}}).overrides).toEqual([
+			{key: 'STEM_USER', existing: 'bob', preset: 'carol'},
+		]);
+		const r = resolveConfig({image: 'stem', existing: {...existing, MY_OWN: 'x'}, preset: {MY_OWN: 'y'}});
+		expect(r.overrides).toEqual([]);
+		expect(r.problems).toEqual([{key: 'MY_OWN', message: 'MY_OWN is not a hatch setting'}]);
+	});
+
 	it('keeps a --set of a key the stack does not have, so validation names it', () => {
 		const r = resolveConfig({image: 'stem', sets: {NEURON_GPUS: 'all'}});
 		expect(r.values.NEURON_GPUS).toBeUndefined();
