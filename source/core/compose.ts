@@ -27,7 +27,7 @@ function atLeast(v: [number, number, number] | undefined, major: number, minor: 
 
 export type GpuRequest = {kind: 'none'} | {kind: 'all'} | {kind: 'count'; count: number} | {kind: 'ids'; ids: string[]};
 
-export function parseGpus(value: string): GpuRequest {
+export function parseGpus(value: string | undefined): GpuRequest {
 	if (!value || value === 'none') return {kind: 'none'};
 	if (value === 'all') return {kind: 'all'};
 	if (/^\d+$/.test(value)) return {kind: 'count', count: Number(value)};
@@ -49,7 +49,7 @@ export function gpuStanza(req: GpuRequest, composeVersion?: string): Record<stri
 }
 
 function ref(key: string, fallback: string): string {
-	return fallback === '' ? `\${${key}:-}` : `\${${key}:-${fallback}}`;
+	return `\${${key}:-${fallback}}`;
 }
 
 function bind(source: string, target: string, readOnly = false): Record<string, unknown> {
@@ -83,12 +83,10 @@ export function readIdentity(image: Image, composeText: string, previous: Values
 		typeof v === 'string' && v
 			? v.replace(new RegExp(`\\$\\{${KEY.name}(?::-[^}]*)?\\}`, 'g'), previous[KEY.name] || image)
 			: dflt;
-	const names = ((doc && typeof doc === 'object' ? doc.volumes : undefined) ?? {}) as Record<
-		string,
-		{name?: unknown} | null
-	>;
+	// A document that is not a mapping (a scalar) has no such properties either.
+	const names = (doc?.volumes ?? {}) as Record<string, {name?: unknown} | null>;
 	const out: ComposeIdentity = {
-		project: resolve(doc && typeof doc === 'object' ? doc.name : undefined, fallback.project),
+		project: resolve(doc?.name, fallback.project),
 		volumes: {
 			home: resolve(names.home?.name, fallback.volumes.home),
 			sshkeys: resolve(names.sshkeys?.name, fallback.volumes.sshkeys),
@@ -133,16 +131,15 @@ export interface Drift {
 export function composeDrift(image: Image, composeText: string, values: Values): Drift[] | undefined {
 	let record: unknown;
 	try {
-		record = parse(composeText)?.services?.[image]?.environment?.HATCH_WRITTEN_FOR;
+		record = parse(composeText).services[image].environment.HATCH_WRITTEN_FOR;
 	} catch {
-		return undefined;
+		// Not YAML, or no such path in it: no record either way.
 	}
 	if (typeof record !== 'string') return undefined;
 	const written = new Map(
 		record
 			.replaceAll('$$', '$')
 			.split('\n')
-			.filter(Boolean)
 			.map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
 	);
 	const out: Drift[] = [];
@@ -172,7 +169,8 @@ export interface ComposeOptions {
 
 export function composeObject(image: Image, values: Values, options: ComposeOptions = {}): Record<string, unknown> {
 	const d = defaults(image);
-	const v = (key: string) => ref(key, d[key] ?? '');
+	// Every key asked for is one of the image's settings, so it has a default ('' for none).
+	const v = (key: string) => ref(key, d[key]!);
 	const external = values[KEY.volumesExternal] === '1';
 
 	const fields = fieldsFor(image);
@@ -181,11 +179,10 @@ export function composeObject(image: Image, values: Values, options: ComposeOpti
 	for (const f of fields)
 		if (typeof f.container === 'object' && f.container.env) environment[f.container.env] = f.container.mount;
 	// What this file was written for, and what .env says now: the boot warns, naming the key, when they differ.
-	const written = writtenFields(image);
-	if (written.length) {
-		environment.HATCH_WRITTEN_FOR = literal(writtenFor(image, values));
-		environment.HATCH_ENV_NOW = written.map(f => `${f.key}=${shapeRef(f)}`).join('\n');
-	}
+	environment.HATCH_WRITTEN_FOR = literal(writtenFor(image, values));
+	environment.HATCH_ENV_NOW = writtenFields(image)
+		.map(f => `${f.key}=${shapeRef(f)}`)
+		.join('\n');
 
 	// Mounts of host paths: those always there (of /dev/null when empty) first, then those written only when set.
 	const mounts = fields.flatMap(f => (typeof f.container === 'object' ? [{f, mount: f.container}] : []));
@@ -228,7 +225,7 @@ export function composeObject(image: Image, values: Values, options: ComposeOpti
 		environment,
 		volumes,
 		stop_grace_period: '10s',
-		...(image === 'neuron' ? gpuStanza(parseGpus(values[KEY.gpus] ?? 'none'), options.composeVersion) : {}),
+		...(image === 'neuron' ? gpuStanza(parseGpus(values[KEY.gpus]), options.composeVersion) : {}),
 	};
 	if (image === 'neuron') service.shm_size = '8gb';
 

@@ -77,7 +77,7 @@ export interface Field {
 	/** Allowed values, for select-style fields. */
 	choices?: readonly string[];
 	/** Default for an image, optionally improved by host facts or following other settings. */
-	default: (image: Image, facts: HostFacts, values?: Values) => string;
+	default: (image: Image, facts: HostFacts, values: Values) => string;
 	/** Returns an error message (naming the fix) or undefined. Empty values reach it only when `required`. */
 	check?: (value: string, values: Values) => string | undefined;
 	/** Empty is not allowed. */
@@ -350,7 +350,7 @@ export function checkExtraMounts(v: string): string | undefined {
 	for (const item of v.split(',')) {
 		const parts = item.split(':');
 		const [host, target, mode] = parts;
-		if (parts.length < 2 || parts.length > 3 || !host || !target) {
+		if (parts.length > 3 || !host || !target) {
 			return `"${item}" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas`;
 		}
 		if (!host.startsWith('/') || !target.startsWith('/')) return `"${item}": both paths must be absolute`;
@@ -424,7 +424,7 @@ export const FIELDS: readonly Field[] = [
 		images: ALL,
 		required: true,
 		help: 'User id; match your host user (id -u) so files in bind mounts keep their owner',
-		default: (_s, f) => String(f.uid && f.uid > 0 ? f.uid : 1000),
+		default: (_s, f) => String((f.uid ?? 0) > 0 ? f.uid : 1000),
 		check: checkId,
 		container: 'env',
 		ask: {prompt: 'User id (UID)', asRoot: AS_ROOT},
@@ -435,7 +435,7 @@ export const FIELDS: readonly Field[] = [
 		images: ALL,
 		required: true,
 		help: 'Primary group id; match your host group (id -g)',
-		default: (_s, f) => String(f.gid && f.gid > 0 ? f.gid : 1000),
+		default: (_s, f) => String((f.gid ?? 0) > 0 ? f.gid : 1000),
 		check: checkId,
 		container: 'env',
 		ask: {prompt: 'Group id (GID)', asRoot: AS_ROOT},
@@ -538,7 +538,7 @@ export const FIELDS: readonly Field[] = [
 		help:
 			"Network the image build uses: default (Docker's own) or host (the host's network: for engines without " +
 			'a bridge network, or a VPN only the host reaches)',
-		default: (_s, _f, v) => (v?.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'),
+		default: (_s, _f, v) => (v.STEM_NETWORK_MODE === 'host' ? 'host' : 'default'),
 		choices: ['default', 'host'],
 		check: checkChoice(['default', 'host']),
 		rebuild: true,
@@ -806,7 +806,8 @@ export function answer(image: Image, values: Values, key: string, value: string)
 	const next = {...values, [key]: value};
 	const after = defaults(image, {}, next);
 	for (const f of fieldsFor(image)) {
-		if (f.key !== key && before[f.key] !== after[f.key] && values[f.key] === before[f.key]) next[f.key] = after[f.key]!;
+		// (A setting whose default did not move gets the same value again.)
+		if (f.key !== key && values[f.key] === before[f.key]) next[f.key] = after[f.key]!;
 	}
 	return next;
 }

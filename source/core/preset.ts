@@ -31,7 +31,7 @@ export function toPreset(data: unknown, source: string): Preset {
 	if (!isImage(image)) throw new PresetError(`${source}: image must be stem or neuron (got "${image}")`);
 	const settings: Values = {};
 	const raw = o.settings ?? {};
-	if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
+	if (typeof raw !== 'object' || Array.isArray(raw)) {
 		throw new PresetError(`${source}: settings must be a mapping of KEY: value`);
 	}
 	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -41,13 +41,13 @@ export function toPreset(data: unknown, source: string): Preset {
 			throw new PresetError(`${source}: settings.${key} only applies to ${f.images.join(', ')}`);
 		if (value !== null && typeof value === 'object')
 			throw new PresetError(`${source}: settings.${key} must be a plain value`);
-		const text = value === null || value === undefined ? '' : String(value);
+		const text = String(value ?? '');
 		const msg = validateValue(key, text);
 		if (msg) throw new PresetError(`${source}: ${msg}`);
 		settings[key] = text;
 	}
 	const requires = o.requires ?? [];
-	if (!Array.isArray(requires) || requires.some(k => typeof k !== 'string' || !field(k)?.images.includes(image))) {
+	if (!Array.isArray(requires) || requires.some(k => !field(k)?.images.includes(image))) {
 		throw new PresetError(`${source}: requires must list ${image} settings, like [${KEY.binduRepo}]`);
 	}
 	const name = o.name === undefined ? '' : String(o.name);

@@ -77,6 +77,33 @@ describe('compose rendering', () => {
 		expect(readIdentity('stem', 'name: [unclosed', box)).toBeUndefined();
 	});
 
+	it('falls back to the names of the .env it was written with for what the file does not name', () => {
+		const box = {...defaults('stem'), STEM_CONTAINER_NAME: 'box'};
+		const texts = [
+			'',
+			'just text',
+			'services: {}\n',
+			'name: ""\nservices: {}\nvolumes: {home: null}\n',
+			'name: 2024\n',
+		];
+		for (const text of texts) expect(readIdentity('stem', text, box)).toEqual(identityFor('stem', box));
+		expect(readIdentity('neuron', 'name: lab\nservices: {}\n', {})).toEqual({
+			project: 'lab',
+			volumes: {home: 'neuron-home', sshkeys: 'neuron-sshkeys', sshstate: 'neuron-sshstate'},
+		});
+	});
+
+	it('finds no fixed identity when any one name still depends on a variable other than the container name', () => {
+		const text =
+			'name: box\nvolumes:\n  home: {name: box-home}\n  sshkeys: {name: box-sshkeys}\n' +
+			'  sshstate: {name: "${OTHER:-x}-sshstate"}\n';
+		expect(readIdentity('stem', text, {})).toBeUndefined();
+		expect(readIdentity('stem', text.replace('"${OTHER:-x}-sshstate"', 'box-sshstate'), {})).toEqual({
+			project: 'box',
+			volumes: {home: 'box-home', sshkeys: 'box-sshkeys', sshstate: 'box-sshstate'},
+		});
+	});
+
 	it('mounts the seed volumes and the optional host files, /dev/null when unset', () => {
 		const s = service('stem', defaults('stem'));
 		const targets = Object.fromEntries(s.volumes.map((v: any) => [v.target, v]));
@@ -135,6 +162,61 @@ describe('compose rendering', () => {
 		expect(byTarget['/data/y'].read_only).toBeUndefined();
 		expect(s.build.target).toBe('neuron');
 	});
+
+	it('mounts a host file once, from .env, when it is set: the same mounts as when it is empty', () => {
+		const set = service('stem', {
+			...defaults('stem'),
+			STEM_AUTH_KEYS_PATH: '/home/me/.ssh/authorized_keys',
+			DROPBOX_PATH_ON_HOST: '/home/me/Dropbox',
+			APOGEE_SECRETS_PATH: '/home/me/secrets.env',
+			STEM_SSH_AUTH_SOCK_HOST: '/run/agent.sock',
+		});
+		expect(set.volumes).toEqual(service('stem', defaults('stem')).volumes);
+	});
+
+	it('renders from a partial .env: a missing setting counts as empty (no extra mounts, no GPUs)', () => {
+		const s = service('neuron', {});
+		expect(s.volumes.map((v: any) => v.target)).toEqual([
+			'/home',
+			'/etc/ssh/hatch-hostkeys',
+			'/var/lib/hatch/ssh',
+			'/etc/hatch/authorized_keys.host',
+			'/mnt/hatch/dropbox',
+			'/opt/secrets/apogee-secrets.env',
+			'/ssh-agent',
+		]);
+		expect(s.gpus).toBeUndefined();
+		expect(s.deploy).toBeUndefined();
+		expect(s.environment.HATCH_WRITTEN_FOR).toContain('NEURON_EXTRA_MOUNTS=\n');
+	});
+
+	it("ignores neuron-only settings found in stem's .env: no extra mounts, no GPUs, no GPU note", () => {
+		const values = {...defaults('stem'), NEURON_EXTRA_MOUNTS: '/srv/x:/data/x', NEURON_GPUS: 'all'};
+		const text = renderCompose('stem', values, {composeVersion: '2.40.0'});
+		const s = parse(text).services.stem;
+		expect(s.volumes.some((v: any) => v.target === '/data/x')).toBe(false);
+		expect(s.gpus).toBeUndefined();
+		expect(s.deploy).toBeUndefined();
+		expect(text).not.toContain('GPU');
+	});
+
+	it('notes the compose version of the GPU stanza only when GPUs are asked for', () => {
+		const note = (gpus: string) =>
+			renderCompose('neuron', {...defaults('neuron'), NEURON_GPUS: gpus}, {composeVersion: '2.40.0'});
+		expect(note('all')).toContain('# GPU stanza written for docker compose 2.40.0.');
+		expect(renderCompose('neuron', {...defaults('neuron'), NEURON_GPUS: '2'})).toContain(
+			'# GPU stanza written for docker compose < 2.30.',
+		);
+		for (const none of ['none', '']) expect(note(none)).not.toContain('GPU stanza');
+		expect(renderCompose('stem', defaults('stem'))).not.toContain('GPU stanza');
+	});
+
+	it('writes a long value on one line, as it is in .env', () => {
+		const src = '/srv/my project folder with a rather long name that goes on/and on and on';
+		const text = renderCompose('neuron', {...defaults('neuron'), NEURON_EXTRA_MOUNTS: `${src}:/data/x`});
+		expect(text).toContain(`source: ${src}\n`);
+		expect(parse(text).services.neuron.volumes.at(-1).source).toBe(src);
+	});
 });
 
 describe('GPU stanza follows the compose version', () => {
@@ -158,6 +240,19 @@ describe('GPU stanza follows the compose version', () => {
 		expect(gpuStanza(parseGpus('all'), '2.33.1')).toEqual({gpus: 'all'});
 		expect(gpuStanza(parseGpus('3'), '2.40.0')).toEqual({gpus: [{driver: 'nvidia', count: 3}]});
 		expect(gpuStanza(parseGpus('all'), '3.0.0')).toEqual({gpus: 'all'});
+	});
+
+	it('reads a GPU count of any size, and any version number of several digits', () => {
+		expect(parseGpus('12')).toEqual({kind: 'count', count: 12});
+		expect(gpuStanza(parseGpus('12'), '2.30.0')).toStrictEqual({gpus: [{driver: 'nvidia', count: 12}]});
+		expect(gpuStanza(parseGpus('all'), '10.0.0')).toEqual({gpus: 'all'});
+		expect(gpuStanza(parseGpus('all'), 'Docker Compose version v12.1.0')).toEqual({gpus: 'all'});
+	});
+
+	it('treats a major version below 2 as older than 2.30, whatever its minor', () => {
+		expect(gpuStanza(parseGpus('all'), '1.40.0')).toEqual({
+			deploy: {resources: {reservations: {devices: [{...device, capabilities: ['gpu']}]}}},
+		});
 	});
 
 	it('asks for nothing when the request is none', () => {
@@ -193,6 +288,22 @@ describe('the record of what docker-compose.yml was written for', () => {
 		const text = renderCompose('neuron', values);
 		expect(writtenFor('neuron', values)).toContain('NEURON_EXTRA_MOUNTS=/srv/$x:/data/x');
 		expect(composeDrift('neuron', text, values)).toEqual([]);
+	});
+
+	it('counts a setting missing from .env, or from the record, as empty', () => {
+		expect(writtenFor('neuron', {NEURON_GPUS: 'all'}).split('\n')).toEqual([
+			'STEM_VOLUMES_EXTERNAL=',
+			'NEURON_PROJECTS_PATH=',
+			'NEURON_DATASETS_PATH=',
+			'NEURON_MODELS_PATH=',
+			'NEURON_EXTRA_MOUNTS=',
+			'NEURON_GPUS=all',
+		]);
+		const partial = 'services:\n  neuron:\n    environment:\n      HATCH_WRITTEN_FOR: "NEURON_GPUS=all"\n';
+		expect(composeDrift('neuron', partial, {NEURON_GPUS: 'all'})).toEqual([]);
+		expect(composeDrift('neuron', partial, {NEURON_GPUS: 'all', STEM_VOLUMES_EXTERNAL: '1'})).toEqual([
+			{key: 'STEM_VOLUMES_EXTERNAL', written: '', now: '1'},
+		]);
 	});
 
 	it('says nothing for a file without a record (written by an older hatch)', () => {

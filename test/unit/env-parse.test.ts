@@ -27,6 +27,12 @@ describe('parseEnv, each form', () => {
 		['A="one\n two \\" three"\nB=1', {A: 'one\n two " three', B: '1'}],
 		["A='never closed\nB=1", {A: 'never closed\nB=1'}],
 		['A="x"y', {A: 'x'}],
+		["A='x'\nB=1", {A: 'x', B: '1'}],
+		["A='1\n2\n3'\nB=1", {A: '1\n2\n3', B: '1'}],
+		['A="say \\"hi\\"\nmore"\nB=1', {A: 'say "hi"\nmore', B: '1'}],
+		['A="never closed\nB=1', {A: 'never closed\nB=1'}],
+		['A="never closed, ends in a backslash\\', {A: 'never closed, ends in a backslash\\'}],
+		['A=val\u00a0', {A: 'val'}],
 	])('%j', (text, values) => expect(parseEnv(text)).toEqual(values));
 });
 
@@ -44,6 +50,13 @@ describe("userLines: what of an .env is the user's", () => {
 			'# a last note',
 		].join('\n');
 		expect(userLines(text)).toEqual(['# my note about my key', 'MY_KEY=1', "MULTI='a", "b'", '# a last note']);
+	});
+
+	it("drops hatch's titles however indented; keeps a user's comment that only mentions one mid-line", () => {
+		expect(userLines('   # --- Identity\n# see the # --- Identity section\nMINE=1\n')).toEqual([
+			'# see the # --- Identity section',
+			'MINE=1',
+		]);
 	});
 
 	it('keeps a comment the user wrote above a user key even when it looks like help; drops one above a hatch key', () => {

@@ -241,6 +241,19 @@ describe('the model at its edges: each rule and each message', () => {
 				validate('neuron', {
 					...neuron,
 					NEURON_PROJECTS_PATH: '/srv/p',
+					NEURON_EXTRA_MOUNTS: '/x:/workspace/projects//',
+				}),
+			).toEqual([
+				{
+					key: 'NEURON_EXTRA_MOUNTS',
+					message:
+						'NEURON_EXTRA_MOUNTS mounts /workspace/projects, which NEURON_PROJECTS_PATH already uses; drop one of them',
+				},
+			]);
+			expect(
+				validate('neuron', {
+					...neuron,
+					NEURON_PROJECTS_PATH: '/srv/p',
 					NEURON_EXTRA_MOUNTS: '/srv/m:/workspace/models',
 				}),
 			).toEqual([]);
@@ -312,6 +325,10 @@ describe('the model at its edges: each rule and each message', () => {
 		for (const bad of ['ftp://h/x', 'xhttps://h/x', 'https://', 'git@h', '@h:p', 'a@:p', 'a@h:', 'a@h:p x', 'a b@h:p'])
 			expect(checkRepoUrl(bad), bad).toBeDefined();
 		expect(checkRepoUrl('a!b@h:p')).toBe('must be an https://, ssh://, git:// or git@host:path URL');
+		expect(checkRepoUrl('~/dotfiles')).toBe(
+			'is a path on this host, which the container cannot see when it clones: use a URL it can reach ' +
+				'(https://…, ssh://…, git@host:path), e.g. where you push your dotfiles',
+		);
 		for (const ok of ['0,1', '10,11', 'GPU-4f2c1e2d', 'GPU-4f2c1e2d-aaaa,3', '64', '1'])
 			expect(checkGpus(ok), ok).toBeUndefined();
 		for (const bad of ['0', '0,', 'GPU-4f2c', 'GPU-xyzxyzxy', '65', '0x1', '1,a', 'x0'])
@@ -344,6 +361,7 @@ describe('the model at its edges: each rule and each message', () => {
 					'/workspace/<name>',
 			);
 			expect(checkExtraMounts('/a:/workspace/p/')).toBeUndefined();
+			expect(checkExtraMounts('/a:/data/workspace/p/x')).toBeUndefined();
 			expect(checkExtraMounts('/a')).toBe('"/a" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas');
 			expect(checkExtraMounts(':/data/a')).toBe(
 				'":/data/a" must be HOST_PATH:CONTAINER_PATH[:ro], several separated by commas',
@@ -354,6 +372,22 @@ describe('the model at its edges: each rule and each message', () => {
 			);
 		},
 	);
+
+	it('validate: a required setting missing from the values is refused as empty; an optional one is fine', () => {
+		const {STEM_USER: _user, DROPBOX_PATH_ON_HOST: _dropbox, ...rest} = defaults('stem');
+		expect(validate('stem', rest)).toEqual([{key: 'STEM_USER', message: 'STEM_USER must not be empty'}]);
+	});
+
+	it('authorized keys: a key type without the key after it is no key; a private key is refused, naming the fix', () => {
+		expect(checkAuthorizedKeysText('ssh-ed25519\n')).toEqual({
+			warning: 'STEM_AUTH_KEYS_PATH: 1 line(s) do not look like SSH public keys',
+		});
+		expect(checkAuthorizedKeysText('-----BEGIN RSA PRIVATE KEY-----\nMIIE\n')).toEqual({
+			error:
+				'STEM_AUTH_KEYS_PATH points at a PRIVATE key; give the public one (the .pub file next to it) or an ' +
+				'authorized_keys file',
+		});
+	});
 
 	it('authorized keys: a key after options counts; comments and blank lines do not', () => {
 		expect(checkAuthorizedKeysText('  # mine\n\n  ssh-ed25519 AAAAC3Nz you@host  \n')).toEqual({});

@@ -64,7 +64,9 @@ describe('toPreset', () => {
 	});
 
 	it('parsePresetYaml names a YAML error by its first line', () => {
-		expect(() => parsePresetYaml('image: [stem', 'p.yaml')).toThrow(/^p\.yaml: not valid YAML: [^\n]+$/);
+		expect(() => parsePresetYaml('image: [stem', 'p.yaml')).toThrow(
+			/^p\.yaml: not valid YAML: Flow sequence in block collection must be [^\n]+ at line 1, column 13:$/,
+		);
 		expect(parsePresetYaml('image: stem\n', 'p.yaml').image).toBe('stem');
 	});
 });
@@ -82,6 +84,10 @@ describe('missingForPreset', () => {
 		expect(missingForPreset(preset, {BINDU_REPO: 'https://x/y.git', BINDU_REF: 'main'})).toEqual([]);
 		expect(missingForPreset(undefined, {})).toEqual([]);
 		expect(missingForPreset({name: 'p', image: 'stem', settings: {}}, {})).toEqual([]);
+		// A preset built in code may require a key of the user's own: it is named by itself.
+		expect(missingForPreset({...preset, requires: ['MY_TOKEN']}, {})).toEqual([
+			'MY_TOKEN is needed by the preset dots (MY_TOKEN): --set MY_TOKEN=…',
+		]);
 	});
 });
 
@@ -120,6 +126,15 @@ describe('resolveConfig: a preset meets a hand-edited .env', () => {
 		expect(r.values.NEURON_GPUS).toBeUndefined();
 		expect(r.values.MY_OWN).toBeUndefined();
 		expect(r.problems).toEqual([]);
+	});
+
+	it('lists the replaced values without any --set; a key that is no setting is named by validation instead', () => {
+		expect(resolveConfig({image: 'stem', existing, preset: {STEM_USER: 'carol'}}).overrides).toEqual([
+			{key: 'STEM_USER', existing: 'bob', preset: 'carol'},
+		]);
+		const r = resolveConfig({image: 'stem', existing: {...existing, MY_OWN: 'x'}, preset: {MY_OWN: 'y'}});
+		expect(r.overrides).toEqual([]);
+		expect(r.problems).toEqual([{key: 'MY_OWN', message: 'MY_OWN is not a hatch setting'}]);
 	});
 
 	it('keeps a --set of a key the stack does not have, so validation names it', () => {
