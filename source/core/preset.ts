@@ -14,6 +14,12 @@ export interface Preset {
 
 export class PresetError extends Error {}
 
+/** What a preset's (and a stack's) name may be: safe as a file name, on a terminal and as a word on a command line. */
+export const NAME_RULE = '1 to 64 letters, digits, dots, dashes or underscores, the first a letter or digit';
+export const isSafeName = (name: string) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name);
+/** A description is one line of text, of at most this many characters. */
+export const DESCRIPTION_MAX = 500;
+
 /** Validates an already-parsed preset object; `source` names the file or store entry in messages. */
 export function toPreset(data: unknown, source: string): Preset {
 	if (!data || typeof data !== 'object' || Array.isArray(data)) {
@@ -51,11 +57,15 @@ export function toPreset(data: unknown, source: string): Preset {
 		throw new PresetError(`${source}: requires must list ${image} settings, like [${KEY.binduRepo}]`);
 	}
 	const name = o.name === undefined ? '' : String(o.name);
+	if (name && !isSafeName(name)) throw new PresetError(`${source}: name ${JSON.stringify(name)} must be ${NAME_RULE}`);
+	const description = o.description ? String(o.description) : '';
+	if (description.length > DESCRIPTION_MAX || /[\x00-\x1f\x7f-\x9f]/.test(description))
+		throw new PresetError(`${source}: description must be one line of text of at most ${DESCRIPTION_MAX} characters`);
 	return {
 		name,
 		image,
 		settings,
-		...(o.description ? {description: String(o.description)} : {}),
+		...(description ? {description} : {}),
 		...(requires.length ? {requires: requires as string[]} : {}),
 	};
 }

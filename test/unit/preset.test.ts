@@ -63,6 +63,20 @@ describe('toPreset', () => {
 		});
 	});
 
+	it('takes names that are safe on a terminal and a command line, and one-line descriptions of bounded length', () => {
+		const rule = '1 to 64 letters, digits, dots, dashes or underscores, the first a letter or digit';
+		for (const name of ['\x1b[31mred', 'two\nlines', 'a b', '-dash', '.hidden', 'x'.repeat(65), 'ünï'])
+			expect(refused({name, image: 'stem'})).toBe(`p.yaml: name ${JSON.stringify(name)} must be ${rule}`);
+		for (const name of ['a', 'Daily.stem_2-x', '0', 'x'.repeat(64)])
+			expect(toPreset({name, image: 'stem'}, 'p.yaml').name).toBe(name);
+		const long = 'd'.repeat(501);
+		for (const description of [long, 'one\ntwo', 'bell\x07', 'csi\x9b'])
+			expect(refused({description, image: 'stem'})).toBe(
+				'p.yaml: description must be one line of text of at most 500 characters',
+			);
+		expect(toPreset({description: 'd'.repeat(500), image: 'stem'}, 'p.yaml').description).toHaveLength(500);
+	});
+
 	it('parsePresetYaml names a YAML error by its first line', () => {
 		expect(() => parsePresetYaml('image: [stem', 'p.yaml')).toThrow(
 			/^p\.yaml: not valid YAML: Flow sequence in block collection must be [^\n]+ at line 1, column 13:$/,
