@@ -202,6 +202,8 @@ describe('main(): the command line', () => {
 			'– agent     SSH_AUTH_SOCK is not set\n            → start an agent (eval "$(ssh-agent)"; ssh-add) to forward it\n',
 		);
 		expect(bare.stdout).toContain('– SSH keys  no ~/.ssh/*.pub\n            → make one: ssh-keygen -t ed25519\n');
+		// A probe that found nothing and has no fix to offer has no line under it.
+		expect(bare.stdout).toMatch(/\n– Dropbox {3}no Dropbox folder in [^\n]+\n– agent /);
 		expect(r.stdout).not.toMatch(/✔ SSH keys .*\n {12}→/);
 		const json = JSON.parse((await runMain(['inspect', '--json'], {home})).stdout);
 		expect(Object.keys(json)).toEqual([
