@@ -307,6 +307,22 @@ describe('main(): the command line', () => {
 		expect((await runMain([...WRITE, '--preset', 'stem-minimal', '--out', tmp('hatch-x-')], {env: e})).code).toBe(0);
 	});
 
+	it('ssh-config --remove takes the stack’s block out of ~/.ssh/config, and says when there is none', async () => {
+		const home = fakeHome();
+		const config = join(home, '.ssh', 'config');
+		const mine = 'Host work\n  User me\n';
+		writeFileSync(config, `# >>> hatch box >>>\nHost box\n  Port 2222\n# <<< hatch box <<<\n\n${mine}`);
+		const r = await runMain(['ssh-config', '--remove', 'box'], {home});
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('-Host box\n');
+		expect(readFileSync(config, 'utf8')).toBe(mine);
+		expect(await runMain(['ssh-config', '--remove', 'box'], {home})).toEqual({
+			code: 0,
+			stdout: `nothing to remove: no hatch block for "box" in ${config}\n`,
+			stderr: '',
+		});
+	});
+
 	it('writes under $DOCKER/services/<host>/ when DOCKER is set and --out is not', async () => {
 		const docker = tmp('hatch-docker-');
 		expect(await runMain(WRITE, {home: fakeHome(), env: {DOCKER: docker}})).toMatchObject({code: 0});
