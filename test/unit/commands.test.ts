@@ -15,9 +15,10 @@ import {
 } from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {PassThrough} from 'node:stream';
 import {describe, expect, it, vi} from 'vitest';
 import {binduUpdateCommand} from '../../source/commands/bindu-update.js';
-import {CommandError, loadStack} from '../../source/commands/common.js';
+import {askYesNo, CommandError, loadStack} from '../../source/commands/common.js';
 import {logsCommand} from '../../source/commands/logs.js';
 import {publishCommand} from '../../source/commands/publish.js';
 import {bootSummary, statusCommand} from '../../source/commands/status.js';
@@ -73,6 +74,34 @@ describe('loadStack', () => {
 			`no neuron stack in ${join(out, 'neuron')} (no .env there); write one with hatch-wizard, or pass --out DIR ` +
 				`/ --image`,
 		);
+	});
+});
+
+describe('askYesNo', () => {
+	/** Asks with stdin and stdout replaced by streams (the terminal cannot exist here); types `answer` at the prompt. */
+	async function ask(answer: string) {
+		const input = new PassThrough();
+		const output = new PassThrough();
+		let shown = '';
+		output.on('data', chunk => {
+			shown += String(chunk);
+			if (shown.endsWith('[y/N] ')) input.write(`${answer}\n`);
+		});
+		const stdin = vi.spyOn(process, 'stdin', 'get').mockReturnValue(input as unknown as typeof process.stdin);
+		const stdout = vi.spyOn(process, 'stdout', 'get').mockReturnValue(output as unknown as typeof process.stdout);
+		try {
+			const yes = await askYesNo('Delete them?');
+			return {yes, shown, listening: input.listenerCount('data') + input.listenerCount('keypress')};
+		} finally {
+			stdin.mockRestore();
+			stdout.mockRestore();
+		}
+	}
+
+	it('asks with [y/N] (the terminal replaced by streams): y or yes in any case is yes, anything else no', async () => {
+		expect(await ask('y')).toEqual({yes: true, shown: 'Delete them? [y/N] ', listening: 0});
+		for (const answer of ['yes', ' YES ', 'Y']) expect((await ask(answer)).yes).toBe(true);
+		for (const answer of ['', 'n', 'no', 'yess', 'ay', 'y e s']) expect((await ask(answer)).yes).toBe(false);
 	});
 });
 
