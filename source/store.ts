@@ -130,11 +130,11 @@ export class PresetStore {
 
 	save(preset: Preset, facts: SavedPreset['facts']): void {
 		const hosts = {...this.conf.get('hosts')};
-		const e = hosts[this.host] ?? {presets: {}};
+		const e = hosts[this.host];
 		const {name, ...rest} = preset;
 		hosts[this.host] = {
 			...e,
-			presets: {...e.presets, [name]: {...rest, savedAt: new Date().toISOString(), facts}},
+			presets: {...e?.presets, [name]: {...rest, savedAt: new Date().toISOString(), facts}},
 			last: name,
 		};
 		this.conf.set('hosts', hosts);
@@ -146,8 +146,8 @@ export class PresetStore {
 		if (!e?.presets[name]) return false;
 		const presets = {...e.presets};
 		delete presets[name];
-		hosts[this.host] = {...e, presets, ...(e.last === name ? {last: undefined} : {})};
-		if (hosts[this.host]!.last === undefined) delete hosts[this.host]!.last;
+		hosts[this.host] = {...e, presets};
+		if (e.last === name) delete hosts[this.host]!.last;
 		this.conf.set('hosts', hosts);
 		return true;
 	}

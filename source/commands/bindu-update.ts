@@ -64,7 +64,8 @@ export async function binduUpdateCommand(
 		throw new CommandError(
 			`${KEY.binduRepo} is empty in ${join(ref.dir, '.env')}; set it first (hatch-wizard --set ${KEY.binduRepo}=…)`,
 		);
-	if (subtree !== undefined && (subtree === '' || checkGitRef(subtree) || subtree.includes('..'))) {
+	// checkGitRef refuses an empty name and any `..`, so the subtree stays inside the repository.
+	if (subtree !== undefined && checkGitRef(subtree)) {
 		throw new CommandError(`--subtree must be a folder of the repository, like apogee (got "${subtree}")`);
 	}
 	const where = `~/.config${subtree ? `/${subtree}` : ''}`;

@@ -48,9 +48,11 @@ export async function statusCommand(
 
 /** The boot's own record (see bootRecord), as `status` prints it. */
 export function bootSummary(record: BootRecord | undefined): string {
-	const warnings = record?.warnings ?? [];
+	const none = 'boot: no record (an image older than this hatch-wizard?)\n';
+	if (!record) return none;
+	const {warnings} = record;
 	const list = warnings.map(w => `  ! ${w}\n`).join('');
-	const [word, arg] = (record?.state ?? '').split(' ');
+	const [word, arg] = record.state.split(' ');
 	if (word === 'ready')
 		return warnings.length ? `boot: ready, ${warnings.length} warning(s):\n${list}` : 'boot: ready, no warnings\n';
 	if (word === 'booting')
@@ -59,5 +61,5 @@ export function bootSummary(record: BootRecord | undefined): string {
 			`running${warnings.length ? `, ${warnings.length} warning(s) so far:` : ''}\n${list}`
 		);
 	if (word === 'failed') return `boot: FAILED at ${arg ?? '?'} (hatch-wizard logs shows why)\n${list}`;
-	return 'boot: no record (an image older than this hatch-wizard?)\n';
+	return none;
 }

@@ -15,15 +15,16 @@ import {
 } from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {PassThrough} from 'node:stream';
 import {describe, expect, it, vi} from 'vitest';
 import {binduUpdateCommand} from '../../source/commands/bindu-update.js';
-import {CommandError, loadStack} from '../../source/commands/common.js';
+import {askYesNo, CommandError, loadStack} from '../../source/commands/common.js';
 import {logsCommand} from '../../source/commands/logs.js';
 import {publishCommand} from '../../source/commands/publish.js';
 import {bootSummary, statusCommand} from '../../source/commands/status.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
-import type {Values} from '../../source/core/model.js';
+import {defaults, type Values} from '../../source/core/model.js';
 import {fingerprint} from '../../source/docker/ready.js';
 import {
 	BOX,
@@ -73,6 +74,34 @@ describe('loadStack', () => {
 			`no neuron stack in ${join(out, 'neuron')} (no .env there); write one with hatch-wizard, or pass --out DIR ` +
 				`/ --image`,
 		);
+	});
+});
+
+describe('askYesNo', () => {
+	/** Asks with stdin and stdout replaced by streams (the terminal cannot exist here); types `answer` at the prompt. */
+	async function ask(answer: string) {
+		const input = new PassThrough();
+		const output = new PassThrough();
+		let shown = '';
+		output.on('data', chunk => {
+			shown += String(chunk);
+			if (shown.endsWith('[y/N] ')) input.write(`${answer}\n`);
+		});
+		const stdin = vi.spyOn(process, 'stdin', 'get').mockReturnValue(input as unknown as typeof process.stdin);
+		const stdout = vi.spyOn(process, 'stdout', 'get').mockReturnValue(output as unknown as typeof process.stdout);
+		try {
+			const yes = await askYesNo('Delete them?');
+			return {yes, shown, listening: input.listenerCount('data') + input.listenerCount('keypress')};
+		} finally {
+			stdin.mockRestore();
+			stdout.mockRestore();
+		}
+	}
+
+	it('asks with [y/N] (the terminal replaced by streams): y or yes in any case is yes, anything else no', async () => {
+		expect(await ask('y')).toEqual({yes: true, shown: 'Delete them? [y/N] ', listening: 0});
+		for (const answer of ['yes', ' YES ', 'Y']) expect((await ask(answer)).yes).toBe(true);
+		for (const answer of ['', 'n', 'no', 'yess', 'ay', 'y e s']) expect((await ask(answer)).yes).toBe(false);
 	});
 });
 
@@ -198,6 +227,26 @@ describe('statusCommand', () => {
 		);
 	});
 
+	it('a compose file behind .env on two keys: one line for each', async () => {
+		const out = tmp('drift');
+		const dir = join(out, 'neuron');
+		mkdirSync(dir);
+		const values = {...defaults('neuron'), ...VALUES};
+		writeFileSync(join(dir, 'docker-compose.yml'), renderCompose('neuron', values));
+		writeFileSync(
+			join(dir, '.env'),
+			renderEnv('neuron', {...values, STEM_VOLUMES_EXTERNAL: '1', NEURON_PROJECTS_PATH: '/srv/projects'}),
+		);
+		const p = printed();
+		expect(await statusCommand({image: 'neuron', dir, values}, p.out, running().engine)).toBe(0);
+		const drift = p.text().split('compose: docker-compose.yml does not follow .env:\n')[1]!.split('\n');
+		expect(drift.slice(0, 3)).toEqual([
+			expect.stringMatching(/^ {2}! STEM_VOLUMES_EXTERNAL is "1" in \.env/),
+			expect.stringMatching(/^ {2}! NEURON_PROJECTS_PATH /),
+			expect.stringMatching(/^ {2}to apply: npx hatch-wizard --yes --no-build --image neuron /),
+		]);
+	});
+
 	it('a container with no boot record (an older image) says so', async () => {
 		const p = printed();
 		await statusCommand(ref(), p.out, running({[RECORD]: {exitCode: 1}}).engine);
@@ -252,6 +301,46 @@ describe('logsCommand', () => {
 		expect(e.cancels).toHaveLength(1);
 		expect(process.listeners('SIGINT').filter(l => !before.has(l))).toEqual([]);
 		expect(process.listeners('SIGTERM')).not.toContain(ours[0]);
+	});
+
+	it('into a pipe with no printer given: the clean lines go to standard output', async () => {
+		const e = scriptedEngine({
+			reply: line => (line === 'docker compose logs --no-log-prefix' ? {lines: ['a\x1b[2K\r', 'b']} : undefined),
+		});
+		const written: string[] = [];
+		const write = vi.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+			written.push(String(chunk));
+			return true;
+		});
+		try {
+			expect(await logsCommand(ref(), false, undefined, false, e.engine)).toBe(0);
+		} finally {
+			write.mockRestore();
+		}
+		expect(written.join('')).toBe('a\nb\n');
+	});
+
+	it('into a pipe, following: Ctrl-C exits 130 even when compose ends cleanly on it (engine scripted)', async () => {
+		const before = new Set(process.listeners('SIGINT'));
+		const e = scriptedEngine({
+			reply: line => (line === 'docker compose logs --no-log-prefix --follow' ? {hang: true} : undefined),
+		});
+		// docker compose logs -f stops on SIGINT and exits 0: the stream's end says 0, not 130.
+		const engine = {
+			...e.engine,
+			proc: {
+				...e.engine.proc,
+				stream: (...a: Parameters<typeof e.engine.proc.stream>) => {
+					const s = e.engine.proc.stream(...a);
+					return {...s, done: s.done.then(r => ({...r, exitCode: 0}))};
+				},
+			},
+		};
+		const run = logsCommand(ref(), true, () => {}, false, engine);
+		await e.ran(/logs/);
+		const ours = process.listeners('SIGINT').filter(l => !before.has(l));
+		(ours[0] as () => void)();
+		expect(await run).toBe(130);
 	});
 
 	it('into a pipe: compose’s failure is the exit code', async () => {
@@ -462,6 +551,21 @@ describe('binduUpdateCommand, its output read (scripted engine)', () => {
 		expect(p.text()).toBe(
 			'~/.config updated from https://example.org/bindu.git v2 (0123456789ab): 1 change(s)\n  >f+++++++++ a\nthe ' +
 				'folder as it was is kept as ~/.config.bak-X\n',
+		);
+	});
+
+	it('rsync’s lines are read by their flags, never by the file’s name', async () => {
+		const e = scriptedEngine({
+			reply: (_l, call) =>
+				call.cmd === 'docker' && call.args.includes('MODE=apply')
+					? {stdout: 'at 0123456789abcdef\n>f+++++++++ fish/conf.d/t 2.fish\n>f+++++++++ backup plan.md\n'}
+					: undefined,
+		});
+		const p = printed();
+		expect(await binduUpdateCommand(ref(values), {}, p.out, e.engine)).toBe(0);
+		expect(p.text()).toBe(
+			'~/.config updated from https://example.org/bindu.git v2 (0123456789ab): 2 change(s)\n' +
+				'  >f+++++++++ fish/conf.d/t 2.fish\n  >f+++++++++ backup plan.md\n',
 		);
 	});
 

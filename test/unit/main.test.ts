@@ -202,6 +202,8 @@ describe('main(): the command line', () => {
 			'– agent     SSH_AUTH_SOCK is not set\n            → start an agent (eval "$(ssh-agent)"; ssh-add) to forward it\n',
 		);
 		expect(bare.stdout).toContain('– SSH keys  no ~/.ssh/*.pub\n            → make one: ssh-keygen -t ed25519\n');
+		// A probe that found nothing and has no fix to offer has no line under it.
+		expect(bare.stdout).toMatch(/\n– Dropbox {3}no Dropbox folder in [^\n]+\n– agent /);
 		expect(r.stdout).not.toMatch(/✔ SSH keys .*\n {12}→/);
 		const json = JSON.parse((await runMain(['inspect', '--json'], {home})).stdout);
 		expect(Object.keys(json)).toEqual([
@@ -303,6 +305,22 @@ describe('main(): the command line', () => {
 		);
 		expect(parseEnv(readFileSync(join(out, 'stem', '.env'), 'utf8')).STEM_SSH_PORT).toBe('2201');
 		expect((await runMain([...WRITE, '--preset', 'stem-minimal', '--out', tmp('hatch-x-')], {env: e})).code).toBe(0);
+	});
+
+	it('ssh-config --remove takes the stack’s block out of ~/.ssh/config, and says when there is none', async () => {
+		const home = fakeHome();
+		const config = join(home, '.ssh', 'config');
+		const mine = 'Host work\n  User me\n';
+		writeFileSync(config, `# >>> hatch box >>>\nHost box\n  Port 2222\n# <<< hatch box <<<\n\n${mine}`);
+		const r = await runMain(['ssh-config', '--remove', 'box'], {home});
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('-Host box\n');
+		expect(readFileSync(config, 'utf8')).toBe(mine);
+		expect(await runMain(['ssh-config', '--remove', 'box'], {home})).toEqual({
+			code: 0,
+			stdout: `nothing to remove: no hatch block for "box" in ${config}\n`,
+			stderr: '',
+		});
 	});
 
 	it('writes under $DOCKER/services/<host>/ when DOCKER is set and --out is not', async () => {

@@ -2,7 +2,7 @@
 // real engine's are in e2e).
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {ansi, changeLines, colorFor, STATUS_MARK} from '../../source/core/describe.js';
 import {defaults} from '../../source/core/model.js';
@@ -68,6 +68,30 @@ describe('the write pipeline', () => {
 		expect(error?.message).toMatch(/\.env is a folder, but hatch needs a file there: move it away/);
 		expect(fileSystemProblem(error)).toEqual({message: error!.message, inputAtFault: true});
 		chmodSync(join(out, 'stem'), 0o755);
+	});
+
+	it('a write that fails in a way hatch has no words for: the error as it came, code and all', async () => {
+		const out = mkdtempSync(join(tmpdir(), 'hatch-pipe-'));
+		const changes = await planFiles(target(out), defaults('stem'));
+		// A name longer than any file system takes (planning it would fail already, on reading it).
+		const long = changes.map(c => ({...c, path: join(out, 'x'.repeat(300), 'stem', basename(c.path))}));
+		const error = await writeFiles(long).then(
+			() => undefined,
+			(e: NodeJS.ErrnoException) => e,
+		);
+		expect(error?.code).toBe('ENAMETOOLONG');
+		expect(fileSystemProblem(error)).toBeUndefined();
+		expect(error?.message).toMatch(/^ENAMETOOLONG: name too long, /);
+	});
+
+	it('checkHost: a new container name over volumes of the old one is named, with the name to keep', async () => {
+		const out = mkdtempSync(join(tmpdir(), 'hatch-pipe-'));
+		mkdirSync(join(out, 'stem'));
+		writeFileSync(join(out, 'stem', '.env'), 'STEM_CONTAINER_NAME=stem\n');
+		const values = {...defaults('stem'), STEM_CONTAINER_NAME: 'box'};
+		const r = await checkHost(target(out), values, {build: false, boot: false});
+		expect(r).toEqual({renamed: expect.stringMatching(/^STEM_CONTAINER_NAME changes from stem to box, /), drift: []});
+		expect(r.renamed).toMatch(/keep the name stem$/);
 	});
 
 	it('checkValues: each value problem, what a preset still needs, what the host says; checkFiles: the files', () => {

@@ -114,14 +114,29 @@ describe('saved presets, exactly', () => {
 		writeFileSync(join(dir, 'presets.json'), '{"hosts": ');
 		const s = await PresetStore.open('vortex', dir);
 		const aside = readdirSync(dir).find(n => n.startsWith('presets.json.corrupt-'))!;
+		const parseError = (() => {
+			try {
+				JSON.parse('{"hosts": ');
+			} catch (error) {
+				return (error as Error).message;
+			}
+		})();
 		expect(s.warnings).toEqual([
-			expect.stringMatching(
-				new RegExp(
-					`^the saved presets in ${join(dir, 'presets.json')} were unreadable \\([^\\n)]+\\); moved them to ` +
-						`${join(dir, aside)} and started afresh$`,
-				),
-			),
+			`the saved presets in ${join(dir, 'presets.json')} were unreadable (${parseError}); moved them to ` +
+				`${join(dir, aside)} and started afresh`,
 		]);
+	});
+
+	it('a config folder that cannot be made: the file system error as it came, and nothing said to be moved', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-store-'));
+		writeFileSync(join(dir, 'file'), '');
+		const error = await PresetStore.open('vortex', join(dir, 'file', 'hatch-wizard')).then(
+			() => undefined,
+			(e: NodeJS.ErrnoException) => e,
+		);
+		expect(error?.code).toBe('ENOTDIR');
+		expect(error?.message).not.toContain('corrupt');
+		expect(readdirSync(dir)).toEqual(['file']);
 	});
 
 	it('a saved preset that no longer validates is named, with the command that deletes it', async () => {
