@@ -172,16 +172,14 @@ async function probeGpus(
 	host: Host,
 	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>,
 ): Promise<Omit<Probe<GpuValue>, 'ms'>> {
-	let smi: RunResult | undefined;
-	try {
-		smi = await host.run(
+	// Undefined: nvidia-smi could not be started at all.
+	const smi = await host
+		.run(
 			'nvidia-smi',
 			['--query-gpu=index,name,memory.total,driver_version,uuid', '--format=csv,noheader'],
 			NVIDIA_SMI_TIMEOUT_MS,
-		);
-	} catch {
-		smi = undefined;
-	}
+		)
+		.catch(() => undefined);
 	if (smi?.timedOut)
 		return {
 			status: 'timeout',
@@ -192,8 +190,8 @@ async function probeGpus(
 		const gpus = parseNvidiaSmi(smi.stdout);
 		return {status: gpus.length ? 'ok' : 'missing', value: {gpus, source: 'nvidia-smi'}};
 	}
-	if (smi && smi.exitCode !== 127 && smi.exitCode !== 0) {
-		const first = (smi.stdout + smi.stderr).trim().split('\n')[0] ?? '';
+	if (smi && smi.exitCode !== 127) {
+		const first = (smi.stdout + smi.stderr).trim().split('\n')[0]!;
 		return {
 			status: 'error',
 			detail: `nvidia-smi failed: ${first}`,
@@ -277,7 +275,7 @@ interface ProbeSpec<T> {
 	describe: (value: T | undefined, i: Inspection) => string;
 	/** Use `describe` for every status, not only ok (the GPU line explains a missing GPU itself). */
 	always?: Status[];
-	facts?: (p: Probe<T>) => HostFacts;
+	facts: (p: Probe<T>) => HostFacts;
 }
 
 const spec = <T>(s: ProbeSpec<T>) => s;
@@ -340,7 +338,7 @@ export const PROBES = {
 				? {status: 'ok', value: list}
 				: {status: 'missing', detail: 'no ~/.ssh/*.pub', hint: 'make one: ssh-keygen -t ed25519'};
 		},
-		describe: v => (v ?? []).join(', '),
+		describe: v => v!.join(', '),
 		facts: p => (p.value ? {publicKeys: p.value} : {}),
 	}),
 };
@@ -415,6 +413,6 @@ export function describeProbes(i: Inspection): ProbeLine[] {
 /** Host facts for the model's defaults: who the user is, and what each probe yields. */
 export function factsFrom(i: Inspection): HostFacts {
 	const facts: HostFacts = {...i.identity};
-	for (const n of NAMES) Object.assign(facts, (PROBES[n] as ProbeSpec<unknown>).facts?.(i[n] as Probe<unknown>));
+	for (const n of NAMES) Object.assign(facts, (PROBES[n] as ProbeSpec<unknown>).facts(i[n] as Probe<unknown>));
 	return facts;
 }

@@ -13,8 +13,10 @@ export interface Preflight {
 	deployErrors: string[];
 }
 
-/** The last line a failed command printed (its error), for a message. */
-const lastLine = (text: string) => text.trim().split('\n').pop()?.trim() ?? '';
+/** The last line a failed command printed (its error), for a message. (A split always has a last part.) */
+function lastLine(text: string): string {
+	return text.trim().split('\n').pop()!.trim();
+}
 
 /** What a build (and start) needs from the engine: reachable, compose v2, the network mode, the base image. */
 async function deployChecks(
@@ -64,7 +66,7 @@ async function deployChecks(
 	const root = await host.run('docker', ['info', '--format', '{{.DockerRootDir}}'], 5000).catch(() => undefined);
 	const dir = root?.exitCode === 0 ? root.stdout.trim() : '';
 	const df = dir ? await host.run('df', ['-Pk', dir], 3000).catch(() => undefined) : undefined;
-	const freeKiB = df?.exitCode === 0 ? Number(df.stdout.trim().split('\n').pop()?.split(/\s+/)[3]) : Number.NaN;
+	const freeKiB = df?.exitCode === 0 ? Number(df.stdout.trim().split('\n').pop()!.split(/\s+/)[3]) : Number.NaN;
 	if (deploy.build && freeKiB < 1024 * 1024) {
 		errors.push(
 			`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}; a build needs about 1 GiB: docker system prune ` +
@@ -173,12 +175,8 @@ export async function preflight(
 	}
 
 	if (existing?.exitCode === 0) {
-		const present = new Set(
-			existing.stdout
-				.split('\n')
-				.map(s => s.trim())
-				.filter(Boolean),
-		);
+		// A blank line gives '', which no volume is named.
+		const present = new Set(existing.stdout.split('\n').map(s => s.trim()));
 		const have = volumes.filter(v => present.has(v));
 		const missing = volumes.filter(v => !present.has(v));
 		if (have.length) notes.push(`re-run: volume(s) ${have.join(', ')} exist; your home and host keys are kept`);

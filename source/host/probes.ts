@@ -75,7 +75,7 @@ export function realHost(): Host {
 
 export function identity(host: Host) {
 	const u = host.userInfo();
-	return {user: u.username, uid: u.uid, gid: u.gid, home: u.homedir, hostname: host.hostname().split('.')[0] ?? ''};
+	return {user: u.username, uid: u.uid, gid: u.gid, home: u.homedir, hostname: host.hostname().split('.')[0]!};
 }
 
 /** Public keys in ~/.ssh, ed25519 first (the usual modern choice). */

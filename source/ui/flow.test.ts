@@ -373,3 +373,75 @@ describe('flow: after the write', () => {
 		expect(flow(answeredOffer, back)).toBe(answeredOffer);
 	});
 });
+
+describe('flow: an event meant for another screen changes nothing', () => {
+	const done = () => apply(atReview(), {type: 'write'}, {type: 'written', written: CHANGES});
+
+	it('host checks answering on the image screen before any choice: still the choice to make', () => {
+		const early = flow(initialFlow({}), {type: 'start', start: 'fresh', preset: undefined});
+		const s = flow(early, {type: 'inspected', inspection: fakeInspection()});
+		expect(s.screen).toEqual({name: 'image'});
+		expect(s.inspection).toBeDefined();
+		expect(s.image).toBeUndefined();
+	});
+
+	it('an image chosen only on the image screen', () => {
+		const welcome = flow(initialFlow({}), {type: 'inspected', inspection: fakeInspection()});
+		expect(flow(welcome, {type: 'image', image: 'stem', existing: undefined})).toBe(welcome);
+		const question = answered(atQuestions());
+		expect(flow(question, {type: 'image', image: 'neuron', existing: undefined})).toBe(question);
+	});
+
+	it('a stale comparison’s failure is not the review’s', () => {
+		const s = answered(flow(answerUntil(atQuestions()), back));
+		expect(s.run).toBe(2);
+		expect(flow(s, {type: 'compareFailed', run: 1, message: 'late'})).toBe(s);
+	});
+
+	it('Write only from the review: not from a question left with Esc, nor once written', () => {
+		const left = flow(atReview(), back);
+		expect(left.review).toBeDefined();
+		expect(flow(left, {type: 'write'})).toBe(left);
+		const d = done();
+		expect(flow(d, {type: 'write'})).toBe(d);
+	});
+
+	it('the files written count only while the review is writing them', () => {
+		const review = atReview();
+		expect(flow(review, {type: 'written', written: CHANGES})).toBe(review);
+		const question = atQuestions();
+		expect(flow(question, {type: 'written', written: CHANGES})).toBe(question);
+	});
+
+	it('a build only from the done screen, its end only while it runs', () => {
+		const review = atReview();
+		expect(flow(review, {type: 'deploy'})).toBe(review);
+		const d = done();
+		expect(flow(d, {type: 'deployed', result: OK})).toBe(d);
+	});
+
+	it('the ready screen’s events only on the ready screen', () => {
+		const d = done();
+		expect(flow(d, {type: 'readyShown'})).toBe(d);
+		expect(flow(d, {type: 'sshPlanned', ssh: CHANGES})).toBe(d);
+		const failed = apply(d, {type: 'deploy'}, {type: 'deployed', result: BROKEN});
+		expect(flow(failed, {type: 'readyShown'})).toBe(failed);
+		expect(flow(failed, {type: 'sshPlanned', ssh: CHANGES})).toBe(failed);
+	});
+});
+
+describe('flow: before an image is chosen, and while the comparison runs', () => {
+	it('no image yet: no questions, nothing for the review to list, the answers named after stem', () => {
+		const s = atImage();
+		expect(questionsFor(s)).toEqual([]);
+		expect(currentQuestion(s)).toBeUndefined();
+		expect(reviewFindings(s)).toEqual({errors: [], warnings: [], notes: []});
+		expect(presetName(s)).toBe('stem');
+	});
+
+	it('the review before its comparison is in lists only what the answers themselves say', () => {
+		const s = answerUntil(atQuestions());
+		expect(s.review).toBeUndefined();
+		expect(reviewFindings(s)).toEqual({errors: [], warnings: [], notes: []});
+	});
+});

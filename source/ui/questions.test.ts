@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {fakeInspection} from '../../test/helpers/fake-host.js';
 import {defaults, FIELDS} from '../core/model.js';
+import type {Gpu, Inspection} from '../host/inspect.js';
 import {OTHER, questions} from './questions.js';
 
 describe('questions', () => {
@@ -162,6 +163,68 @@ describe('questions, as FIELDS declares them', () => {
 		expect(gpus(0, '0,1')).toEqual([
 			{label: 'none (no GPU found on this host)', value: 'none'},
 			{label: '0,1 (current; not detected here)', value: '0,1'},
+		]);
+	});
+});
+
+describe('questions, with what the inspection did not find', () => {
+	const options = (key: string, inspection?: Inspection, values = {}) =>
+		questions('neuron', values, inspection).find(q => q.key === key)?.options;
+
+	it('the keys question in words: each detected key, another file, none, and a current one', () => {
+		expect(options('STEM_AUTH_KEYS_PATH', fakeInspection(), {STEM_AUTH_KEYS_PATH: '/srv/team.pub'})).toEqual([
+			{label: '/home/alice/.ssh/id_ed25519.pub (detected)', value: '/home/alice/.ssh/id_ed25519.pub'},
+			{label: 'another file…', value: OTHER},
+			{label: 'none for now (add keys later)', value: ''},
+			{label: '/srv/team.pub (current)', value: '/srv/team.pub'},
+		]);
+	});
+
+	it('no answer yet: no “current” option is added', () => {
+		const inspection = fakeInspection({gpus: 1, agent: true});
+		expect(options('STEM_AUTH_KEYS_PATH', inspection)!.map(o => o.value)).toEqual([
+			'/home/alice/.ssh/id_ed25519.pub',
+			OTHER,
+			'',
+		]);
+		expect(options('STEM_SSH_AUTH_SOCK_HOST', inspection)!.map(o => o.value)).toEqual(['/tmp/ssh-a/agent.1', '']);
+		expect(options('NEURON_GPUS', inspection)!.map(o => o.value)).toEqual([
+			'all',
+			'none',
+			'GPU-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a50',
+		]);
+	});
+
+	it('no key found, docker missing, GPUs timed out: the questions still come, with only what is known', () => {
+		const bare: Inspection = {
+			...fakeInspection({agent: true}),
+			publicKeys: {status: 'missing', detail: 'no ~/.ssh/*.pub', ms: 0},
+			docker: {status: 'missing', detail: 'the docker command is not installed', ms: 0},
+			gpus: {status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500},
+		};
+		expect(options('STEM_AUTH_KEYS_PATH', bare)!.map(o => o.value)).toEqual([OTHER, '']);
+		expect(options('STEM_SSH_AUTH_SOCK_HOST', bare)!.map(o => o.value)).toEqual(['/tmp/ssh-a/agent.1', '']);
+		expect(options('NEURON_GPUS', bare)).toEqual([{label: 'none (no GPU found on this host)', value: 'none'}]);
+	});
+
+	it('no inspection at all: GPUs none, keys another file or none', () => {
+		expect(options('NEURON_GPUS')).toEqual([{label: 'none (no GPU found on this host)', value: 'none'}]);
+		expect(options('STEM_AUTH_KEYS_PATH')!.map(o => o.value)).toEqual([OTHER, '']);
+	});
+
+	it('GPUs found without nvidia-smi (no UUID) are offered as all or none; one without its memory named plainly', () => {
+		const found = (gpus: Gpu[]): Inspection => ({
+			...fakeInspection(),
+			gpus: {status: 'ok', value: {gpus, source: 'systeminformation'}, ms: 1},
+		});
+		expect(options('NEURON_GPUS', found([{index: 0, name: 'GA102'}]))).toEqual([
+			{label: 'all 1 GPU(s)', value: 'all'},
+			{label: 'none', value: 'none'},
+		]);
+		expect(options('NEURON_GPUS', found([{index: 0, name: 'T4', uuid: 'GPU-1'}]))).toEqual([
+			{label: 'all 1 GPU(s)', value: 'all'},
+			{label: 'none', value: 'none'},
+			{label: 'only GPU 0: T4', value: 'GPU-1'},
 		]);
 	});
 });

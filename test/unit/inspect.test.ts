@@ -8,6 +8,7 @@ import {
 	PROBE_LABELS,
 	PROBES,
 	parseNvidiaSmi,
+	systemGraphics,
 } from '../../source/host/inspect.js';
 import {dropboxPath, publicKeys} from '../../source/host/probes.js';
 import {fail, fakeHost, fixture, ok} from '../helpers/fake-host.js';
@@ -518,5 +519,102 @@ describe('the probe registry: each probe declared once, everything else derived'
 			PROBE_LABELS.map(l => `${l}: error host check failed: spawn EAGAIN`),
 		);
 		expect(factsFrom(i)).toEqual({...id, nvidiaRuntime: false});
+	});
+});
+
+describe('inspection edges: the clock, the PCI bus, odd tool output, the GPU line', () => {
+	it(
+		'each probe’s time is measured from its own start, whatever the clock read before (fake timers: time is ' +
+			'the subject)',
+		async () => {
+			vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'performance']});
+			try {
+				await vi.advanceTimersByTimeAsync(10_000);
+				const never = new Promise<never>(() => {});
+				const p = inspectHost({...fakeHost(), run: () => never});
+				await vi.advanceTimersByTimeAsync(4500);
+				const i = await p;
+				expect(i.docker).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
+				expect(i.publicKeys).toMatchObject({status: 'missing', ms: 0});
+			} finally {
+				vi.useRealTimers();
+			}
+		},
+	);
+
+	it('an inspection whose probes all answered leaves no deadline timer behind (fake timers count them)', async () => {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'performance']});
+		try {
+			await inspectHost(fakeHost({commands: dockerOk}));
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('an nvidia-smi row of a lone number is no GPU', () => {
+		expect(parseNvidiaSmi('7\n0, A100\n')).toEqual([{index: 0, name: 'A100'}]);
+	});
+
+	it('compose: only a leading v is dropped from the version', async () => {
+		const i = await inspectHost(fakeHost({commands: {'docker compose version': ok('2.32.4-dev\n')}}));
+		expect(i.compose).toMatchObject({status: 'ok', value: '2.32.4-dev'});
+	});
+
+	it('/sys: devices whose vendor cannot be read tell nothing; a readable non-NVIDIA one settles it', async () => {
+		let asked = 0;
+		const graphics = async () => {
+			asked++;
+			return [{vendor: 'NVIDIA Corporation', model: 'AD102 [GeForce RTX 4090]'}];
+		};
+		// Devices listed, but no vendor file readable: /sys cannot tell, so systeminformation is asked.
+		const unreadable = fakeHost({
+			commands: dockerOk,
+			files: {'/sys/bus/pci/devices/0000:01:00.0/class': '0x030000\n'},
+		});
+		expect((await inspectHost(unreadable, {graphics})).gpus.status).toBe('ok');
+		expect(asked).toBe(1);
+		// One unreadable vendor beside an Intel one: no NVIDIA device, systeminformation is not asked.
+		const mixed = fakeHost({
+			commands: dockerOk,
+			files: {
+				'/sys/bus/pci/devices/0000:01:00.0/class': '0x030000\n',
+				'/sys/bus/pci/devices/0000:00:02.0/vendor': '0x8086\n',
+			},
+		});
+		expect((await inspectHost(mixed, {graphics})).gpus).toMatchObject({
+			status: 'missing',
+			detail: 'no NVIDIA GPU found',
+		});
+		expect(asked).toBe(1);
+	});
+
+	it('a failing nvidia-smi is named by its first line of words, past blank lines', async () => {
+		const i = await inspectHost(fakeHost({commands: {'nvidia-smi': fail(9, '', '\n\nNVIDIA-SMI has failed\nmore')}}));
+		expect(i.gpus.detail).toBe('nvidia-smi failed: NVIDIA-SMI has failed');
+	});
+
+	it('systemGraphics is systeminformation’s list of graphics controllers on this machine', async () => {
+		const si = await import('systeminformation');
+		const controllers = await systemGraphics();
+		expect(Array.isArray(controllers)).toBe(true);
+		// Vendor and model only: on a GPU host a second look reads other temperatures and loads.
+		const named = (list: typeof controllers) => list.map(c => `${c.vendor} ${c.model}`);
+		expect(named(controllers)).toEqual(named((await si.default.graphics()).controllers));
+	});
+
+	it('the GPU line: the runtime without a GPU, each model named once, no runtime warning without Docker', async () => {
+		expect(gpuSummary(await inspectHost(fakeHost({commands: dockerOk})))).toBe(
+			'NVIDIA runtime present, but no GPU found',
+		);
+		expect(gpuSummary(await inspectHost(fakeHost()))).toBe('no GPU');
+		const smi = ok(
+			'0, A100, 40960 MiB, 535.1, GPU-a\n1, T4, 15360 MiB, 535.1, GPU-b\n2, A100, 40960 MiB, 535.1, GPU-c\n',
+		);
+		expect(gpuSummary(await inspectHost(fakeHost({commands: {...dockerOk, 'nvidia-smi': smi}})))).toBe(
+			'3 GPU(s): A100, T4',
+		);
+		// Docker is not there to ask, so a missing runtime is not what to fix first.
+		expect(gpuSummary(await inspectHost(fakeHost({commands: {'nvidia-smi': smi}})))).toBe('3 GPU(s): A100, T4');
 	});
 });

@@ -423,3 +423,157 @@ describe('preflight: the exact commands and the edges of what they say (simulate
 		},
 	);
 });
+
+describe('preflight when a command cannot even be started (simulated: the host’s run rejects)', () => {
+	const v = {
+		...values,
+		STEM_CONTAINER_NAME: 'box',
+		STEM_SSH_PORT: '2222',
+		STEM_NETWORK_MODE: 'bridge',
+		STEM_BUILD_NETWORK: 'default',
+	};
+	const EXACT = {
+		'docker version --format {{.Server.Version}}': ok('27.3.1\n'),
+		'docker compose version --short': ok('2.29.7\n'),
+		'docker network inspect --format {{.Name}} bridge': ok('bridge\n'),
+		'docker info --format {{.DockerRootDir}}': ok('/var/lib/docker\n'),
+		'df -Pk /var/lib/docker': df(80 * 1024 * 1024),
+		'docker image inspect --format {{.Id}} base:1': ok('sha256:1\n'),
+		'docker ps -q --filter name=^box$': ok(''),
+		'docker volume ls -q': ok(''),
+	};
+	/** The fake host, except that the commands starting with one of `broken` reject instead of answering. */
+	const rejecting = (broken: string[], commands: Record<string, Canned> = EXACT) => {
+		const host = fakeHost({commands});
+		const run = host.run.bind(host);
+		return Object.assign(host, {
+			run: (cmd: string, args: string[], timeoutMs: number) => {
+				const line = [cmd, ...args].join(' ');
+				return broken.some(b => line.startsWith(b))
+					? Promise.reject(new Error('spawn EAGAIN'))
+					: run(cmd, args, timeoutMs);
+			},
+		});
+	};
+
+	it('an engine check that cannot start means docker is not installed', async () => {
+		const r = await preflight(rejecting(['docker']), v, {build: true, boot: true});
+		expect(r.deployErrors).toEqual([
+			'Docker: docker is not installed (or not on PATH): install Docker Engine or Docker Desktop',
+		]);
+		expect(r.notes).toEqual([]);
+	});
+
+	it('a compose, bridge or image check that cannot start counts as that thing missing', async () => {
+		const r = await preflight(rejecting(['docker compose', 'docker network', 'docker image']), v, {
+			build: true,
+			boot: true,
+		});
+		expect(r.deployErrors).toEqual([
+			'docker compose (v2) is missing: install the compose plugin (docker-compose-plugin, or docker-compose 2.x), ' +
+				'then run again',
+			'STEM_NETWORK_MODE=bridge and STEM_BUILD_NETWORK=default, but this Docker engine has no bridge network ' +
+				'(dockerd runs with --bridge=none): use the host network instead ' +
+				'(--set STEM_NETWORK_MODE=host --set STEM_BUILD_NETWORK=host)',
+		]);
+		expect(r.notes).toContain(
+			'base image base:1 is not on this engine: the build pulls it (needs the network, or docker login)',
+		);
+	});
+
+	it('no engine folder, no container and no volume list when those commands cannot start: nothing said', async () => {
+		const host = rejecting(['docker info', 'docker ps', 'docker volume ls'], {...EXACT, df: df(300 * 1024)});
+		const r = await preflight(host, v, {build: true, boot: true});
+		expect(r.deployErrors).toEqual([]);
+		expect(r.notes).toEqual(['base image base:1 is on this engine']);
+		expect(host.calls.filter(c => c.startsWith('df'))).toEqual([]);
+		const taken = rejecting(['docker ps'], {...EXACT});
+		expect(await checkPort(Object.assign(taken, {portFree: async () => false}), v, '2222')).toBe(
+			'STEM_SSH_PORT 2222 is in use on 127.0.0.1 on this host',
+		);
+	});
+
+	it('renameWarning: a volume lookup that cannot start warns of nothing', async () => {
+		expect(
+			await renameWarning(rejecting(['docker volume ls']), {STEM_CONTAINER_NAME: 'old'}, {STEM_CONTAINER_NAME: 'new'}),
+		).toBeUndefined();
+	});
+});
+
+describe('preflight: what a failed command printed is not taken as an answer (simulated engine answers)', () => {
+	const v = {...values, STEM_CONTAINER_NAME: 'box', STEM_SSH_PORT: '2222'};
+	const EXACT = {
+		'docker version --format {{.Server.Version}}': ok('27.3.1\n'),
+		'docker compose version --short': ok('2.29.7\n'),
+		'docker info --format {{.DockerRootDir}}': ok('/var/lib/docker\n'),
+		'docker image inspect --format {{.Id}} base:1': ok('sha256:1\n'),
+		'docker ps -q --filter name=^box$': ok(''),
+		'docker volume ls -q': ok(''),
+		df: df(300 * 1024),
+	};
+
+	it('a failed docker info’s output is no folder to measure', async () => {
+		const host = fakeHost({
+			commands: {
+				...EXACT,
+				'docker info --format {{.DockerRootDir}}': fail(1, 'error during connect', '/var/lib/docker'),
+			},
+		});
+		const r = await preflight(host, v, {build: true, boot: true});
+		expect(r.deployErrors).toEqual([]);
+		expect(host.calls.filter(c => c.startsWith('df'))).toEqual([]);
+		const none = fakeHost({commands: {...EXACT, 'docker info --format {{.DockerRootDir}}': fail(1, '')}});
+		await preflight(none, v, {build: true, boot: true});
+		expect(none.calls.filter(c => c.startsWith('df'))).toEqual([]);
+	});
+
+	it('a failed docker ps does not mean this stack’s container runs; blank output is no container', async () => {
+		const taken = ['127.0.0.1:2222'];
+		for (const ps of [fail(1, 'error', 'abc123\n'), ok('\n  \n')]) {
+			const r = await preflight(fakeHost({commands: {...EXACT, 'docker ps -q --filter name=^box$': ps}, taken}), v, {
+				build: false,
+				boot: true,
+			});
+			expect(r.deployErrors).toEqual([
+				'port 2222 on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT',
+			]);
+			expect(r.notes.join('\n')).not.toContain('is running');
+		}
+	});
+
+	it('a failed volume list says nothing about a first run or a re-run', async () => {
+		const r = await preflight(fakeHost({commands: {...EXACT, 'docker volume ls -q': fail(1, 'error', '')}}), v);
+		expect(r.notes).toEqual([]);
+		expect(r.warnings).toEqual([]);
+	});
+
+	it('a write without a start checks nothing of the engine and refuses nothing', async () => {
+		for (const deploy of [undefined, {build: false, boot: false}]) {
+			const host = fakeHost({commands: EXACT, taken: ['127.0.0.1:2222']});
+			const r = await preflight(host, v, deploy);
+			expect(r.deployErrors).toEqual([]);
+			expect(r.warnings).toEqual(['port 2222 on 127.0.0.1 is already in use on this host; pick another STEM_SSH_PORT']);
+			expect(host.calls.sort()).toEqual(['docker ps -q --filter name=^box$', 'docker volume ls -q']);
+		}
+	});
+
+	it('no container name: the image’s own volume names, and no container of that name asked about', async () => {
+		const {STEM_CONTAINER_NAME: _, ...unnamed} = v;
+		const host = fakeHost({commands: {...EXACT, 'docker volume ls -q': ok('stem-home\n')}});
+		const r = await preflight(host, unnamed);
+		expect(r.notes).toEqual(['re-run: volume(s) stem-home exist; your home and host keys are kept']);
+		expect(host.calls).toContain('docker ps -q --filter name=^$');
+		const blank = await preflight(fakeHost({commands: {...EXACT, 'docker volume ls -q': ok('stem-home\n')}}), {
+			...v,
+			STEM_CONTAINER_NAME: '',
+		});
+		expect(blank.notes).toEqual(['re-run: volume(s) stem-home exist; your home and host keys are kept']);
+	});
+
+	it('no listen address means every interface, and is warned about', async () => {
+		const r = await preflight(fakeHost({commands: EXACT}), {...v, STEM_SSH_LISTEN: '', STEM_NETWORK_MODE: 'host'});
+		expect(r.warnings).toEqual([
+			'SSH will listen on every interface of this host (0.0.0.0:2222); for this host only, set STEM_SSH_LISTEN=127.0.0.1',
+		]);
+	});
+});

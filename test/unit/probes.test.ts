@@ -18,10 +18,10 @@ function listen(server: net.Server, where: string | {port: number; host: string}
 	return new Promise(r => server.listen(where as never, () => r()));
 }
 
+// Each test makes its own host: the host's functions are made when realHost() is called, inside the test.
 describe('realHost', () => {
-	const host = realHost();
-
 	it('runs programs with untranslated messages (LC_ALL=C) and the rest of hatch’s environment', async () => {
+		const host = realHost();
 		vi.stubEnv('LC_ALL', 'de_DE.UTF-8');
 		vi.stubEnv('HATCH_X', 'kept');
 		expect(await host.run('sh', ['-c', 'echo "$LC_ALL $HATCH_X"; echo e >&2; exit 2'], 5000)).toEqual({
@@ -33,11 +33,13 @@ describe('realHost', () => {
 	});
 
 	it('a missing program is exit 127; one past its deadline is stopped and marked', async () => {
+		const host = realHost();
 		expect(await host.run('hatch-no-such-program', [], 5000)).toMatchObject({exitCode: 127, timedOut: false});
 		expect(await host.run('sleep', ['30'], 100)).toMatchObject({timedOut: true});
 	});
 
 	it('reads files and folders, tells files, folders, sockets and other things apart, resolves links', async () => {
+		const host = realHost();
 		const dir = tmp();
 		writeFileSync(join(dir, 'f'), 'text\n');
 		mkdirSync(join(dir, 'd'));
@@ -62,6 +64,7 @@ describe('realHost', () => {
 	});
 
 	it('connect: true when something accepts on the socket, false when nothing does or it is not a socket', async () => {
+		const host = realHost();
 		const dir = tmp();
 		const server = net.createServer(s => s.end());
 		await listen(server, join(dir, 'agent.sock'));
@@ -75,7 +78,22 @@ describe('realHost', () => {
 		expect(await host.connect(join(dir, 'plain'), 2000)).toBe(false);
 	});
 
+	it('connect hangs up once it knows: the agent sees its connection closed', async () => {
+		const host = realHost();
+		const dir = tmp();
+		const server = net.createServer();
+		const closed = new Promise<void>(r => server.once('connection', s => s.once('close', () => r())));
+		await listen(server, join(dir, 'agent.sock'));
+		try {
+			expect(await host.connect(join(dir, 'agent.sock'), 2000)).toBe(true);
+			await closed;
+		} finally {
+			server.close();
+		}
+	});
+
 	it('portFree: false while something listens on the port, true once it has stopped', async () => {
+		const host = realHost();
 		const server = net.createServer();
 		await listen(server, {port: 0, host: '127.0.0.1'});
 		const port = (server.address() as net.AddressInfo).port;
@@ -85,6 +103,7 @@ describe('realHost', () => {
 	});
 
 	it('who and where: this user’s ids, $HOME as the home, the host name, the platform, the environment', () => {
+		const host = realHost();
 		const home = tmp();
 		vi.stubEnv('HOME', home);
 		const me = os.userInfo();
@@ -95,6 +114,7 @@ describe('realHost', () => {
 	});
 
 	it('an empty $HOME falls back to the account’s home', () => {
+		const host = realHost();
 		vi.stubEnv('HOME', '');
 		expect(host.userInfo().homedir).toBe(os.userInfo().homedir);
 	});
@@ -126,12 +146,13 @@ describe('publicKeys on a real home', () => {
 			'id_ed25519',
 			'config',
 			'a_rsa.pub',
+			'id_dsa.pub',
 		])
 			writeFileSync(join(ssh, n), 'ssh-x AAAA\n');
 		mkdirSync(join(ssh, 'folder.pub'));
 		expect(await publicKeys(realHost(), home)).toEqual(
-			['a_ed25519.pub', 'b_ed25519.pub', 'id_ecdsa.pub', 'a_rsa.pub', 'id_rsa.pub', 'z_other.pub'].map(n =>
-				join(ssh, n),
+			['a_ed25519.pub', 'b_ed25519.pub', 'id_ecdsa.pub', 'a_rsa.pub', 'id_rsa.pub', 'id_dsa.pub', 'z_other.pub'].map(
+				n => join(ssh, n),
 			),
 		);
 	});
@@ -171,5 +192,17 @@ describe('dropboxPath on a real home', () => {
 		writeFileSync(join(home, 'Dropbox'), '');
 		mkdirSync(join(home, 'Library', 'CloudStorage', 'Dropbox'), {recursive: true});
 		expect(await dropboxPath(realHost(), home)).toBe(join(home, 'Library', 'CloudStorage', 'Dropbox'));
+	});
+});
+
+describe('dropboxPath when a link cannot be resolved (simulated: the folder goes between the two looks)', () => {
+	it('the folder found is named as it was found', async () => {
+		const host = {
+			...fakeHost({dirs: ['/home/alice/Dropbox']}),
+			realpath: async () => {
+				throw Object.assign(new Error('ENOENT: gone'), {code: 'ENOENT'});
+			},
+		};
+		expect(await dropboxPath(host, '/home/alice')).toBe('/home/alice/Dropbox');
 	});
 });
