@@ -48,7 +48,7 @@ export function cleanLine(line: string): string {
 	if (!line.includes('\r') && !line.includes('\x1b')) return line;
 	let s = line.endsWith('\r') ? line.slice(0, -1) : line;
 	const cr = s.lastIndexOf('\r');
-	if (cr >= 0) s = s.slice(cr + 1);
+	s = s.slice(cr + 1); // all of it when there is none (-1)
 	return s.includes('\x1b') ? s.replace(CSI, '') : s;
 }
 
@@ -57,7 +57,7 @@ function isTimestamp(text: string, from: number, end: number): boolean {
 	let dot = -1;
 	for (let i = from; i < end; i++) {
 		const c = text.charCodeAt(i);
-		if (c === 46 && dot < 0 && i > from) dot = i;
+		if (c === 46 && dot < 0) dot = i;
 		else if (c < 48 || c > 57) return false;
 	}
 	return dot > from && dot < end - 1;
@@ -86,7 +86,7 @@ export class BuildProgress {
 	feed(line: string, now?: number): void {
 		const space = line.indexOf(' ');
 		const id = stepId(line, space);
-		const step = id < 0 ? undefined : this.steps.get(id);
+		const step = this.steps.get(id); // none for -1
 		const at = space + 1;
 		const c = line.charCodeAt(at);
 		// The hot path, a known step's output ("#8 0.092 output…"): a digit after the step number (the endings
@@ -208,7 +208,7 @@ class Recent {
 			const line = this.raw[i]!;
 			const at = this.from[i]!;
 			const gap = line.indexOf(' ', at);
-			out.push(gap > at && isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at));
+			out.push(isTimestamp(line, at, gap) ? line.slice(gap + 1) : line.slice(at));
 		}
 		return out;
 	}

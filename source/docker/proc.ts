@@ -202,7 +202,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			log = createWriteStream(options.logFile, {flags: 'a', mode: 0o600});
 			log.on('error', () => (log = undefined)); // an unwritable log must not stop the build
 		} catch {
-			log = undefined;
+			// no log: the folder or the file cannot be made
 		}
 	}
 	let tail: string[] = [];
@@ -237,8 +237,8 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 		const partial = {stdout: '', stderr: ''};
 		for (const name of ['stdout', 'stderr'] as const) {
 			const s = child[name];
-			s?.setEncoding('utf8');
-			s?.on('data', (chunk: string) => {
+			s.setEncoding('utf8');
+			s.on('data', (chunk: string) => {
 				// Terminal codes are stripped once per chunk (a code cut by a chunk end sits in the partial line).
 				const text = stripCodes(partial[name] + chunk);
 				const {lines, rest} = cutLines(text);

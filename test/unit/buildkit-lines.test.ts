@@ -33,6 +33,10 @@ describe('BuildProgress, line by line', () => {
 		expect(p.steps.get(5)!.stage).toBeUndefined();
 		// A header must be the whole "[…] title": a trailing part after it is not a header.
 		expect(fed('#6 x [stem 1/2] RUN y').steps.size).toBe(0);
+		expect(fed('#6 [a]b [stem 1/2] RUN y').steps.size).toBe(0);
+		// A bracket that does not end with "n/m" is a step without a number.
+		const unnumbered = fed('#7 [stem 3/10 extra] RUN z').steps.get(7)!;
+		expect([unnumbered.title, unnumbered.index]).toEqual(['RUN z', undefined]);
 	});
 
 	it('takes only "#<digits> " as a step line; everything else is kept aside (non-blank lines)', () => {
@@ -78,8 +82,14 @@ describe('BuildProgress, line by line', () => {
 		]);
 		expect(p.failed()?.id).toBe(3);
 		// Near misses are output lines, not endings.
-		const q = fed('#1 [s 1/2] A', '#1 CACHEDX', '#1 DONE soon', '#1 CANCELEDX');
-		expect(q.steps.get(1)).toMatchObject({status: 'running', lines: ['CACHEDX', 'DONE soon', 'CANCELEDX']});
+		const q = fed('#1 [s 1/2] A', '#1 CACHEDX', '#1 DONE soon', '#1 CANCELEDX', '#1 Cached', '#1 all steps');
+		expect(q.steps.get(1)).toMatchObject({
+			status: 'running',
+			lines: ['CACHEDX', 'DONE soon', 'CANCELEDX', 'Cached', 'all steps'],
+		});
+		// A canceled step is not the failed one; an error's text is what follows "ERROR" and its colon.
+		expect(fed('#1 [s 1/1] A', '#1 CANCELED').failed()).toBeUndefined();
+		expect(fed('#1 [s 1/1] A', '#1 ERROR:boom').failed()?.error).toBe('boom');
 	});
 
 	it("drops BuildKit's timestamp from a step's output, and nothing that only looks like one", () => {
@@ -135,6 +145,9 @@ describe('BuildProgress, line by line', () => {
 		expect(p.position(p.steps.get(1)!)).toBe('a build step');
 		expect(fed('#1 [stem 1/2] A').position(fed('#1 [stem 1/2] A').steps.get(1)!)).toBe('step 1/2');
 		expect(p.current()?.id).toBe(1);
+		// Steps without a stage take their place in the order their first one appeared, like a named stage.
+		const mixed = fed('#1 [stem 1/2] A', '#2 [1/1] B', '#3 [stem 2/2] C');
+		expect(mixed.numbered().map(s => s.id)).toEqual([1, 3, 2]);
 	});
 
 	it('a step fed no time starts now', () => {

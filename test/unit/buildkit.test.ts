@@ -94,6 +94,7 @@ describe('BuildKit plain progress', () => {
 			'Error response from daemon: could not select device driver "nvidia" with capabilities: [[gpu]]',
 			'nvidia-container-toolkit',
 		],
+		['docker: Error response from daemon: unknown or invalid runtime name: nvidia', 'or set NEURON_GPUS=none'],
 		[
 			'failed to solve: ubuntu:24.04: failed to resolve source metadata for docker.io/library/ubuntu:24.04',
 			'STEM_BASE_IMAGE',
@@ -102,12 +103,15 @@ describe('BuildKit plain progress', () => {
 			"#8 1.2 Err:1 http://archive.example/ubuntu noble InRelease\n#8 1.2   Temporary failure resolving 'archive.example'",
 			'could not reach the package servers',
 		],
-		['E: Unable to locate package openssh-server', 'network or DNS'],
+		['E: Unable to locate package openssh-server', 'use a base image that already has the packages'],
+		['E: Failed to fetch http://archive.example/ubuntu/pool/main/o/openssh-server_9.6.deb  404', 'network or DNS'],
+		['failed to copy: write /var/lib/docker/tmp/x: no space left on device', 'the disk is full'],
 		[
 			'failed to solve: process "/bin/sh -c x" did not complete successfully: network bridge not found',
 			'STEM_NETWORK_MODE=host',
 		],
-	])('hints at the cause of %j', (output, hint) => {
+	])('hints at the cause of %j, whatever its case', (output, hint) => {
 		expect(hintFor(output)).toContain(hint);
+		expect(hintFor(output.toUpperCase())).toBe(hintFor(output));
 	});
 });

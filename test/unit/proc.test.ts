@@ -65,11 +65,11 @@ describe('run', () => {
 	});
 
 	it('one that ignores the stop is killed after its grace, even with a child holding its output open', async () => {
-		// `sleep` inherits the ignored TERM and the output pipes, and outlives the shell: the run ends with the
-		// shell, while the sleep still holds the pipes.
+		// The background job inherits the ignored TERM and the output pipes, and outlives the shell: the run ends
+		// with the shell, while the job still holds the pipes (had the run waited for them, "late" would be there).
 		const r = await run(
 			'sh',
-			['-c', 'trap "" TERM; printf "a\\r\\nb\\n\\n"; echo e >&2; sleep 30 & echo "pid $!" >&2; wait'],
+			['-c', 'trap "" TERM; printf "a\\r\\nb\\n\\n"; echo e >&2; { sleep 30; echo late; } & echo "pid $!" >&2; wait'],
 			{timeoutMs: 200, killAfterMs: 100},
 		);
 		const pid = Number(/pid (\d+)/.exec(r.stderr)![1]);
@@ -79,6 +79,32 @@ describe('run', () => {
 		} finally {
 			process.kill(pid, 'SIGKILL');
 		}
+	});
+
+	it('one that ends on its own when stopped at its deadline still says it was stopped: exit 127', async () => {
+		const script = `process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000);`;
+		expect(await run('node', ['-e', script], {timeoutMs: 500})).toEqual({
+			exitCode: 127,
+			stdout: '',
+			stderr: '',
+			timedOut: true,
+		});
+	});
+
+	it('one on the terminal is stopped at its deadline too', async () => {
+		expect(await run('sh', ['-c', 'exec sleep 30'], {inherit: true, timeoutMs: 100})).toEqual({
+			exitCode: 127,
+			stdout: '',
+			stderr: '',
+			timedOut: true,
+		});
+	});
+
+	it('one that ends before its deadline leaves no timer behind (hatch would stay up until the deadline)', async () => {
+		const timers = () => process.getActiveResourcesInfo().filter(r => r === 'Timeout').length;
+		const before = timers();
+		expect(await run('sh', ['-c', 'echo quick'], {timeoutMs: 60_000})).toMatchObject({exitCode: 0, stdout: 'quick'});
+		expect(timers()).toBe(before);
 	});
 
 	it('to the terminal: nothing captured', async () => {
@@ -131,6 +157,20 @@ describe('stream', () => {
 		expect(w.lines).toEqual(['ab']);
 	});
 
+	it('a line longer than one read (so cut over chunks without a line end) is one line, logged once', async () => {
+		const logFile = join(tmp(), 'hatch.log');
+		const w = lineWaiter(/$^/);
+		await stream('node', ['-e', `process.stdout.write('x'.repeat(200000) + '\\n')`], {logFile, onLine: w.onLine}).done;
+		expect(w.lines).toEqual(['x'.repeat(200000)]);
+		expect(readFileSync(logFile, 'utf8')).toBe(`${'x'.repeat(200000)}\n`);
+	});
+
+	it('stdin is closed: a program that reads it ends at once', async () => {
+		const w = lineWaiter(/$^/);
+		expect(await stream('sh', ['-c', 'cat; echo after'], {onLine: w.onLine}).done).toMatchObject({exitCode: 0});
+		expect(w.lines).toEqual(['after']);
+	});
+
 	it('a burst of lines in one write: every one parsed, logged and in order, the last one too', async () => {
 		const dir = tmp();
 		const logFile = join(dir, 'hatch.log');
@@ -176,6 +216,12 @@ describe('stream', () => {
 		expect(statSync(logFile).mode & 0o777).toBe(0o600);
 	});
 
+	it('the last 200 lines of a single write of 300 (one chunk, most likely) are its tail', async () => {
+		const script = `process.stdout.write(Array.from({length: 300}, (_, i) => 'l' + i + '\\n').join(''))`;
+		const r = await stream('node', ['-e', script], {}).done;
+		expect(r.tail).toEqual(Array.from({length: 200}, (_, i) => `l${100 + i}`));
+	});
+
 	it('a log file is appended to, not replaced', async () => {
 		const logFile = join(tmp(), 'hatch.log');
 		writeFileSync(logFile, 'before\n');
@@ -201,8 +247,7 @@ describe('stream', () => {
 
 	it('a program that is not there: a failed result, not a crash', async () => {
 		const r = await stream('hatch-no-such-program', [], {}).done;
-		expect(r.canceled).toBe(false);
-		expect(r.exitCode).not.toBe(0);
+		expect(r).toEqual({exitCode: 1, canceled: false, tail: []});
 	});
 
 	it('cancel sends SIGINT to the whole process group (the compose plugin docker starts too), exit 130', async () => {
@@ -223,12 +268,15 @@ describe('stream', () => {
 
 	it('a group that ignores SIGINT is killed after the grace time; cancel(0) kills at once', async () => {
 		for (const grace of [100, 0]) {
+			// Killed, not asked to stop: a SIGTERM would end it with "got-term" and exit 0.
 			const w = lineWaiter(/^pid \d+$/);
-			const s = stream('sh', ['-c', `trap '' INT; echo "pid $$"; while :; do sleep 0.05; done`], {onLine: w.onLine});
+			const script = `trap '' INT; trap 'echo got-term; exit 0' TERM; echo "pid $$"; while :; do sleep 0.05; done`;
+			const s = stream('sh', ['-c', script], {onLine: w.onLine});
 			const pid = Number((await w.seen).split(' ')[1]);
 			s.cancel(grace);
 			const r = await s.done;
 			expect(r).toMatchObject({canceled: true, exitCode: 130});
+			expect(w.lines).toEqual([`pid ${pid}`]);
 			expect(alive(pid)).toBe(false);
 		}
 	});
@@ -237,6 +285,7 @@ describe('stream', () => {
 		const before = new Set(process.listeners('SIGTERM'));
 		const w1 = lineWaiter(/^ready \d+$/);
 		const w2 = lineWaiter(/^pid \d+$/);
+		const stubbornInterrupted = lineWaiter(/^got-int$/);
 		const polite = stream(
 			'sh',
 			['-c', `trap 'echo got-int; exit 0' INT; echo "ready $$"; while :; do sleep 0.05; done`],
@@ -246,8 +295,12 @@ describe('stream', () => {
 		);
 		// One command running: hatch takes the signals; a second one adds no second handler.
 		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toHaveLength(1);
-		const stubborn = stream('sh', ['-c', `trap '' INT; echo "pid $$"; while :; do sleep 0.05; done`], {
-			onLine: w2.onLine,
+		// This one says when it is interrupted, and goes on.
+		const stubborn = stream('sh', ['-c', `trap 'echo got-int' INT; echo "pid $$"; while :; do sleep 0.05; done`], {
+			onLine: line => {
+				w2.onLine(line);
+				stubbornInterrupted.onLine(line);
+			},
 		});
 		await Promise.all([w1.seen, w2.seen]);
 		// Whatever this test finds, neither shell outlives it (each leads a process group of its own).
@@ -270,9 +323,12 @@ describe('stream', () => {
 		expect(await polite.done).toMatchObject({canceled: true});
 		expect(w1.lines).toContain('got-int');
 		// The other one still runs, so the handler stays.
+		await stubbornInterrupted.seen;
 		expect(process.listeners('SIGTERM')).toContain(ours[0]);
 		onSignal();
 		expect(await stubborn.done).toMatchObject({canceled: true, exitCode: 130});
+		// The second signal killed it: it was not interrupted again.
+		expect(w2.lines.filter(l => l === 'got-int')).toHaveLength(1);
 		// Nothing left running: hatch no longer takes the signals.
 		expect(process.listeners('SIGTERM').filter(l => !before.has(l))).toEqual([]);
 		expect(process.listeners('SIGINT')).not.toContain(ours[0]);
