@@ -1,8 +1,15 @@
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {defineConfig} from 'vitest/config';
 
 // Outside the e2e suite no test may reach a Docker engine: every suite here gets an engine address that
 // does not exist (a test that needs one belongs in test/e2e, which owns its names).
-const hermetic = {DOCKER_HOST: 'unix:///nonexistent/hatch-tests-reach-no-engine.sock', DOCKER_CONTEXT: ''};
+const hermetic = {
+	DOCKER_HOST: 'unix:///nonexistent/hatch-tests-reach-no-engine.sock',
+	DOCKER_CONTEXT: '',
+	// The presets and stacks hatch remembers go to a folder of the run's own, never to the user's ~/.config.
+	HATCH_CONFIG_DIR: join(tmpdir(), `hatch-test-config-${process.pid}`),
+};
 
 const shared = {
 	testTimeout: 60_000,

@@ -1,3 +1,5 @@
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {defineConfig} from 'vitest/config';
 
 // What the mutation run uses: the unit project's tests and the questions' (pure) tests, in process (tests that
@@ -13,7 +15,10 @@ export default defineConfig({
 			// It reads the source as text, which is instrumented in the run.
 			'test/unit/key-mentions.test.ts',
 		],
-		env: {DOCKER_HOST: 'unix:///nonexistent/hatch-tests-reach-no-engine.sock'},
+		env: {
+			DOCKER_HOST: 'unix:///nonexistent/hatch-tests-reach-no-engine.sock',
+			HATCH_CONFIG_DIR: join(tmpdir(), `hatch-test-config-${process.pid}`),
+		},
 		globalSetup: ['test/helpers/global-setup.ts'],
 		pool: 'forks',
 		testTimeout: 60_000,

@@ -2,7 +2,7 @@
 // (source/commands/). Each command loads when it runs, so `--help` and the wizard's first frame load little.
 import {parseArgs} from 'node:util';
 import pkg from '../package.json' with {type: 'json'};
-import {askYesNo, CommandError, imageOption, loadStack, outDir, UsageError} from './commands/common.js';
+import {askYesNo, CommandError, imageOption, UsageError} from './commands/common.js';
 
 export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem, neuron) for your Docker host
 
@@ -11,13 +11,22 @@ Usage:
   hatch-wizard inspect [--json]     what hatch sees on this host (for scripts and bug reports)
   hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME
   hatch-wizard ssh-config --remove NAME   take hatch's Host block and pinned key for NAME out of ~/.ssh
-  hatch-wizard status | logs [-f]   the stack's container and a real SSH check | its log
-  hatch-wizard bindu-update [--subtree DIR] [--delete [--yes]]
+  hatch-wizard list [--json]        the stacks written on this host: folder, container state, SSH answering
+  hatch-wizard forget NAME          take a stack off that list (its files, container and volumes stay)
+  hatch-wizard status [NAME]        the stack's container and a real SSH check
+  hatch-wizard logs [NAME] [-f]     its log
+  hatch-wizard up [NAME]            start it (no build) and wait until SSH works
+  hatch-wizard down [NAME] [--volumes [--yes]]
+                                    stop and remove its container; the volumes (home, host keys) stay,
+                                    unless --volumes, which says what it deletes and asks first
+  hatch-wizard rebuild [NAME] [--no-cache]   build again, recreate the container, wait until SSH works
+  hatch-wizard bindu-update [NAME] [--subtree DIR] [--delete [--yes]]
                                     pull the dotfiles again into ~/.config (only DIR, if given); --delete
                                     also removes files the repository dropped, after listing them and
                                     asking (or --yes), keeping a .bak-<time> copy; secrets.env* never
-  hatch-wizard publish --repo NAME --version X.Y.Z   build once, push NAME:X.Y.Z and NAME:latest
-  (these take --image and --out to find the stack)
+  hatch-wizard publish [NAME] --repo REPO --version X.Y.Z   build once, push REPO:X.Y.Z and REPO:latest
+  (NAME is the stack's container name, from any folder; with one stack on this host it can be left out;
+  --image and --out find a stack by its folder instead)
 
 A stack is <out>/<image>/: docker-compose.yml, .env and image/ (the build context).
 
@@ -61,6 +70,8 @@ function parseArgv(argv: string[]) {
 			subtree: {type: 'string'},
 			delete: {type: 'boolean', default: false},
 			repo: {type: 'string'},
+			volumes: {type: 'boolean', default: false},
+			'no-cache': {type: 'boolean', default: false},
 			help: {type: 'boolean', short: 'h', default: false},
 			version: publishing ? {type: 'string'} : {type: 'boolean', short: 'v', default: false},
 		},
@@ -71,9 +82,26 @@ type Options = ReturnType<typeof parseArgv>['values'];
 
 const print = (text: string) => void process.stdout.write(text);
 
-/** The commands that work on a written stack, found from --image and --out. */
-async function stackCommand(command: string, o: Options): Promise<number> {
-	const ref = loadStack(imageOption(o.image) ?? 'stem', outDir(o.out));
+const ask = () => (process.stdin.isTTY && process.stdout.isTTY ? {ask: askYesNo} : {});
+
+/** This host's store of presets and stacks, its warnings printed. */
+async function openStore() {
+	const [{Store}, {identity, realHost}] = await Promise.all([import('./store.js'), import('./host/probes.js')]);
+	const store = await Store.open(identity(realHost()).hostname);
+	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
+	return store;
+}
+
+/** The commands that work on a written stack: found by NAME, else by --image and --out, else the only one. */
+async function stackCommand(command: string, rest: string[], o: Options): Promise<number> {
+	if (rest.length > 1) throw new UsageError(`${command} takes one stack name (got: ${rest.join(' ')})`);
+	const {findStack} = await import('./commands/stacks.js');
+	const image = imageOption(o.image);
+	const ref = findStack(await openStore(), {
+		...(rest[0] === undefined ? {} : {name: rest[0]}),
+		...(image ? {image} : {}),
+		...(o.out === undefined ? {} : {out: o.out}),
+	});
 	if (command === 'publish' && (!o.repo || typeof o.version !== 'string'))
 		throw new UsageError(
 			'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',
@@ -83,14 +111,22 @@ async function stackCommand(command: string, o: Options): Promise<number> {
 			return (await import('./commands/status.js')).statusCommand(ref, print);
 		case 'logs':
 			return (await import('./commands/logs.js')).logsCommand(ref, o.follow ?? false);
-		case 'bindu-update': {
-			const ask = process.stdin.isTTY && process.stdout.isTTY ? askYesNo : undefined;
-			return (await import('./commands/bindu-update.js')).binduUpdateCommand(
+		case 'up':
+			return (await import('./commands/stacks.js')).upCommand(ref);
+		case 'rebuild':
+			return (await import('./commands/stacks.js')).rebuildCommand(ref, o['no-cache'] ?? false);
+		case 'down':
+			return (await import('./commands/stacks.js')).downCommand(
 				ref,
-				{subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...(ask ? {ask} : {})},
+				{volumes: o.volumes ?? false, yes: o.yes ?? false, ...ask()},
 				print,
 			);
-		}
+		case 'bindu-update':
+			return (await import('./commands/bindu-update.js')).binduUpdateCommand(
+				ref,
+				{subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...ask()},
+				print,
+			);
 		default:
 			return (await import('./commands/publish.js')).publishCommand(ref, o.repo!, o.version as string, print);
 	}
@@ -101,12 +137,19 @@ async function dispatch(command: string | undefined, rest: string[], o: Options)
 		case 'inspect':
 			return (await import('./commands/inspect.js')).inspectCommand(o.json ?? false);
 		case 'presets':
-			return (await import('./commands/presets.js')).presetsCommand(rest, print);
+			return (await import('./commands/presets.js')).presetsCommand(rest, print, {force: o.force ?? false, ...ask()});
+		case 'list':
+			return (await import('./commands/stacks.js')).listCommand(await openStore(), o.json ?? false, print);
+		case 'forget':
+			return (await import('./commands/stacks.js')).forgetCommand(await openStore(), rest[0], print);
 		case 'status':
 		case 'logs':
+		case 'up':
+		case 'down':
+		case 'rebuild':
 		case 'bindu-update':
 		case 'publish':
-			return stackCommand(command, o);
+			return stackCommand(command, rest, o);
 		case 'ssh-config':
 			return (await import('./commands/ssh-config.js')).sshConfigCommand(o.remove, print);
 		case undefined:

@@ -15,7 +15,11 @@ import {
 	KEY,
 	type Values,
 } from './core/model.js';
+import {FileError, readBounded} from './files.js';
 import {imagesDir} from './paths.js';
+
+/** The most an authorized_keys file may hold: thousands of keys. */
+const KEYS_FILE_MAX = 1_000_000;
 
 export interface PlannedFile {
 	path: string;
@@ -283,13 +287,11 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 		case 'keys': {
 			let text: string;
 			try {
-				text = readFileSync(value, 'utf8');
-			} catch {
-				return {
-					error:
-						`${key} ${value} cannot be read; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an ` +
-						`absolute path)`,
-				};
+				// A FIFO or a device is refused at once (nothing waits for a writer), a file over 1 MB unread.
+				text = readBounded(value, KEYS_FILE_MAX, key);
+			} catch (error) {
+				const why = error instanceof FileError ? error.message : `${key} ${value} cannot be read`;
+				return {error: `${why}; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`};
 			}
 			return checkAuthorizedKeysText(text);
 		}

@@ -1,16 +1,23 @@
-// Saved presets, per host (keyed by hostname, dots and all), in a 0600 JSON file (see configDir).
-// A corrupt store is moved aside with a warning; the wizard goes on.
-import {existsSync, renameSync} from 'node:fs';
+// What hatch remembers on this machine, per host (keyed by hostname, dots and all), in one 0600 JSON file in
+// configDir(): the presets saved there and the stacks written there. Each entry is checked on its own: a bad
+// one is skipped with a warning that names it, and moved to a quarantine file at the next save, so the others
+// stay usable. Writers take a lock and re-read the file under it, so concurrent commands lose nothing; the
+// file is replaced atomically; an unreadable file is moved aside (never overwritten) before a save.
+import {chmodSync, copyFileSync, existsSync, mkdirSync, renameSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import type Conf from 'conf';
-import {type Preset, PresetError, toPreset} from './core/preset.js';
-import {timestamp} from './stack.js';
+import {type Image, isImage, KEY, type Values} from './core/model.js';
+import {isSafeName, NAME_RULE, type Preset, PresetError, toPreset} from './core/preset.js';
+import {FileError, readBounded, withLock, writeAtomic} from './files.js';
+import {backupPath, timestamp} from './stack.js';
 
 /** $HATCH_CONFIG_DIR, else $XDG_CONFIG_HOME/hatch-wizard, else ~/.config/hatch-wizard. */
 export function configDir(env = process.env): string {
 	return env.HATCH_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'hatch-wizard');
 }
+
+/** The most the store file may hold: far above any real use, and bounded so that reading it stays quick. */
+export const STORE_MAX_BYTES = 4_000_000;
 
 export interface SavedPreset extends Preset {
 	savedAt: string;
@@ -18,139 +25,287 @@ export interface SavedPreset extends Preset {
 	facts: {user: string; uid: number; gid: number};
 }
 
+/** A stack hatch wrote on this host: found again by its name from any folder. */
+export interface StackRecord {
+	/** The container name (KEY.name). */
+	name: string;
+	image: Image;
+	/** The stack's folder (its .env and docker-compose.yml), absolute. */
+	dir: string;
+	port: string;
+	listen: string;
+	created: string;
+	updated: string;
+}
+
 interface HostEntry {
-	presets: Record<string, Omit<SavedPreset, 'name'>>;
+	presets?: Record<string, unknown>;
+	last?: string;
+	stacks?: Record<string, unknown>;
+}
+
+interface Data {
+	hosts: Record<string, HostEntry>;
+}
+
+interface HostState {
+	presets: Map<string, SavedPreset>;
+	stacks: Map<string, StackRecord>;
 	last?: string;
 }
 
-type Data = {hosts: Record<string, HostEntry>};
+interface Bad {
+	host: string;
+	kind: 'preset' | 'stack';
+	name: string;
+	reason: string;
+	entry: unknown;
+}
 
-const SCHEMA = {
-	hosts: {
-		type: 'object',
-		additionalProperties: {
-			type: 'object',
-			required: ['presets'],
-			properties: {
-				last: {type: 'string'},
-				presets: {
-					type: 'object',
-					additionalProperties: {
-						type: 'object',
-						required: ['image', 'settings', 'savedAt', 'facts'],
-						properties: {
-							image: {enum: ['stem', 'neuron']},
-							description: {type: 'string'},
-							settings: {type: 'object', additionalProperties: {type: 'string'}},
-							savedAt: {type: 'string'},
-							facts: {
-								type: 'object',
-								required: ['user', 'uid', 'gid'],
-								properties: {user: {type: 'string'}, uid: {type: 'integer'}, gid: {type: 'integer'}},
-							},
-						},
-					},
-				},
-			},
-		},
-	},
-} as const;
+const isRecord = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+const own = (o: Record<string, unknown> | undefined, key: string) => !!o && Object.hasOwn(o, key);
 
-export class PresetStore {
+/** A name as it may be shown: quoted, with any control character escaped. */
+export const shown = (name: string) => JSON.stringify(name);
+
+function savedPreset(name: string, e: unknown): SavedPreset {
+	if (!isRecord(e)) throw new PresetError('not a mapping');
+	const {savedAt, facts, ...rest} = e;
+	let preset: Preset;
+	try {
+		preset = toPreset({...rest, name}, 'entry');
+	} catch (error) {
+		// The warning names the entry itself.
+		throw new PresetError((error as Error).message.replace(/^entry: /, ''));
+	}
+	if (typeof savedAt !== 'string') throw new PresetError('savedAt is missing');
+	if (
+		!isRecord(facts) ||
+		typeof facts.user !== 'string' ||
+		!Number.isInteger(facts.uid) ||
+		!Number.isInteger(facts.gid)
+	)
+		throw new PresetError('facts must hold user, uid and gid');
+	return {...preset, savedAt, facts: {user: facts.user, uid: facts.uid as number, gid: facts.gid as number}};
+}
+
+function stackRecord(name: string, e: unknown): StackRecord {
+	if (!isRecord(e)) throw new PresetError('not a mapping');
+	const text = (k: string) => {
+		if (typeof e[k] !== 'string') throw new PresetError(`${k} must be text`);
+		return e[k] as string;
+	};
+	const image = text('image');
+	if (!isImage(image)) throw new PresetError(`image must be stem or neuron (got ${shown(image)})`);
+	return {
+		name,
+		image,
+		dir: text('dir'),
+		port: text('port'),
+		listen: text('listen'),
+		created: text('created'),
+		updated: text('updated'),
+	};
+}
+
+export class Store {
 	readonly warnings: string[] = [];
-	private constructor(
-		private readonly conf: Conf<Data>,
-		readonly host: string,
-	) {}
+	readonly path: string;
 
-	static async open(host: string, dir = configDir()): Promise<PresetStore> {
-		const {default: ConfClass} = await import('conf');
-		const options = {
-			cwd: dir,
-			configName: 'presets',
-			accessPropertiesByDotNotation: false,
-			configFileMode: 0o600,
-			clearInvalidConfig: false,
-			schema: SCHEMA as never,
-			defaults: {hosts: {}},
-		};
-		let conf: Conf<Data>;
-		const warnings: string[] = [];
-		try {
-			conf = new ConfClass<Data>(options);
-		} catch (error) {
-			const file = join(dir, 'presets.json');
-			const aside = `${file}.corrupt-${timestamp()}`;
-			if (existsSync(file)) renameSync(file, aside);
-			warnings.push(
-				`the saved presets in ${file} were unreadable (${(error as Error).message.split('\n')[0]}); moved them to ` +
-					`${aside} and started afresh`,
-			);
-			conf = new ConfClass<Data>(options);
-		}
-		const store = new PresetStore(conf, host);
-		store.warnings.push(...warnings);
+	private constructor(
+		readonly dir: string,
+		readonly host: string,
+	) {
+		this.path = join(dir, 'presets.json');
+	}
+
+	/**
+	 * The store of `host`. Opening it never fails: what cannot be read is skipped, and said in `warnings` (once,
+	 * here; reading entries later adds none).
+	 */
+	static async open(host: string, dir = configDir()): Promise<Store> {
+		const store = new Store(dir, host);
+		const {data} = store.read(true);
+		const bad = [...store.entries(data, 'preset', savedPreset).bad, ...store.entries(data, 'stack', stackRecord).bad];
+		for (const b of bad) store.warnings.push(badWords(b, store.quarantine));
 		return store;
 	}
 
-	get path(): string {
-		return this.conf.path;
+	/** The file's data, or undefined when it cannot be read (with a warning when `warn`). */
+	private read(warn = false): {data: Data; unreadable?: string} {
+		if (!existsSync(this.path)) return {data: {hosts: {}}};
+		let data: unknown;
+		try {
+			data = JSON.parse(readBounded(this.path, STORE_MAX_BYTES, 'the preset store'));
+		} catch (error) {
+			const why =
+				error instanceof FileError
+					? error.message
+					: `the preset store ${this.path} is not JSON (${(error as Error).message})`;
+			if (warn) this.warnings.push(`${why}: hatch goes on without it, and moves it aside at the next save`);
+			return {data: {hosts: {}}, unreadable: why};
+		}
+		if (!isRecord(data) || !isRecord(data.hosts)) {
+			const why = `the preset store ${this.path} does not hold a "hosts" mapping`;
+			if (warn) this.warnings.push(`${why}: hatch goes on without it, and moves it aside at the next save`);
+			return {data: {hosts: {}}, unreadable: why};
+		}
+		return {data: data as unknown as Data};
 	}
 
-	private entry(): HostEntry {
-		return this.conf.get('hosts')[this.host] ?? {presets: {}};
+	private entry(data: Data): HostEntry {
+		const e = own(data.hosts, this.host) ? data.hosts[this.host] : undefined;
+		return isRecord(e) ? e : {};
+	}
+
+	/** The valid entries of one kind, and the bad ones. */
+	private entries<T>(
+		data: Data,
+		kind: Bad['kind'],
+		check: (name: string, e: unknown) => T,
+	): {good: Map<string, T>; bad: Bad[]} {
+		const e = this.entry(data);
+		const all = kind === 'preset' ? e.presets : e.stacks;
+		const good = new Map<string, T>();
+		const bad: Bad[] = [];
+		if (!isRecord(all)) return {good, bad};
+		for (const name of Object.keys(all).sort()) {
+			try {
+				if (!isSafeName(name)) throw new PresetError(`the name must be ${NAME_RULE}`);
+				good.set(name, check(name, all[name]));
+			} catch (error) {
+				if (!(error instanceof PresetError)) throw error;
+				bad.push({host: this.host, kind, name, reason: error.message, entry: all[name]});
+			}
+		}
+		return {good, bad};
+	}
+
+	get quarantine(): string {
+		return join(this.dir, 'presets.quarantine.json');
 	}
 
 	list(): SavedPreset[] {
-		const e = this.entry();
-		const out: SavedPreset[] = [];
-		for (const [name, p] of Object.entries(e.presets).sort(([a], [b]) => a.localeCompare(b))) {
-			try {
-				const valid = toPreset(
-					{name, image: p.image, settings: p.settings, ...(p.description ? {description: p.description} : {})},
-					`saved preset "${name}"`,
-				);
-				out.push({...valid, savedAt: p.savedAt, facts: p.facts});
-			} catch (error) {
-				if (error instanceof PresetError)
-					this.warnings.push(`${error.message} (skipped; delete it with: hatch-wizard presets delete ${name})`);
-				else throw error;
-			}
-		}
-		return out;
+		return [...this.entries(this.read().data, 'preset', savedPreset).good.values()];
 	}
 
 	get(name: string): SavedPreset | undefined {
-		return this.list().find(p => p.name === name);
+		return this.entries(this.read().data, 'preset', savedPreset).good.get(name);
 	}
 
 	last(): string | undefined {
-		return this.entry().last;
+		const last = this.entry(this.read().data).last;
+		return typeof last === 'string' ? last : undefined;
 	}
 
-	save(preset: Preset, facts: SavedPreset['facts']): void {
-		const hosts = {...this.conf.get('hosts')};
-		const e = hosts[this.host];
-		const {name, ...rest} = preset;
-		hosts[this.host] = {
-			...e,
-			presets: {...e?.presets, [name]: {...rest, savedAt: new Date().toISOString(), facts}},
-			last: name,
-		};
-		this.conf.set('hosts', hosts);
+	stacks(): StackRecord[] {
+		return [...this.entries(this.read().data, 'stack', stackRecord).good.values()];
 	}
 
+	stack(name: string): StackRecord | undefined {
+		return this.entries(this.read().data, 'stack', stackRecord).good.get(name);
+	}
+
+	/**
+	 * Changes this host's entry under the lock: `change` gets the valid presets and stacks, fresh from the file,
+	 * and edits them in place. Bad entries go to the quarantine file; an unreadable file is moved aside first.
+	 */
+	private update(change: (s: HostState, bad: Bad[]) => void): void {
+		mkdirSync(this.dir, {recursive: true, mode: 0o700});
+		withLock(this.path, () => {
+			const {data, unreadable} = this.read();
+			if (unreadable) {
+				const aside = `${this.path}.unreadable-${timestamp()}`;
+				renameSync(this.path, aside);
+				this.warnings.push(`the unreadable preset store was moved to ${aside}`);
+			}
+			const presets = this.entries(data, 'preset', savedPreset);
+			const stacks = this.entries(data, 'stack', stackRecord);
+			const bad = [...presets.bad, ...stacks.bad];
+			if (bad.length) this.quarantineAll(bad);
+			const last = this.entry(data).last;
+			const s: HostState = {presets: presets.good, stacks: stacks.good, ...(typeof last === 'string' ? {last} : {})};
+			change(s, bad);
+			const entry: HostEntry = {
+				presets: Object.fromEntries([...s.presets].map(([n, {name: _, ...p}]) => [n, p])),
+				...(s.last && s.presets.has(s.last) ? {last: s.last} : {}),
+				stacks: Object.fromEntries([...s.stacks].map(([n, {name: _, ...r}]) => [n, r])),
+			};
+			const text = JSON.stringify({...data, hosts: {...data.hosts, [this.host]: entry}}, null, '\t');
+			writeAtomic(this.path, `${text}\n`, 0o600);
+		});
+	}
+
+	private quarantineAll(bad: Bad[]): void {
+		let kept: unknown[] = [];
+		try {
+			const old = JSON.parse(readBounded(this.quarantine, STORE_MAX_BYTES * 4, 'the quarantine file'));
+			if (Array.isArray(old)) kept = old;
+		} catch {
+			// none yet (or unreadable: it is replaced by the entries that cannot be lost now)
+		}
+		const at = new Date().toISOString();
+		writeAtomic(this.quarantine, `${JSON.stringify([...kept, ...bad.map(b => ({...b, at}))], null, '\t')}\n`, 0o600);
+	}
+
+	/** Copies the store file to <file>.bak-<time> (0600), and returns that path; undefined when there is none. */
+	backup(): string | undefined {
+		if (!existsSync(this.path)) return undefined;
+		const copy = backupPath(this.path, timestamp());
+		copyFileSync(this.path, copy);
+		chmodSync(copy, 0o600);
+		return copy;
+	}
+
+	/** Saves (or replaces) a preset; it becomes the one offered first unless `last` is false. */
+	save(preset: Preset, facts: SavedPreset['facts'], options: {last?: boolean} = {}): void {
+		if (!isSafeName(preset.name)) throw new PresetError(`preset name ${shown(preset.name)}: it must be ${NAME_RULE}`);
+		this.update(s => {
+			s.presets.set(preset.name, {...preset, savedAt: new Date().toISOString(), facts});
+			if (options.last !== false) s.last = preset.name;
+		});
+	}
+
+	/** Deletes a saved preset; one that is not valid any more is deleted too (kept in the quarantine file). */
 	delete(name: string): boolean {
-		const hosts = {...this.conf.get('hosts')};
-		const e = hosts[this.host];
-		if (!e?.presets[name]) return false;
-		const presets = {...e.presets};
-		delete presets[name];
-		hosts[this.host] = {...e, presets};
-		if (e.last === name) delete hosts[this.host]!.last;
-		this.conf.set('hosts', hosts);
-		return true;
+		let had = false;
+		this.update((s, bad) => {
+			had = s.presets.delete(name) || bad.some(b => b.kind === 'preset' && b.name === name);
+		});
+		return had;
 	}
+
+	/** Records a stack just written: created the first time, updated after. */
+	record(values: Values, image: Image, dir: string): void {
+		const name = values[KEY.name] ?? image;
+		this.update(s => {
+			const now = new Date().toISOString();
+			s.stacks.set(name, {
+				name,
+				image,
+				dir,
+				port: values[KEY.port] ?? '',
+				listen: values[KEY.listen] ?? '',
+				created: s.stacks.get(name)?.created ?? now,
+				updated: now,
+			});
+		});
+	}
+
+	forget(name: string): boolean {
+		let had = false;
+		this.update(s => {
+			had = s.stacks.delete(name);
+		});
+		return had;
+	}
+}
+
+function badWords(b: Bad, quarantine: string): string {
+	return (
+		`the saved ${b.kind} ${shown(b.name)} on ${b.host} is not valid (${b.reason}): skipped; it is moved to ` +
+		`${quarantine} at the next save`
+	);
 }
 
 /** Host facts that changed since the preset was saved, in words. */

@@ -1,15 +1,19 @@
 // What the commands share: their errors, finding a stack from --image/--out, the default output folder, and a
 // y/N question at the terminal.
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseEnv} from '../core/env.js';
 import {IMAGES, type Image, isImage, type Values} from '../core/model.js';
+import {readBounded} from '../files.js';
 import {identity, realHost} from '../host/probes.js';
 
 /** A mistake in how hatch-wizard was called (exit 2), with the fix in its message. */
 export class UsageError extends Error {}
 
 export class CommandError extends Error {}
+
+/** The most a stack's .env may hold (it is a few kB). */
+export const ENV_FILE_MAX = 1_000_000;
 
 export interface StackRef {
 	image: Image;
@@ -24,7 +28,7 @@ export function loadStack(image: Image, out: string): StackRef {
 		throw new CommandError(
 			`no ${image} stack in ${dir} (no .env there); write one with hatch-wizard, or pass --out DIR / --image`,
 		);
-	return {image, dir, values: parseEnv(readFileSync(env, 'utf8'))};
+	return {image, dir, values: parseEnv(readBounded(env, ENV_FILE_MAX, "the stack's .env"))};
 }
 
 /** The --image option: one of IMAGES, or undefined when not given. */

@@ -1,9 +1,8 @@
 // `hatch-wizard [options]`: write a stack. In a terminal, the wizard asks; with --yes (or --dry-run) nothing is
 // asked: the values come from the stack's .env, a preset and --set, and each step of the write pipeline prints
 // what it found, then the build, start and readiness check run as plain lines.
-import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {fieldsFor, type Image, loginCommand} from '../core/model.js';
+import {fieldsFor, type Image, KEY, loginCommand, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {parseSets} from '../core/resolve.js';
 import {identity, realHost} from '../host/probes.js';
@@ -31,20 +30,24 @@ export interface WriteOptions {
 async function loadPreset(name: string | undefined, file: string | undefined): Promise<Preset | undefined> {
 	if (name && file) throw new UsageError('use either --preset or --preset-file, not both');
 	if (file) {
+		const [{readBounded, FileError}, {PRESET_FILE_MAX}] = await Promise.all([
+			import('../files.js'),
+			import('./presets.js'),
+		]);
 		let text: string;
 		try {
-			text = readFileSync(file, 'utf8');
+			text = readBounded(file, PRESET_FILE_MAX, '--preset-file');
 		} catch (error) {
-			const code = (error as NodeJS.ErrnoException).code;
-			throw new UsageError(`--preset-file ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+			if (error instanceof FileError) throw new UsageError(error.message);
+			throw error;
 		}
 		return (await import('../core/preset.js')).parsePresetYaml(text, file);
 	}
 	if (!name) return undefined;
 	const id = identity(realHost());
-	const {changedFacts, PresetStore} = await import('../store.js');
-	const store = await PresetStore.open(id.hostname);
-	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
+	const {changedFacts, Store} = await import('../store.js');
+	const store = await Store.open(id.hostname);
+	for (const w of store.warnings) warn(w);
 	const saved = store.get(name);
 	if (!saved) return (await import('../presets.js')).findShippedPreset(name);
 	// A preset remembers the host it was made on: say what changed rather than silently differ.
@@ -75,7 +78,36 @@ async function wizard(version: string, out: string, sets: Record<string, string>
 	return runWizard({version, out, sets, ...(preset ? {preset} : {}), inspection, shown});
 }
 
+const told = new Set<string>();
+/** A warning, said once however many times the store is opened in this run. */
+function warn(w: string): void {
+	if (!told.has(w)) process.stderr.write(`warning: ${w}\n`);
+	told.add(w);
+}
+
+/**
+ * After a write: the stack goes on this host's list (found by name from any folder after) and its answers are
+ * saved under its name. A store that cannot be written is a warning: the stack itself is written.
+ */
+export async function remember(
+	id: {hostname: string; user: string; uid: number; gid: number},
+	image: Image,
+	values: Values,
+	dir: string,
+): Promise<string[]> {
+	const {Store} = await import('../store.js');
+	try {
+		const store = await Store.open(id.hostname);
+		store.save({name: values[KEY.name]!, image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
+		store.record(values, image, dir);
+		return store.warnings;
+	} catch (error) {
+		return [`the stack was written, but hatch could not remember it: ${(error as Error).message}`];
+	}
+}
+
 export async function writeCommand(opts: WriteOptions): Promise<number> {
+	told.clear();
 	const chosen = imageOption(opts.image);
 	const preset = await loadPreset(opts.preset, opts.presetFile);
 	const image: Image = chosen ?? preset?.image ?? 'stem';
@@ -173,6 +205,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
 	}
 	const v = resolved.values;
+	for (const w of await remember(identity(host), image, v, dir)) warn(w);
 	if (opts.sshConfig && !opts.boot) {
 		process.stderr.write(
 			`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has ` +

@@ -264,8 +264,12 @@ function checkHostname(v: string): string | undefined {
 }
 
 function checkContainerName(v: string): string | undefined {
-	if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v) || v.length > 128) {
-		return 'must start with a letter or digit and use only letters, digits, "_", "." and "-" (e.g. stem)';
+	// At most 64: the stack's name in hatch's list and its saved answers, as well as the container's.
+	if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v) || v.length > 64) {
+		return (
+			'must start with a letter or digit and use only letters, digits, "_", "." and "-", at most 64 of them ' +
+			'(e.g. stem)'
+		);
 	}
 	return undefined;
 }

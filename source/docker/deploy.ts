@@ -49,6 +49,8 @@ export interface DeployResult {
 export interface DeployOptions {
 	build: boolean;
 	boot: boolean;
+	/** Build every step again, none from the cache (rebuild --no-cache). */
+	noCache?: boolean;
 	readyTimeoutMs?: number;
 	events?: DeployEvents;
 	engine?: Engine;
@@ -87,7 +89,8 @@ export function deploy(
 		ev.onStart?.(logFile);
 		if (options.build) {
 			ev.onPhase?.('build');
-			current = proc.stream('docker', ['compose', '--progress', 'plain', 'build'], {
+			const build = ['compose', '--progress', 'plain', 'build', ...(options.noCache ? ['--no-cache'] : [])];
+			current = proc.stream('docker', build, {
 				cwd: dir,
 				env: stackEnv,
 				logFile,

@@ -14,6 +14,7 @@ const PHASE_LINE: Record<Phase, string> = {
 export interface PlainOptions {
 	build: boolean;
 	boot: boolean;
+	noCache?: boolean;
 	sshConfig: boolean;
 	/** How often a long step says it is still running (a CI log with no line for minutes looks hung). */
 	heartbeatMs?: number;
@@ -42,6 +43,7 @@ export async function deployPlain(
 	const run = deploy(dir, values, {
 		build: options.build,
 		boot: options.boot,
+		...(options.noCache ? {noCache: true} : {}),
 		...(options.engine ? {engine: options.engine} : {}),
 		events: {
 			onPhase: p => {

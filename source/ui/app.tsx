@@ -8,7 +8,7 @@ import {identity, realHost} from '../host/probes.js';
 import {checkFiles, checkHost, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
 import {shippedPresets} from '../presets.js';
 import {checkHostFile} from '../stack.js';
-import {PresetStore, type SavedPreset} from '../store.js';
+import {type SavedPreset, Store} from '../store.js';
 import {eraseRows, rowsOf} from './first-frame.js';
 import {FRESH} from './flow.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
@@ -31,9 +31,9 @@ export async function runWizard(options: RunOptions): Promise<number> {
 	// The preset store (conf + its schema validator) and the shipped YAML load after the first frame.
 	let saved: SavedPreset[] = [];
 	let shipped: Preset[] = [];
-	let store: PresetStore | undefined;
+	let store: Store | undefined;
 	const loadStarts = async () => {
-		store = await PresetStore.open(id.hostname);
+		store = await Store.open(id.hostname);
 		saved = store.list();
 		shipped = shippedPresets();
 		const last = store.last();
@@ -88,6 +88,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(host, values, value) : undefined),
 		save: async (name, image, values) => {
 			store!.save({name, image: image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
+			store!.record(values, image, stackDir(target(image)));
 		},
 		deploy: (image, values, events) => {
 			// Loaded when asked for, not before the first frame.

@@ -319,11 +319,12 @@ describe('flow: the review', () => {
 		expect(reviewFindings(s).warnings).toEqual([expect.stringContaining('NEURON_GPUS=all, but no NVIDIA GPU')]);
 	});
 
-	it('saves the answers under the saved preset they came from, else under the image', () => {
-		const saved: Preset = {name: 'mine', image: 'neuron', settings: {}};
-		expect(presetName(atQuestions('neuron', 'saved:mine', saved))).toBe('mine');
+	it("saves the answers under the stack's name (its container name), whatever they started from", () => {
+		const saved: Preset = {name: 'mine', image: 'neuron', settings: {STEM_CONTAINER_NAME: 'gpu-box'}};
+		expect(presetName(atQuestions('neuron', 'saved:mine', saved))).toBe('gpu-box');
 		expect(presetName(atQuestions('neuron', 'shipped:neuron-gpus', NEURON_GPUS))).toBe('neuron');
-		expect(presetName(atQuestions('stem'))).toBe('stem');
+		expect(presetName(answered(answerUntil(atQuestions('stem'), 'STEM_CONTAINER_NAME'), 'second'))).toBe('second');
+		expect(presetName({...atQuestions('stem'), values: {}})).toBe('stem');
 	});
 });
 

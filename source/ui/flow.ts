@@ -3,7 +3,7 @@
 // Esc goes back a step without losing answers. Nothing here renders or does I/O: the Wizard runs the host
 // checks, the comparison, the writes and the deploy, and sends what they return back in as events.
 
-import {answer, type Image, type Values} from '../core/model.js';
+import {answer, type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {checkValues, describeOverride, type Resolved, resolveConfig} from '../core/resolve.js';
 import type {DeployResult} from '../docker/deploy.js';
@@ -223,8 +223,9 @@ export function initialImage(state: FlowState): Image {
 }
 
 /** The answers are saved under the saved preset they started from, else under the image's name. */
+/** The name the answers are saved under: the stack's (its container name), so two stacks keep their own. */
 export function presetName(state: FlowState): string {
-	return state.preset && state.start.startsWith('saved:') ? state.preset.name : (state.image ?? 'stem');
+	return state.values[KEY.name] || (state.image ?? 'stem');
 }
 
 /** What stops a build and start on this engine (the done screen says so instead of offering it). */

@@ -1,11 +1,11 @@
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os, {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
 import {parseEnv} from '../../source/core/env.js';
-import {fakeHome, runCli} from '../helpers/cli.js';
+import {BIN, fakeHome, runCli} from '../helpers/cli.js';
 
 const host = os.hostname().split('.')[0]!;
 const me = os.userInfo();
@@ -72,6 +72,41 @@ describe('hatch-wizard presets', () => {
 		expect(gone.code).toBe(2);
 		expect(gone.stderr).toContain('no saved preset named "mine"');
 		expect(runCli(['presets', 'frob'], {env: e}).stderr).toContain('use list, show, export, import or delete');
+	});
+
+	it('ten imports at once keep all ten (writers take turns on the store)', async () => {
+		const e = env();
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-p-'));
+		const names = Array.from({length: 10}, (_, i) => `p${i}`);
+		for (const n of names)
+			writeFileSync(join(dir, `${n}.yaml`), `image: stem\nsettings: {STEM_SSH_PORT: 22${10 + names.indexOf(n)}}\n`);
+		const codes = await Promise.all(
+			names.map(
+				n =>
+					new Promise<number | null>(resolve =>
+						spawn(process.execPath, [BIN, 'presets', 'import', join(dir, `${n}.yaml`)], {
+							env: {...process.env, ...e},
+							stdio: 'ignore',
+						}).once('exit', resolve),
+					),
+			),
+		);
+		expect(codes).toEqual(names.map(() => 0));
+		const saved = JSON.parse(readFileSync(join(e.HATCH_CONFIG_DIR, 'presets.json'), 'utf8')).hosts[host].presets;
+		expect(Object.keys(saved).sort()).toEqual(names);
+	});
+
+	it('a FIFO given as a preset file is refused at once: the command ends instead of waiting for a writer', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-p-'));
+		const fifo = join(dir, 'p.yaml');
+		spawnSync('mkfifo', [fifo]);
+		// runCli ends a run that hangs after its timeout, with code -1.
+		const r = runCli(['presets', 'import', fifo], {env: env(), timeoutMs: 20_000});
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('is a FIFO (named pipe): give the path of a regular file');
+		const w = runCli(['--yes', '--no-build', '--no-boot', '--preset-file', fifo], {env: env(), timeoutMs: 20_000});
+		expect(w.code).toBe(2);
+		expect(w.stderr).toContain('is a FIFO (named pipe)');
 	});
 
 	it('refuses to import a bad preset, naming the file and the field', () => {

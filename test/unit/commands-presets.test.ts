@@ -1,5 +1,6 @@
 // `hatch-wizard presets …` in process: each verb's exact words, its mistakes with their fix, and the files it
 // reads and writes (the saved presets live in a folder of the test's own, through HATCH_CONFIG_DIR).
+import {spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import os, {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -51,16 +52,20 @@ describe('presets list', () => {
 		]);
 	});
 
-	it('a saved presets file that cannot be read: a warning naming where it went, and the list goes on', async () => {
+	it('a saved presets file that cannot be read: a warning naming it; the list goes on and leaves it', async () => {
 		const config = tmp('hatch-cfg-');
 		writeFileSync(join(config, 'presets.json'), '{"hosts": ');
 		const r = await presets(['list'], config);
 		expect(r.code).toBe(0);
-		const aside = readdirSync(config).find(n => n.startsWith('presets.json.corrupt-'))!;
 		expect(r.stderr).toMatch(
-			new RegExp(`^warning: the saved presets in \\S+ were unreadable \\(.+\\); moved them to \\S+${aside} and `),
+			new RegExp(
+				`^warning: the preset store ${join(config, 'presets.json')} is not JSON \\(.+\\): hatch goes on without ` +
+					'it, and moves it aside at the next save\n$',
+			),
 		);
-		expect(r.stderr.endsWith(' and started afresh\n')).toBe(true);
+		// Listing is reading: nothing is moved or rewritten.
+		expect(readdirSync(config)).toEqual(['presets.json']);
+		expect(readFileSync(join(config, 'presets.json'), 'utf8')).toBe('{"hosts": ');
 		expect(r.stdout).toContain('(none yet: the wizard saves one when it writes a stack)');
 	});
 });
@@ -122,8 +127,75 @@ describe('presets import and delete', () => {
 		expect(await presets(['import', missing])).toEqual({
 			code: 2,
 			stdout: '',
-			stderr: `hatch-wizard: presets import: cannot read ${missing}\n`,
+			stderr: `hatch-wizard: presets import: the preset file ${missing} does not exist\n`,
 		});
+	});
+
+	it('import never replaces silently: the same one changes nothing, another shows changes, needs --force', async () => {
+		const config = tmp('hatch-cfg-');
+		const dir = tmp('hatch-p-');
+		const file = join(dir, 'mine.yaml');
+		writeFileSync(file, 'image: stem\nsettings: {STEM_SSH_PORT: 2222, STEM_USER: alice}\n');
+		expect((await presets(['import', file], config)).code).toBe(0);
+		expect((await presets(['import', file], config)).stdout).toBe(
+			`preset "mine" is already saved as ${file} has it: nothing changed\n`,
+		);
+		writeFileSync(file, 'image: stem\ndescription: new\nsettings: {STEM_SSH_PORT: 2300, STEM_HOSTNAME: box}\n');
+		const before = readFileSync(join(config, 'presets.json'), 'utf8');
+		const refused = await presets(['import', file], config);
+		expect(refused.code).toBe(2);
+		expect(refused.stdout).toBe(
+			`preset "mine" is already saved on ${host}; importing ${file} changes:\n` +
+				'  + description: new\n  + STEM_HOSTNAME: box\n  ~ STEM_SSH_PORT: 2222 → 2300\n  - STEM_USER: alice\n',
+		);
+		expect(refused.stderr).toBe(
+			'hatch-wizard: presets import: "mine" exists and differs (above): pass --force to replace it (the saved ' +
+				'presets are backed up first), or give the file another name:\n',
+		);
+		expect(readFileSync(join(config, 'presets.json'), 'utf8')).toBe(before);
+		const forced = await runMain(['presets', 'import', file, '--force'], {env: {HATCH_CONFIG_DIR: config}});
+		expect(forced.code).toBe(0);
+		const backup = readdirSync(config).find(n => n.startsWith('presets.json.bak-'))!;
+		expect(forced.stdout).toContain(
+			`replaced preset "mine" (stem) for ${host} (the saved presets were copied to ${join(config, backup)} first)\n`,
+		);
+		expect(readFileSync(join(config, backup), 'utf8')).toBe(before);
+		const shown = parse((await presets(['show', 'mine'], config)).stdout);
+		expect(shown.settings).toEqual({STEM_SSH_PORT: '2300', STEM_HOSTNAME: 'box'});
+	});
+
+	it('an import does not become the preset offered first', async () => {
+		const config = tmp('hatch-cfg-');
+		const dir = tmp('hatch-p-');
+		for (const name of ['a', 'b']) writeFileSync(join(dir, `${name}.yaml`), 'image: stem\n');
+		await presets(['import', join(dir, 'a.yaml')], config);
+		await presets(['import', join(dir, 'b.yaml')], config);
+		expect('last' in JSON.parse(readFileSync(join(config, 'presets.json'), 'utf8')).hosts[host]).toBe(false);
+	});
+
+	it('import refuses a FIFO, a device and a huge file at once, and a name that is not safe to print', async () => {
+		const dir = tmp('hatch-p-');
+		const fifo = join(dir, 'pipe.yaml');
+		spawnSync('mkfifo', [fifo]);
+		expect((await presets(['import', fifo])).stderr).toBe(
+			`hatch-wizard: presets import: the preset file ${fifo} is a FIFO (named pipe): give the path of a regular file\n`,
+		);
+		expect((await presets(['import', '/dev/zero'])).stderr).toBe(
+			'hatch-wizard: presets import: the preset file /dev/zero is a device: give the path of a regular file\n',
+		);
+		const big = join(dir, 'big.yaml');
+		writeFileSync(big, `image: stem\ndescription: ${'x'.repeat(70_000)}\n`);
+		expect((await presets(['import', big])).stderr).toBe(
+			`hatch-wizard: presets import: the preset file ${big} is 70 kB; hatch reads at most 64 kB there\n`,
+		);
+		const odd = join(dir, 'odd.yaml');
+		writeFileSync(odd, 'name: "\\e[31mred"\nimage: stem\n');
+		const r = await presets(['import', odd]);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe(
+			`hatch-wizard: ${odd}: name "\\u001b[31mred" must be 1 to 64 letters, digits, dots, dashes or underscores, ` +
+				'the first a letter or digit\n',
+		);
 	});
 
 	it('delete without a name, and a verb it does not know: exit 2 and the right words', async () => {

@@ -40,7 +40,7 @@ describe('main(): the command line', () => {
 			'hatch-wizard: use either --preset or --preset-file, not both\n',
 		);
 		expect((await runMain(['--preset-file', '/nonexistent/p.yaml'])).stderr).toBe(
-			'hatch-wizard: --preset-file /nonexistent/p.yaml: no such file\n',
+			'hatch-wizard: --preset-file /nonexistent/p.yaml does not exist\n',
 		);
 		const noTerminal = await runMain(['--out', tmp('hatch-x-')]);
 		expect(noTerminal.code).toBe(2);

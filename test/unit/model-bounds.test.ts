@@ -80,11 +80,11 @@ describe('the edges of each check', () => {
 	});
 
 	it('container names', () => {
-		ok('STEM_CONTAINER_NAME', 'a', 'a_b.c-d', '9', 'a'.repeat(128));
+		ok('STEM_CONTAINER_NAME', 'a', 'a_b.c-d', '9', 'a'.repeat(64));
 		bad(
 			'STEM_CONTAINER_NAME',
-			'must start with a letter or digit and use only letters, digits, "_", "." and "-" (e.g. stem)',
-			'a'.repeat(129),
+			'must start with a letter or digit and use only letters, digits, "_", "." and "-", at most 64 of them (e.g. stem)',
+			'a'.repeat(65),
 			'_a',
 			'!a',
 			'a!',

@@ -1,5 +1,6 @@
 // The safe writer (source/stack.ts), edge by edge: what goes into the build context, what the stack's
 // compose file keeps, how changes are compared and applied, and every host path check with its message.
+import {spawnSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -274,9 +275,19 @@ describe('checkHostFile and hostFileProblems, every kind and message', () => {
 		expect(checkHostFile('STEM_AUTH_KEYS_PATH', pub)).toEqual({});
 		expect(checkHostFile('STEM_AUTH_KEYS_PATH', missing)).toEqual({
 			error:
-				`STEM_AUTH_KEYS_PATH ${missing} cannot be read; point it at your public key (e.g. ` +
+				`STEM_AUTH_KEYS_PATH ${missing} does not exist; point it at your public key (e.g. ` +
 				`~/.ssh/id_ed25519.pub, as an absolute path)`,
 		});
+		// A FIFO or a device is refused at once, naming what it is: nothing waits for a writer.
+		const fifo = join(mkdtempSync(join(tmpdir(), 'hatch-k-')), 'keys');
+		spawnSync('mkfifo', [fifo]);
+		expect(checkHostFile('STEM_AUTH_KEYS_PATH', fifo).error).toBe(
+			`STEM_AUTH_KEYS_PATH ${fifo} is a FIFO (named pipe): give the path of a regular file; point it at your ` +
+				'public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)',
+		);
+		expect(checkHostFile('STEM_AUTH_KEYS_PATH', '/dev/zero').error).toMatch(
+			/^STEM_AUTH_KEYS_PATH \/dev\/zero is a device/,
+		);
 		expect(checkHostFile('STEM_AUTH_KEYS_PATH', file)).toEqual({
 			warning: 'STEM_AUTH_KEYS_PATH: 1 line(s) do not look like SSH public keys',
 		});

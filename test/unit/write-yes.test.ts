@@ -42,11 +42,11 @@ describe('writing without the wizard', () => {
 		}
 	});
 
-	it('--preset-file that cannot be read for another reason than missing: the system’s reason', async () => {
+	it('--preset-file that is not a regular file: refused at once, saying what it is', async () => {
 		const folder = tmp('hatch-p-');
 		const r = await runMain([...WRITE, '--preset-file', folder, '--out', tmp('hatch-x-')]);
 		expect(r.code).toBe(2);
-		expect(r.stderr).toBe(`hatch-wizard: --preset-file ${folder}: EISDIR: illegal operation on a directory, read\n`);
+		expect(r.stderr).toBe(`hatch-wizard: --preset-file ${folder} is a folder: give the path of a regular file\n`);
 	});
 
 	it('--preset with an unreadable presets file: the warning, and the shipped preset is used', async () => {
@@ -58,7 +58,14 @@ describe('writing without the wizard', () => {
 			env: {HATCH_CONFIG_DIR: config},
 		});
 		expect(r.code).toBe(0);
-		expect(r.stderr).toMatch(/^warning: the saved presets in \S+presets\.json were unreadable \(/);
+		const aside = readdirSync(config).find(n => n.startsWith('presets.json.unreadable-'))!;
+		// Said once, though the store is opened twice (for the preset, then to remember the stack).
+		expect(r.stderr).toBe(
+			`warning: the preset store ${join(config, 'presets.json')} is not JSON (Unexpected end of JSON input): ` +
+				'hatch goes on without it, and moves it aside at the next save\n' +
+				`warning: the unreadable preset store was moved to ${join(config, aside)}\n`,
+		);
+		expect(readFileSync(join(config, aside), 'utf8')).toBe('{"hosts": ');
 		expect(readdirSync(join(out, 'stem'))).toContain('.env');
 	});
 
