@@ -152,6 +152,29 @@ describe.sequential('commands on a running stack', () => {
 		expect(cli('publish', '--repo', repo, '--version', 'one').stderr).toContain('--version must look like 1.2.3');
 	}, 320_000);
 
+	it('by name from any folder: status from /, down keeps the volumes, up brings the same stack back', () => {
+		const byName = (...args: string[]) => runCli(args, {cwd: '/', timeoutMs: 200_000});
+		const status = byName('status', s.name);
+		expect(status.code, status.stdout + status.stderr).toBe(0);
+		expect(status.stdout).toContain(`ssh: ok on port ${s.port}`);
+		const key = hostKeyFingerprint(s);
+		ssh(s, 'echo kept > ~/marker');
+		const down = byName('down', s.name);
+		expect(down.code, down.stdout + down.stderr).toBe(0);
+		expect(down.stdout).toContain(
+			`${s.name} is down; its volumes are kept (hatch-wizard up ${s.name} starts it again)`,
+		);
+		const listed = JSON.parse(byName('list', '--json').stdout).find((x: {name: string}) => x.name === s.name);
+		expect(listed).toMatchObject({dir: s.dir, folder: 'ok', container: 'absent'});
+		const up = byName('up', s.name);
+		expect(up.code, up.stdout + up.stderr).toBe(0);
+		// The same home and the same host key: the volumes were kept.
+		expect(ssh(s, 'cat ~/marker').stdout).toBe('kept\n');
+		expect(hostKeyFingerprint(s)).toBe(key);
+		const again = JSON.parse(byName('list', '--json').stdout).find((x: {name: string}) => x.name === s.name);
+		expect(again).toMatchObject({container: 'running', ssh: true});
+	}, 300_000);
+
 	it('status says so when the container is stopped', () => {
 		s.compose('stop', '--timeout', '2');
 		const r = cli('status');
