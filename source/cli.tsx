@@ -35,7 +35,7 @@ Options:
   --preset NAME                     start from a preset saved on this host, or a shipped one
   --preset-file FILE                start from a preset file (YAML: image, settings)
   --set KEY=VALUE                   set one .env value; repeat as needed (unknown keys list the valid ones)
-  --out DIR                         write to DIR/<image>/ (default: $DOCKER/services/<host>/, else .)
+  --out DIR                         write to DIR/<image>/ (default: $DOCKER/services/<host>/, else ~/hatch)
   --yes                             no questions: write, build, start, wait until SSH works
   --no-build, --no-boot             with --yes: skip the build / the start (both: only write the files)
   --ssh-config                      with --yes: add a Host block to ~/.ssh/config and pin the host key

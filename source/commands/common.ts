@@ -38,14 +38,18 @@ export function imageOption(value: string | undefined): Image | undefined {
 	return value;
 }
 
-/** Where stacks are written when --out is not given: $DOCKER/services/<host>/, else the current folder. */
-export function defaultOutDir(env: Record<string, string | undefined>, hostname: string, cwd: string): string {
-	return env.DOCKER ? join(env.DOCKER, 'services', hostname) : cwd;
+/**
+ * Where stacks are written when --out is not given: $DOCKER/services/<host>/, else ~/hatch/. Never the current
+ * folder: a stack written into a git checkout (or wherever the shell was) is easy to lose or to commit.
+ */
+export function defaultOutDir(env: Record<string, string | undefined>, hostname: string, home: string): string {
+	return env.DOCKER ? join(env.DOCKER, 'services', hostname) : join(home, 'hatch');
 }
 
 /** The folder the stacks are in: --out, else the default for this host; absolute. */
 export function outDir(out: string | undefined): string {
-	return resolve(out ?? defaultOutDir(process.env, identity(realHost()).hostname, process.cwd()));
+	const id = identity(realHost());
+	return resolve(out ?? defaultOutDir(process.env, id.hostname, id.home));
 }
 
 /** A y/N question on the terminal (only called when stdin and stdout are one). */

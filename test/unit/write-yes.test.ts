@@ -1,7 +1,7 @@
 // Writing a stack without the wizard (--yes, --dry-run), through main() in this process: what each step prints,
 // and when it refuses. No engine is reachable here, so every run that would build or start is refused first.
 import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parseEnv} from '../../source/core/env.js';
@@ -11,6 +11,7 @@ import {runMain} from '../helpers/main.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const WRITE = ['--yes', '--no-build', '--no-boot'];
+const host = hostname().split('.')[0]!;
 
 /** Runs main() with stdin and stdout said to be terminals or not (the real ones are pipes here). */
 async function withTerminals(stdin: boolean, stdout: boolean, args: string[]) {
@@ -39,6 +40,23 @@ describe('writing without the wizard', () => {
 				stdout: '',
 				stderr: refusal,
 			});
+		}
+	});
+
+	it('without --out: ~/hatch/<image>/, or $DOCKER/services/<host>/ with $DOCKER; never the current folder', async () => {
+		const home = fakeHome();
+		const cwd = process.cwd();
+		const here = tmp('hatch-cwd-');
+		process.chdir(here);
+		try {
+			expect((await runMain(WRITE, {home})).code).toBe(0);
+			expect(readdirSync(join(home, 'hatch', 'stem'))).toContain('.env');
+			const docker = tmp('hatch-docker-');
+			expect((await runMain(WRITE, {home, env: {DOCKER: docker}})).code).toBe(0);
+			expect(readdirSync(join(docker, 'services', host, 'stem'))).toContain('.env');
+			expect(readdirSync(here)).toEqual([]);
+		} finally {
+			process.chdir(cwd);
 		}
 	});
 
