@@ -19,6 +19,17 @@ const service = (image: 'stem' | 'neuron', values: Record<string, string>, compo
 	return doc.services[image];
 };
 
+/** The mounts every stack has, in their fixed order: the volumes, then the host files (/dev/null when empty). */
+const ALWAYS_MOUNTED = [
+	'/home',
+	'/etc/ssh/hatch-hostkeys',
+	'/var/lib/hatch/ssh',
+	'/etc/hatch/authorized_keys.host',
+	'/mnt/hatch/dropbox',
+	'/opt/secrets/apogee-secrets.env',
+	'/ssh-agent',
+];
+
 describe('compose rendering', () => {
 	it('takes the network mode from .env: the port is published in bridge mode, discarded by Docker in host mode', () => {
 		for (const mode of ['bridge', 'host']) {
@@ -130,15 +141,7 @@ describe('compose rendering', () => {
 		);
 		for (const f of env) expect(s.environment[f.key]).toBe(d[f.key] ? `\${${f.key}:-${d[f.key]}}` : `\${${f.key}:-}`);
 		// The mounts in a fixed order: the volumes, the host files (of /dev/null when empty), then the set folders.
-		expect(s.volumes.map((v: any) => v.target)).toEqual([
-			'/home',
-			'/etc/ssh/hatch-hostkeys',
-			'/var/lib/hatch/ssh',
-			'/etc/hatch/authorized_keys.host',
-			'/mnt/hatch/dropbox',
-			'/opt/secrets/apogee-secrets.env',
-			'/ssh-agent',
-		]);
+		expect(s.volumes.map((v: any) => v.target)).toEqual(ALWAYS_MOUNTED);
 		expect(s.volumes.filter((v: any) => v.read_only).map((v: any) => v.target)).toEqual([
 			'/etc/hatch/authorized_keys.host',
 			'/opt/secrets/apogee-secrets.env',
@@ -176,15 +179,7 @@ describe('compose rendering', () => {
 
 	it('renders from a partial .env: a missing setting counts as empty (no extra mounts, no GPUs)', () => {
 		const s = service('neuron', {});
-		expect(s.volumes.map((v: any) => v.target)).toEqual([
-			'/home',
-			'/etc/ssh/hatch-hostkeys',
-			'/var/lib/hatch/ssh',
-			'/etc/hatch/authorized_keys.host',
-			'/mnt/hatch/dropbox',
-			'/opt/secrets/apogee-secrets.env',
-			'/ssh-agent',
-		]);
+		expect(s.volumes.map((v: any) => v.target)).toEqual(ALWAYS_MOUNTED);
 		expect(s.gpus).toBeUndefined();
 		expect(s.deploy).toBeUndefined();
 		expect(s.environment.HATCH_WRITTEN_FOR).toContain('NEURON_EXTRA_MOUNTS=\n');

@@ -249,24 +249,30 @@ describe('checkPort, renameWarning and refusal (simulated engine answers)', () =
 	});
 });
 
+/** The stack the exact-command tests check: box, on port 2222, on the bridge network. */
+const BOX_ON_BRIDGE = {
+	...values,
+	STEM_CONTAINER_NAME: 'box',
+	STEM_SSH_PORT: '2222',
+	STEM_NETWORK_MODE: 'bridge',
+	STEM_BUILD_NETWORK: 'default',
+};
+
+/** What a healthy engine answers to each command the preflight runs for BOX_ON_BRIDGE. */
+const HEALTHY_ENGINE = {
+	'docker version --format {{.Server.Version}}': ok('27.3.1\n'),
+	'docker compose version --short': ok('2.29.7\n'),
+	'docker network inspect --format {{.Name}} bridge': ok('bridge\n'),
+	'docker info --format {{.DockerRootDir}}': ok('/var/lib/docker\n'),
+	'df -Pk /var/lib/docker': df(80 * 1024 * 1024),
+	'docker image inspect --format {{.Id}} base:1': ok('sha256:1\n'),
+	'docker ps -q --filter name=^box$': ok(''),
+	'docker volume ls -q': ok(''),
+};
+
 describe('preflight: the exact commands and the edges of what they say (simulated engine answers)', () => {
-	const v = {
-		...values,
-		STEM_CONTAINER_NAME: 'box',
-		STEM_SSH_PORT: '2222',
-		STEM_NETWORK_MODE: 'bridge',
-		STEM_BUILD_NETWORK: 'default',
-	};
-	const EXACT = {
-		'docker version --format {{.Server.Version}}': ok('27.3.1\n'),
-		'docker compose version --short': ok('2.29.7\n'),
-		'docker network inspect --format {{.Name}} bridge': ok('bridge\n'),
-		'docker info --format {{.DockerRootDir}}': ok('/var/lib/docker\n'),
-		'df -Pk /var/lib/docker': df(80 * 1024 * 1024),
-		'docker image inspect --format {{.Id}} base:1': ok('sha256:1\n'),
-		'docker ps -q --filter name=^box$': ok(''),
-		'docker volume ls -q': ok(''),
-	};
+	const v = BOX_ON_BRIDGE;
+	const EXACT = HEALTHY_ENGINE;
 
 	it('runs exactly these commands for a build and start, and nothing else', async () => {
 		const host = fakeHost({commands: EXACT});
@@ -425,23 +431,8 @@ describe('preflight: the exact commands and the edges of what they say (simulate
 });
 
 describe('preflight when a command cannot even be started (simulated: the host’s run rejects)', () => {
-	const v = {
-		...values,
-		STEM_CONTAINER_NAME: 'box',
-		STEM_SSH_PORT: '2222',
-		STEM_NETWORK_MODE: 'bridge',
-		STEM_BUILD_NETWORK: 'default',
-	};
-	const EXACT = {
-		'docker version --format {{.Server.Version}}': ok('27.3.1\n'),
-		'docker compose version --short': ok('2.29.7\n'),
-		'docker network inspect --format {{.Name}} bridge': ok('bridge\n'),
-		'docker info --format {{.DockerRootDir}}': ok('/var/lib/docker\n'),
-		'df -Pk /var/lib/docker': df(80 * 1024 * 1024),
-		'docker image inspect --format {{.Id}} base:1': ok('sha256:1\n'),
-		'docker ps -q --filter name=^box$': ok(''),
-		'docker volume ls -q': ok(''),
-	};
+	const v = BOX_ON_BRIDGE;
+	const EXACT = HEALTHY_ENGINE;
 	/** The fake host, except that the commands starting with one of `broken` reject instead of answering. */
 	const rejecting = (broken: string[], commands: Record<string, Canned> = EXACT) => {
 		const host = fakeHost({commands});
