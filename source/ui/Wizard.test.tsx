@@ -295,6 +295,41 @@ describe('Wizard', () => {
 		unmount();
 	});
 
+	it('edits a stack on the list in its own folder, from its own .env, and saves under its name', async () => {
+		const planned: (string | undefined)[] = [];
+		const {d, saved} = deps({
+			loadStarts: async () => ({
+				starts: [
+					{label: 'edit gpu (neuron, /srv/gpu/neuron)', value: 'stack:gpu'},
+					{label: 'new stack', value: 'fresh'},
+				],
+				warnings: [],
+			}),
+			stackFor: s =>
+				s === 'stack:gpu'
+					? {image: 'neuron', dir: '/srv/gpu/neuron', existing: {STEM_CONTAINER_NAME: 'gpu', STEM_SSH_PORT: '2444'}}
+					: undefined,
+			plan: async (_image, values, dir) => {
+				planned.push(dir);
+				return [
+					{path: `${dir}/.env`, content: JSON.stringify(values), mode: 0o600, showDiff: true, state: 'new', diff: ''},
+				];
+			},
+		});
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, '❯ edit gpu');
+		await press(stdin, KEY.enter);
+		const passed = await enterUntil(lastFrame, stdin, 'Review: neuron');
+		// No image screen: the stack has its image.
+		expect(passed.some(f => f.includes('Which container?'))).toBe(false);
+		expect(await waitFor(lastFrame, 'Write')).toContain('/srv/gpu/neuron');
+		await press(stdin, KEY.enter);
+		await vi.waitFor(() => expect(saved).toHaveLength(1));
+		expect(saved[0]).toMatchObject({name: 'gpu', image: 'neuron', values: {STEM_SSH_PORT: '2444'}});
+		expect(planned.every(dir => dir === '/srv/gpu/neuron')).toBe(true);
+		unmount();
+	});
+
 	it('shows a failed write and exits 1', async () => {
 		const {d, exits} = deps({
 			write: vi.fn(async () => Promise.reject(new Error('EACCES: permission denied, open /out/stem/.env'))),

@@ -28,6 +28,7 @@ import {
 	presetName,
 	refusedHere,
 	reviewFindings,
+	type StackStart,
 } from './flow.js';
 import {ImageChoice} from './ImageChoice.js';
 import {Question} from './Question.js';
@@ -44,22 +45,31 @@ export interface WizardDeps {
 	/** Where to start (saved presets, fresh, shipped presets; values are ids for presetFor) and store warnings. */
 	loadStarts: () => Promise<{starts: Option[]; warnings: string[]}>;
 	presetFor: (start: string) => Preset | undefined;
+	/** A start that is a stack on this host's list ('stack:NAME'): what editing it starts from. */
+	stackFor?: (start: string) => StackStart | undefined;
 	stackDir: (image: Image) => string;
 	loadExisting: (image: Image) => Values | undefined;
 	sets: Values;
-	plan: (image: Image, values: Values) => Promise<FileChange[]>;
+	/** `dir`: the stack's folder when one is being edited (else the image's default one). */
+	plan: (image: Image, values: Values, dir?: string) => Promise<FileChange[]>;
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
 	preflight: (
 		values: Values,
 		image: Image,
+		dir?: string,
 	) => Promise<{errors: string[]; warnings: string[]; notes: string[]; deployErrors?: string[]}>;
 	check: (key: string, value: string) => string | undefined;
 	/** Host checks made when an answer is given (the SSH port is free, or held by this stack's own container). */
 	checkOnSubmit?: (key: string, value: string, values: Values) => Promise<string | undefined>;
-	save: (name: string, image: Image, values: Values) => Promise<void>;
+	save: (name: string, image: Image, values: Values, dir?: string) => Promise<void>;
 	/** Build, start and wait for SSH (source/docker/deploy). */
-	deploy: (image: Image, values: Values, events: DeployEvents) => {done: Promise<DeployResult>; cancel: () => void};
+	deploy: (
+		image: Image,
+		values: Values,
+		events: DeployEvents,
+		dir?: string,
+	) => {done: Promise<DeployResult>; cancel: () => void};
 	/** The ~/.ssh/config block and known_hosts pin for a ready stack, as changes to show and apply. */
 	planSshConfig: (values: Values, keyBlob: string) => Promise<FileChange[]>;
 	onExit: (code: number) => void;
@@ -85,8 +95,8 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		return next;
 	};
 
-	const compare = ({run, image, values}: FlowState) => {
-		Promise.all([deps.plan(image!, values), deps.preflight(values, image!)]).then(
+	const compare = ({run, image, values, dir}: FlowState) => {
+		Promise.all([deps.plan(image!, values, dir), deps.preflight(values, image!, dir)]).then(
 			([changes, checks]) => send({type: 'compared', run, changes, checks}),
 			(error: Error) => send({type: 'compareFailed', run, message: error.message}),
 		);
@@ -99,7 +109,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		deps
 			.write(s.review!.changes)
 			.then(async written => {
-				await deps.save(presetName(s), s.image!, s.values);
+				await deps.save(presetName(s), s.image!, s.values, s.dir);
 				send({type: 'written', written});
 			})
 			.catch((error: Error) => send({type: 'failed', message: error.message}));
@@ -110,7 +120,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		// The live view's module (and the runners it loads) come with the first build, not before the first frame.
 		void import('./Deploy.js').then(({startLive}) => {
 			if (deploying.current.quit) return; // Ctrl-C while it loaded: nothing was started
-			const run = startLive(events => deps.deploy(s.image!, s.values, events));
+			const run = startLive(events => deps.deploy(s.image!, s.values, events, s.dir));
 			deploying.current.cancel = run.cancel;
 			setLive(run);
 			run.done.then(deployed);
@@ -165,8 +175,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	const {screen, image, values} = state;
 	const back = () => send({type: 'back'});
+	const stackDir = state.dir ?? (image ? deps.stackDir(image) : '');
 	const summary = (written: FileChange[], showNext = false) => (
-		<Done dir={deps.stackDir(image!)} written={written} login={loginCommand(values)} showNext={showNext} />
+		<Done dir={stackDir} written={written} login={loginCommand(values)} showNext={showNext} />
 	);
 
 	switch (screen.name) {
@@ -178,7 +189,10 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					inspection={state.inspection}
 					starts={state.starts?.starts}
 					warnings={state.starts?.warnings}
-					onStart={start => send({type: 'start', start, preset: deps.presetFor(start)})}
+					onStart={start => {
+						const stack = deps.stackFor?.(start);
+						send({type: 'start', start, preset: deps.presetFor(start), ...(stack ? {stack} : {})});
+					}}
 				/>
 			);
 		case 'image':
@@ -214,7 +228,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 			return (
 				<Review
 					image={image!}
-					dir={deps.stackDir(image!)}
+					dir={stackDir}
 					changes={state.review?.changes}
 					errors={errors}
 					warnings={warnings}
@@ -254,7 +268,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						{summary(screen.written)}
 						<Outcome
 							result={screen.result}
-							dir={deps.stackDir(image!)}
+							dir={stackDir}
 							values={values}
 							// Exits once its screen is on the terminal, never before: the screens load lazily.
 							onShown={() => deps.onExit(screen.result.canceled ? 130 : 1)}
@@ -270,7 +284,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						<Outcome
 							result={screen.result}
 							values={values}
-							dir={deps.stackDir(image!)}
+							dir={stackDir}
 							onShown={() => send({type: 'readyShown'})}
 						/>
 						{screen.shown && screen.ssh ? (

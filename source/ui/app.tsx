@@ -1,5 +1,6 @@
 // The wizard as an app: the Ink UI wired to the real host, files and preset store.
 import {render} from 'ink';
+import {dirname} from 'node:path';
 import {type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
@@ -10,7 +11,7 @@ import {shippedPresets} from '../presets.js';
 import {checkHostFile} from '../stack.js';
 import {type SavedPreset, Store} from '../store.js';
 import {eraseRows, rowsOf} from './first-frame.js';
-import {FRESH} from './flow.js';
+import {FRESH, type StackStart} from './flow.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 export interface RunOptions {
@@ -32,19 +33,29 @@ export async function runWizard(options: RunOptions): Promise<number> {
 	let saved: SavedPreset[] = [];
 	let shipped: Preset[] = [];
 	let store: Store | undefined;
+	// The stacks on this host's list whose folder still holds them: each can be edited from its own .env.
+	let stacks: (StackStart & {name: string})[] = [];
 	const loadStarts = async () => {
 		store = await Store.open(id.hostname);
 		saved = store.list();
 		shipped = shippedPresets();
+		stacks = store.stacks().flatMap(r => {
+			const existing = readExisting({out: dirname(r.dir), image: r.image});
+			return existing?.[KEY.name] === r.name ? [{name: r.name, image: r.image, dir: r.dir, existing}] : [];
+		});
 		const last = store.last();
 		const starts = [
 			...(options.preset
 				? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}]
 				: []),
+			...stacks.map(t => ({label: `edit ${t.name} (${t.image}, ${t.dir})`, value: `stack:${t.name}`})),
+			FRESH,
 			...saved
 				.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
-				.map(p => ({label: `${p.name} (saved ${p.savedAt.slice(0, 10)}, ${p.image})`, value: `saved:${p.name}`})),
-			FRESH,
+				.map(p => ({
+					label: `new stack from ${p.name}'s answers (saved ${p.savedAt.slice(0, 10)}, ${p.image})`,
+					value: `saved:${p.name}`,
+				})),
 			...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
 		];
 		return {starts, warnings: store.warnings};
@@ -52,7 +63,13 @@ export async function runWizard(options: RunOptions): Promise<number> {
 
 	let exitCode = 0;
 	let composeVersion: string | undefined;
-	const target = (image: Image): Target => ({host, out: options.out, image, version: options.version});
+	// A stack being edited is written where it is; a new one into --out (or the default folder).
+	const target = (image: Image, dir?: string): Target => ({
+		host,
+		out: dir ? dirname(dir) : options.out,
+		image,
+		version: options.version,
+	});
 	const deps: WizardDeps = {
 		version: options.version,
 		identity: id,
@@ -62,6 +79,10 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			return i;
 		},
 		loadStarts,
+		stackFor: start => {
+			const t = start.startsWith('stack:') ? stacks.find(x => `stack:${x.name}` === start) : undefined;
+			return t ? {image: t.image, dir: t.dir, existing: t.existing} : undefined;
+		},
 		presetFor: start => {
 			if (start === 'cli:') return options.preset;
 			if (start.startsWith('saved:')) return saved.find(p => `saved:${p.name}` === start);
@@ -71,11 +92,11 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		stackDir: image => stackDir(target(image)),
 		loadExisting: image => readExisting(target(image)),
 		sets: options.sets,
-		plan: (image, values) => planFiles(target(image), values, composeVersion),
+		plan: (image, values, dir) => planFiles(target(image, dir), values, composeVersion),
 		write: writeFiles,
-		preflight: async (values, image) => {
+		preflight: async (values, image, dir) => {
 			const files = checkFiles(values);
-			const {renamed, drift, engine} = await checkHost(target(image), values, {build: true, boot: true});
+			const {renamed, drift, engine} = await checkHost(target(image, dir), values, {build: true, boot: true});
 			// Hand edits of .env that the compose file did not follow are listed first: writing it now applies them.
 			return {
 				errors: files.errors,
@@ -86,14 +107,14 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		},
 		check: (key, value) => checkHostFile(key, value).error,
 		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(host, values, value) : undefined),
-		save: async (name, image, values) => {
+		save: async (name, image, values, dir) => {
 			store!.save({name, image: image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
-			store!.record(values, image, stackDir(target(image)));
+			store!.record(values, image, stackDir(target(image, dir)));
 		},
-		deploy: (image, values, events) => {
+		deploy: (image, values, events, dir) => {
 			// Loaded when asked for, not before the first frame.
 			const started = import('../docker/deploy.js').then(m =>
-				m.deploy(stackDir(target(image)), values, {build: true, boot: true, events}),
+				m.deploy(stackDir(target(image, dir)), values, {build: true, boot: true, events}),
 			);
 			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
 		},

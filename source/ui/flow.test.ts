@@ -62,6 +62,44 @@ function atReview(state = atQuestions()): FlowState {
 
 const keyOf = (s: FlowState) => currentQuestion(s)?.key;
 
+describe('flow: editing a stack on the list', () => {
+	const stack = {
+		image: 'neuron' as const,
+		dir: '/srv/gpu/neuron',
+		existing: {STEM_CONTAINER_NAME: 'gpu', STEM_SSH_PORT: '2444'},
+	};
+	const edit: FlowEvent = {type: 'start', start: 'stack:gpu', preset: undefined, stack};
+
+	it("goes straight to its questions, from its own .env, in its own folder (never another stack's answers)", () => {
+		const s = apply(initialFlow({}), {type: 'inspected', inspection: fakeInspection()}, edit);
+		expect(s.screen).toEqual({name: 'question', index: 0});
+		expect(s.image).toBe('neuron');
+		expect(s.dir).toBe('/srv/gpu/neuron');
+		expect(s.preset).toBeUndefined();
+		expect(s.values.STEM_SSH_PORT).toBe('2444');
+		expect(presetName(s)).toBe('gpu');
+	});
+
+	it('waits for the host checks when they are not in yet, then asks', () => {
+		const s = apply(initialFlow({}), edit);
+		expect(s.screen).toEqual({name: 'image', waiting: {image: 'neuron', existing: stack.existing}});
+		const asked = flow(s, {type: 'inspected', inspection: fakeInspection()});
+		expect(asked.screen).toEqual({name: 'question', index: 0});
+		expect(asked.values.STEM_SSH_PORT).toBe('2444');
+	});
+
+	it('Esc at its first question goes back to where to start; a new stack then has no folder of its own', () => {
+		const s = apply(initialFlow({}), {type: 'inspected', inspection: fakeInspection()}, edit, back);
+		expect(s.screen).toEqual({name: 'welcome'});
+		const fresh = apply(s, {type: 'start', start: 'fresh', preset: undefined});
+		expect(fresh.dir).toBeUndefined();
+		expect(fresh.screen).toEqual({name: 'image'});
+		const again = flow(fresh, {type: 'image', image: 'neuron', existing: undefined});
+		// Resolved again for the new start: the edited stack's port is not carried over.
+		expect(again.values.STEM_SSH_PORT).not.toBe('2444');
+	});
+});
+
 describe('flow: the welcome screen', () => {
 	it('starts there, with neither the host checks nor the starts in', () => {
 		const s = initialFlow({});

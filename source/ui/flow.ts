@@ -54,9 +54,11 @@ export interface FlowState {
 	inspection: Inspection | undefined;
 	/** Where to start from, and the preset store's warnings; undefined while they load. */
 	starts: {starts: Option[]; warnings: string[]} | undefined;
-	/** The chosen start ('fresh', 'saved:…', 'shipped:…', 'cli:') and its preset, if it is one. */
+	/** The chosen start ('fresh', 'stack:…', 'saved:…', 'shipped:…', 'cli:') and its preset, if it is one. */
 	start: string;
 	preset: Preset | undefined;
+	/** The folder of the stack being edited (a 'stack:…' start); undefined: a new stack, in the default folder. */
+	dir: string | undefined;
 	image: Image | undefined;
 	values: Values;
 	/**
@@ -76,7 +78,8 @@ export type FlowEvent =
 	| {type: 'inspected'; inspection: Inspection}
 	| {type: 'starts'; starts: Option[]; warnings: string[]}
 	| {type: 'startsFailed'; message: string}
-	| {type: 'start'; start: string; preset: Preset | undefined}
+	/** `stack`: a stack on this host's list, edited in its own folder from its own .env (no preset). */
+	| {type: 'start'; start: string; preset: Preset | undefined; stack?: StackStart}
 	/** `existing`: the values of the image's .env on disk, if there is one. */
 	| {type: 'image'; image: Image; existing: Values | undefined}
 	| {type: 'answer'; key: string; value: string}
@@ -92,7 +95,14 @@ export type FlowEvent =
 	| {type: 'sshPlanned'; ssh: FileChange[]}
 	| {type: 'sshDone'; outcome: SshOutcome};
 
-export const FRESH: Option = {label: 'start fresh (defaults from this host)', value: 'fresh'};
+/** A registered stack to edit: its image, its folder and the values of its .env. */
+export interface StackStart {
+	image: Image;
+	dir: string;
+	existing: Values;
+}
+
+export const FRESH: Option = {label: 'new stack (defaults from this host)', value: 'fresh'};
 
 export function initialFlow(sets: Values): FlowState {
 	return {
@@ -102,6 +112,7 @@ export function initialFlow(sets: Values): FlowState {
 		starts: undefined,
 		start: '',
 		preset: undefined,
+		dir: undefined,
 		image: undefined,
 		values: {},
 		resolvedFor: '',
@@ -124,9 +135,16 @@ export function flow(state: FlowState, event: FlowEvent): FlowState {
 			return {...state, starts: {starts: event.starts, warnings: event.warnings}};
 		case 'startsFailed':
 			return {...state, starts: {starts: [FRESH], warnings: [`presets could not be loaded: ${event.message}`]}};
-		case 'start':
+		case 'start': {
 			if (screen.name !== 'welcome') return state;
-			return {...state, start: event.start, preset: event.preset, screen: {name: 'image'}};
+			const {stack} = event;
+			if (!stack) return {...state, start: event.start, preset: event.preset, dir: undefined, screen: {name: 'image'}};
+			// Editing a stack: its image and its .env, straight to the questions (once the host checks answered).
+			const next = {...state, start: event.start, preset: undefined, dir: stack.dir};
+			if (!state.inspection)
+				return {...next, screen: {name: 'image', waiting: {image: stack.image, existing: stack.existing}}};
+			return choose(next, stack.image, stack.existing);
+		}
 		case 'image':
 			if (screen.name !== 'image' || screen.waiting) return state;
 			if (!state.inspection)
@@ -179,7 +197,9 @@ function back(state: FlowState): FlowState {
 		case 'image':
 			return {...state, screen: {name: 'welcome'}};
 		case 'question':
-			return {...state, screen: screen.index === 0 ? {name: 'image'} : {name: 'question', index: screen.index - 1}};
+			if (screen.index > 0) return {...state, screen: {name: 'question', index: screen.index - 1}};
+			// A stack being edited has its image: back to where to start.
+			return {...state, screen: state.dir ? {name: 'welcome'} : {name: 'image'}};
 		case 'review':
 			if (screen.writing) return state;
 			return {...state, screen: {name: 'question', index: Math.max(0, questionsFor(state).length - 1)}};
@@ -222,7 +242,6 @@ export function initialImage(state: FlowState): Image {
 	return state.image ?? state.preset?.image ?? 'stem';
 }
 
-/** The answers are saved under the saved preset they started from, else under the image's name. */
 /** The name the answers are saved under: the stack's (its container name), so two stacks keep their own. */
 export function presetName(state: FlowState): string {
 	return state.values[KEY.name] || (state.image ?? 'stem');

@@ -23,7 +23,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		const s = writeStack(name, 'stem', sets);
 		stacks.push(s);
 		const t = wizardInTerminal(s);
-		await t.waitFor('start fresh');
+		await t.waitFor('new stack (defaults from this host)');
 		await t.enterUntil('Review: stem');
 		await t.enterUntil('Build and start it now?');
 		t.keys('Enter');
@@ -71,7 +71,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 			const s = writeStack('hatch-e2e-ttyfail-port', 'stem', {STEM_SSH_PORT: port});
 			stacks.push(s);
 			const t = wizardInTerminal(s);
-			await t.waitFor('start fresh');
+			await t.waitFor('new stack (defaults from this host)');
 			await t.enterUntil('SSH port on the Docker host');
 			t.keys('Enter');
 			const screen = await t.waitFor('is in use on 127.0.0.1');
@@ -94,7 +94,7 @@ describe.sequential('a failed or interrupted deploy leaves its story on the scre
 		writeStack(s.name, 'stem', {DROPBOX_PATH_ON_HOST: gone}, s);
 		rmSync(gone, {recursive: true});
 		const t = wizardInTerminal(s);
-		await t.waitFor('start fresh');
+		await t.waitFor('new stack (defaults from this host)');
 		// The question's own line (the welcome screen mentions Dropbox folders too).
 		await t.enterUntil('DROPBOX_PATH_ON_HOST:');
 		t.keys('Enter');

@@ -32,7 +32,7 @@ describe('the wizard builds and boots in a terminal', () => {
 		sh('docker', ['rm', 'hatch-e2e-tty-base']);
 		s = writeStack('hatch-e2e-tty', 'stem', {STEM_BASE_IMAGE: TTY_BASE});
 		const t = wizardInTerminal(s);
-		await t.waitFor('start fresh');
+		await t.waitFor('new stack (defaults from this host)');
 		await t.enterUntil('Review: stem');
 		await t.enterUntil('Build and start it now?');
 		t.keys('Enter');

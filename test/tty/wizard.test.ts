@@ -34,12 +34,12 @@ afterEach(killSessions);
 
 describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 	it(
-		'a newcomer presses Enter through the defaults and gets a stack; a second run comes prefilled from the ' +
-			'saved preset',
+		'a newcomer presses Enter through the defaults and gets a stack; a second run offers to edit it, ' +
+			'prefilled from its .env',
 		async () => {
 			const box = sandbox();
 			const first = start(box.env, ['--out', box.out, ...HOST_MODE]);
-			await first.waitFor('start fresh');
+			await first.waitFor('new stack (defaults from this host)');
 			await first.enterUntil('Your user name inside the container');
 			// One key per write, as a person types (a burst arrives as one chunk of input).
 			for (let n = 0; n < 5; n++) first.keys('BSpace');
@@ -63,8 +63,9 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 			expect(existsSync(join(box.out, 'stem', 'image', 'Dockerfile'))).toBe(true);
 
 			const second = start(box.env, ['--out', box.out, ...HOST_MODE]);
-			const welcome = await second.waitFor('(saved ');
-			expect(welcome).toMatch(/❯ stem \(saved \d{4}-\d\d-\d\d, stem\)/);
+			// The stack just written comes first, to edit in its own folder, from its own .env.
+			const welcome = await second.waitFor('edit stem');
+			expect(welcome).toContain(`❯ edit stem (stem, ${join(box.out, 'stem')})`);
 			await second.enterUntil('Your user name inside the container');
 			expect(second.screen()).toContain('carol');
 			await second.enterUntil('Review: stem');
@@ -83,7 +84,7 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 		async () => {
 			const box = sandbox();
 			const t = start(box.env, ['--out', box.out, ...HOST_MODE]);
-			await t.waitFor('start fresh');
+			await t.waitFor('new stack (defaults from this host)');
 			await t.enterUntil('Your user name inside the container');
 			t.burst('\x15bob\x7f\x7fen');
 			await t.waitFor('› ben');
@@ -100,7 +101,7 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 	it('Ctrl-C quits with 130 and gives the terminal back as it was', async () => {
 		const box = sandbox();
 		const t = start(box.env, ['--out', box.out]);
-		await t.waitFor('start fresh');
+		await t.waitFor('new stack (defaults from this host)');
 		await t.enterUntil('Which container?');
 		t.keys('C-c');
 		const s = await t.waitFor('icanon');
@@ -111,7 +112,7 @@ describe.skipIf(!hasTmux)('the wizard in a real terminal', () => {
 	it('the plain first frame, written before the UI loads, is replaced by the UI: one welcome screen', async () => {
 		const box = sandbox();
 		const t = start(box.env, ['--out', box.out]);
-		await t.waitFor('start fresh');
+		await t.waitFor('new stack (defaults from this host)');
 		const settled = await t.waitFor('✔ SSH keys');
 		const count = (text: string) => settled.split(text).length - 1;
 		expect(count('hatch-wizard 0.1.0 — SSH-able dev containers')).toBe(1);
