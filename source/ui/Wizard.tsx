@@ -281,12 +281,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Suspense fallback={null}>
 					<Box flexDirection="column">
 						{summary(screen.written)}
-						<Outcome
-							result={screen.result}
-							values={values}
-							dir={stackDir}
-							onShown={() => send({type: 'readyShown'})}
-						/>
+						<Outcome result={screen.result} values={values} dir={stackDir} onShown={() => send({type: 'readyShown'})} />
 						{screen.shown && screen.ssh ? (
 							<SshOffer
 								name={values[KEY.name]!}

@@ -1,6 +1,7 @@
 // The wizard as an app: the Ink UI wired to the real host, files and preset store.
-import {render} from 'ink';
+
 import {dirname} from 'node:path';
+import {render} from 'ink';
 import {type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
