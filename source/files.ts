@@ -32,9 +32,11 @@ function kindOf(s: Stats): string {
 	if (s.isDirectory()) return 'a folder';
 	if (s.isFIFO()) return 'a FIFO (named pipe)';
 	if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
-	if (s.isSocket()) return 'a socket';
 	return 'not a regular file';
 }
+
+/** How much one read takes at most. */
+const READ_PART = 64 * 1024;
 
 /** "12 kB", "3.4 MB": a size in words. */
 export function sizeWords(bytes: number): string {
@@ -55,12 +57,13 @@ export function readBounded(path: string, max: number, what = 'the file'): strin
 		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
 	} catch (error) {
 		const e = error as NodeJS.ErrnoException;
-		const why =
-			e.code === 'ENOENT'
-				? 'does not exist'
-				: e.code === 'EACCES'
-					? 'cannot be read (permission denied)'
-					: `cannot be opened (${e.code ?? e.message})`;
+		const words: Record<string, string> = {
+			ENOENT: 'does not exist',
+			EACCES: 'cannot be read (permission denied)',
+			// Opening a unix socket fails so.
+			ENXIO: 'is a socket: give the path of a regular file',
+		};
+		const why = words[e.code ?? ''] ?? `cannot be opened (${e.code ?? e.message})`;
 		throw new FileError(`${what} ${path} ${why}`, e.code);
 	}
 	try {
@@ -68,12 +71,19 @@ export function readBounded(path: string, max: number, what = 'the file'): strin
 		if (!s.isFile()) throw new FileError(`${what} ${path} is ${kindOf(s)}: give the path of a regular file`);
 		if (s.size > max)
 			throw new FileError(`${what} ${path} is ${sizeWords(s.size)}; hatch reads at most ${sizeWords(max)} there`);
-		// One byte more than allowed, to see a file that grew since it was measured.
-		const buffer = Buffer.alloc(Math.min(s.size, max) + 1);
+		// Read to the end, whatever the size said (it can be 0 for a file that holds text, as in /proc, or grow
+		// meanwhile), but never more than one byte past the limit.
+		const parts: Buffer[] = [];
 		let got = 0;
-		for (let n = 1; n > 0 && got < buffer.length; got += n) n = readSync(fd, buffer, got, buffer.length - got, null);
-		if (got > max) throw new FileError(`${what} ${path} grew past ${sizeWords(max)} while it was read`);
-		return buffer.toString('utf8', 0, got);
+		for (;;) {
+			const part = Buffer.allocUnsafe(Math.min(READ_PART, max + 1 - got));
+			const n = readSync(fd, part, 0, part.length, null);
+			if (n === 0) break;
+			parts.push(part.subarray(0, n));
+			got += n;
+			if (got > max) throw new FileError(`${what} ${path} holds more than ${sizeWords(max)}; hatch reads no more`);
+		}
+		return Buffer.concat(parts, got).toString('utf8');
 	} finally {
 		closeSync(fd);
 	}

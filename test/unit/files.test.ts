@@ -2,6 +2,7 @@
 // hatch's own files (atomic replace, a lock that lets concurrent writers take turns).
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -63,7 +64,56 @@ describe('readBounded', () => {
 	it('says sizes in words', () => {
 		expect(sizeWords(999)).toBe('999 bytes');
 		expect(sizeWords(1000)).toBe('1 kB');
+		expect(sizeWords(999_499)).toBe('999 kB');
+		expect(sizeWords(1_000_000)).toBe('1.0 MB');
 		expect(sizeWords(62_914_560)).toBe('62.9 MB');
+	});
+
+	it('refuses a socket, and names an error it has no words for by its code', async () => {
+		const sock = join(dir, 'sock');
+		const server = createServer();
+		await new Promise<void>(resolve => server.listen(sock, resolve));
+		try {
+			expect(refusal(() => readBounded(sock, 1000))).toBe(
+				`the file ${sock} is a socket: give the path of a regular file`,
+			);
+		} finally {
+			server.close();
+		}
+		const loop = join(dir, 'loop');
+		symlinkSync(loop, loop);
+		expect(refusal(() => readBounded(loop, 1000))).toBe(`the file ${loop} cannot be opened (ELOOP)`);
+	});
+
+	it('reads a file whose size says 0 to its end (as in /proc), and stops one byte past the limit', () => {
+		const status = readBounded('/proc/self/status', 1_000_000);
+		expect(status).toMatch(/^Name:/);
+		expect(status).toContain('\nPid:');
+		expect(refusal(() => readBounded('/proc/self/status', 10, 'the status'))).toBe(
+			'the status /proc/self/status holds more than 10 bytes; hatch reads no more',
+		);
+		// A file larger than one read, read whole.
+		const big = join(dir, 'big');
+		writeFileSync(big, 'x'.repeat(200_000));
+		expect(readBounded(big, 200_000)).toHaveLength(200_000);
+	});
+
+	it('leaves no file open, whether it reads or refuses', () => {
+		const open = () => readdirSync('/proc/self/fd').length;
+		const fifo = join(dir, 'fd-pipe');
+		spawnSync('mkfifo', [fifo]);
+		const small = join(dir, 'fd-small');
+		writeFileSync(small, 'abc');
+		const before = open();
+		for (let i = 0; i < 5; i++) {
+			readBounded(small, 10);
+			expect(() => readBounded(fifo, 10)).toThrow(FileError);
+			expect(() => readBounded(small, 1)).toThrow(FileError);
+			expect(() => readBounded('/proc/self/status', 10)).toThrow(FileError);
+			writeAtomic(join(dir, 'fd-out'), 'x', 0o600);
+			withLock(join(dir, 'fd-lock'), () => {});
+		}
+		expect(open()).toBe(before);
 	});
 });
 
@@ -111,6 +161,38 @@ describe('withLock', () => {
 		);
 		// Still there: it belongs to its holder.
 		expect(readFileSync(`${f}.lock`, 'utf8')).toBe(String(process.pid));
+	});
+
+	it('waits while a live process holds the lock, and goes on when it lets go', async () => {
+		const f = join(dir, 'busy.json');
+		// Another process takes the lock, says so, and lets go a moment later.
+		const holder = spawn(
+			process.execPath,
+			[
+				'-e',
+				`const fs = require('node:fs'); fs.writeFileSync(${JSON.stringify(`${f}.lock`)}, String(process.pid));` +
+					`console.log('held'); setTimeout(() => fs.unlinkSync(${JSON.stringify(`${f}.lock`)}), 300);`,
+			],
+			{stdio: ['ignore', 'pipe', 'inherit']},
+		);
+		await new Promise(resolve => holder.stdout!.once('data', resolve));
+		expect(withLock(f, () => 'ran')).toBe('ran');
+		await new Promise(resolve => holder.once('exit', resolve));
+	});
+
+	it('does not take over a lock whose holder it cannot tell, and fails at once where no lock can be made', () => {
+		for (const [content, shown] of [
+			['not a pid', '?'],
+			['0', '0'],
+			['-1', '-1'],
+		]) {
+			const f = join(dir, `odd-${shown}.json`);
+			writeFileSync(`${f}.lock`, content!);
+			expect(refusal(() => withLock(f, () => 'ran', 20))).toBe(
+				`${f}.lock is held by process ${shown}; if no hatch-wizard is running, delete that file and try again`,
+			);
+		}
+		expect(() => withLock(join(dir, 'no-such-folder', 'x.json'), () => 'ran')).toThrow(/ENOENT/);
 	});
 
 	describe('ten processes at once', () => {
