@@ -5,7 +5,14 @@ import {mkdtempSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {downCommand, findStack, forgetCommand, listCommand, rebuildCommand} from '../../source/commands/stacks.js';
+import {
+	downCommand,
+	findStack,
+	forgetCommand,
+	listCommand,
+	rebuildCommand,
+	upCommand,
+} from '../../source/commands/stacks.js';
 import {parseEnv} from '../../source/core/env.js';
 import {Store} from '../../source/store.js';
 import {fakeHome} from '../helpers/cli.js';
@@ -182,6 +189,30 @@ describe('list', () => {
 		);
 	});
 
+	it('a folder that now holds another stack, and sshd not answering, are said as such', async () => {
+		const config = tmp('hatch-cfg-');
+		const [outA, outB] = [tmp('hatch-a-'), tmp('hatch-b-')];
+		await write(config, 'mine', '2371', outA);
+		await write(config, 'quiet', '2372', outB);
+		const env = join(outA, 'stem', '.env');
+		writeFileSync(env, readFileSync(env, 'utf8').replace('STEM_CONTAINER_NAME=mine', 'STEM_CONTAINER_NAME=theirs'));
+		const e = scriptedEngine({reply: () => ({stdout: 'running\n'}), answers: () => false});
+		let out = '';
+		await listCommand(
+			await Store.open(host, config),
+			false,
+			s => {
+				out += s;
+			},
+			e.engine,
+		);
+		expect(out).toBe(
+			`mine                 stem    running, ssh NOT answering on 2371\n  ${join(outA, 'stem')} (now holds another ` +
+				'stack)\n' +
+				`quiet                stem    running, ssh NOT answering on 2372\n  ${join(outB, 'stem')}\n`,
+		);
+	});
+
 	it('an engine that does not answer: the state is unknown, and the list still comes', async () => {
 		const config = tmp('hatch-cfg-');
 		await write(config, 'lone', '2351', tmp('hatch-a-'));
@@ -275,6 +306,30 @@ describe('forget, down, rebuild', () => {
 		expect(await downCommand(ref, {...o, ask: async () => true}, () => {}, e.engine)).toBe(0);
 		expect(await downCommand(ref, {...o, yes: true}, () => {}, e.engine)).toBe(0);
 		expect(e.lines()).toEqual(['docker compose down --volumes', 'docker compose down --volumes']);
+	});
+
+	it('up starts the container without a build, and waits for it', async () => {
+		const e = scriptedEngine({reply: () => ({exitCode: 1})});
+		await upCommand(ref, e.engine);
+		expect(e.lines()[0]).toBe('docker compose up --detach --no-build');
+		expect(e.lines().some(l => l.includes(' build'))).toBe(false);
+	});
+
+	it('down that compose refuses: its code, and no word that it is down', async () => {
+		const e = scriptedEngine({reply: line => (line === 'docker compose down' ? {exitCode: 3} : undefined)});
+		let said = '';
+		const code = await downCommand(
+			ref,
+			{volumes: false, yes: false},
+			s => {
+				said += s;
+			},
+			e.engine,
+		);
+		expect(code).toBe(3);
+		expect(said).toBe('');
+		// The terminal sees compose's own output.
+		expect(e.calls[0]!.options.inherit).toBe(true);
 	});
 
 	it('rebuild --no-cache builds every step again, then starts the container', async () => {
