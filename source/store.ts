@@ -238,11 +238,19 @@ export class Store {
 
 	private quarantineAll(bad: Bad[]): void {
 		let kept: unknown[] = [];
-		try {
-			const old = JSON.parse(readBounded(this.quarantine, STORE_MAX_BYTES * 4, 'the quarantine file'));
+		if (existsSync(this.quarantine)) {
+			let old: unknown;
+			try {
+				old = JSON.parse(readBounded(this.quarantine, STORE_MAX_BYTES * 4, 'the quarantine file'));
+			} catch {
+				// Unreadable: moved aside below, as the store itself would be.
+			}
 			if (Array.isArray(old)) kept = old;
-		} catch {
-			// none yet (or unreadable: it is replaced by the entries that cannot be lost now)
+			else {
+				const aside = `${this.quarantine}.unreadable-${timestamp()}`;
+				renameSync(this.quarantine, aside);
+				this.warnings.push(`the unreadable quarantine file was moved to ${aside}`);
+			}
 		}
 		const at = new Date().toISOString();
 		writeAtomic(this.quarantine, `${JSON.stringify([...kept, ...bad.map(b => ({...b, at}))], null, '\t')}\n`, 0o600);

@@ -149,6 +149,18 @@ describe('a bad entry is set aside alone', () => {
 		).toEqual(['old', 'also']);
 	});
 
+	it('a quarantine file that cannot be read is moved aside, never overwritten', async () => {
+		const dir = withFile({hosts: {h: {presets: {old: {...good, image: 'box'}}}}});
+		const quarantine = join(dir, 'presets.quarantine.json');
+		writeFileSync(quarantine, 'not json');
+		const s = await Store.open('h', dir);
+		s.save({name: 'x', image: 'stem', settings: {}}, facts);
+		const aside = readdirSync(dir).find(n => n.startsWith('presets.quarantine.json.unreadable-'))!;
+		expect(readFileSync(join(dir, aside), 'utf8')).toBe('not json');
+		expect(s.warnings.at(-1)).toBe(`the unreadable quarantine file was moved to ${join(dir, aside)}`);
+		expect(JSON.parse(readFileSync(quarantine, 'utf8')).map((b: {name: string}) => b.name)).toEqual(['old']);
+	});
+
 	it('deleting a preset that is not valid any more works (it goes to the quarantine file)', async () => {
 		const dir = withFile({hosts: {h: {presets: {old: {...good, image: 'box'}}}}});
 		expect((await Store.open('h', dir)).delete('old')).toBe(true);
