@@ -61,7 +61,13 @@ async function loadPreset(name: string | undefined, file: string | undefined): P
  * The wizard: its first frame is written at once as plain text, the host's inspection starts, and the terminal
  * UI takes over the screen when it has loaded.
  */
-async function wizard(version: string, out: string, sets: Record<string, string>, preset?: Preset): Promise<number> {
+async function wizard(
+	version: string,
+	out: string,
+	sets: Record<string, string>,
+	preset: Preset | undefined,
+	askWhere: boolean,
+): Promise<number> {
 	const host = realHost();
 	const [{PROBE_LABELS, inspectHost, systemGraphics}, {firstFrameLines}] = await Promise.all([
 		import('../host/inspect.js'),
@@ -75,7 +81,7 @@ async function wizard(version: string, out: string, sets: Record<string, string>
 	inspection.catch(() => {}); // a failure is the wizard's to show, once it asks for the result
 	// The preset store loads beside the UI, so the welcome screen's list of starts is ready with its first frame.
 	const [{runWizard}] = await Promise.all([import('../ui/app.js'), import('../store.js')]);
-	return runWizard({version, out, sets, ...(preset ? {preset} : {}), inspection, shown});
+	return runWizard({version, out, sets, ...(preset ? {preset} : {}), inspection, shown, askWhere});
 }
 
 const told = new Set<string>();
@@ -128,7 +134,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 					'--preset-file FILE), or --dry-run to only look',
 			);
 		}
-		return wizard(opts.version, out, sets, preset);
+		return wizard(opts.version, out, sets, preset, opts.out === undefined);
 	}
 	const [
 		{ansi, changeLines, colorFor},

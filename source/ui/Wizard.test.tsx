@@ -330,6 +330,41 @@ describe('Wizard', () => {
 		unmount();
 	});
 
+	it('asks where a new stack goes when no --out was given: the default, or a folder typed in (~/ is home)', async () => {
+		for (const [keys, dir] of [
+			[[KEY.enter], '/out/stem'],
+			[[KEY.down, KEY.enter, ...'~/stacks', KEY.enter], '/home/alice/stacks/stem'],
+		] as const) {
+			const planned: (string | undefined)[] = [];
+			const read: string[] = [];
+			const {d} = deps({
+				askWhere: true,
+				existingAt: (_image, at) => {
+					read.push(at);
+					return undefined;
+				},
+				plan: async (_image, values, at) => {
+					planned.push(at);
+					return [
+						{path: `${at}/.env`, content: JSON.stringify(values), mode: 0o600, showDiff: true, state: 'new', diff: ''},
+					];
+				},
+			});
+			const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+			await waitFor(lastFrame, '❯ start fresh');
+			await press(stdin, KEY.enter);
+			await waitFor(lastFrame, 'Which container?');
+			await press(stdin, KEY.enter);
+			expect(await waitFor(lastFrame, 'Where should the stem stack go?')).toContain('❯ /out/stem');
+			await press(stdin, ...keys);
+			await enterUntil(lastFrame, stdin, 'Review: stem');
+			expect(await waitFor(lastFrame, 'Write')).toContain(dir);
+			expect(read).toEqual([dir]);
+			expect(planned.every(at => at === dir)).toBe(true);
+			unmount();
+		}
+	});
+
 	it('shows a failed write and exits 1', async () => {
 		const {d, exits} = deps({
 			write: vi.fn(async () => Promise.reject(new Error('EACCES: permission denied, open /out/stem/.env'))),

@@ -37,6 +37,7 @@ import {Review} from './Review.js';
 import {SshOffer} from './SshOffer.js';
 import {Step} from './Step.js';
 import {Welcome} from './Welcome.js';
+import {WhereChoice} from './WhereChoice.js';
 
 export interface WizardDeps {
 	version: string;
@@ -49,6 +50,9 @@ export interface WizardDeps {
 	stackFor?: (start: string) => StackStart | undefined;
 	stackDir: (image: Image) => string;
 	loadExisting: (image: Image) => Values | undefined;
+	/** Ask where a new stack goes (no --out was given); `existingAt` reads the .env of a chosen folder. */
+	askWhere?: boolean;
+	existingAt?: (image: Image, dir: string) => Values | undefined;
 	sets: Values;
 	/** `dir`: the stack's folder when one is being edited (else the image's default one). */
 	plan: (image: Image, values: Values, dir?: string) => Promise<FileChange[]>;
@@ -76,7 +80,7 @@ export interface WizardDeps {
 }
 
 export function Wizard({deps}: {deps: WizardDeps}) {
-	const [state, dispatch] = useReducer(flow, deps.sets, initialFlow);
+	const [state, dispatch] = useReducer(flow, deps, d => initialFlow(d.sets, d.askWhere ?? false));
 	// The state after every event sent so far, ahead of the next render: a handler reads what its own event
 	// did (the values to write, the comparison to start) even when other events are not on screen yet.
 	const latest = useRef(state);
@@ -202,6 +206,16 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					initial={initialImage(state)}
 					waiting={!!screen.waiting}
 					onChoose={chosen => send({type: 'image', image: chosen, existing: deps.loadExisting(chosen)})}
+					onBack={back}
+				/>
+			);
+		case 'where':
+			return (
+				<WhereChoice
+					image={image!}
+					dir={deps.stackDir(image!)}
+					home={deps.identity.home}
+					onChoose={dir => send({type: 'where', dir, existing: deps.existingAt?.(image!, dir)})}
 					onBack={back}
 				/>
 			);

@@ -23,6 +23,8 @@ export interface RunOptions {
 	preset?: Preset;
 	/** The host's inspection, when it was started before the UI loaded. */
 	inspection?: Promise<Inspection>;
+	/** No --out was given: a new stack's folder is asked for (out is the default offered). */
+	askWhere?: boolean;
 	/** The plain first frame already on the terminal (first-frame.ts), which the UI's first frame replaces. */
 	shown?: string[];
 }
@@ -92,6 +94,8 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		},
 		stackDir: image => stackDir(target(image)),
 		loadExisting: image => readExisting(target(image)),
+		askWhere: options.askWhere ?? false,
+		existingAt: (image, dir) => readExisting(target(image, dir)),
 		sets: options.sets,
 		plan: (image, values, dir) => planFiles(target(image, dir), values, composeVersion),
 		write: writeFiles,

@@ -100,6 +100,50 @@ describe('flow: editing a stack on the list', () => {
 	});
 });
 
+describe('flow: where a new stack goes (no --out given)', () => {
+	const inspected: FlowEvent = {type: 'inspected', inspection: fakeInspection()};
+	const fresh: FlowEvent = {type: 'start', start: 'fresh', preset: undefined};
+
+	it('asks after the image, then resolves the values from the .env in the chosen folder', () => {
+		const s = apply(initialFlow({}, true), inspected, fresh, {type: 'image', image: 'stem', existing: undefined});
+		expect(s.screen).toEqual({name: 'where'});
+		expect(s.image).toBe('stem');
+		const there = flow(s, {type: 'where', dir: '/srv/a/stem', existing: {STEM_SSH_PORT: '2555'}});
+		expect(there.screen).toEqual({name: 'question', index: 0});
+		expect(there.dir).toBe('/srv/a/stem');
+		expect(there.values.STEM_SSH_PORT).toBe('2555');
+	});
+
+	it('Esc goes from the first question to where, and from where to the image; another folder resolves again', () => {
+		const s = apply(
+			initialFlow({}, true),
+			inspected,
+			fresh,
+			{type: 'image', image: 'stem', existing: undefined},
+			{type: 'where', dir: '/srv/a/stem', existing: {STEM_SSH_PORT: '2555'}},
+		);
+		const atWhere = flow(s, back);
+		expect(atWhere.screen).toEqual({name: 'where'});
+		expect(flow(atWhere, back).screen).toEqual({name: 'image'});
+		const elsewhere = flow(atWhere, {type: 'where', dir: '/srv/b/stem', existing: undefined});
+		expect(elsewhere.dir).toBe('/srv/b/stem');
+		expect(elsewhere.values.STEM_SSH_PORT).not.toBe('2555');
+		// The same folder again keeps the answers given.
+		const same = flow(flow(answered(s, 'kept'), back), back);
+		expect(flow(same, {type: 'where', dir: '/srv/a/stem', existing: {}}).values[keyOf(s)!]).toBe('kept');
+	});
+
+	it('waits for the host checks after the folder when they are not in yet; never asks without the option', () => {
+		const s = apply(initialFlow({}, true), fresh, {type: 'image', image: 'neuron', existing: undefined});
+		expect(s.screen).toEqual({name: 'where'});
+		const waiting = flow(s, {type: 'where', dir: '/srv/n/neuron', existing: undefined});
+		expect(waiting.screen).toEqual({name: 'image', waiting: {image: 'neuron', existing: undefined}});
+		expect(flow(waiting, inspected).screen).toEqual({name: 'question', index: 0});
+		expect(atQuestions('stem').screen).toEqual({name: 'question', index: 0});
+		expect(flow(atQuestions('stem'), {type: 'where', dir: '/x', existing: undefined}).dir).toBeUndefined();
+	});
+});
+
 describe('flow: the welcome screen', () => {
 	it('starts there, with neither the host checks nor the starts in', () => {
 		const s = initialFlow({});

@@ -29,6 +29,8 @@ export type Screen =
 	| {name: 'welcome'}
 	/** `waiting`: an image chosen before the host checks answered, resolved once they do. */
 	| {name: 'image'; waiting?: {image: Image; existing: Values | undefined}}
+	/** Where a new stack goes (asked when no --out was given). */
+	| {name: 'where'}
 	| {name: 'question'; index: number}
 	/** `writing`: Write was chosen, the files are being written. */
 	| {name: 'review'; writing?: boolean}
@@ -57,8 +59,13 @@ export interface FlowState {
 	/** The chosen start ('fresh', 'stack:…', 'saved:…', 'shipped:…', 'cli:') and its preset, if it is one. */
 	start: string;
 	preset: Preset | undefined;
-	/** The folder of the stack being edited (a 'stack:…' start); undefined: a new stack, in the default folder. */
+	/**
+	 * The stack's folder: the one being edited (a 'stack:…' start), or the one chosen for a new stack; undefined: a
+	 * new stack in the default folder.
+	 */
 	dir: string | undefined;
+	/** Ask where a new stack goes (no --out was given). */
+	askWhere: boolean;
 	image: Image | undefined;
 	values: Values;
 	/**
@@ -82,6 +89,8 @@ export type FlowEvent =
 	| {type: 'start'; start: string; preset: Preset | undefined; stack?: StackStart}
 	/** `existing`: the values of the image's .env on disk, if there is one. */
 	| {type: 'image'; image: Image; existing: Values | undefined}
+	/** The folder chosen for a new stack, and the values of a .env already there. */
+	| {type: 'where'; dir: string; existing: Values | undefined}
 	| {type: 'answer'; key: string; value: string}
 	| {type: 'back'}
 	| {type: 'compared'; run: number; changes: FileChange[]; checks: Checks}
@@ -104,8 +113,9 @@ export interface StackStart {
 
 export const FRESH: Option = {label: 'new stack (defaults from this host)', value: 'fresh'};
 
-export function initialFlow(sets: Values): FlowState {
+export function initialFlow(sets: Values, askWhere = false): FlowState {
 	return {
+		askWhere,
 		screen: {name: 'welcome'},
 		sets,
 		inspection: undefined,
@@ -147,9 +157,19 @@ export function flow(state: FlowState, event: FlowEvent): FlowState {
 		}
 		case 'image':
 			if (screen.name !== 'image' || screen.waiting) return state;
+			if (state.askWhere) return {...state, image: event.image, dir: undefined, screen: {name: 'where'}};
 			if (!state.inspection)
 				return {...state, screen: {name: 'image', waiting: {image: event.image, existing: event.existing}}};
 			return choose(state, event.image, event.existing);
+		case 'where':
+			if (screen.name !== 'where') return state;
+			if (!state.inspection)
+				return {
+					...state,
+					dir: event.dir,
+					screen: {name: 'image', waiting: {image: state.image!, existing: event.existing}},
+				};
+			return choose({...state, dir: event.dir}, state.image!, event.existing);
 		case 'answer': {
 			if (screen.name !== 'question' || currentQuestion(state)?.key !== event.key) return state;
 			return ask({...state, values: answer(state.image!, state.values, event.key, event.value)}, screen.index + 1);
@@ -198,8 +218,11 @@ function back(state: FlowState): FlowState {
 			return {...state, screen: {name: 'welcome'}};
 		case 'question':
 			if (screen.index > 0) return {...state, screen: {name: 'question', index: screen.index - 1}};
-			// A stack being edited has its image: back to where to start.
-			return {...state, screen: state.dir ? {name: 'welcome'} : {name: 'image'}};
+			// A stack being edited has its image and its folder: back to where to start.
+			if (editing(state)) return {...state, screen: {name: 'welcome'}};
+			return {...state, screen: state.askWhere ? {name: 'where'} : {name: 'image'}};
+		case 'where':
+			return {...state, screen: {name: 'image'}};
 		case 'review':
 			if (screen.writing) return state;
 			return {...state, screen: {name: 'question', index: Math.max(0, questionsFor(state).length - 1)}};
@@ -208,9 +231,12 @@ function back(state: FlowState): FlowState {
 	}
 }
 
+/** Whether a stack on the list is being edited (in its own folder, with its own image). */
+export const editing = (state: FlowState) => state.start.startsWith('stack:');
+
 /** The image chosen: its values resolved for this start (unless they already were), then its first question. */
 function choose(state: FlowState, image: Image, existing: Values | undefined): FlowState {
-	const key = `${state.start}\u0000${image}`;
+	const key = `${state.start}\u0000${image}\u0000${state.dir ?? ''}`;
 	if (key === state.resolvedFor) return ask({...state, image}, 0);
 	const resolved = resolveConfig({
 		image,
