@@ -3,6 +3,7 @@
 import {relative} from 'node:path';
 import {Spinner} from '@inkjs/ui';
 import {Box, Text} from 'ink';
+import {useState} from 'react';
 import {changeWord, diffTones} from '../core/describe.js';
 import type {FileChange} from '../stack.js';
 import {SelectList} from './fields.js';
@@ -30,6 +31,9 @@ export interface ReviewProps {
 	errors: string[];
 	notes?: string[];
 	presetNote: string;
+	/** Every setting asked, with its value now: one can be picked to change (onJump), then the review comes back. */
+	settings?: {key: string; label: string}[];
+	onJump?: (key: string) => void;
 	onWrite: () => void;
 	onBack: () => void;
 	onQuit: () => void;
@@ -43,15 +47,19 @@ export function Review({
 	errors,
 	notes = [],
 	presetNote,
+	settings = [],
+	onJump,
 	onWrite,
 	onBack,
 	onQuit,
 }: ReviewProps) {
+	const [picking, setPicking] = useState(false);
 	// Not passive: Esc goes back while the comparison still runs, and other keys typed then are dropped
-	// rather than kept for the Write button.
+	// rather than kept for the Write button. While a setting is being picked, Esc goes back to the actions.
 	useKeys(key => {
 		if (key.kind !== 'escape') return;
-		onBack();
+		if (picking) setPicking(false);
+		else onBack();
 		return 'done';
 	});
 	if (!changes) return <Spinner label="Comparing with what is on disk…" />;
@@ -60,11 +68,32 @@ export function Review({
 	const contextChanged = context.filter(c => c.state !== 'unchanged').length;
 	const pending = changes.filter(c => c.state !== 'unchanged').length;
 	const back = {label: 'Back', value: 'back'};
+	const change = onJump && settings.length ? [{label: 'Change a setting…', value: 'change'}] : [];
 	const actions = errors.length
-		? [back, {label: 'Quit without writing', value: 'quit'}]
+		? [...change, back, {label: 'Quit without writing', value: 'quit'}]
 		: pending === 0
-			? [{label: 'Continue (nothing to write)', value: 'write'}, back, {label: 'Quit', value: 'quit'}]
-			: [{label: `Write ${pending} file(s)`, value: 'write'}, back, {label: 'Quit without writing', value: 'quit'}];
+			? [{label: 'Continue (nothing to write)', value: 'write'}, ...change, back, {label: 'Quit', value: 'quit'}]
+			: [
+					{label: `Write ${pending} file(s)`, value: 'write'},
+					...change,
+					back,
+					{label: 'Quit without writing', value: 'quit'},
+				];
+	if (picking)
+		return (
+			<Box flexDirection="column">
+				<Text bold>
+					Change which setting? ({image} → {dir})
+				</Text>
+				<Box marginTop={1}>
+					<SelectList
+						items={settings.map(s => ({key: s.key, label: s.label, value: s.key}))}
+						onSelect={item => onJump!(item.value)}
+					/>
+				</Box>
+				<Text dimColor>↑↓ choose · Enter change it · Esc back to the review</Text>
+			</Box>
+		);
 	return (
 		<Box flexDirection="column">
 			<Text bold>
@@ -122,7 +151,15 @@ export function Review({
 			<Box marginTop={1}>
 				<SelectList
 					items={actions}
-					onSelect={item => (item.value === 'write' ? onWrite() : item.value === 'back' ? onBack() : onQuit())}
+					onSelect={item =>
+						item.value === 'write'
+							? onWrite()
+							: item.value === 'change'
+								? setPicking(true)
+								: item.value === 'back'
+									? onBack()
+									: onQuit()
+					}
 				/>
 			</Box>
 			<Text dimColor>↑↓ choose · Enter next · Esc back · Ctrl-C quit</Text>

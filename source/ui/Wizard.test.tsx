@@ -365,6 +365,39 @@ describe('Wizard', () => {
 		}
 	});
 
+	it('changes one setting from the review and comes back to it, compared again', async () => {
+		const planned: string[] = [];
+		const {d, saved} = deps({
+			plan: async (image, values) => {
+				planned.push(JSON.stringify(values));
+				return [{path: `/out/${image}/.env`, content: 'x', mode: 0o600, showDiff: true, state: 'new', diff: ''}];
+			},
+		});
+		const {lastFrame, stdin, unmount} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'Dropbox');
+		await enterUntil(lastFrame, stdin, 'Review: stem');
+		await waitFor(lastFrame, 'Change a setting…');
+		await press(stdin, KEY.down, KEY.enter);
+		const list = await waitFor(lastFrame, 'Change which setting?');
+		expect(list).toContain('22222');
+		// Down to the SSH port's line, whatever its place in the list.
+		const lines = list
+			.split('\n')
+			.filter(l => /^\s*(❯ )?\S/.test(l) && !l.includes('Change which') && !l.includes('↑↓'));
+		const at = lines.findIndex(l => l.includes('22222'));
+		await press(stdin, ...Array(at).fill(KEY.down), KEY.enter);
+		await waitFor(lastFrame, 'STEM_SSH_PORT');
+		await press(stdin, ...Array(5).fill(KEY.backspace), ...'2399', KEY.enter);
+		const review = await waitFor(lastFrame, 'Write');
+		expect(review).toContain('Review: stem');
+		// Written with the changed value, from a comparison made after the change.
+		await press(stdin, KEY.enter);
+		await vi.waitFor(() => expect(saved).toHaveLength(1));
+		expect(saved[0]!.values.STEM_SSH_PORT).toBe('2399');
+		expect(JSON.parse(planned.at(-1)!).STEM_SSH_PORT).toBe('2399');
+		unmount();
+	});
+
 	it('shows a failed write and exits 1', async () => {
 		const {d, exits} = deps({
 			write: vi.fn(async () => Promise.reject(new Error('EACCES: permission denied, open /out/stem/.env'))),

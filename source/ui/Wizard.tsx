@@ -26,6 +26,7 @@ import {
 	initialFlow,
 	initialImage,
 	presetName,
+	questionsFor,
 	refusedHere,
 	reviewFindings,
 	type StackStart,
@@ -251,6 +252,11 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						`Your answers are saved as preset "${name}" for ${deps.identity.hostname} (hatch-wizard ` +
 						`--preset ${name} --yes replays them).`
 					}
+					settings={questionsFor(state).map(q => ({
+						key: q.key,
+						label: `${q.prompt} ${values[q.key] ? values[q.key] : '(empty)'}`,
+					}))}
+					onJump={key => send({type: 'jump', key})}
 					onBack={back}
 					onQuit={() => deps.onExit(0)}
 					onWrite={write}

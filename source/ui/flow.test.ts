@@ -144,6 +144,32 @@ describe('flow: where a new stack goes (no --out given)', () => {
 	});
 });
 
+describe('flow: changing one setting from the review', () => {
+	it('jumps to its question; the answer comes back to the review with a new comparison', () => {
+		const r = atReview();
+		const at = flow(r, {type: 'jump', key: 'STEM_SSH_PORT'});
+		expect(keyOf(at)).toBe('STEM_SSH_PORT');
+		expect(at.screen).toMatchObject({name: 'question', review: true});
+		const changed = flow(at, {type: 'answer', key: 'STEM_SSH_PORT', value: '2399'});
+		expect(changed.screen).toEqual({name: 'review'});
+		expect(changed.values.STEM_SSH_PORT).toBe('2399');
+		expect(changed.run).toBe(r.run + 1);
+		expect(changed.review).toBeUndefined();
+	});
+
+	it('Esc on that question goes back to the review as it was; a key with no question, or a write, is ignored', () => {
+		const r = atReview();
+		const left = apply(r, {type: 'jump', key: 'STEM_USER'}, back);
+		expect(left.screen).toEqual({name: 'review'});
+		expect(left.run).toBe(r.run);
+		expect(left.review).toBe(r.review);
+		expect(flow(r, {type: 'jump', key: 'NO_SUCH_KEY'})).toBe(r);
+		const writing = flow(r, {type: 'write'});
+		expect(flow(writing, {type: 'jump', key: 'STEM_USER'})).toBe(writing);
+		expect(flow(atQuestions(), {type: 'jump', key: 'STEM_USER'}).screen).toEqual({name: 'question', index: 0});
+	});
+});
+
 describe('flow: the welcome screen', () => {
 	it('starts there, with neither the host checks nor the starts in', () => {
 		const s = initialFlow({});

@@ -31,7 +31,8 @@ export type Screen =
 	| {name: 'image'; waiting?: {image: Image; existing: Values | undefined}}
 	/** Where a new stack goes (asked when no --out was given). */
 	| {name: 'where'}
-	| {name: 'question'; index: number}
+	/** `review`: reached from the review to change one setting; its answer (or Esc) goes back there. */
+	| {name: 'question'; index: number; review?: true}
 	/** `writing`: Write was chosen, the files are being written. */
 	| {name: 'review'; writing?: boolean}
 	| {name: 'done'; written: FileChange[]}
@@ -92,6 +93,8 @@ export type FlowEvent =
 	/** The folder chosen for a new stack, and the values of a .env already there. */
 	| {type: 'where'; dir: string; existing: Values | undefined}
 	| {type: 'answer'; key: string; value: string}
+	/** From the review: change the setting of this key, then come back. */
+	| {type: 'jump'; key: string}
 	| {type: 'back'}
 	| {type: 'compared'; run: number; changes: FileChange[]; checks: Checks}
 	| {type: 'compareFailed'; run: number; message: string}
@@ -172,7 +175,14 @@ export function flow(state: FlowState, event: FlowEvent): FlowState {
 			return choose({...state, dir: event.dir}, state.image!, event.existing);
 		case 'answer': {
 			if (screen.name !== 'question' || currentQuestion(state)?.key !== event.key) return state;
-			return ask({...state, values: answer(state.image!, state.values, event.key, event.value)}, screen.index + 1);
+			const values = answer(state.image!, state.values, event.key, event.value);
+			// A change made from the review goes back to it, with a new comparison.
+			return ask({...state, values}, screen.review ? Number.POSITIVE_INFINITY : screen.index + 1);
+		}
+		case 'jump': {
+			if (screen.name !== 'review' || screen.writing) return state;
+			const index = questionsFor(state).findIndex(q => q.key === event.key);
+			return index < 0 ? state : {...state, screen: {name: 'question', index, review: true}};
 		}
 		case 'back':
 			return back(state);
@@ -217,6 +227,8 @@ function back(state: FlowState): FlowState {
 		case 'image':
 			return {...state, screen: {name: 'welcome'}};
 		case 'question':
+			// Left unchanged: the review as it was, its comparison still right.
+			if (screen.review) return {...state, screen: {name: 'review'}};
 			if (screen.index > 0) return {...state, screen: {name: 'question', index: screen.index - 1}};
 			// A stack being edited has its image and its folder: back to where to start.
 			if (editing(state)) return {...state, screen: {name: 'welcome'}};
