@@ -3,8 +3,7 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {type Values, validateValue} from '../core/model.js';
-import {SelectList, TextField} from './fields.js';
-import {useKeys} from './keys.js';
+import {SelectList, TextField, useEscapeBack} from './fields.js';
 import {OTHER, type Question as Q} from './questions.js';
 
 export interface QuestionProps {
@@ -30,16 +29,13 @@ export function Question({question, values, check, checkOnSubmit, onAnswer, onBa
 	const validate = (value: string) =>
 		validateValue(question.key, value, values) ?? (value ? check?.(question.key, value) : undefined);
 
-	useKeys(
-		key => {
-			if (key.kind !== 'escape') return;
-			if (typing && question.options) {
-				setTyping(false);
-				setError(undefined);
-			} else onBack();
-			return 'done';
+	useEscapeBack(
+		typing && !!question.options,
+		() => {
+			setTyping(false);
+			setError(undefined);
 		},
-		{passive: true},
+		onBack,
 	);
 
 	return (

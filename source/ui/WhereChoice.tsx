@@ -5,8 +5,7 @@ import {isAbsolute, join} from 'node:path';
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import type {Image} from '../core/model.js';
-import {SelectList, TextField} from './fields.js';
-import {useKeys} from './keys.js';
+import {SelectList, TextField, useEscapeBack} from './fields.js';
 
 /** A typed folder as a path: ~ and ~/… are the home. */
 export function folderPath(typed: string, home: string): string {
@@ -34,16 +33,13 @@ export function WhereChoice({
 	const problem = (typed: string) =>
 		isAbsolute(folderPath(typed, home)) ? undefined : 'give an absolute path, or one that starts with ~/';
 
-	useKeys(
-		key => {
-			if (key.kind !== 'escape') return;
-			if (typing) {
-				setTyping(false);
-				setError(undefined);
-			} else onBack();
-			return 'done';
+	useEscapeBack(
+		typing,
+		() => {
+			setTyping(false);
+			setError(undefined);
 		},
-		{passive: true},
+		onBack,
 	);
 
 	return (

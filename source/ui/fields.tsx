@@ -167,3 +167,19 @@ export function SelectList<V extends string>({
 		</Box>
 	);
 }
+
+/**
+ * Esc on a screen with a list and a text field behind "another…": from the field back to the list
+ * (`leaveField`) while `inField`, else back a screen.
+ */
+export function useEscapeBack(inField: boolean, leaveField: () => void, onBack: () => void): void {
+	useKeys(
+		key => {
+			if (key.kind !== 'escape') return;
+			if (inField) leaveField();
+			else onBack();
+			return 'done';
+		},
+		{passive: true},
+	);
+}
