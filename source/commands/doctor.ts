@@ -408,7 +408,7 @@ async function relayFinding(deps: DoctorDeps, ref: StackRef, hostAgent: Promise<
 	return {
 		check: 'agent relay',
 		status: 'fail',
-		detail: `nothing answers the user at ${AGENT_RELAY} (${failed(r)})`,
+		detail: `nothing answers the user at ${AGENT_RELAY} (ssh-add -l: ${failed(r)})`,
 		fix:
 			host.status === 'fail'
 				? "the host's agent does not answer (see agent)"
@@ -480,17 +480,16 @@ export async function diagnose(target: Target, deps: DoctorDeps = realDeps()): P
 				: {check: 'stack', status: 'skip', detail: 'no stack on this host yet (hatch-wizard writes one)'};
 		return [...host, stack];
 	}
-	const inside = ref.values[KEY.agent] ? ['agent relay'] : [];
-	const running = container!.running;
-	const looks = running
+	const relay = Boolean(ref.values[KEY.agent]);
+	const looks = container!.running
 		? await Promise.all([
 				sshFinding(deps, ref),
 				userFinding(deps, ref),
 				mountFindings(deps, ref, container!.mounts),
-				...(inside.length ? [relayFinding(deps, ref, hostAgent)] : []),
+				...(relay ? [relayFinding(deps, ref, hostAgent)] : []),
 				bootFinding(deps, ref),
 			])
-		: ['ssh', 'user', 'mounts', ...inside, 'boot'].map(
+		: ['ssh', 'user', 'mounts', ...(relay ? ['agent relay'] : []), 'boot'].map(
 				(check): Finding => ({
 					check,
 					status: 'skip',
@@ -505,17 +504,17 @@ export async function diagnose(target: Target, deps: DoctorDeps = realDeps()): P
 
 /** The column the details start in (after the mark): the usual checks' names fit, a mount's may go past. */
 const NAME_WIDTH = 11;
+const INDENT = ' '.repeat(NAME_WIDTH + 4);
 
 /** The findings as lines: a mark and the check's name, the fix indented under anything not ok. */
 export function doctorLines(findings: Finding[], name: string | undefined): Line[] {
-	const width = NAME_WIDTH;
 	const lines: Line[] = [];
 	for (const f of findings) {
 		const {mark, tone} = MARK[f.status];
 		const [first, ...more] = f.detail.split('\n');
-		lines.push({text: `${mark} ${f.check.padEnd(width)}  ${first}`, tone});
-		for (const l of more) lines.push({text: `${' '.repeat(width + 4)}${l}`, tone: 'plain'});
-		if (f.fix && f.status !== 'ok') lines.push({text: `${' '.repeat(width + 4)}→ ${f.fix}`, tone: 'plain'});
+		lines.push({text: `${mark} ${f.check.padEnd(NAME_WIDTH)}  ${first}`, tone});
+		for (const l of more) lines.push({text: `${INDENT}${l}`, tone: 'plain'});
+		if (f.fix && f.status !== 'ok') lines.push({text: `${INDENT}→ ${f.fix}`, tone: 'plain'});
 	}
 	const count = (s: FindingStatus) => findings.filter(f => f.status === s).length;
 	const fails = count('fail');

@@ -302,7 +302,7 @@ describe('doctor: the host, each failure with its fix', () => {
 		expect(byCheck(findings, 'agent relay')).toEqual({
 			check: 'agent relay',
 			status: 'fail',
-			detail: `nothing answers the user at ${AGENT_RELAY} (Error connecting to agent: Connection refused)`,
+			detail: `nothing answers the user at ${AGENT_RELAY} (ssh-add -l: Error connecting to agent: Connection refused)`,
 			fix: "the host's agent does not answer (see agent)",
 		});
 	});
@@ -553,11 +553,12 @@ describe('doctor: which stack', () => {
 describe('hatch-wizard doctor (the real CLI; no engine answers in unit tests)', () => {
 	it('checks the host alone when no stack is written, with the engine’s fix; --json for scripts; exit 1', () => {
 		const env = {HATCH_CONFIG_DIR: tmp('cfg'), SSH_AUTH_SOCK: undefined};
-		const plain = runCli(['doctor'], {env});
+		const home = tmp('home'); // no stack in its default folder either
+		const plain = runCli(['doctor'], {env, home});
 		expect(plain.code).toBe(1);
 		expect(plain.stdout).toMatch(/^✗ engine +the Docker daemon is not running or not reachable\n +→ start it: /);
 		expect(plain.stdout).toMatch(/\nthis host: 1 problem\(s\) to fix \(.*\)\n$/);
-		const json = runCli(['doctor', '--json'], {env});
+		const json = runCli(['doctor', '--json'], {env, home});
 		expect(json.code).toBe(1);
 		const out = JSON.parse(json.stdout);
 		expect(out).toMatchObject({stack: null, healthy: false});
