@@ -625,8 +625,8 @@ export const FIELDS: readonly Field[] = [
 		images: ALL,
 		required: true,
 		help:
-			'1: volumes are created once by you (docker volume create) and never removed by compose; 0: compose ' +
-			'manages them',
+			'1: external volumes, made once (hatch-wizard creates any that are missing before it starts the stack) and ' +
+			'never removed by compose, not even by down -v; 0: compose manages them',
 		default: () => '0',
 		choices: ['0', '1'],
 		check: checkBool,
@@ -635,7 +635,7 @@ export const FIELDS: readonly Field[] = [
 			prompt: 'Who creates the volumes?',
 			labels: {
 				'0': 'compose creates them on first start',
-				'1': 'I create them once (docker volume create); compose never removes them',
+				'1': 'external: made once (hatch creates the missing ones before the start); compose never removes them',
 			},
 		},
 	},

@@ -108,6 +108,12 @@ export function deploy(
 		if (!options.boot || canceled) return result(options.boot ? 'up' : 'build', 0, []);
 		phase = 'up';
 		ev.onPhase?.('up');
+		// External volumes are the user's to keep (compose never removes them): made here once, as they asked.
+		if (values[KEY.volumesExternal] === '1') {
+			const made = await createExternalVolumes(proc, dir, stackEnv);
+			if (made.error) return result('up', 1, [made.error]);
+			for (const name of made.created) ev.onUpLine?.(`Volume ${name}  Created (external: compose never removes it)`);
+		}
 		const since = new Date(Date.now() - 1000).toISOString();
 		current = proc.stream('docker', ['compose', 'up', '--detach', ...(options.build ? [] : ['--no-build'])], {
 			cwd: dir,
@@ -151,6 +157,31 @@ export function deploy(
 			current?.cancel();
 		},
 	};
+}
+
+/**
+ * Creates the external volumes the stack's compose file names that do not exist yet (docker volume create),
+ * as the seed's quick start has the user do by hand. Returns the ones it made, or what went wrong.
+ */
+export async function createExternalVolumes(
+	proc: Proc,
+	dir: string,
+	env: NodeJS.ProcessEnv,
+): Promise<{created: string[]; error?: string}> {
+	const config = await proc.run('docker', ['compose', 'config', '--format', 'json'], {cwd: dir, env, timeoutMs: 15000});
+	if (config.exitCode !== 0) return {created: [], error: `docker compose config failed: ${config.stderr.trim()}`};
+	const volumes = (JSON.parse(config.stdout) as {volumes?: Record<string, {name?: string; external?: boolean}>})
+		.volumes;
+	const wanted = Object.values(volumes ?? {}).flatMap(v => (v.external && v.name ? [v.name] : []));
+	const created: string[] = [];
+	for (const name of wanted) {
+		if ((await proc.run('docker', ['volume', 'inspect', name], {env, timeoutMs: 10000})).exitCode === 0) continue;
+		const made = await proc.run('docker', ['volume', 'create', name], {env, timeoutMs: 10000});
+		if (made.exitCode !== 0)
+			return {created, error: `docker volume create ${name} failed: ${made.stderr.trim() || made.stdout.trim()}`};
+		created.push(name);
+	}
+	return {created};
 }
 
 /**

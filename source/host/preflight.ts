@@ -189,9 +189,13 @@ export async function preflight(
 		const missing = volumes.filter(v => !present.has(v));
 		if (have.length) notes.push(`re-run: volume(s) ${have.join(', ')} exist; your home and host keys are kept`);
 		if (missing.length && values[KEY.volumesExternal] === '1') {
-			warnings.push(
-				`external volumes missing; create them first: docker volume create ${missing.join(' && docker volume create ')}`,
-			);
+			if (deploy?.boot)
+				notes.push(`first run: hatch creates the external volumes ${missing.join(', ')} before the start`);
+			else
+				warnings.push(
+					`external volumes missing; create them first: docker volume create ` +
+						`${missing.join(' && docker volume create ')} (or start the stack with hatch-wizard, which creates them)`,
+				);
 		} else if (missing.length && !have.length) {
 			notes.push(`first run: compose creates ${missing.join(', ')}`);
 		}

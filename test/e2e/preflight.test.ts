@@ -6,6 +6,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
+import {createExternalVolumes} from '../../source/docker/deploy.js';
+import {composeEnv, realProc} from '../../source/docker/proc.js';
 import {checkPort, preflight, renameWarning} from '../../source/host/preflight.js';
 import {realHost} from '../../source/host/probes.js';
 import {fakeHome, runCli} from '../helpers/cli.js';
@@ -47,13 +49,32 @@ describe('preflight before a build and start', () => {
 			const external = await preflight(realHost(), {...v, STEM_VOLUMES_EXTERNAL: '1'});
 			expect(external.warnings).toContain(
 				`external volumes missing; create them first: docker volume create ${name}-home && docker volume create ` +
-					`${name}-sshkeys && docker volume create ${name}-sshstate`,
+					`${name}-sshkeys && docker volume create ${name}-sshstate (or start the stack with hatch-wizard, which ` +
+					`creates them)`,
 			);
 			sh('docker', ['volume', 'create', `${name}-home`]);
 			const again = await preflight(realHost(), v);
 			expect(again.notes).toContain(`re-run: volume(s) ${name}-home exist; your home and host keys are kept`);
 		} finally {
 			sh('docker', ['volume', 'rm', '-f', `${name}-home`], {allowFail: true});
+		}
+	});
+
+	it('creates the missing external volumes a written stack names, with the real compose and engine', async () => {
+		const name = 'hatch-e2e-pf-external';
+		const stack = writeStack(name, 'stem', {STEM_VOLUMES_EXTERNAL: '1'});
+		try {
+			sh('docker', ['volume', 'create', `${name}-home`]);
+			const made = await createExternalVolumes(realProc, stack.dir, composeEnv());
+			expect(made).toEqual({created: [`${name}-sshkeys`, `${name}-sshstate`]});
+			const listed = sh('docker', ['volume', 'ls', '-q', '--filter', `name=^${name}-`])
+				.stdout.trim().split('\n')
+				.sort();
+			expect(listed).toEqual([`${name}-home`, `${name}-sshkeys`, `${name}-sshstate`]);
+			expect(await createExternalVolumes(realProc, stack.dir, composeEnv())).toEqual({created: []});
+		} finally {
+			for (const v of ['home', 'sshkeys', 'sshstate'])
+				sh('docker', ['volume', 'rm', '-f', `${name}-${v}`], {allowFail: true});
 		}
 	});
 

@@ -151,6 +151,62 @@ describe('deploy', () => {
 		expect(r.progress.counts().total).toBe(0);
 	});
 
+	it('external volumes: the missing ones are created before the start, each said; existing ones left alone', async () => {
+		const CONFIG = 'docker compose config --format json';
+		const config = JSON.stringify({
+			volumes: {
+				home: {name: 'box-home', external: true},
+				sshkeys: {name: 'box-sshkeys', external: true},
+				other: {name: 'box-scratch'},
+			},
+		});
+		const e = engine({
+			[CONFIG]: {stdout: config},
+			'docker volume inspect box-home': {exitCode: 1, stderr: 'Error: No such volume: box-home'},
+			'docker volume inspect box-sshkeys': {stdout: '[{}]'},
+			'docker volume create box-home': {stdout: 'box-home'},
+		});
+		const rec = recorder();
+		const values = {...VALUES, STEM_VOLUMES_EXTERNAL: '1'};
+		const r = await deploy(tmp(), values, {build: false, boot: true, events: rec.events, engine: e.engine}).done;
+		expect(r.ok).toBe(true);
+		expect(e.lines().slice(0, 5)).toEqual([
+			CONFIG,
+			'docker volume inspect box-home',
+			'docker volume create box-home',
+			'docker volume inspect box-sshkeys',
+			`${UP} --no-build`,
+		]);
+		expect(rec.seen.filter(s => s.startsWith('up '))).toEqual([
+			'up Volume box-home  Created (external: compose never removes it)',
+			'up  Container box  Started',
+		]);
+		// Compose managing them: nothing is asked of the engine before `up`.
+		const managed = engine();
+		await deploy(tmp(), VALUES, {build: false, boot: true, engine: managed.engine}).done;
+		expect(managed.lines()[0]).toBe(`${UP} --no-build`);
+	});
+
+	it('external volumes that cannot be made stop the start, saying why; nothing is started', async () => {
+		const CONFIG = 'docker compose config --format json';
+		const e = engine({
+			[CONFIG]: {stdout: JSON.stringify({volumes: {home: {name: 'box-home', external: true}}})},
+			'docker volume inspect box-home': {exitCode: 1},
+			'docker volume create box-home': {exitCode: 1, stderr: 'Error response from daemon: no space left on device\n'},
+		});
+		const values = {...VALUES, STEM_VOLUMES_EXTERNAL: '1'};
+		const r = await deploy(tmp(), values, {build: false, boot: true, engine: e.engine}).done;
+		expect(r).toMatchObject({ok: false, phase: 'up', exitCode: 1});
+		expect(r.tail).toEqual([
+			'docker volume create box-home failed: Error response from daemon: no space left on device',
+		]);
+		expect(r.hint).toBe('the disk is full: docker system prune frees space');
+		expect(e.lines()).not.toContain(`${UP} --no-build`);
+		const broken = engine({[CONFIG]: {exitCode: 15, stderr: 'yaml: line 3: did not find expected key\n'}});
+		const bad = await deploy(tmp(), values, {build: false, boot: true, engine: broken.engine}).done;
+		expect(bad.tail).toEqual(['docker compose config failed: yaml: line 3: did not find expected key']);
+	});
+
 	it('a build alone: ends after the build, not ready, nothing started', async () => {
 		const e = engine();
 		const r = await deploy(tmp(), VALUES, {build: true, boot: false, engine: e.engine}).done;

@@ -146,8 +146,19 @@ describe('preflight in words (simulated engine answers)', () => {
 			STEM_VOLUMES_EXTERNAL: '1',
 		});
 		expect(external.warnings).toEqual([
-			'external volumes missing; create them first: docker volume create box-sshkeys && docker volume create box-sshstate',
+			'external volumes missing; create them first: docker volume create box-sshkeys && docker volume create ' +
+				'box-sshstate (or start the stack with hatch-wizard, which creates them)',
 		]);
+		// Started by hatch: it creates them (deploy), and says so before the write.
+		const starting = await preflight(
+			fakeHost({commands: {...roomy, 'docker volume ls': ok('box-home\n')}}),
+			{...v, STEM_VOLUMES_EXTERNAL: '1', STEM_NETWORK_MODE: 'host', STEM_BUILD_NETWORK: 'host'},
+			{build: false, boot: true},
+		);
+		expect(starting.warnings.filter(w => w.includes('volume'))).toEqual([]);
+		expect(starting.notes).toContain(
+			'first run: hatch creates the external volumes box-sshkeys, box-sshstate before the start',
+		);
 		const kept = await preflight(
 			fakeHost({commands: {...roomy, 'docker volume ls': ok('stem-home\n')}}),
 			v,
