@@ -68,7 +68,8 @@ describe('preflight before a build and start', () => {
 			const made = await createExternalVolumes(realProc, stack.dir, composeEnv());
 			expect(made).toEqual({created: [`${name}-sshkeys`, `${name}-sshstate`]});
 			const listed = sh('docker', ['volume', 'ls', '-q', '--filter', `name=^${name}-`])
-				.stdout.trim().split('\n')
+				.stdout.trim()
+				.split('\n')
 				.sort();
 			expect(listed).toEqual([`${name}-home`, `${name}-sshkeys`, `${name}-sshstate`]);
 			expect(await createExternalVolumes(realProc, stack.dir, composeEnv())).toEqual({created: []});

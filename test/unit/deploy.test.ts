@@ -151,7 +151,7 @@ describe('deploy', () => {
 		expect(r.progress.counts().total).toBe(0);
 	});
 
-	it('external volumes: the missing ones are created before the start, each said; existing ones left alone', async () => {
+	it('external volumes: the missing ones are created before the start, each said; others left alone', async () => {
 		const CONFIG = 'docker compose config --format json';
 		const config = JSON.stringify({
 			volumes: {
