@@ -8,7 +8,9 @@ export const USAGE = `hatch-wizard ${pkg.version}: SSH-able dev containers (stem
 
 Usage:
   hatch-wizard [options]            the wizard in a terminal; with --yes, no questions asked
-  hatch-wizard inspect [--json]     what hatch sees on this host (for scripts and bug reports)
+  hatch-wizard inspect [--json] [--host TARGET]
+                                    what hatch sees on this host, or on TARGET over SSH (an alias of
+                                    ~/.ssh/config, user@host[:port], or an ssh:// docker context)
   hatch-wizard presets list | show NAME | export NAME [FILE] | import FILE | delete NAME
   hatch-wizard ssh-config --remove NAME   take hatch's Host block and pinned key for NAME out of ~/.ssh
   hatch-wizard list [--json]        the stacks written on this host: folder, container state, SSH answering
@@ -55,6 +57,7 @@ function parseArgv(argv: string[]) {
 		allowPositionals: true,
 		options: {
 			image: {type: 'string'},
+			host: {type: 'string'},
 			preset: {type: 'string'},
 			'preset-file': {type: 'string'},
 			set: {type: 'string', multiple: true, default: []},
@@ -140,9 +143,14 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 }
 
 async function dispatch(command: string | undefined, rest: string[], o: Options): Promise<number> {
+	if (o.host !== undefined && command !== 'inspect')
+		throw new UsageError(
+			`--host works with inspect so far; for ${command ?? 'the wizard'}, run hatch-wizard on that host itself ` +
+				`(ssh ${o.host}, then npx hatch-wizard)`,
+		);
 	switch (command) {
 		case 'inspect':
-			return (await import('./commands/inspect.js')).inspectCommand(o.json ?? false);
+			return (await import('./commands/inspect.js')).inspectCommand(o.json ?? false, o.host);
 		case 'presets':
 			return (await import('./commands/presets.js')).presetsCommand(rest, print, {force: o.force ?? false, ...ask()});
 		case 'list':

@@ -1,0 +1,224 @@
+// A Docker host reached over SSH (`--host TARGET`): every look at it goes through one multiplexed OpenSSH
+// connection (ControlMaster), so a whole run opens one TCP connection and one login, whatever sshd's
+// MaxStartups allows. What hatch learns there is the remote's own: its user and ids, its files, its engine, its
+// ports. Nothing about the local machine leaks into the answers.
+import {mkdirSync, statSync} from 'node:fs';
+import {tmpdir, userInfo} from 'node:os';
+import {join} from 'node:path';
+import {type Ran, type RunOptions, run} from '../docker/proc.js';
+import type {Host, RunResult} from './probes.js';
+
+/** Where an SSH destination is, as the user named it. */
+export interface SshTarget {
+	/** What ssh is given: an alias of ~/.ssh/config, or user@host. */
+	destination: string;
+	port?: number;
+	/** As the user wrote it (for messages). */
+	label: string;
+}
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/**
+ * Reads TARGET: an alias from ~/.ssh/config, `user@host[:port]` or `ssh://user@host[:port]`. An error names
+ * the field and the forms it takes.
+ */
+export function parseTarget(text: string): SshTarget | {error: string} {
+	const bad = {
+		error:
+			`--host "${text}" is not an SSH destination: use an alias from ~/.ssh/config, user@host, user@host:port, ` +
+			'ssh://user@host:port, or a docker context whose endpoint is ssh://',
+	};
+	const m = /^(?:ssh:\/\/)?(?:([^@/:\s]+)@)?([^@/:\s]+)(?::(\d{1,5}))?\/?$/.exec(text);
+	if (!m) return bad;
+	const [, user, host, port] = m;
+	// A leading dash would be read by ssh as an option.
+	if (!NAME.test(host!) || (user !== undefined && !NAME.test(user))) return bad;
+	const p = port === undefined ? undefined : Number(port);
+	if (p !== undefined && (p < 1 || p > 65535)) return {error: `--host "${text}": the port must be 1 to 65535`};
+	return {destination: user ? `${user}@${host}` : host!, ...(p ? {port: p} : {}), label: text};
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+export function shellQuote(word: string): string {
+	return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** A folder of this user's own for the control sockets (never one another user could have made). */
+function controlDir(): string {
+	const dir = join(tmpdir(), `hatch-ssh-${userInfo().uid}`);
+	mkdirSync(dir, {recursive: true, mode: 0o700});
+	const st = statSync(dir);
+	if (st.uid !== userInfo().uid || (st.mode & 0o077) !== 0)
+		throw new Error(`${dir} is not this user's private folder (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)})`);
+	return dir;
+}
+
+/** The ssh options of every connection to the target: one shared connection, no prompts, a connect deadline. */
+export function sshOptions(target: SshTarget, dir = controlDir()): string[] {
+	return [
+		'-o',
+		'BatchMode=yes',
+		'-o',
+		'ConnectTimeout=10',
+		'-o',
+		'ControlMaster=auto',
+		'-o',
+		`ControlPath=${join(dir, '%C')}`,
+		'-o',
+		'ControlPersist=120',
+		...(target.port ? ['-p', String(target.port)] : []),
+	];
+}
+
+/** What went wrong reaching the target, in words with the fix; undefined when ssh itself did not fail. */
+export function sshProblem(target: SshTarget, r: RunResult): string | undefined {
+	if (r.exitCode !== 255) return undefined;
+	const said = r.stderr.trim().split('\n').pop() ?? '';
+	const at = `--host ${target.label}`;
+	if (/Permission denied/i.test(r.stderr))
+		return (
+			`${at}: SSH authentication failed (${said}); add your key there (ssh-copy-id ${target.destination}) or ` +
+			'load it into your agent (ssh-add), then check with: ssh ' +
+			target.destination
+		);
+	if (/Could not resolve hostname/i.test(r.stderr))
+		return `${at}: no such host (${said}); check the name, or add a Host block for it to ~/.ssh/config`;
+	if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(r.stderr))
+		return `${at}: its host key is unknown or changed; connect once with ssh ${target.destination} to check and accept it`;
+	if (/Connection refused|timed out|No route to host|Network is unreachable/i.test(r.stderr))
+		return `${at}: cannot reach it (${said}); check that it is up and that sshd listens on that port`;
+	return `${at}: ssh failed (${said || 'exit 255'})`;
+}
+
+export class RemoteError extends Error {}
+
+/** How a remote program is run: through the shared connection, as one shell line. */
+export interface RemoteRunner {
+	target: SshTarget;
+	run(line: string, options?: RunOptions): Promise<Ran>;
+}
+
+export function remoteRunner(target: SshTarget, local: typeof run = run, dir?: string): RemoteRunner {
+	const options = sshOptions(target, dir);
+	// sshd allows 10 sessions per connection by default (MaxSessions): stay below it.
+	let running = 0;
+	const waiting: (() => void)[] = [];
+	const slot = async () => {
+		if (running >= 6) await new Promise<void>(r => waiting.push(r));
+		running++;
+	};
+	const free = () => {
+		running--;
+		waiting.shift()?.();
+	};
+	return {
+		target,
+		async run(line, runOptions = {}) {
+			await slot();
+			try {
+				return await local('ssh', [...options, '-T', '--', target.destination, line], runOptions);
+			} finally {
+				free();
+			}
+		},
+	};
+}
+
+/** The remote end of a command line: the program and its words, quoted, run with untranslated messages. */
+const remoteLine = (cmd: string, args: string[]) => ['env', 'LC_ALL=C', cmd, ...args].map(shellQuote).join(' ');
+
+/** A failed file read there, shaped as a local one (ENOENT, EISDIR…), so the probes read it the same. */
+function fileError(path: string, r: RunResult): NodeJS.ErrnoException {
+	const code = /No such file/i.test(r.stderr) ? 'ENOENT' : /Is a directory/i.test(r.stderr) ? 'EISDIR' : 'EIO';
+	return Object.assign(new Error(`${path}: ${r.stderr.trim() || 'cannot be read'}`), {code, path});
+}
+
+/** The most a remote file read takes: the probes read small files. */
+const READ_MAX = 1_000_000;
+
+/**
+ * The target as a `Host`: its user, ids, home, name and environment are read once, here (the connection is
+ * opened then); each probe's command runs there. Throws a RemoteError naming the fix when the target cannot be
+ * reached or logged in to.
+ */
+export async function remoteHost(runner: RemoteRunner): Promise<Host> {
+	const first = await runner.run(
+		'printf "%s\\0" "$(id -un)" "$(id -u)" "$(id -g)" "$HOME" "$(hostname)" "$(uname -s)"; env -0',
+		{timeoutMs: 20_000},
+	);
+	const problem = sshProblem(runner.target, first);
+	if (problem) throw new RemoteError(problem);
+	if (first.exitCode !== 0)
+		throw new RemoteError(`--host ${runner.target.label}: looking at the remote failed: ${first.stderr.trim()}`);
+	const [username, uid, gid, home, name, system, ...vars] = `${first.stdout}`.split('\0');
+	const env: Record<string, string> = {};
+	for (const v of vars) {
+		const eq = v.indexOf('=');
+		if (eq > 0) env[v.slice(0, eq)] = v.slice(eq + 1);
+	}
+	const exec = (cmd: string, args: string[], timeoutMs: number): Promise<RunResult> =>
+		runner.run(remoteLine(cmd, args), {timeoutMs}).then(r => {
+			const lost = sshProblem(runner.target, r);
+			if (lost) throw new RemoteError(lost);
+			return r;
+		});
+	return {
+		run: exec,
+		async readFile(path) {
+			// A mark after the content keeps its last line break (the output's own is taken off).
+			const r = await exec('sh', ['-c', `head -c ${READ_MAX} -- "$1" && printf .`, 'sh', path], 10_000);
+			if (r.exitCode !== 0) throw fileError(path, r);
+			return r.stdout.slice(0, -1);
+		},
+		async readdir(path) {
+			const r = await exec('find', [path, '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\0'], 10_000);
+			if (r.exitCode !== 0) throw fileError(path, r);
+			return r.stdout.split('\0').filter(Boolean);
+		},
+		async kind(path) {
+			const r = await exec('stat', ['-L', '-c', '%F', '--', path], 10_000);
+			if (r.exitCode !== 0) return undefined;
+			const t = r.stdout.trim();
+			return t.startsWith('regular') ? 'file' : t === 'directory' ? 'dir' : t === 'socket' ? 'socket' : 'other';
+		},
+		async realpath(path) {
+			const r = await exec('realpath', ['-e', '--', path], 10_000);
+			if (r.exitCode !== 0) throw fileError(path, r);
+			return r.stdout.trim();
+		},
+		// An agent answers: ssh-add -l says 0 (keys) or 1 (none); 2 is nothing listening.
+		async connect(path, timeoutMs) {
+			const r = await exec('env', [`SSH_AUTH_SOCK=${path}`, 'ssh-add', '-l'], timeoutMs + 5000);
+			return r.exitCode === 0 || r.exitCode === 1;
+		},
+		// Something listens when a connection to it succeeds (0.0.0.0: any address there, so loopback).
+		async portFree(port, address) {
+			const to = address === '0.0.0.0' ? '127.0.0.1' : address;
+			const r = await exec('timeout', ['3', 'bash', '-c', `exec 3<>/dev/tcp/${to}/${port}`], 10_000);
+			return r.exitCode !== 0;
+		},
+		env,
+		userInfo: () => ({username: username!, uid: Number(uid), gid: Number(gid), homedir: home!}),
+		hostname: () => name!,
+		platform: system === 'Darwin' ? 'darwin' : 'linux',
+	};
+}
+
+/**
+ * TARGET as given to --host: a docker context whose endpoint is ssh:// is read through `docker context
+ * inspect` (locally); anything else is parsed as an SSH destination.
+ */
+export async function resolveTarget(text: string, local: typeof run = run): Promise<SshTarget | {error: string}> {
+	const parsed = parseTarget(text);
+	if ('error' in parsed || parsed.port || text.includes('@') || text.startsWith('ssh://')) return parsed;
+	const ctx = await local('docker', ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', '--', text], {
+		timeoutMs: 5000,
+	}).catch(() => undefined);
+	const endpoint = ctx?.exitCode === 0 ? ctx.stdout.trim() : '';
+	if (!endpoint) return parsed;
+	if (!endpoint.startsWith('ssh://'))
+		return {error: `--host ${text}: that docker context points at ${endpoint}, not at an ssh:// host`};
+	const fromContext = parseTarget(endpoint);
+	return 'error' in fromContext ? fromContext : {...fromContext, label: `${text} (${endpoint})`};
+}
