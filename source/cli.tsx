@@ -14,6 +14,7 @@ Usage:
   hatch-wizard list [--json]        the stacks written on this host: folder, container state, SSH answering
   hatch-wizard forget NAME          take a stack off that list (its files, container and volumes stay)
   hatch-wizard status [NAME]        the stack's container and a real SSH check
+  hatch-wizard doctor [NAME] [--json]   checks this host and the stack's container; each problem with its fix
   hatch-wizard logs [NAME] [-f]     its log
   hatch-wizard up [NAME]            start it (no build) and wait until SSH works
   hatch-wizard down [NAME] [--volumes [--yes]]
@@ -97,11 +98,17 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 	if (rest.length > 1) throw new UsageError(`${command} takes one stack name (got: ${rest.join(' ')})`);
 	const {findStack} = await import('./commands/stacks.js');
 	const image = imageOption(o.image);
-	const ref = findStack(await openStore(), {
+	const how = {
 		...(rest[0] === undefined ? {} : {name: rest[0]}),
 		...(image ? {image} : {}),
 		...(o.out === undefined ? {} : {out: o.out}),
-	});
+	};
+	if (command === 'doctor') {
+		// Doctor also runs with no stack (the host alone), so it finds its stack its own way (by findStack).
+		const {doctorCommand, doctorTarget} = await import('./commands/doctor.js');
+		return doctorCommand(doctorTarget(await openStore(), how), {json: o.json ?? false}, print);
+	}
+	const ref = findStack(await openStore(), how);
 	if (command === 'publish' && (!o.repo || typeof o.version !== 'string'))
 		throw new UsageError(
 			'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',
@@ -143,6 +150,7 @@ async function dispatch(command: string | undefined, rest: string[], o: Options)
 		case 'forget':
 			return (await import('./commands/stacks.js')).forgetCommand(await openStore(), rest[0], print);
 		case 'status':
+		case 'doctor':
 		case 'logs':
 		case 'up':
 		case 'down':

@@ -4,9 +4,10 @@
 // step found.
 import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import type {Image, Values} from './core/model.js';
+import {type Image, KEY, type Values} from './core/model.js';
 import {type Preflight, preflight, renameWarning} from './host/preflight.js';
-import type {Host} from './host/probes.js';
+import {type Host, identity} from './host/probes.js';
+import {pinnedFingerprint} from './sshconfig.js';
 import {
 	apply,
 	compare,
@@ -18,6 +19,7 @@ import {
 	stackDrift,
 	stackIdentity,
 } from './stack.js';
+import {configDir} from './store.js';
 
 /** Where one image's stack is written on this host, and by which version of hatch. */
 export interface Target {
@@ -60,7 +62,13 @@ export const checkFiles = (values: Values) => hostFileProblems(values);
 
 /** Every file of the stack as it would be written, compared with what is there (with diffs). */
 export function planFiles(t: Target, values: Values, composeVersion?: string): Promise<FileChange[]> {
-	return compare(planStack(t.image, values, t.out, {composeVersion, version: t.version}));
+	const fingerprint = pinnedFingerprint(values[KEY.name] ?? t.image, identity(t.host).home);
+	const readme = {
+		host: identity(t.host).hostname,
+		store: join(configDir(t.host.env), 'presets.json'),
+		...(fingerprint ? {fingerprint} : {}),
+	};
+	return compare(planStack(t.image, values, t.out, {composeVersion, version: t.version, readme}));
 }
 
 /**

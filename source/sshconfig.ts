@@ -2,6 +2,7 @@
 // container's host key pinned in ~/.ssh/known_hosts under a HostKeyAlias, so a rebuild never says
 // "host key changed". Only hatch's own block and alias lines are ever touched; every change is shown as
 // a diff, the old file is kept as <file>.bak-<time>, and the write is atomic.
+import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
@@ -103,6 +104,17 @@ export function removeKnownHost(text: string, alias: string): string {
 		.split('\n')
 		.filter(l => !isAlias(l, alias));
 	return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** The SHA256 fingerprint (as ssh-keygen -l prints it) of the host key pinned for stack `name`, if any. */
+export function pinnedFingerprint(name: string, home = homedir()): string | undefined {
+	const line = read(join(home, '.ssh', 'known_hosts'))
+		.split('\n')
+		.find(l => isAlias(l, aliasFor(name)));
+	const blob = line?.split(/\s+/)[2];
+	if (!blob) return undefined;
+	const digest = createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64');
+	return `SHA256:${digest.replace(/=+$/, '')}`;
 }
 
 function read(path: string): string {

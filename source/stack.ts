@@ -2,6 +2,7 @@
 // ones are backed up (<file>.bak-<time>) and replaced atomically (temp file + rename), .env is 0600.
 import {existsSync, readdirSync, readFileSync, type Stats, statSync} from 'node:fs';
 import {chmod, copyFile, mkdir, open, readFile, realpath, rename, unlink} from 'node:fs/promises';
+import {hostname} from 'node:os';
 import {dirname, join, relative} from 'node:path';
 import {type ComposeIdentity, composeDrift, describeDrift, readIdentity, renderCompose} from './core/compose.js';
 import {type FileState, unifiedDiff} from './core/diff.js';
@@ -15,6 +16,7 @@ import {
 	KEY,
 	type Values,
 } from './core/model.js';
+import {type ReadmeFacts, renderStackReadme} from './core/stack-readme.js';
 import {FileError, readBounded} from './files.js';
 import {imagesDir} from './paths.js';
 
@@ -75,6 +77,8 @@ export interface PlanOptions {
 	composeVersion?: string;
 	version?: string;
 	images?: string;
+	/** What the folder's README.md says about this host (default: this machine's name, no fingerprint). */
+	readme?: Omit<ReadmeFacts, 'dir'>;
 }
 
 /** The project and volume names the stack's docker-compose.yml in `dir` keeps; undefined for a new stack. */
@@ -96,7 +100,7 @@ export function stackDrift(image: Image, dir: string): string[] {
 	return (composeDrift(image, composeText, parseEnv(envText)) ?? []).map(describeDrift);
 }
 
-/** Files for `<out>/<stack>/`: docker-compose.yml, .env and image/ (the build context). */
+/** Files for `<out>/<stack>/`: docker-compose.yml, .env, README.md (this host's notes), image/ (the build context). */
 export function planStack(image: Image, values: Values, out: string, options: PlanOptions = {}): PlannedFile[] {
 	const dir = join(out, image);
 	const envPath = join(dir, '.env');
@@ -118,6 +122,12 @@ export function planStack(image: Image, values: Values, out: string, options: Pl
 			showDiff: true,
 		},
 		{path: envPath, content: renderEnv(image, values, own), mode: 0o600, showDiff: true},
+		{
+			path: join(dir, 'README.md'),
+			content: renderStackReadme(image, values, {host: hostname().split('.')[0]!, ...options.readme, dir}),
+			mode: 0o644,
+			showDiff: true,
+		},
 		...contextFiles(options.images ?? imagesDir(), join(dir, 'image'), join(dir, '.hatch', 'backups', 'image')),
 	];
 }
@@ -337,7 +347,18 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 export function hostFileProblems(values: Values): {errors: string[]; warnings: string[]} {
 	const errors: string[] = [];
 	const warnings: string[] = [];
-	for (const {key, hostPath} of FIELDS) {
+	for (const {key, hostPath, container} of FIELDS) {
+		// A mount list: each host path must be there (the compose file asks Docker not to make one).
+		if (container === 'mounts') {
+			for (const item of (values[key] ?? '').split(',').filter(Boolean)) {
+				const source = item.split(':')[0]!;
+				if (kindOf(source) === 'missing')
+					errors.push(
+						`${key}: ${source} does not exist on this host; mount the share or create it ` +
+							`(mkdir -p '${source}'), or take "${item}" out of the list`,
+					);
+			}
+		}
 		if (!hostPath || !(key in values)) continue;
 		const r = checkHostFile(key, values[key] ?? '');
 		if (r.error) errors.push(r.error);

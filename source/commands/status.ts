@@ -34,16 +34,19 @@ export async function statusCommand(
 	const drift = stackDrift(ref.image, ref.dir);
 	if (drift.length)
 		out(
-			`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: npx ` +
-				`hatch-wizard --yes --no-build --image ${ref.image} --out ` +
-				`${dirname(ref.dir)} (rewrites it, with a diff, and restarts the ` +
-				`container)\n`,
+			`compose: docker-compose.yml does not follow .env:\n${drift.map(d => `  ! ${d}\n`).join('')}  to apply: ` +
+				`${rewriteCommand(ref)} (rewrites it, with a diff, and restarts the container)\n`,
 		);
 	const ssh = await checkSsh(name, ref.values[KEY.listen] ?? '0.0.0.0', Number(ref.values[KEY.port]), engine.ready);
 	if (ssh.ok)
 		out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
 	else out(`ssh: ${ssh.reason}\n`);
 	return ssh.ok ? 0 : 1;
+}
+
+/** The command that writes a stack's files again from its .env (each change shown, with a backup) and restarts it. */
+export function rewriteCommand(ref: StackRef): string {
+	return `npx hatch-wizard --yes --no-build --image ${ref.image} --out ${dirname(ref.dir)}`;
 }
 
 /** The boot's own record (see bootRecord), as `status` prints it. */

@@ -52,8 +52,9 @@ function ref(key: string, fallback: string): string {
 	return `\${${key}:-${fallback}}`;
 }
 
+/** A bind mount whose missing source is an error at start, never a folder made empty in its place. */
 function bind(source: string, target: string, readOnly = false): Record<string, unknown> {
-	return {type: 'bind', source, target, ...(readOnly ? {read_only: true} : {})};
+	return {type: 'bind', source, target, ...(readOnly ? {read_only: true} : {}), bind: {create_host_path: false}};
 }
 
 /** The compose project and volume names: fixed when the stack is first written, kept when the container is renamed. */
@@ -197,9 +198,9 @@ export function composeObject(image: Image, values: Values, options: ComposeOpti
 			.filter(m => m.f.written === 'set' && values[m.f.key])
 			.map(m => bind(`\${${m.f.key}}`, m.mount.mount, m.mount.readOnly)),
 	];
-	if (image === 'neuron') {
-		// Written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
-		for (const item of (values[KEY.extraMounts] ?? '').split(',').filter(Boolean)) {
+	// The mount lists, written literally (not from .env), so a `$` in a path is escaped from compose's interpolation.
+	for (const f of fields.filter(f => f.container === 'mounts')) {
+		for (const item of (values[f.key] ?? '').split(',').filter(Boolean)) {
 			const [src, dst, mode] = item.split(':');
 			volumes.push(bind(literal(src!), literal(dst!), mode === 'ro'));
 		}
@@ -221,7 +222,11 @@ export function composeObject(image: Image, values: Values, options: ComposeOpti
 		restart: 'unless-stopped',
 		// bridge publishes the port; in host mode Docker discards it (compose says so) and sshd listens on the host.
 		network_mode: v(KEY.network),
-		ports: [`${v(KEY.listen)}:${v(KEY.port)}:22`],
+		ports: [
+			`${v(KEY.listen)}:${v(KEY.port)}:22`,
+			// mosh's UDP range, published as the same numbers (mosh-server tells the client its port).
+			...(values[KEY.moshPorts] ? [`${v(KEY.listen)}:\${${KEY.moshPorts}}:\${${KEY.moshPorts}}/udp`] : []),
+		],
 		environment,
 		volumes,
 		stop_grace_period: '10s',

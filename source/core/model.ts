@@ -29,7 +29,10 @@ export const KEY = {
 	baseImage: 'STEM_BASE_IMAGE',
 	buildNetwork: 'STEM_BUILD_NETWORK',
 	volumesExternal: 'STEM_VOLUMES_EXTERNAL',
-	extraMounts: 'NEURON_EXTRA_MOUNTS',
+	stemMounts: 'STEM_EXTRA_MOUNTS',
+	neuronMounts: 'NEURON_EXTRA_MOUNTS',
+	sessionEnv: 'STEM_ENV',
+	moshPorts: 'STEM_MOSH_PORTS',
 	binduRepo: 'BINDU_REPO',
 	binduRef: 'BINDU_REF',
 	gpus: 'NEURON_GPUS',
@@ -93,9 +96,10 @@ export interface Field {
 	/**
 	 * How the container receives it: as an environment variable of the same name (the boot reads it), or as a
 	 * bind mount of the host path at `mount` (of /dev/null when empty; with `written: 'set'`, only when set),
-	 * read-only when asked, and with `env` naming a variable that tells programs in the container where it is.
+	 * read-only when asked, and with `env` naming a variable that tells programs in the container where it is;
+	 * `mounts`: a list of HOST:CONTAINER[:ro] bind mounts, each written into the compose file.
 	 */
-	container?: 'env' | {mount: string; readOnly?: boolean; env?: string};
+	container?: 'env' | 'mounts' | {mount: string; readOnly?: boolean; env?: string};
 	/**
 	 * A path on this host, checked before anything is written: `keys` an authorized-keys file (empty: nobody can
 	 * log in), `file` a file, `folder` a folder the container user writes in, `agent` an agent's socket (may move).
@@ -378,6 +382,40 @@ export function checkExtraMounts(v: string): string | undefined {
 	return undefined;
 }
 
+/** Variables an SSH session gets from sshd or from hatch itself: STEM_ENV may not set them. */
+const SESSION_OWN = new Set(['HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'PWD', 'SHLVL', 'MAIL', 'SSH_AUTH_SOCK']);
+
+/** STEM_ENV: KEY=VALUE pairs for SSH sessions, separated by commas. */
+export function checkSessionEnv(v: string): string | undefined {
+	const seen = new Set<string>();
+	for (const item of v.split(',')) {
+		const eq = item.indexOf('=');
+		const key = eq < 0 ? item : item.slice(0, eq);
+		if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+			return `"${item}" must be KEY=VALUE (a letter or _ first, then letters, digits, _), several separated by commas`;
+		}
+		if (SESSION_OWN.has(key) || key.startsWith('SSH_')) return `"${key}" is set by sshd for each session; leave it out`;
+		if (BY_KEY.has(key) || key.startsWith('HATCH_'))
+			return `"${key}" is a hatch setting, not a session variable; set it on its own line in .env`;
+		// The boot writes these into sshd's configuration: nothing that could end a value or start another.
+		if (/["\\\x00-\x1f\x7f]/.test(item.slice(eq + 1)))
+			return `"${key}": its value may not hold a double quote, a backslash or control characters`;
+		if (seen.has(key)) return `"${key}" is set twice`;
+		seen.add(key);
+	}
+	return undefined;
+}
+
+/** STEM_MOSH_PORTS: a UDP port range LOW-HIGH, for mosh in bridge mode. */
+export function checkPortRange(v: string): string | undefined {
+	const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
+	const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+	if (!m || lo < 1024 || hi > 65535 || lo > hi)
+		return 'must be a UDP port range LOW-HIGH between 1024 and 65535 (e.g. 60000-60010)';
+	if (hi - lo >= 1000) return `publishes ${hi - lo + 1} ports; a few per session are enough (e.g. 60000-60010)`;
+	return undefined;
+}
+
 const ALL: readonly Image[] = IMAGES;
 const AS_ROOT =
 	' You run hatch-wizard as root, so this defaults to 1000 (the container user must not be root): use the id of ' +
@@ -511,6 +549,33 @@ export const FIELDS: readonly Field[] = [
 		hostPath: 'keys',
 		ask: {prompt: 'Which public key may log in?', detected: 'publicKeys'},
 	},
+	{
+		key: 'STEM_ENV',
+		group: 'ssh',
+		images: ALL,
+		help:
+			'More environment for SSH sessions (login shells and ssh host cmd): KEY=VALUE pairs separated by commas ' +
+			'(e.g. EDITOR=vim,TZ=Europe/Paris)',
+		default: () => '',
+		check: checkSessionEnv,
+		container: 'env',
+		ask: {prompt: 'Environment variables for your SSH sessions, KEY=VALUE comma-separated (empty for none)'},
+	},
+	{
+		key: 'STEM_MOSH_PORTS',
+		group: 'ssh',
+		images: ALL,
+		help:
+			'bridge mode: UDP ports published for mosh, LOW-HIGH (e.g. 60000-60010; connect with mosh -p LOW:HIGH); ' +
+			'empty: none (host mode needs none)',
+		default: () => '',
+		check: checkPortRange,
+		written: 'set',
+		ask: {
+			prompt: 'UDP ports for mosh, LOW-HIGH (empty for none)',
+			when: v => v.STEM_NETWORK_MODE !== 'host',
+		},
+	},
 	// image
 	{
 		key: 'STEM_IMAGE',
@@ -626,6 +691,19 @@ export const FIELDS: readonly Field[] = [
 		ask: {prompt: 'Models folder for /workspace/models (empty for none)'},
 	},
 	{
+		key: 'STEM_EXTRA_MOUNTS',
+		group: 'mounts',
+		images: ALL,
+		help:
+			"This host's own folders (NFS or VirtIO-FS shares, repositories): HOST:CONTAINER[:ro], separated by commas; " +
+			'a missing host folder stops the start instead of being created empty',
+		default: () => '',
+		check: checkExtraMounts,
+		written: 'value',
+		container: 'mounts',
+		ask: {prompt: 'Host folders to mount, HOST:CONTAINER[:ro], comma-separated (empty for none)'},
+	},
+	{
 		key: 'NEURON_EXTRA_MOUNTS',
 		group: 'mounts',
 		images: ['neuron'],
@@ -633,6 +711,7 @@ export const FIELDS: readonly Field[] = [
 		default: () => '',
 		check: checkExtraMounts,
 		written: 'value',
+		container: 'mounts',
 		ask: {prompt: 'More mounts, HOST:CONTAINER[:ro], comma-separated (empty for none)'},
 	},
 	// bindu
@@ -848,20 +927,26 @@ export function validate(image: Image, values: Values): Problem[] {
 		if (!f) problems.push({key, message: `${key} is not a hatch setting`});
 		else if (!f.images.includes(image)) problems.push({key, message: `${key} only applies to ${f.images.join(', ')}`});
 	}
-	// An extra mount on a workspace folder that a set host-path setting already mounts (the other targets of
-	// hatch's own mounts are reserved: checkExtraMounts refuses those).
-	const extra = fieldsFor(image).find(f => f.check === checkExtraMounts);
-	const targets = (extra ? (values[extra.key] ?? '') : '')
-		.split(',')
-		.map(m => (m.split(':')[1] ?? '').replace(/\/+$/, ''));
+	// The mount lists (STEM_EXTRA_MOUNTS, NEURON_EXTRA_MOUNTS) together: a target mounted by two of them, or on a
+	// workspace folder that a set host-path setting already mounts (hatch's other targets are reserved:
+	// checkExtraMounts refuses those).
 	const reserved = reservedTargets();
+	const taken = new Map<string, string>();
 	for (const f of fieldsFor(image)) {
-		if (typeof f.container !== 'object' || reserved.includes(f.container.mount)) continue;
-		if (!values[f.key] || !targets.includes(f.container.mount)) continue;
-		problems.push({
-			key: extra!.key,
-			message: `${extra!.key} mounts ${f.container.mount}, which ${f.key} already uses; drop one of them`,
-		});
+		if (typeof f.container === 'object' && !reserved.includes(f.container.mount) && values[f.key])
+			taken.set(f.container.mount, f.key);
+	}
+	for (const list of fieldsFor(image).filter(f => f.container === 'mounts')) {
+		for (const item of (values[list.key] ?? '').split(',').filter(Boolean)) {
+			const target = (item.split(':')[1] ?? '').replace(/\/+$/, '');
+			const other = taken.get(target);
+			if (other && other !== list.key)
+				problems.push({
+					key: list.key,
+					message: `${list.key} mounts ${target}, which ${other} already uses; drop one of them`,
+				});
+			else taken.set(target, list.key);
+		}
 	}
 	return problems;
 }

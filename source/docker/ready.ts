@@ -106,11 +106,14 @@ function canConnect(address: string, port: number): Promise<boolean> {
 /** How long one look (ssh-keyscan, a docker exec) may take before it counts as no answer. */
 export const LOOK_TIMEOUT_MS = 10_000;
 
-/** The readiness gate's view of a host whose programs `proc` runs: TCP connects and the real clock. */
-export function readyHostOn(proc: Proc): ReadyHost {
+/**
+ * The readiness gate's view of a host whose programs `proc` runs: TCP connects and the real clock; each look
+ * given `lookMs`.
+ */
+export function readyHostOn(proc: Proc, lookMs = LOOK_TIMEOUT_MS): ReadyHost {
 	return {
 		async output(cmd, args) {
-			const r = await proc.run(cmd, args, {timeoutMs: LOOK_TIMEOUT_MS});
+			const r = await proc.run(cmd, args, {timeoutMs: lookMs});
 			return r.exitCode === 0 ? r.stdout : '';
 		},
 		answers: canConnect,

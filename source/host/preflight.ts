@@ -18,6 +18,18 @@ function lastLine(text: string): string {
 	return text.trim().split('\n').pop()!.trim();
 }
 
+/**
+ * Where the engine keeps its data and the KiB free there: on this host; for a remote engine `df` finds no such
+ * folder and `freeKiB` is NaN (as it is when the engine does not answer, and `dir` is '').
+ */
+export async function dockerDisk(host: Host): Promise<{dir: string; freeKiB: number}> {
+	const root = await host.run('docker', ['info', '--format', '{{.DockerRootDir}}'], 5000).catch(() => undefined);
+	const dir = root?.exitCode === 0 ? root.stdout.trim() : '';
+	const df = dir ? await host.run('df', ['-Pk', dir], 3000).catch(() => undefined) : undefined;
+	const freeKiB = df?.exitCode === 0 ? Number(df.stdout.trim().split('\n').pop()!.split(/\s+/)[3]) : Number.NaN;
+	return {dir, freeKiB};
+}
+
 /** What a build (and start) needs from the engine: reachable, compose v2, the network mode, the base image. */
 async function deployChecks(
 	host: Host,
@@ -62,11 +74,7 @@ async function deployChecks(
 			);
 		}
 	}
-	// The engine's disk (on this host; for a remote engine `df` finds no such folder and says nothing).
-	const root = await host.run('docker', ['info', '--format', '{{.DockerRootDir}}'], 5000).catch(() => undefined);
-	const dir = root?.exitCode === 0 ? root.stdout.trim() : '';
-	const df = dir ? await host.run('df', ['-Pk', dir], 3000).catch(() => undefined) : undefined;
-	const freeKiB = df?.exitCode === 0 ? Number(df.stdout.trim().split('\n').pop()!.split(/\s+/)[3]) : Number.NaN;
+	const {dir, freeKiB} = await dockerDisk(host);
 	if (deploy.build && freeKiB < 1024 * 1024) {
 		errors.push(
 			`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}; a build needs about 1 GiB: docker system prune ` +

@@ -75,6 +75,8 @@ describe('questions, as FIELDS declares them', () => {
 			'STEM_SSH_LISTEN',
 			'STEM_SSH_PORT',
 			'STEM_AUTH_KEYS_PATH',
+			'STEM_ENV',
+			'STEM_MOSH_PORTS',
 		]);
 		const order = FIELDS.map(f => f.key);
 		for (const step of steps) {

@@ -121,6 +121,9 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 					BINDU_REPO: 'https://example.invalid/me/bindu.git',
 					BINDU_REF: 'feature/x',
 					STEM_PIXI_HOST: 'vortex',
+					STEM_ENV: "EDITOR=vim,GREETING=it's $HOME #1 é",
+					STEM_MOSH_PORTS: '60000-60010',
+					STEM_EXTRA_MOUNTS: `${join(dir, 'nfs $z')}:/data/nfs`,
 					...(image === 'neuron'
 						? {NEURON_PROJECTS_PATH: odd, NEURON_GPUS: 'none', NEURON_EXTRA_MOUNTS: `${join(dir, 'x$y')}:/data/x:ro`}
 						: {}),
@@ -143,6 +146,11 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 				expect(unescapeDollars(byTarget['/mnt/hatch/dropbox']!.source)).toBe(odd);
 				expect(unescapeDollars(byTarget['/opt/secrets/apogee-secrets.env']!.source)).toBe(values.APOGEE_SECRETS_PATH);
 				expect(byTarget['/ssh-agent']!.source).toBe('/dev/null');
+				expect(unescapeDollars(s.environment.STEM_ENV)).toBe(values.STEM_ENV);
+				expect(unescapeDollars(byTarget['/data/nfs']!.source)).toBe(join(dir, 'nfs $z'));
+				// A missing host folder is an error at start, not an empty folder made in its place (compose prints
+				// create_host_path only when true: what the short syntax, HOST:CONTAINER, would have meant).
+				for (const v of s.volumes as Json[]) if (v.type === 'bind') expect(v.bind, v.target).toEqual({});
 				expect(cfg.volumes.home.name).toBe(`${image}-home`);
 				if (mode === 'host') {
 					expect(s.network_mode).toBe('host');
@@ -150,7 +158,17 @@ describe.skipIf(!hasCompose)('docker compose config reads what hatch writes', ()
 				} else {
 					expect(s.network_mode).toBe('bridge');
 					expect(s.build.network).toBe('default');
-					expect(s.ports).toEqual([expect.objectContaining({host_ip: '127.0.0.1', published: '2222', target: 22})]);
+					expect(s.ports).toEqual([
+						expect.objectContaining({host_ip: '127.0.0.1', published: '2222', target: 22}),
+						...Array.from({length: 11}, (_, i) =>
+							expect.objectContaining({
+								host_ip: '127.0.0.1',
+								published: String(60000 + i),
+								target: 60000 + i,
+								protocol: 'udp',
+							}),
+						),
+					]);
 				}
 				if (image === 'neuron') {
 					expect(unescapeDollars(byTarget['/workspace/projects']!.source)).toBe(odd);

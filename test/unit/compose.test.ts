@@ -166,6 +166,43 @@ describe('compose rendering', () => {
 		expect(s.build.target).toBe('neuron');
 	});
 
+	it("mounts this host's own folders (STEM_EXTRA_MOUNTS) in both images, after neuron's list-less mounts", () => {
+		const stem = service('stem', {...defaults('stem'), STEM_EXTRA_MOUNTS: '/mnt/nfs/src:/data/src,/srv/$v:/data/v:ro'});
+		expect(stem.volumes.slice(ALWAYS_MOUNTED.length)).toEqual([
+			{type: 'bind', source: '/mnt/nfs/src', target: '/data/src', bind: {create_host_path: false}},
+			{type: 'bind', source: '/srv/$$v', target: '/data/v', read_only: true, bind: {create_host_path: false}},
+		]);
+		const neuron = service('neuron', {
+			...defaults('neuron'),
+			STEM_EXTRA_MOUNTS: '/mnt/nfs:/data/nfs',
+			NEURON_EXTRA_MOUNTS: '/srv/x:/data/x',
+		});
+		expect(neuron.volumes.slice(ALWAYS_MOUNTED.length).map((v: any) => v.target)).toEqual(['/data/nfs', '/data/x']);
+	});
+
+	it('writes every bind mount so that a missing host path is an error, never an empty folder made for it', () => {
+		const s = service('neuron', {
+			...defaults('neuron'),
+			NEURON_PROJECTS_PATH: '/srv/p',
+			STEM_EXTRA_MOUNTS: '/mnt/nfs:/data/nfs',
+			NEURON_EXTRA_MOUNTS: '/srv/x:/data/x',
+		});
+		const binds = s.volumes.filter((v: any) => v.type === 'bind');
+		// The four host files, the set workspace folder and one mount of each list.
+		expect(binds.length).toBe(7);
+		for (const b of binds) expect(b.bind, b.target).toEqual({create_host_path: false});
+		for (const v of s.volumes.filter((v: any) => v.type === 'volume')) expect(v.bind).toBeUndefined();
+	});
+
+	it('publishes the mosh UDP range only when set, as the same numbers on the listen address', () => {
+		expect(service('stem', defaults('stem')).ports).toHaveLength(1);
+		const s = service('stem', {...defaults('stem'), STEM_MOSH_PORTS: '60000-60010'});
+		expect(s.ports).toEqual([
+			'${STEM_SSH_LISTEN:-0.0.0.0}:${STEM_SSH_PORT:-22222}:22',
+			'${STEM_SSH_LISTEN:-0.0.0.0}:${STEM_MOSH_PORTS}:${STEM_MOSH_PORTS}/udp',
+		]);
+	});
+
 	it('mounts a host file once, from .env, when it is set: the same mounts as when it is empty', () => {
 		const set = service('stem', {
 			...defaults('stem'),
@@ -287,10 +324,12 @@ describe('the record of what docker-compose.yml was written for', () => {
 
 	it('counts a setting missing from .env, or from the record, as empty', () => {
 		expect(writtenFor('neuron', {NEURON_GPUS: 'all'}).split('\n')).toEqual([
+			'STEM_MOSH_PORTS=',
 			'STEM_VOLUMES_EXTERNAL=',
 			'NEURON_PROJECTS_PATH=',
 			'NEURON_DATASETS_PATH=',
 			'NEURON_MODELS_PATH=',
+			'STEM_EXTRA_MOUNTS=',
 			'NEURON_EXTRA_MOUNTS=',
 			'NEURON_GPUS=all',
 		]);

@@ -85,7 +85,9 @@ describe('main(): the command line', () => {
 		expect(edit.stdout).toContain(`update    ${join(dir, '.env')}\n`);
 		expect(edit.stdout).toContain('-STEM_SSH_PORT=22222\n+STEM_SSH_PORT=2200\n');
 		expect(edit.stdout).toMatch(new RegExp(`backup    ${join(dir, '.env')}\\.bak-\\d{8}-\\d{6}\\n`));
-		expect(edit.stdout).toContain(`Wrote 1 file(s) to ${dir}.\n`);
+		// .env and the README, which names the port.
+		expect(edit.stdout).toContain(`update    ${join(dir, 'README.md')}\n`);
+		expect(edit.stdout).toContain(`Wrote 2 file(s) to ${dir}.\n`);
 	});
 
 	it('a bad value exits 2 naming the field and the fix; a hand-edited .env is named too', async () => {

@@ -162,6 +162,49 @@ describe('the edges of each check', () => {
 		);
 	});
 
+	it('session environment (STEM_ENV): KEY=VALUE pairs; what sshd or hatch owns, quotes and controls refused', () => {
+		ok('STEM_ENV', 'EDITOR=vim', 'A=1,_b2=x y:z/w', 'EMPTY=', 'PATH=/opt/x/bin:/usr/bin', 'E==');
+		const pairs = 'must be KEY=VALUE (a letter or _ first, then letters, digits, _), several separated by commas';
+		bad('STEM_ENV', `"EDITOR" ${pairs}`, 'EDITOR');
+		bad('STEM_ENV', `"1A=x" ${pairs}`, '1A=x');
+		bad('STEM_ENV', `"A-B=x" ${pairs}`, 'A-B=x');
+		bad('STEM_ENV', `"=x" ${pairs}`, '=x');
+		bad('STEM_ENV', `"" ${pairs}`, 'A=1,');
+		bad('STEM_ENV', '"HOME" is set by sshd for each session; leave it out', 'HOME=/x');
+		bad('STEM_ENV', '"SSH_AUTH_SOCK" is set by sshd for each session; leave it out', 'A=1,SSH_AUTH_SOCK=/x');
+		bad('STEM_ENV', '"SSH_X" is set by sshd for each session; leave it out', 'SSH_X=1');
+		bad(
+			'STEM_ENV',
+			'"STEM_USER" is a hatch setting, not a session variable; set it on its own line in .env',
+			'STEM_USER=x',
+		);
+		bad(
+			'STEM_ENV',
+			'"HATCH_X" is a hatch setting, not a session variable; set it on its own line in .env',
+			'HATCH_X=1',
+		);
+		const quote = 'its value may not hold a double quote, a backslash or control characters';
+		bad('STEM_ENV', `"A": ${quote}`, 'A=say "hi"', 'A=c:\\x', 'A=a\tb', 'A=\x7f', 'A=\x1b[31m');
+		bad('STEM_ENV', '"A" is set twice', 'A=1,B=2,A=3');
+	});
+
+	it('mosh UDP ranges (STEM_MOSH_PORTS)', () => {
+		ok('STEM_MOSH_PORTS', '60000-60010', '1024-1024', '65535-65535', '60000-60999');
+		const range = 'must be a UDP port range LOW-HIGH between 1024 and 65535 (e.g. 60000-60010)';
+		bad(
+			'STEM_MOSH_PORTS',
+			range,
+			'1023-1030',
+			'60000-65536',
+			'60010-60000',
+			'60000',
+			'a-b',
+			' 60000-60010',
+			'60000-60010x',
+		);
+		bad('STEM_MOSH_PORTS', 'publishes 1001 ports; a few per session are enough (e.g. 60000-60010)', '60000-61000');
+	});
+
 	it('GPU requests', () => {
 		ok('NEURON_GPUS', 'none', 'all', '1', '64', '0,1', 'GPU-4f2c1a3b');
 		bad('NEURON_GPUS', 'a GPU count must be from 1 to 64', '0', '65');
@@ -372,6 +415,26 @@ describe('the model at its edges: each rule and each message', () => {
 			);
 		},
 	);
+
+	it('validate: the two mount lists together mount a target once; a list may not take a set folder either', () => {
+		const neuron = defaults('neuron');
+		const clash = {...neuron, STEM_EXTRA_MOUNTS: '/mnt/a:/data/a', NEURON_EXTRA_MOUNTS: '/srv/b:/data/a/'};
+		expect(validate('neuron', clash)).toEqual([
+			{
+				key: 'NEURON_EXTRA_MOUNTS',
+				message: 'NEURON_EXTRA_MOUNTS mounts /data/a, which STEM_EXTRA_MOUNTS already uses; drop one of them',
+			},
+		]);
+		expect(validate('neuron', {...clash, NEURON_EXTRA_MOUNTS: '/srv/b:/data/b'})).toEqual([]);
+		const onSet = {...neuron, NEURON_MODELS_PATH: '/srv/m', STEM_EXTRA_MOUNTS: '/srv/m2:/workspace/models'};
+		expect(validate('neuron', onSet)).toEqual([
+			{
+				key: 'STEM_EXTRA_MOUNTS',
+				message: 'STEM_EXTRA_MOUNTS mounts /workspace/models, which NEURON_MODELS_PATH already uses; drop one of them',
+			},
+		]);
+		expect(validate('stem', {...defaults('stem'), STEM_EXTRA_MOUNTS: '/srv/m2:/workspace/models'})).toEqual([]);
+	});
 
 	it('validate: a required setting missing from the values is refused as empty; an optional one is fine', () => {
 		const {STEM_USER: _user, DROPBOX_PATH_ON_HOST: _dropbox, ...rest} = defaults('stem');

@@ -52,7 +52,12 @@ describe('the write pipeline', () => {
 		expect(readFileSync(join(out, 'stem', 'docker-compose.yml'), 'utf8')).toContain('HATCH_VERSION: 9.9.9');
 		expect((await planFiles(t, values, '2.29.7')).filter(c => c.state !== 'unchanged')).toEqual([]);
 		const changed = await planFiles(t, {...values, STEM_SSH_PORT: '2200'}, '2.29.7');
-		expect(changed.filter(c => c.state === 'changed').map(c => c.path)).toEqual([join(out, 'stem', '.env')]);
+		// .env, and the README that says which port to ssh to.
+		expect(changed.filter(c => c.state === 'changed').map(c => c.path)).toEqual([
+			join(out, 'stem', '.env'),
+			join(out, 'stem', 'README.md'),
+		]);
+		expect(changed.find(c => c.path.endsWith('README.md'))!.diff).toContain('+- Without it: `ssh -p 2200 ');
 	});
 
 	it('a write that fails says where and what to do, and keeps the code that tells whose fault it is', async () => {

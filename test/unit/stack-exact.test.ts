@@ -44,7 +44,7 @@ describe('the build context copied into a stack', () => {
 			writeFileSync(join(images, name), name, {mode});
 		}
 		const out = tmp('ctx-out');
-		const ctx = planStack('stem', defaults('stem'), out, {images}).slice(2);
+		const ctx = planStack('stem', defaults('stem'), out, {images}).slice(3);
 		expect(
 			ctx.map(f => [
 				f.path.replace(`${out}/stem/image/`, ''),
@@ -63,14 +63,21 @@ describe('the build context copied into a stack', () => {
 
 	it(
 		'plans docker-compose.yml and .env first, both shown with their diff, for the compose version and hatch ' +
-			'version given',
+			'version given, then the README for this host',
 		() => {
 			const out = tmp('plan');
-			const [compose, env] = planStack('neuron', {...defaults('neuron'), NEURON_GPUS: 'all'}, out, {
+			const [compose, env, readme, ...rest] = planStack('neuron', {...defaults('neuron'), NEURON_GPUS: 'all'}, out, {
 				composeVersion: '2.33.0',
 				version: '9.9.9',
 				images: tmp('empty'),
+				readme: {host: 'vortex', fingerprint: 'SHA256:abc'},
 			});
+			expect(rest).toEqual([]);
+			// The folder's README for this host, shown with its diff as the settings are.
+			expect([readme!.path, readme!.mode, readme!.showDiff]).toEqual([join(out, 'neuron', 'README.md'), 0o644, true]);
+			expect(readme!.content).toMatch(/^# neuron on vortex\n/);
+			expect(readme!.content).toContain(`\`${join(out, 'neuron')}/.env\``);
+			expect(readme!.content).toContain('Host key: `SHA256:abc`');
 			expect([compose!.path, compose!.mode, compose!.showDiff]).toEqual([
 				join(out, 'neuron', 'docker-compose.yml'),
 				0o644,
@@ -339,6 +346,29 @@ describe('checkHostFile and hostFileProblems, every kind and message', () => {
 
 	it('other keys are not host paths', () => {
 		expect(checkHostFile('STEM_USER', missing)).toEqual({});
+	});
+
+	it('hostFileProblems: every host path of both mount lists must be there; files and folders both count', () => {
+		const there = join(dir, 'share');
+		mkdirSync(there, {recursive: true});
+		expect(hostFileProblems({STEM_EXTRA_MOUNTS: `${there}:/data/s,${file}:/data/f:ro`})).toEqual({
+			errors: [],
+			warnings: [],
+		});
+		expect(
+			hostFileProblems({
+				STEM_EXTRA_MOUNTS: `${there}:/data/s,${missing}:/data/m:ro`,
+				NEURON_EXTRA_MOUNTS: `${missing}:/x`,
+			}),
+		).toEqual({
+			errors: [
+				`STEM_EXTRA_MOUNTS: ${missing} does not exist on this host; mount the share or create it ` +
+					`(mkdir -p '${missing}'), or take "${missing}:/data/m:ro" out of the list`,
+				`NEURON_EXTRA_MOUNTS: ${missing} does not exist on this host; mount the share or create it ` +
+					`(mkdir -p '${missing}'), or take "${missing}:/x" out of the list`,
+			],
+			warnings: [],
+		});
 	});
 
 	it('hostFileProblems: gathers errors and warnings of the keys given, and who can write a mounted folder', () => {

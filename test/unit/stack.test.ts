@@ -40,10 +40,10 @@ describe('writing a stack', () => {
 		const values = {...defaults('stem'), STEM_USER: 'alice'};
 
 		const first = await compare(planStack('stem', values, out, {images}));
-		expect(first.map(c => c.state)).toEqual(['new', 'new', 'new', 'new']);
+		expect(first.map(c => c.state)).toEqual(['new', 'new', 'new', 'new', 'new']);
 		await apply(first, '20260101-000000');
 		const dir = join(out, 'stem');
-		expect(readdirSync(dir).sort()).toEqual(['.env', 'docker-compose.yml', 'image']);
+		expect(readdirSync(dir).sort()).toEqual(['.env', 'README.md', 'docker-compose.yml', 'image']);
 		expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
 		expect(statSync(join(dir, 'image/stem/my_init.d/00-x.sh')).mode & 0o777).toBe(0o755);
 		expect(readdirSync(join(dir, 'image', 'stem'))).not.toContain('.env.example');
@@ -67,7 +67,8 @@ describe('writing a stack', () => {
 		expect(statSync(backup).mode & 0o777).toBe(0o600);
 		expect(readFileSync(join(dir, '.env'), 'utf8')).toContain('STEM_UID=1234');
 		expect(readdirSync(dir).filter(n => n.includes('hatch-tmp'))).toEqual([]);
-		expect(done.filter(c => c.backup).map(c => c.path)).toEqual([join(dir, '.env')]);
+		// .env and the README, which shows the user's ids.
+		expect(done.filter(c => c.backup).map(c => c.path)).toEqual([join(dir, '.env'), join(dir, 'README.md')]);
 	});
 
 	it('shows a changed build-context file with its diff and keeps its backup outside the build context', async () => {

@@ -118,6 +118,7 @@ describe('writing without the wizard', () => {
 		const again = await runMain([...WRITE, '--out', out], {home});
 		expect(again.stdout).toBe(
 			`unchanged ${join(dir, 'docker-compose.yml')}\nunchanged ${join(dir, '.env')}\n` +
+				`unchanged ${join(dir, 'README.md')}\n` +
 				`Nothing to write: ${dir} is up to date.\n` +
 				`Next: cd ${dir} && docker compose up -d --build\n` +
 				`Then: ssh -p 22222 ${parseEnv(readFileSync(join(dir, '.env'), 'utf8')).STEM_USER}@<docker-host>\n`,
@@ -131,6 +132,7 @@ describe('writing without the wizard', () => {
 		const edit = await runMain([...WRITE, '--out', out, '--set', 'STEM_SSH_PORT=2200'], {home});
 		expect(edit.stdout.split('\n').filter(l => l.startsWith('backup'))).toEqual([
 			expect.stringMatching(new RegExp(`^backup {4}${join(out, 'stem', '.env')}\\.bak-\\d{8}-\\d{6}$`)),
+			expect.stringMatching(new RegExp(`^backup {4}${join(out, 'stem', 'README.md')}\\.bak-\\d{8}-\\d{6}$`)),
 		]);
 	});
 
