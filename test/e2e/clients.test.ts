@@ -28,11 +28,12 @@ const CUDA_BASE = `hatch-e2e/${NAME}-base:test`;
 const CUDA_PATH =
 	'/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CUDA_LIBS = '/usr/local/nvidia/lib:/usr/local/nvidia/lib64';
-// STEM_ENV as compose passes it: two good entries, and three that must be refused (a forged agent socket, and
-// two that would add a Banner line to sshd's configuration if they were written as they are).
-const STEM_ENV = [
-	'GREETING=hello world',
-	'EDITOR=nano',
+// STEM_ENV as the wizard takes it.
+const STEM_ENV = 'GREETING=hello world,EDITOR=nano';
+// STEM_ENV edited by hand past the wizard's checks: one good entry, and three the boot must refuse (a forged
+// agent socket, and two that would add a Banner line to sshd's configuration if they were written as they are).
+const HOSTILE_ENV = [
+	'GREETING=still here',
 	'SSH_AUTH_SOCK=/tmp/not-an-agent',
 	'NL=x\nBanner /etc/hostname',
 	'QUOTE=x" Banner /etc/hostname "Y=1',
@@ -74,12 +75,7 @@ describe.sequential('clients', () => {
 		clientAgent = join(s.root, 'client-agent.sock');
 		hostAgent = join(s.root, 'host-agent.sock');
 		children.push(await agent(clientAgent, clientKey), await agent(hostAgent, hostKey));
-		s = writeStack(NAME, 'stem', {STEM_SSH_AUTH_SOCK_HOST: hostAgent}, s);
-		// STEM_ENV reaches the container through compose's environment.
-		writeFileSync(
-			join(s.dir, 'docker-compose.override.yml'),
-			JSON.stringify({services: {stem: {environment: {STEM_ENV}}}}),
-		);
+		s = writeStack(NAME, 'stem', {STEM_SSH_AUTH_SOCK_HOST: hostAgent, STEM_ENV}, s);
 		s.compose('build', '--progress', 'plain');
 		s.compose('up', '-d');
 		await waitReady(s);
@@ -224,17 +220,6 @@ describe.sequential('clients', () => {
 		for (const value of want) expect(screen).toContain(value);
 	});
 
-	it('refuses STEM_ENV entries that would forge the agent socket or change sshd: warned, never written', () => {
-		const log = logs(s.name);
-		expect(log).toContain('STEM_ENV entry 3 (SSH_AUTH_SOCK) skipped: hatch or sshd sets SSH_AUTH_SOCK');
-		expect(log).toContain('STEM_ENV entry 4 (NL) skipped: its value has a double quote, a backslash or a control');
-		expect(log).toContain('STEM_ENV entry 5 (QUOTE) skipped: its value has a double quote');
-		const cfg = sh('docker', ['exec', s.name, 'sshd', '-T']).stdout;
-		expect(cfg).not.toMatch(/^banner (?!none)/m);
-		expect(cfg).not.toMatch(/^setenv (NL|QUOTE|Y|SSH_AUTH_SOCK)=/m);
-		expect(ssh(s, 'printenv NL QUOTE Y; echo "$SSH_AUTH_SOCK"').stdout).toBe('/run/hatch/ssh-agent.sock\n');
-	});
-
 	it("runs in the container's UTF-8 locale whatever locale the client sends", () => {
 		// As macOS clients do: LC_CTYPE=UTF-8 is no locale on Linux.
 		const r = ssh(s, 'locale; locale charmap', {extra: ['-o', 'SetEnv=LC_CTYPE=UTF-8 LANG=xx_XX.UTF-8']});
@@ -283,5 +268,30 @@ describe.sequential('clients', () => {
 		} finally {
 			sh('tmux', [...tmux, 'kill-server'], {allowFail: true});
 		}
+	});
+
+	// Last: it recreates the container.
+	it('refuses STEM_ENV entries that would forge the agent socket or change sshd: warned, never written', async () => {
+		// A hand edit the wizard never sees: compose passes the value as it is.
+		writeFileSync(
+			join(s.dir, 'docker-compose.override.yml'),
+			JSON.stringify({services: {stem: {environment: {STEM_ENV: HOSTILE_ENV}}}}),
+		);
+		s.compose('up', '-d');
+		await waitReady(s);
+		const log = logs(s.name);
+		expect(log).toContain('STEM_ENV entry 2 (SSH_AUTH_SOCK) skipped: hatch or sshd sets SSH_AUTH_SOCK');
+		expect(log).toContain('STEM_ENV entry 3 (NL) skipped: its value has a double quote, a backslash or a control');
+		expect(log).toContain('STEM_ENV entry 4 (QUOTE) skipped: its value has a double quote');
+		const cfg = sh('docker', ['exec', s.name, 'sshd', '-T']).stdout;
+		expect(cfg).toMatch(/^setenv GREETING=still here$/m);
+		expect(cfg).not.toMatch(/^banner (?!none)/m);
+		expect(cfg).not.toMatch(/^setenv (NL|QUOTE|Y|SSH_AUTH_SOCK)=/m);
+		expect(ssh(s, 'echo ok')).toMatchObject({code: 0, stdout: 'ok\n', stderr: ''});
+		const env = ssh(s, 'printenv GREETING NL QUOTE Y; echo "$SSH_AUTH_SOCK"; ssh-add -l');
+		expect(env.stdout.split('\n').slice(0, 2)).toEqual(['still here', '/run/hatch/ssh-agent.sock']);
+		expect(env.stdout).toContain(fingerprint(hostKey));
+		const forwarded = ssh(s, 'ssh-add -l', {extra: ['-A'], env: {...process.env, SSH_AUTH_SOCK: clientAgent}});
+		expect(forwarded.stdout, forwarded.stderr).toContain(fingerprint(clientKey));
 	});
 });
