@@ -111,6 +111,26 @@ export async function waitReady(s: Stack, count = 1, timeoutMs = 60_000): Promis
 	).then(r => r.ms);
 }
 
+/** The ssh client options of every login here (the stack's key, no known_hosts), without the port. */
+export function clientOptions(s: Stack, key = s.key): string[] {
+	return [
+		'-i',
+		key,
+		'-o',
+		'IdentitiesOnly=yes',
+		'-o',
+		'BatchMode=yes',
+		'-o',
+		'StrictHostKeyChecking=no',
+		'-o',
+		'UserKnownHostsFile=/dev/null',
+		'-o',
+		'LogLevel=ERROR',
+		'-o',
+		'ConnectTimeout=5',
+	];
+}
+
 export function ssh(
 	s: Stack,
 	command: string,
@@ -121,26 +141,49 @@ export function ssh(
 		[
 			'-p',
 			String(s.port),
-			'-i',
-			options.key ?? s.key,
-			'-o',
-			'IdentitiesOnly=yes',
-			'-o',
-			'BatchMode=yes',
-			'-o',
-			'StrictHostKeyChecking=no',
-			'-o',
-			`UserKnownHostsFile=/dev/null`,
-			'-o',
-			'LogLevel=ERROR',
-			'-o',
-			'ConnectTimeout=5',
+			...clientOptions(s, options.key),
 			...(options.extra ?? []),
 			`${options.user ?? 'dev'}@127.0.0.1`,
 			command,
 		],
 		{allowFail: true, env: options.env},
 	);
+}
+
+/**
+ * What VS Code Remote-SSH's server needs in the container and `user`'s sessions lack: glibc 2.28+, libstdc++
+ * with GLIBCXX_3.4.25+, bash, tar, curl or wget, the CA bundle, a /tmp that runs programs, and
+ * ~/.vscode-server on the home volume. Empty when nothing is missing.
+ */
+export function remoteServerGaps(s: Stack, user = 'dev'): string[] {
+	// One line for each, even when a command fails.
+	const script = [
+		'echo "$(getconf GNU_LIBC_VERSION | cut -d" " -f2)"',
+		'lib=$(/sbin/ldconfig -p | awk \'$1 == "libstdc++.so.6" { print $NF; exit }\')',
+		'echo "$(grep -aoE "GLIBCXX_3\\.4\\.[0-9]+" "$lib" | cut -d. -f3 | sort -n | tail -n 1)"',
+		'echo "$(command -v bash)"',
+		'echo "$(command -v tar)"',
+		'echo "$(command -v curl || command -v wget)"',
+		'echo "$([ -s /etc/ssl/certs/ca-certificates.crt ] && echo ca-certificates)"',
+		'f=$(mktemp /tmp/hatch-exec.XXXXXX) && printf "#!/bin/sh\\necho runs\\n" >"$f" && chmod +x "$f"',
+		'echo "$("$f")"',
+		'rm -f "$f"',
+		'echo "$(mkdir -p ~/.vscode-server && findmnt -n -o TARGET -T ~/.vscode-server)"',
+	].join('\n');
+	const r = ssh(s, script, {user});
+	const [glibc = '', glibcxx = '', bash, tar, fetch, ca, tmp, serverDir] = r.stdout.split('\n');
+	const [major = 0, minor = 0] = glibc.split('.').map(Number);
+	const checks: [boolean, string][] = [
+		[major * 1000 + minor >= 2028, `glibc 2.28+ (has "${glibc}")`],
+		[Number(glibcxx) >= 25, `GLIBCXX_3.4.25+ (has "3.4.${glibcxx}")`],
+		[bash === '/usr/bin/bash' || bash === '/bin/bash', `bash (has "${bash}")`],
+		[/\/tar$/.test(tar ?? ''), `tar (has "${tar}")`],
+		[/\/(curl|wget)$/.test(fetch ?? ''), `curl or wget (has "${fetch}")`],
+		[ca === 'ca-certificates', 'ca-certificates'],
+		[tmp === 'runs', 'a /tmp that runs programs'],
+		[serverDir === '/home', `~/.vscode-server on the /home volume (is on "${serverDir}")`],
+	];
+	return checks.filter(([ok]) => !ok).map(([, need]) => `${need}${r.stderr ? `\n${r.stderr}` : ''}`);
 }
 
 export function hostKeyFingerprint(s: Stack): string {

@@ -3,7 +3,18 @@
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {destroy, fileOwner, hostDir, logs, type Stack, sh, ssh, waitReady, writeStack} from './helpers.js';
+import {
+	destroy,
+	fileOwner,
+	hostDir,
+	logs,
+	remoteServerGaps,
+	type Stack,
+	sh,
+	ssh,
+	waitReady,
+	writeStack,
+} from './helpers.js';
 
 describe.sequential('neuron', () => {
 	let s: Stack;
@@ -52,6 +63,15 @@ describe.sequential('neuron', () => {
 		);
 		expect(r.stdout.trim().split('\n')).toEqual(['x,y', '1,2', 'read-only', 'ml']);
 		expect(fileOwner(join(projects, 'new.py'))).toBe('1003:1003');
+	});
+
+	it("has what VS Code Remote-SSH's server needs, and the image's GPU variables in every kind of session", () => {
+		expect(remoteServerGaps(s, 'ml')).toEqual([]);
+		// ENV in the neuron stage of the Dockerfile; a CUDA base adds its own the same way.
+		const r = ssh(s, 'printenv NVIDIA_DRIVER_CAPABILITIES; bash -lc "printenv NVIDIA_DRIVER_CAPABILITIES"', {
+			user: 'ml',
+		});
+		expect(r.stdout, r.stderr).toBe('compute,utility\ncompute,utility\n');
 	});
 
 	it('asks the engine for GPUs in the form this compose honours', () => {
