@@ -50,7 +50,9 @@ function controlDir(): string {
 	mkdirSync(dir, {recursive: true, mode: 0o700});
 	const st = statSync(dir);
 	if (st.uid !== userInfo().uid || (st.mode & 0o077) !== 0)
-		throw new Error(`${dir} is not this user's private folder (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)})`);
+		throw new Error(
+			`${dir} is not this user's private folder (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)})`,
+		);
 	return dir;
 }
 
@@ -85,7 +87,10 @@ export function sshProblem(target: SshTarget, r: RunResult): string | undefined 
 	if (/Could not resolve hostname/i.test(r.stderr))
 		return `${at}: no such host (${said}); check the name, or add a Host block for it to ~/.ssh/config`;
 	if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(r.stderr))
-		return `${at}: its host key is unknown or changed; connect once with ssh ${target.destination} to check and accept it`;
+		return (
+			`${at}: its host key is unknown or changed; connect once with ssh ${target.destination} to check ` +
+			'and accept it'
+		);
 	if (/Connection refused|timed out|No route to host|Network is unreachable/i.test(r.stderr))
 		return `${at}: cannot reach it (${said}); check that it is up and that sshd listens on that port`;
 	return `${at}: ssh failed (${said || 'exit 255'})`;

@@ -48,7 +48,7 @@ describe('TARGET', () => {
 		expect(parseTarget('box:65535')).toMatchObject({port: 65535});
 	});
 
-	it('a docker context with an ssh:// endpoint is read through docker context inspect; others stay an alias', async () => {
+	it('an ssh:// docker context is read through docker context inspect; other names stay an alias', async () => {
 		const calls: string[][] = [];
 		const local = (answers: Record<string, Partial<Ran>>) => async (cmd: string, args: string[]) => {
 			calls.push([cmd, ...args]);
