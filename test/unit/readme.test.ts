@@ -164,7 +164,7 @@ describe('README: the boot steps, each in its group', () => {
 		'51-gpus': "neuron's GPU listing",
 	};
 	const required = /1\. \*\*Required\*\*: (.*?)\. These depend/.exec(flat)![1]!;
-	const optional = /3\. \*\*Optional\*\*, each with a deadline: (.*?)\. A failure/.exec(flat)![1]!;
+	const optional = /4\. \*\*Optional\*\*, each with a deadline: (.*?)\. A failure/.exec(flat)![1]!;
 	const steps = ['stem', 'neuron'].flatMap(image =>
 		readdirSync(join(ROOT, 'images', image, 'my_init.d')).map(f => ({
 			name: f.replace(/\.sh$/, ''),
