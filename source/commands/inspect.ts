@@ -2,7 +2,7 @@
 import {STATUS_MARK} from '../core/describe.js';
 import {describeProbes, type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
 import {realHost} from '../host/probes.js';
-import {CommandError, UsageError} from './common.js';
+import {UsageError} from './common.js';
 
 /** The inspection as the welcome screen shows it (without colour): who you are, then each probe with its fix. */
 function inspectionLines(i: Inspection): string[] {
@@ -20,15 +20,11 @@ function inspectionLines(i: Inspection): string[] {
 export async function inspectCommand(json: boolean, target?: string): Promise<number> {
 	let host = realHost();
 	if (target !== undefined) {
-		const {remoteHost, remoteRunner, RemoteError, resolveTarget} = await import('../host/remote.js');
+		const {remoteHost, remoteRunner, resolveTarget} = await import('../host/remote.js');
 		const t = await resolveTarget(target);
 		if ('error' in t) throw new UsageError(t.error);
-		try {
-			host = await remoteHost(remoteRunner(t));
-		} catch (error) {
-			if (error instanceof RemoteError) throw new CommandError(error.message);
-			throw error;
-		}
+		// Not reaching it is a failure (exit 1), its message naming the fix.
+		host = await remoteHost(remoteRunner(t));
 	}
 	// The PCI listing is this machine's: a remote host's GPUs are what its nvidia-smi says.
 	const i = await inspectHost(host, {graphics: target === undefined ? systemGraphics : async () => []});

@@ -44,9 +44,13 @@ export function shellQuote(word: string): string {
 	return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-/** A folder of this user's own for the control sockets (never one another user could have made). */
-function controlDir(): string {
-	const dir = join(tmpdir(), `hatch-ssh-${userInfo().uid}`);
+/**
+ * A folder of this user's own for the control sockets (never one another user could have made), short enough
+ * for a socket path (about 100 bytes; ssh adds 40 for %C and 17 while it makes one): macOS's $TMPDIR is not.
+ */
+export function controlDir(base = tmpdir()): string {
+	const name = `hatch-ssh-${userInfo().uid}`;
+	const dir = join(base.length + name.length + 60 <= 100 ? base : '/tmp', name);
 	mkdirSync(dir, {recursive: true, mode: 0o700});
 	const st = statSync(dir);
 	if (st.uid !== userInfo().uid || (st.mode & 0o077) !== 0)
@@ -104,8 +108,15 @@ export interface RemoteRunner {
 	run(line: string, options?: RunOptions): Promise<Ran>;
 }
 
+/** The ssh program and its first words: $HATCH_SSH_COMMAND (e.g. `ssh -F ~/work/ssh_config`), else `ssh`. */
+export function sshCommand(env: NodeJS.ProcessEnv = process.env): [string, ...string[]] {
+	const words = (env.HATCH_SSH_COMMAND ?? '').split(/\s+/).filter(Boolean);
+	return words.length ? (words as [string, ...string[]]) : ['ssh'];
+}
+
 export function remoteRunner(target: SshTarget, local: typeof run = run, dir?: string): RemoteRunner {
-	const options = sshOptions(target, dir);
+	const [ssh, ...first] = sshCommand();
+	const options = [...first, ...sshOptions(target, dir)];
 	// sshd allows 10 sessions per connection by default (MaxSessions): stay below it.
 	let running = 0;
 	const waiting: (() => void)[] = [];
@@ -122,7 +133,7 @@ export function remoteRunner(target: SshTarget, local: typeof run = run, dir?: s
 		async run(line, runOptions = {}) {
 			await slot();
 			try {
-				return await local('ssh', [...options, '-T', '--', target.destination, line], runOptions);
+				return await local(ssh, [...options, '-T', '--', target.destination, line], runOptions);
 			} finally {
 				free();
 			}

@@ -2,19 +2,21 @@
 // failures in words, and the remote as a Host. The SSH hop itself is replaced by a local shell here (the
 // line ssh would send runs in `sh -c`), so the quoting and every command the probes send run for real; the
 // e2e suite drives a real sshd and a second engine.
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {type Ran, type RunOptions, run} from '../../source/docker/proc.js';
 import {
+	controlDir,
 	parseTarget,
 	RemoteError,
 	remoteHost,
 	remoteRunner,
 	resolveTarget,
 	shellQuote,
+	sshCommand,
 	sshOptions,
 	sshProblem,
 } from '../../source/host/remote.js';
@@ -110,6 +112,30 @@ describe('the remote shell line', () => {
 			'2200',
 		]);
 		expect(sshOptions({destination: 'box', label: 'box'}, dir)).not.toContain('-p');
+	});
+});
+
+describe('the control socket folder', () => {
+	it("is this user's own, 0700, under $TMPDIR, or under /tmp when $TMPDIR is too long for a socket path", () => {
+		const short = mkdtempSync('/tmp/hc-');
+		const dir = controlDir(short);
+		expect(dir).toBe(join(short, `hatch-ssh-${process.getuid!()}`));
+		expect(statSync(dir).mode & 0o777).toBe(0o700);
+		const long = mkdtempSync(join(tmpdir(), 'a-folder-name-as-long-as-the-one-macos-gives-'));
+		expect(controlDir(long)).toBe(`/tmp/hatch-ssh-${process.getuid!()}`);
+		// One another user could have made, or with room for others, is refused.
+		const shared = mkdtempSync('/tmp/hc-');
+		mkdirSync(join(shared, `hatch-ssh-${process.getuid!()}`), {mode: 0o777});
+		chmodSync(join(shared, `hatch-ssh-${process.getuid!()}`), 0o777);
+		expect(() => controlDir(shared)).toThrow(/is not this user's private folder \(owner \d+, mode 777\)/);
+	});
+});
+
+describe('the ssh program', () => {
+	it('is ssh, or $HATCH_SSH_COMMAND split into words (a wrapper, or ssh with its own config file)', () => {
+		expect(sshCommand({})).toEqual(['ssh']);
+		expect(sshCommand({HATCH_SSH_COMMAND: ''})).toEqual(['ssh']);
+		expect(sshCommand({HATCH_SSH_COMMAND: '  ssh   -F /w/ssh config '})).toEqual(['ssh', '-F', '/w/ssh', 'config']);
 	});
 });
 
