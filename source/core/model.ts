@@ -51,6 +51,8 @@ export interface HostFacts {
 	agentSocket?: string;
 	gpuCount?: number;
 	nvidiaRuntime?: boolean;
+	/** Why a container here cannot use the host's GPUs, when a real `docker run --gpus all` said so. */
+	gpuProblem?: string;
 	/** docker compose's version: the GPU stanza follows it. */
 	composeVersion?: string;
 }
@@ -851,7 +853,7 @@ export const FIELDS: readonly Field[] = [
 		images: ['neuron'],
 		required: true,
 		help: 'GPUs given to the container: none, all, a count, or device ids (0,1)',
-		default: (_s, f) => (f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'),
+		default: (_s, f) => (f.gpuProblem ? 'none' : f.gpuCount === undefined ? 'all' : f.gpuCount > 0 ? 'all' : 'none'),
 		check: checkGpus,
 		written: 'value',
 		ask: {prompt: 'GPUs for the container', detected: 'gpus'},
@@ -997,6 +999,11 @@ export function factWarnings(image: Image, values: Values, facts: HostFacts): st
 		return [
 			`NEURON_GPUS=${gpus}, but no NVIDIA GPU was found on this host: the container will not start that way; set ` +
 				`NEURON_GPUS=none, or run it on a GPU host`,
+		];
+	if (facts.gpuProblem)
+		return [
+			`${KEY.gpus}=${gpus}, but a container here cannot use the GPUs (${facts.gpuProblem}): install ` +
+				`nvidia-container-toolkit and restart Docker, or set ${KEY.gpus}=none`,
 		];
 	if (facts.gpuCount && facts.nvidiaRuntime === false)
 		return [

@@ -24,7 +24,15 @@ export interface Gpu {
 	uuid?: string;
 }
 
-type GpuValue = {gpus: Gpu[]; source: 'nvidia-smi' | 'systeminformation'};
+type GpuValue = {
+	gpus: Gpu[];
+	source: 'nvidia-smi' | 'systeminformation';
+	/**
+	 * What a real container saw (`docker run --gpus all … nvidia-smi -L`), when the host has GPUs: how many it
+	 * could use, or why it could not. Undefined when it could not be tried (no image on the engine yet).
+	 */
+	container?: {ok: true; count: number} | {ok: false; detail: string};
+};
 
 export interface DockerFacts {
 	serverVersion: string;
@@ -168,6 +176,33 @@ async function nvidiaOnPci(host: Host): Promise<boolean | undefined> {
 	return vendors.some(v => v?.trim().toLowerCase() === NVIDIA_VENDOR);
 }
 
+/** How long the engine has to start a container that lists its GPUs. */
+const GPU_RUN_TIMEOUT_MS = 6000;
+const IMAGES_TIMEOUT_MS = 3000;
+
+/**
+ * Runs `nvidia-smi -L` in a throwaway container with every GPU (`--gpus all`), from an image already on the
+ * engine (nothing is pulled; the NVIDIA runtime brings nvidia-smi into it). Undefined when there is no image.
+ */
+export async function gpusInContainer(host: Host): Promise<GpuValue['container']> {
+	const images = await host.run('docker', ['images', '--quiet'], IMAGES_TIMEOUT_MS);
+	const image = images.exitCode === 0 ? images.stdout.split('\n')[0]?.trim() : undefined;
+	if (!image) return undefined;
+	const r = await host.run(
+		'docker',
+		['run', '--rm', '--gpus', 'all', '--network', 'none', '--entrypoint', 'nvidia-smi', image, '-L'],
+		GPU_RUN_TIMEOUT_MS,
+	);
+	if (r.exitCode === 0) return {ok: true, count: r.stdout.split('\n').filter(l => /^GPU \d+:/.test(l)).length};
+	// The daemon's words, not the CLI's closing "Run 'docker run --help' for more information".
+	const said = `${r.stderr}\n${r.stdout}`
+		.trim()
+		.split('\n')
+		.filter(l => l.trim() && !/docker run --help/.test(l));
+	const detail = r.timedOut ? `no answer within ${GPU_RUN_TIMEOUT_MS} ms` : said.at(-1)?.replace(/^docker: /, '');
+	return {ok: false, detail: detail || `docker run --gpus all exited ${r.exitCode}`};
+}
+
 async function probeGpus(
 	host: Host,
 	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>,
@@ -188,7 +223,20 @@ async function probeGpus(
 		};
 	if (smi && smi.exitCode === 0) {
 		const gpus = parseNvidiaSmi(smi.stdout);
-		return {status: gpus.length ? 'ok' : 'missing', value: {gpus, source: 'nvidia-smi'}};
+		if (!gpus.length) return {status: 'missing', value: {gpus, source: 'nvidia-smi'}};
+		// A registered runtime is not a usable GPU: ask a real container.
+		const container = await gpusInContainer(host);
+		const value: GpuValue = {gpus, source: 'nvidia-smi', ...(container ? {container} : {})};
+		if (container?.ok === false)
+			return {
+				status: 'error',
+				value,
+				detail: `${gpus.length} GPU(s) on the host, but a container cannot use them: ${container.detail}`,
+				hint:
+					'install nvidia-container-toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker && ' +
+					'restart Docker',
+			};
+		return {status: 'ok', value};
 	}
 	if (smi && smi.exitCode !== 127) {
 		const first = (smi.stdout + smi.stderr).trim().split('\n')[0]!;
@@ -298,12 +346,16 @@ export const PROBES = {
 	}),
 	gpus: spec<GpuValue>({
 		label: 'GPUs',
-		deadlineMs: PROBE_TIMEOUT_MS + 500,
+		// nvidia-smi on the host, then (with GPUs) an image to run and a container listing them.
+		deadlineMs: NVIDIA_SMI_TIMEOUT_MS + IMAGES_TIMEOUT_MS + GPU_RUN_TIMEOUT_MS + 500,
 		run: ({host, options}) => probeGpus(host, options.graphics),
 		describe: (_v, i) => gpuSummary(i),
 		always: ['missing'],
 		// A GPU count only from an answer: a timeout or an error says nothing about how many there are.
-		facts: p => (p.status === 'ok' || p.status === 'missing' ? {gpuCount: p.value?.gpus.length ?? 0} : {}),
+		facts: p => ({
+			...(p.status === 'ok' || p.status === 'missing' ? {gpuCount: p.value?.gpus.length ?? 0} : {}),
+			...(p.value?.container?.ok === false ? {gpuProblem: p.value.container.detail} : {}),
+		}),
 	}),
 	dropbox: spec<string>({
 		label: 'Dropbox',
@@ -380,6 +432,7 @@ export function gpuSummary(i: Inspection): string {
 	const count = i.gpus.value?.gpus.length ?? 0;
 	const runtime = i.docker.value?.nvidiaRuntime ?? false;
 	if (i.gpus.status === 'timeout') return 'GPU check timed out';
+	if (i.gpus.value?.container?.ok === false) return i.gpus.detail!;
 	if (count === 0) return runtime ? 'NVIDIA runtime present, but no GPU found' : 'no GPU';
 	const names = [...new Set(i.gpus.value!.gpus.map(g => g.name))].join(', ');
 	if (!runtime && i.docker.status === 'ok')

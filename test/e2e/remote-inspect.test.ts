@@ -54,7 +54,17 @@ describe('inspect --host', () => {
 	it("reports the remote's user, ids, engine and GPUs over one connection, not this machine's", () => {
 		const before = connections();
 		// A folder for this run's control socket: no shared connection left by an earlier run is reused.
-		const env = {HATCH_SSH_COMMAND: sshCommand, SSH_AUTH_SOCK: undefined, TMPDIR: mkdtempSync('/tmp/hr-')};
+		// A GPU here (a fake nvidia-smi on this side's PATH) must not count for the remote.
+		const bin = mkdtempSync(join(dir, 'bin-'));
+		writeFileSync(join(bin, 'nvidia-smi'), '#!/bin/sh\necho "0, LocalFake, 81920 MiB, 550.1, GPU-local"\n', {
+			mode: 0o755,
+		});
+		const env = {
+			HATCH_SSH_COMMAND: sshCommand,
+			SSH_AUTH_SOCK: undefined,
+			TMPDIR: mkdtempSync('/tmp/hr-'),
+			PATH: `${bin}:${process.env.PATH}`,
+		};
 		const res = runCli(['inspect', '--json', '--host', 'rigbox'], {env, timeoutMs: 120_000});
 		expect(res.stderr).toBe('');
 		expect(res.code).toBe(0);
@@ -64,13 +74,20 @@ describe('inspect --host', () => {
 		expect(i.docker.status).toBe('ok');
 		expect(i.docker.value.runtimes).toContain('nvidia');
 		expect(i.gpus.value.gpus.map((g: {name: string}) => g.name)).toEqual(['Fake']);
+		// A runtime named nvidia is not a usable GPU: a real container there could not get one.
+		expect(i.gpus.status).toBe('error');
+		expect(i.gpus.detail).toMatch(
+			/^1 GPU\(s\) on the host, but a container cannot use them: .*could not select device driver/,
+		);
+		expect(i.gpus.value.container.ok).toBe(false);
 		expect(i.compose.status).toBe('ok');
 		// Every probe's commands went through one SSH connection.
 		expect(connections() - before).toBe(1);
-		// Here, the same command sees this machine: root, and no runtime named nvidia.
-		const local = JSON.parse(runCli(['inspect', '--json']).stdout);
+		// Here, the same command sees this machine: root, no runtime named nvidia, and the GPU on its PATH.
+		const local = JSON.parse(runCli(['inspect', '--json'], {env: {PATH: env.PATH}}).stdout);
 		expect(local.identity.uid).toBe(process.getuid!());
 		expect(local.docker.value.runtimes).not.toContain('nvidia');
+		expect(local.gpus.value.gpus.map((g: {name: string}) => g.name)).toEqual(['LocalFake']);
 	});
 
 	it('a failed login exits 1 naming the fix; a bad TARGET exits 2 naming the forms', () => {

@@ -1,4 +1,5 @@
 import {describe, expect, it, vi} from 'vitest';
+import {defaults, factWarnings} from '../../source/core/model.js';
 import {
 	describeProbes,
 	factsFrom,
@@ -80,10 +81,11 @@ describe('GPU probe (fixtures captured from real hosts; no GPU here)', () => {
 				const p = inspectHost({...fakeHost(), run: () => never, kind: () => never});
 				await vi.advanceTimersByTimeAsync(4000);
 				await vi.advanceTimersByTimeAsync(500);
+				await vi.advanceTimersByTimeAsync(7000);
 				const i = await p;
 				expect(i.docker).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
 				expect(i.compose).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
-				expect(i.gpus).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
+				expect(i.gpus).toEqual({status: 'timeout', detail: 'no answer within 11500 ms', ms: 11500});
 				expect(i.dropbox).toEqual({status: 'timeout', detail: 'no answer within 4000 ms', ms: 4000});
 				expect(i.publicKeys.status).toBe('missing');
 			} finally {
@@ -500,12 +502,13 @@ describe('the probe registry: each probe declared once, everything else derived'
 		expect(PROBE_LABELS).toEqual(['Docker', 'compose', 'GPUs', 'Dropbox', 'agent', 'SSH keys']);
 	});
 
-	it('each probe runs under its own deadline (docker and compose 4.5 s, the file probes 4 s)', async () => {
+	it('each probe runs under its own deadline (docker and compose 4.5 s, GPUs 11.5 s, the file probes 4 s)', async () => {
 		const deadlines = Object.fromEntries(Object.entries(PROBES).map(([n, s]) => [n, s.deadlineMs]));
 		expect(deadlines).toEqual({
 			docker: 4500,
 			compose: 4500,
-			gpus: 4500,
+			// nvidia-smi 2 s, then with GPUs an image to run (3 s) and a container listing them (6 s).
+			gpus: 11500,
 			dropbox: 4000,
 			agent: 4000,
 			publicKeys: 4000,
@@ -522,6 +525,69 @@ describe('the probe registry: each probe declared once, everything else derived'
 	});
 });
 
+describe('GPUs as a real container sees them (scripted engine and nvidia-smi: no GPU on this machine)', () => {
+	const smi = {...dockerOk, 'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv'))};
+	const RUN = 'docker run --rm --gpus all --network none --entrypoint nvidia-smi 3f2a1b -L';
+
+	it('a container that lists the GPUs: ok, with its count; it runs an image already here (no pull)', async () => {
+		const host = fakeHost({
+			commands: {
+				...smi,
+				'docker images --quiet': ok('3f2a1b\n9c8d7e\n'),
+				[RUN]: ok('GPU 0: NVIDIA A100 (UUID: GPU-1)\n'),
+			},
+		});
+		const i = await inspectHost(host);
+		expect(i.gpus).toMatchObject({status: 'ok', value: {container: {ok: true, count: 1}}});
+		expect(host.calls).toContain(RUN);
+		expect(factsFrom(i)).toMatchObject({gpuCount: 1});
+		expect(factsFrom(i).gpuProblem).toBeUndefined();
+	});
+
+	it('a runtime that cannot give a container the GPUs: an error with the fix, no GPU for the defaults', async () => {
+		const refused = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]]';
+		const host = fakeHost({
+			commands: {
+				...smi,
+				'docker images --quiet': ok('3f2a1b\n'),
+				[RUN]: fail(125, '', `${refused}\nRun 'docker run --help' for more information\n`),
+			},
+		});
+		const i = await inspectHost(host);
+		const why = 'Error response from daemon: could not select device driver "" with capabilities: [[gpu]]';
+		expect(i.gpus).toMatchObject({
+			status: 'error',
+			detail: `1 GPU(s) on the host, but a container cannot use them: ${why}`,
+			hint: 'install nvidia-container-toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker && restart Docker',
+		});
+		expect(gpuSummary(i)).toBe(`1 GPU(s) on the host, but a container cannot use them: ${why}`);
+		const facts = factsFrom(i);
+		expect(facts.gpuCount).toBeUndefined();
+		expect(facts.gpuProblem).toBe(why);
+		expect(defaults('neuron', facts).NEURON_GPUS).toBe('none');
+		expect(factWarnings('neuron', {NEURON_GPUS: 'all'}, facts)).toEqual([
+			`NEURON_GPUS=all, but a container here cannot use the GPUs (${why}): install nvidia-container-toolkit and ` +
+				'restart Docker, or set NEURON_GPUS=none',
+		]);
+		// A run past its deadline says so.
+		const slow = fakeHost({commands: {...smi, 'docker images --quiet': ok('3f2a1b\n'), [RUN]: 'hang'}});
+		expect((await inspectHost(slow)).gpus.detail).toBe(
+			'1 GPU(s) on the host, but a container cannot use them: no answer within 6000 ms',
+		);
+	});
+
+	it('no image on the engine yet: not tried, the host’s GPUs stand; none on the host: no container at all', async () => {
+		const none = fakeHost({commands: {...smi, 'docker images --quiet': ok('')}});
+		const i = await inspectHost(none);
+		expect(i.gpus.status).toBe('ok');
+		expect(i.gpus.value?.container).toBeUndefined();
+		expect(none.calls.some(c => c.startsWith('docker run'))).toBe(false);
+		const noGpu = fakeHost({commands: {...dockerOk, 'nvidia-smi': ok(''), 'docker images --quiet': ok('3f2a1b\n')}});
+		await inspectHost(noGpu);
+		expect(noGpu.calls.some(c => c.startsWith('docker images') || c.startsWith('docker run'))).toBe(false);
+	});
+});
+
 describe('inspection edges: the clock, the PCI bus, odd tool output, the GPU line', () => {
 	it(
 		'each probe’s time is measured from its own start, whatever the clock read before (fake timers: time is ' +
@@ -532,7 +598,7 @@ describe('inspection edges: the clock, the PCI bus, odd tool output, the GPU lin
 				await vi.advanceTimersByTimeAsync(10_000);
 				const never = new Promise<never>(() => {});
 				const p = inspectHost({...fakeHost(), run: () => never});
-				await vi.advanceTimersByTimeAsync(4500);
+				await vi.advanceTimersByTimeAsync(11_500);
 				const i = await p;
 				expect(i.docker).toEqual({status: 'timeout', detail: 'no answer within 4500 ms', ms: 4500});
 				expect(i.publicKeys).toMatchObject({status: 'missing', ms: 0});
