@@ -29,6 +29,8 @@ export interface PlannedFile {
 	mode: number;
 	/** Shown with its diff in the review (.env, compose); build-context files are summed up there. */
 	showDiff: boolean;
+	/** Listed, but without its diff: it follows from what is shown (the folder's README.md, from the settings). */
+	quiet?: boolean;
 	/** Where its backup goes instead of next to it (build-context files: outside the context, so no build copies it). */
 	backupAs?: string;
 }
@@ -127,6 +129,7 @@ export function planStack(image: Image, values: Values, out: string, options: Pl
 			content: renderStackReadme(image, values, {host: hostname().split('.')[0]!, ...options.readme, dir}),
 			mode: 0o644,
 			showDiff: true,
+			quiet: true,
 		},
 		...contextFiles(options.images ?? imagesDir(), join(dir, 'image'), join(dir, '.hatch', 'backups', 'image')),
 	];
@@ -147,7 +150,10 @@ export async function compare(files: PlannedFile[]): Promise<FileChange[]> {
 		const old = await current(f.path);
 		if (old === undefined) out.push({...f, state: 'new', diff: ''});
 		else if (old === f.content) out.push({...f, state: 'unchanged', diff: '', old});
-		else out.push({...f, state: 'changed', diff: unifiedDiff(old, f.content, f.path, `${f.path} (new)`), old});
+		else {
+			const diff = f.quiet ? '' : unifiedDiff(old, f.content, f.path, `${f.path} (new)`);
+			out.push({...f, state: 'changed', diff, old});
+		}
 	}
 	return out;
 }

@@ -60,6 +60,8 @@ export function start(env: Record<string, string>, args: string[]) {
 		const left = () => Math.max(1, 40_000 - (Date.now() - t0));
 		const never = () => `"${text}":\n${screen()}\nstderr:\n${stderr()}`;
 		for (let n = 0; n < max; ) {
+			// A screen that stays put without asking anything (the program went past `text`) ends the wait too.
+			if (Date.now() - t0 > 40_000) break;
 			// A capture can catch the program halfway through redrawing (the old footer under the new prompt): a
 			// screen counts once two captures in a row agree.
 			let last = screen();
