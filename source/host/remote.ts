@@ -2,8 +2,8 @@
 // connection (ControlMaster), so a whole run opens one TCP connection and one login, whatever sshd's
 // MaxStartups allows. What hatch learns there is the remote's own: its user and ids, its files, its engine, its
 // ports. Nothing about the local machine leaks into the answers.
-import {mkdirSync, statSync} from 'node:fs';
-import {tmpdir, userInfo} from 'node:os';
+import {lstatSync, mkdirSync} from 'node:fs';
+import {homedir, tmpdir, userInfo} from 'node:os';
 import {join} from 'node:path';
 import {type Ran, type RunOptions, run} from '../docker/proc.js';
 import type {Host, RunResult} from './probes.js';
@@ -52,10 +52,13 @@ export function controlDir(base = tmpdir()): string {
 	const name = `hatch-ssh-${userInfo().uid}`;
 	const dir = join(base.length + name.length + 60 <= 100 ? base : '/tmp', name);
 	mkdirSync(dir, {recursive: true, mode: 0o700});
-	const st = statSync(dir);
-	if (st.uid !== userInfo().uid || (st.mode & 0o077) !== 0)
+	// The name itself, not what it points at: a link planted there by another user (who could repoint it
+	// later) is refused, however private its target.
+	const st = lstatSync(dir);
+	if (!st.isDirectory() || st.uid !== userInfo().uid || (st.mode & 0o077) !== 0)
 		throw new Error(
-			`${dir} is not this user's private folder (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)})`,
+			`${dir} is not this user's private folder (${st.isSymbolicLink() ? 'a link, ' : ''}owner ${st.uid}, mode ` +
+				`${(st.mode & 0o777).toString(8)}); remove it, or set TMPDIR to a folder of your own`,
 		);
 	return dir;
 }
@@ -108,9 +111,15 @@ export interface RemoteRunner {
 	run(line: string, options?: RunOptions): Promise<Ran>;
 }
 
-/** The ssh program and its first words: $HATCH_SSH_COMMAND (e.g. `ssh -F ~/work/ssh_config`), else `ssh`. */
-export function sshCommand(env: NodeJS.ProcessEnv = process.env): [string, ...string[]] {
-	const words = (env.HATCH_SSH_COMMAND ?? '').split(/\s+/).filter(Boolean);
+/**
+ * The ssh program and its first words: $HATCH_SSH_COMMAND (e.g. `ssh -F ~/work/ssh_config`), else `ssh`. The
+ * words are split on blanks, with no shell: a leading `~/` is the home folder.
+ */
+export function sshCommand(env: NodeJS.ProcessEnv = process.env, home = homedir()): [string, ...string[]] {
+	const words = (env.HATCH_SSH_COMMAND ?? '')
+		.split(/\s+/)
+		.filter(Boolean)
+		.map(w => (w.startsWith('~/') ? join(home, w.slice(2)) : w));
 	return words.length ? (words as [string, ...string[]]) : ['ssh'];
 }
 
@@ -168,7 +177,8 @@ export async function remoteHost(runner: RemoteRunner): Promise<Host> {
 	if (first.exitCode !== 0)
 		throw new RemoteError(`--host ${runner.target.label}: looking at the remote failed: ${first.stderr.trim()}`);
 	const [username, uid, gid, home, name, system, ...vars] = `${first.stdout}`.split('\0');
-	const env: Record<string, string> = {};
+	// No inherited keys: a variable there named `constructor` is a variable like any other.
+	const env: Record<string, string> = Object.create(null);
 	for (const v of vars) {
 		const eq = v.indexOf('=');
 		if (eq > 0) env[v.slice(0, eq)] = v.slice(eq + 1);

@@ -127,7 +127,9 @@ describe('the control socket folder', () => {
 		const shared = mkdtempSync('/tmp/hc-');
 		mkdirSync(join(shared, `hatch-ssh-${process.getuid!()}`), {mode: 0o777});
 		chmodSync(join(shared, `hatch-ssh-${process.getuid!()}`), 0o777);
-		expect(() => controlDir(shared)).toThrow(/is not this user's private folder \(owner \d+, mode 777\)/);
+		expect(() => controlDir(shared)).toThrow(
+			/is not this user's private folder \(owner \d+, mode 777\); remove it, or set TMPDIR to a folder of your own/,
+		);
 	});
 });
 
@@ -136,6 +138,14 @@ describe('the ssh program', () => {
 		expect(sshCommand({})).toEqual(['ssh']);
 		expect(sshCommand({HATCH_SSH_COMMAND: ''})).toEqual(['ssh']);
 		expect(sshCommand({HATCH_SSH_COMMAND: '  ssh   -F /w/ssh config '})).toEqual(['ssh', '-F', '/w/ssh', 'config']);
+		// No shell: a leading ~/ is the home folder, nothing else is expanded.
+		expect(sshCommand({HATCH_SSH_COMMAND: 'ssh -F ~/work/cfg ~x $HOME'}, '/home/ana')).toEqual([
+			'ssh',
+			'-F',
+			'/home/ana/work/cfg',
+			'~x',
+			'$HOME',
+		]);
 	});
 });
 
