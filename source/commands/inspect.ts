@@ -1,19 +1,25 @@
 // `hatch-wizard inspect [--json]`: what hatch sees on this host, for scripts and bug reports.
 import {STATUS_MARK} from '../core/describe.js';
+import {printable} from '../docker/buildkit.js';
 import {describeProbes, type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
 import {realHost} from '../host/probes.js';
 import {UsageError} from './common.js';
 
-/** The inspection as the welcome screen shows it (without colour): who you are, then each probe with its fix. */
-function inspectionLines(i: Inspection): string[] {
+/**
+ * The inspection as the welcome screen shows it (without colour): who you are, then each probe with its fix.
+ * What a host said (names, paths, a tool's error) is printed without its control characters: a remote host's
+ * answers must not retitle, redraw or recolour this terminal.
+ */
+export function inspectionLines(i: Inspection): string[] {
 	const {user, uid, gid, hostname, home} = i.identity;
-	return [
+	const lines = [
 		`${STATUS_MARK.ok.mark} ${'you'.padEnd(9)} ${user} (${uid}:${gid}) on ${hostname}, home ${home}`,
 		...describeProbes(i).flatMap(l => [
 			`${STATUS_MARK[l.status].mark} ${l.label.padEnd(9)} ${l.text}`,
 			...(l.hint && l.status !== 'ok' ? [`            → ${l.hint}`] : []),
 		]),
 	];
+	return lines.map(l => printable(l).replaceAll('\n', ' '));
 }
 
 /** `inspect` of this host, or of TARGET over SSH (`--host`): there, only what that host itself says counts. */

@@ -40,8 +40,12 @@ export function stripCodes(text: string): string {
  * newline.
  */
 export function printable(text: string): string {
+	// Operating-system commands (ESC ] … BEL or ESC \: a window title, the clipboard) go whole, then CSI codes,
+	// then every other control.
 	// eslint-disable-next-line no-control-regex
-	return stripCodes(text).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+	const osc = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g;
+	// eslint-disable-next-line no-control-regex
+	return stripCodes(text.replace(osc, '')).replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 }
 
 export function cleanLine(line: string): string {

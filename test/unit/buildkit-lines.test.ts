@@ -172,5 +172,7 @@ describe('cleaning what a terminal writer leaves', () => {
 		expect(stripCodes('a\x1b[31mb\x1b[?25lc')).toBe('abc');
 		expect(stripCodes('no codes')).toBe('no codes');
 		expect(printable('a\x07b\tc\nd\x9be\x7f')).toBe('ab\tc\nde');
+		// A window title or a clipboard write goes whole (ended by BEL, by ESC \, or by nothing).
+		expect(printable('x\x1b]0;title\x07y\x1b]52;c;cGF3bg==\x1b\\z\x1b]8;;http://a')).toBe('xyz');
 	});
 });

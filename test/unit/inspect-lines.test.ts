@@ -185,3 +185,23 @@ describe('describeProbes, simulated hosts', () => {
 		`);
 	});
 });
+
+describe('inspect’s lines, from what a hostile remote could answer', () => {
+	it('carry no control characters: a remote cannot retitle, redraw or recolour this terminal', async () => {
+		const {inspectionLines} = await import('../../source/commands/inspect.js');
+		const host = {
+			...fakeHost({
+				env: {SSH_AUTH_SOCK: '/tmp/a\x1b[5mBLINK\x1b[0m'},
+				commands: {'nvidia-smi': fail(9, '', 'NVIDIA-SMI \x1b]52;c;cGF3bmVk\x07failed\r\n')},
+			}),
+			hostname: () => 'box\x1b[31mRED\x1b[0m',
+		};
+		const i = await inspectHost(host, {graphics: noGraphics});
+		i.identity.home = '/home/ana\x1b]0;PWNED\x07\x1b[2K\r\x1b[32m✔ all fine';
+		const out = inspectionLines(i);
+		expect(out.join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+		expect(out[0]).toBe('✔ you       alice (1000:1000) on boxRED, home /home/ana✔ all fine');
+		expect(out.join('\n')).toContain('SSH_AUTH_SOCK=/tmp/aBLINK is gone');
+		expect(out.join('\n')).toContain('nvidia-smi failed: NVIDIA-SMI failed');
+	});
+});
