@@ -67,6 +67,21 @@ while [ -n "$rest" ]; do
   fi
 done
 
+# sshd sets at most 1000 variables per session and passes its configuration between its processes in one
+# message: past either limit every login fails, though `sshd -t` passes. Stay well below both.
+max_vars=400 max_bytes=65536
+kept=() bytes=0
+for name in "${names[@]}"; do
+  size=$((${#name} + ${#value[$name]} + 4))
+  if [ "${#kept[@]}" -ge "$max_vars" ] || [ $((bytes + size)) -gt "$max_bytes" ]; then
+    warn "$name and the variables after it are not passed to SSH sessions: at most $max_vars variables and $max_bytes bytes"
+    break
+  fi
+  kept+=("$name")
+  bytes=$((bytes + size))
+done
+names=("${kept[@]}")
+
 setenv='' exports=''
 for name in "${names[@]}"; do
   setenv+=" \"$name=${value[$name]}\""

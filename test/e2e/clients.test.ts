@@ -294,4 +294,25 @@ describe.sequential('clients', () => {
 		const forwarded = ssh(s, 'ssh-add -l', {extra: ['-A'], env: {...process.env, SSH_AUTH_SOCK: clientAgent}});
 		expect(forwarded.stdout, forwarded.stderr).toContain(fingerprint(clientKey));
 	});
+
+	// Past sshd's own limits (1000 variables per session; its configuration in one message) every login would
+	// fail though `sshd -t` passes: the boot stops short of them, says so, and logins go on working.
+	it('passes at most 400 variables to SSH sessions, warns about the rest, and logins still work', async () => {
+		const many = Array.from({length: 1000}, (_, i) => `V${i}=x`).join(',');
+		writeFileSync(
+			join(s.dir, 'docker-compose.override.yml'),
+			JSON.stringify({services: {stem: {environment: {STEM_ENV: many}}}}),
+		);
+		s.compose('up', '-d');
+		await waitReady(s);
+		expect(logs(s.name)).toMatch(
+			/V\d+ and the variables after it are not passed to SSH sessions: at most 400 variables/,
+		);
+		const r = ssh(s, 'printenv V0; env | grep -c "^V[0-9]*=x$"');
+		expect(r).toMatchObject({code: 0, stderr: ''});
+		const [first, count] = r.stdout.trim().split('\n');
+		expect(first).toBe('x');
+		expect(Number(count)).toBeLessThan(400);
+		expect(Number(count)).toBeGreaterThan(300);
+	});
 });
