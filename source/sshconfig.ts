@@ -2,12 +2,12 @@
 // container's host key pinned in ~/.ssh/known_hosts under a HostKeyAlias, so a rebuild never says
 // "host key changed". Only hatch's own block and alias lines are ever touched; every change is shown as
 // a diff, the old file is kept as <file>.bak-<time>, and the write is atomic.
-import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {ansi, changeLines} from './core/describe.js';
 import {KEY, localAddress, type Values} from './core/model.js';
+import {fingerprint} from './docker/ready.js';
 import {apply, compare} from './stack.js';
 
 const begin = (name: string) => `# >>> hatch ${name} >>>`;
@@ -112,9 +112,7 @@ export function pinnedFingerprint(name: string, home = homedir()): string | unde
 		.split('\n')
 		.find(l => isAlias(l, aliasFor(name)));
 	const blob = line?.split(/\s+/)[2];
-	if (!blob) return undefined;
-	const digest = createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64');
-	return `SHA256:${digest.replace(/=+$/, '')}`;
+	return blob ? fingerprint(blob) : undefined;
 }
 
 function read(path: string): string {
@@ -158,6 +156,27 @@ function describe(done: Awaited<ReturnType<typeof apply>>): string {
 export async function installSshConfig(values: Values, keyBlob: string, home = homedir()): Promise<string> {
 	const done = await apply(await planSshConfig(values, keyBlob, home));
 	return `${describe(done)}Now: ssh ${values[KEY.name]}\n`;
+}
+
+/**
+ * After a start: when the stack's host key is pinned and the container now has another one (its volumes were
+ * made new: `down --volumes`), the pin follows, as the first one was made (the key read from the container's
+ * own volume, checked against what sshd serves). Returns what it did, or undefined when there was nothing to do.
+ */
+export async function repinHostKey(values: Values, keyBlob: string, home = homedir()): Promise<string | undefined> {
+	const name = values[KEY.name]!;
+	const known = join(home, '.ssh', 'known_hosts');
+	const text = read(known);
+	const line = text.split('\n').find(l => isAlias(l, aliasFor(name)));
+	if (!line || line.split(/\s+/)[2] === keyBlob) return undefined;
+	const [change] = await compare([
+		{path: known, content: upsertKnownHost(text, aliasFor(name), 'ssh-ed25519', keyBlob), mode: 0o600, showDiff: true},
+	]);
+	const [done] = await apply([change!]);
+	return (
+		`${name}'s host key is new (its volumes were made again): pinned it in ${known}` +
+		`${done!.backup ? ` (old copy: ${done!.backup})` : ''}, so ssh ${name} goes on working\n`
+	);
 }
 
 /** `hatch-wizard ssh-config --remove NAME` */

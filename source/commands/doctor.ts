@@ -12,6 +12,7 @@ import {bootRecord, checkSsh, readyHostOn} from '../docker/ready.js';
 import {gpuSummary, type Inspection, inspectHost} from '../host/inspect.js';
 import {checkPort, dockerDisk} from '../host/preflight.js';
 import {type Host, realHost} from '../host/probes.js';
+import {pinnedFingerprint} from '../sshconfig.js';
 import {stackDrift} from '../stack.js';
 import type {Store} from '../store.js';
 import {CommandError, type StackRef} from './common.js';
@@ -326,6 +327,17 @@ async function sshFinding(deps: DoctorDeps, ref: StackRef): Promise<Finding> {
 	const port = ref.values[KEY.port];
 	const listen = ref.values[KEY.listen] || '0.0.0.0';
 	const ssh = await checkSsh(name, listen, Number(port), deps.engine.ready);
+	// The key ~/.ssh/known_hosts pins for the Host block: after `down --volumes` the container has a new one.
+	const pinned = pinnedFingerprint(name, deps.host.userInfo().homedir);
+	if (ssh.ok && pinned && pinned !== ssh.fingerprint)
+		return {
+			check: 'ssh',
+			status: 'fail',
+			detail:
+				`sshd answers with ${name}'s host key ${ssh.fingerprint}, but ~/.ssh/known_hosts pins ${pinned} for it: ` +
+				`ssh ${name} refuses to connect ("host identification has changed")`,
+			fix: `hatch-wizard up ${name} pins the container's current key (read from its own volume)`,
+		};
 	if (ssh.ok)
 		return {
 			check: 'ssh',

@@ -158,7 +158,8 @@ export async function downCommand(
 	if (o.volumes) {
 		out(
 			`--volumes deletes ${name}'s volumes: its home (/home/${ref.values[KEY.user] ?? 'you'}, everything kept ` +
-				'there) and its SSH host keys (clients will be told the host key changed)\n',
+				'there) and its SSH host keys (a new key is made at the next start; hatch re-pins it in ~/.ssh/known_hosts ' +
+				'when it pinned the old one)\n',
 		);
 		if (!o.yes) {
 			if (!o.ask) throw new UsageError('down --volumes deletes data: add --yes to confirm when there is no terminal');

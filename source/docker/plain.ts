@@ -91,9 +91,11 @@ export async function deployPlain(
 	if (!r.ok) out('\n');
 	out(ansi(told.lines, false));
 	if (told.code !== 0 || !r.ready) return told.code;
-	if (options.sshConfig) {
-		const {installSshConfig} = await import('../sshconfig.js');
-		out(await installSshConfig(values, r.ready!.keyBlob!));
+	const {installSshConfig, repinHostKey} = await import('../sshconfig.js');
+	if (options.sshConfig) out(await installSshConfig(values, r.ready!.keyBlob!));
+	else {
+		const repinned = await repinHostKey(values, r.ready!.keyBlob!);
+		if (repinned) out(repinned);
 	}
 	return 0;
 }

@@ -793,4 +793,33 @@ describe('deployPlain', () => {
 			);
 		},
 	);
+
+	it('without --ssh-config: a changed pinned key (new volumes) is pinned again and said; no pin, no write', async () => {
+		const home = tmp();
+		vi.stubEnv('HOME', home);
+		mkdirSync(join(home, '.ssh'));
+		const known = join(home, '.ssh', 'known_hosts');
+		writeFileSync(known, 'github.com ssh-ed25519 AAAAgithub\nhatch-box ssh-ed25519 AAAAoldkey\n');
+		const lines: string[] = [];
+		const up = () =>
+			deployPlain(tmp(), VALUES, {build: false, boot: true, sshConfig: false, engine: engine().engine}, s => {
+				lines.push(s);
+			});
+		expect(await up()).toBe(0);
+		expect(readFileSync(known, 'utf8')).toBe(`github.com ssh-ed25519 AAAAgithub\nhatch-box ssh-ed25519 ${HOST_KEY}\n`);
+		expect(lines.at(-1)).toMatch(
+			new RegExp(
+				`^box's host key is new \\(its volumes were made again\\): pinned it in ${known} \\(old copy: ` +
+					`${known}\\.bak-\\d{8}-\\d{6}\\), so ssh box goes on working\n$`,
+			),
+		);
+		// The same key again: nothing to do, nothing said.
+		lines.length = 0;
+		expect(await up()).toBe(0);
+		expect(lines.some(l => l.includes('pinned'))).toBe(false);
+		// No pin for this stack: ~/.ssh is left alone.
+		writeFileSync(known, 'github.com ssh-ed25519 AAAAgithub\n');
+		expect(await up()).toBe(0);
+		expect(readFileSync(known, 'utf8')).toBe('github.com ssh-ed25519 AAAAgithub\n');
+	});
 });

@@ -413,6 +413,25 @@ describe('doctor: the stack, each failure with its fix', () => {
 		});
 	});
 
+	it('a Host block pinning an older host key (the volumes were made again): up pins the current one', async () => {
+		const home = mkdtempSync(join(tmpdir(), 'hatch-doctor-home-'));
+		mkdirSync(join(home, '.ssh'));
+		const old = 'AAAAC3NzaC1lZDI1NTE5AAAAIOldKeyFromBeforeDownVolumesWasRun000000';
+		writeFileSync(join(home, '.ssh', 'known_hosts'), `hatch-box ssh-ed25519 ${old}\n`);
+		const stale = await diagnose({ref: stack()}, deps({hostSpec: {home}}).deps);
+		expect(byCheck(stale, 'ssh')).toEqual({
+			check: 'ssh',
+			status: 'fail',
+			detail:
+				`sshd answers with box's host key ${FP}, but ~/.ssh/known_hosts pins ${fingerprint(old)} for it: ssh box ` +
+				'refuses to connect ("host identification has changed")',
+			fix: "hatch-wizard up box pins the container's current key (read from its own volume)",
+		});
+		writeFileSync(join(home, '.ssh', 'known_hosts'), `hatch-box ssh-ed25519 ${HOST_KEY}\n`);
+		const current = await diagnose({ref: stack()}, deps({hostSpec: {home}}).deps);
+		expect(byCheck(current, 'ssh')?.status).toBe('ok');
+	});
+
 	it('the user’s ids inside differ from .env, or the user is missing: recreate the container', async () => {
 		const ref = stack();
 		const recreate =

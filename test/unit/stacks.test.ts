@@ -293,7 +293,7 @@ describe('forget, down, rebuild', () => {
 		).rejects.toThrow('down --volumes deletes data: add --yes to confirm when there is no terminal');
 		expect(said).toBe(
 			"--volumes deletes box's volumes: its home (/home/alice, everything kept there) and its SSH host keys " +
-				'(clients will be told the host key changed)\n',
+				'(a new key is made at the next start; hatch re-pins it in ~/.ssh/known_hosts when it pinned the old one)\n',
 		);
 		const asked: string[] = [];
 		const no = async (q: string) => {
