@@ -292,6 +292,19 @@ function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'speci
  * shown.
  */
 export function checkHostFile(key: string, value: string): {error?: string; warning?: string} {
+	// A mount list: each host path must be there (the compose file asks Docker not to make one).
+	if (field(key)?.container === 'mounts') {
+		for (const item of value.split(',').filter(Boolean)) {
+			const source = item.split(':')[0]!;
+			if (kindOf(source) === 'missing')
+				return {
+					error:
+						`${key}: ${source} does not exist on this host; mount the share or create it ` +
+						`(mkdir -p '${source}'), or take "${item}" out of the list`,
+				};
+		}
+		return {};
+	}
 	const kind = field(key)?.hostPath;
 	if (!value)
 		return kind === 'keys'
@@ -354,18 +367,7 @@ export function hostFileProblems(values: Values): {errors: string[]; warnings: s
 	const errors: string[] = [];
 	const warnings: string[] = [];
 	for (const {key, hostPath, container} of FIELDS) {
-		// A mount list: each host path must be there (the compose file asks Docker not to make one).
-		if (container === 'mounts') {
-			for (const item of (values[key] ?? '').split(',').filter(Boolean)) {
-				const source = item.split(':')[0]!;
-				if (kindOf(source) === 'missing')
-					errors.push(
-						`${key}: ${source} does not exist on this host; mount the share or create it ` +
-							`(mkdir -p '${source}'), or take "${item}" out of the list`,
-					);
-			}
-		}
-		if (!hostPath || !(key in values)) continue;
+		if ((!hostPath && container !== 'mounts') || !(key in values)) continue;
 		const r = checkHostFile(key, values[key] ?? '');
 		if (r.error) errors.push(r.error);
 		if (r.warning) warnings.push(r.warning);

@@ -37,11 +37,28 @@ describe('Review', () => {
 		expect(f).toContain('update    .env (old copy kept as .env.bak-<time>)');
 		expect(f).toContain('-STEM_UID=1000');
 		expect(f).toContain('+STEM_UID=1001');
-		expect(f).toContain('image/ (build context, 1 files)');
+		expect(f).toContain('  unchanged image/ (build context, 1 files)');
 		expect(f).toContain('saved as preset "stem"');
 		await press(stdin, KEY.enter);
 		expect(onWrite).toHaveBeenCalledOnce();
 		unmount();
+	});
+
+	it('a new folder: the build context is created (not "updated"), each part in the same columns', () => {
+		const fresh: FileChange[] = changes.map(c => ({...c, state: 'new', diff: ''}));
+		const {lastFrame, unmount} = render(<Review {...props} changes={fresh} onWrite={() => {}} />);
+		const f = lastFrame()!;
+		expect(f).toContain('  create    docker-compose.yml');
+		expect(f).toContain('  create    image/ (build context, 1 files)');
+		expect(f).not.toContain('update');
+		unmount();
+		const edited: FileChange[] = [
+			...changes,
+			{path: `${dir}/image/lib.sh`, content: '', mode: 0o644, showDiff: false, state: 'changed', diff: '@@\n'},
+		];
+		const again = render(<Review {...props} changes={edited} onWrite={() => {}} />);
+		expect(again.lastFrame()).toContain('  update    image/ (build context, 2 files, 1 changed)');
+		again.unmount();
 	});
 
 	it('offers no write while a value is invalid, and Esc goes back', async () => {

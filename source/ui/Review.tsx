@@ -66,6 +66,7 @@ export function Review({
 	const shown = changes.filter(c => c.showDiff);
 	const context = changes.filter(c => !c.showDiff);
 	const contextChanged = context.filter(c => c.state !== 'unchanged').length;
+	const contextNew = context.filter(c => c.state === 'new').length;
 	const pending = changes.filter(c => c.state !== 'unchanged').length;
 	const back = {label: 'Back', value: 'back'};
 	const change = onJump && settings.length ? [{label: 'Change a setting…', value: 'change'}] : [];
@@ -119,9 +120,15 @@ export function Review({
 			))}
 			<Text>
 				{'  '}
-				{contextChanged ? <Text color="yellow">update </Text> : <Text dimColor>unchanged</Text>} image/ (build context,{' '}
-				{context.length} files
-				{contextChanged ? `, ${contextChanged} changed` : ''})
+				{contextNew === context.length && context.length ? (
+					<Text color="green">{changeWord('new').padEnd(9)}</Text>
+				) : contextChanged ? (
+					<Text color="yellow">{changeWord('changed').padEnd(9)}</Text>
+				) : (
+					<Text dimColor>{changeWord('unchanged')}</Text>
+				)}{' '}
+				image/ (build context, {context.length} files
+				{contextChanged && contextNew < context.length ? `, ${contextChanged} changed` : ''})
 			</Text>
 			{context
 				.filter(c => c.state === 'changed')
