@@ -412,8 +412,9 @@ export function checkSessionEnv(v: string): string | undefined {
 export function checkPortRange(v: string): string | undefined {
 	const m = /^(\d{1,5})-(\d{1,5})$/.exec(v);
 	const [lo, hi] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-	if (!m || lo < 1024 || hi > 65535 || lo > hi)
+	if (!m || lo < 1024 || hi > 65535)
 		return 'must be a UDP port range LOW-HIGH between 1024 and 65535 (e.g. 60000-60010)';
+	if (lo > hi) return `starts above where it ends: write it ${hi}-${lo}`;
 	if (hi - lo >= 1000) return `publishes ${hi - lo + 1} ports; a few per session are enough (e.g. 60000-60010)`;
 	return undefined;
 }
@@ -556,8 +557,8 @@ export const FIELDS: readonly Field[] = [
 		group: 'ssh',
 		images: ALL,
 		help:
-			'More environment for SSH sessions (login shells and ssh host cmd): KEY=VALUE pairs separated by commas ' +
-			'(e.g. EDITOR=vim,TZ=Europe/Paris)',
+			'More environment for SSH sessions (login shells and ssh host cmd): KEY=VALUE pairs separated by commas, ' +
+			'values without commas (e.g. EDITOR=vim,TZ=Europe/Paris)',
 		default: () => '',
 		check: checkSessionEnv,
 		container: 'env',

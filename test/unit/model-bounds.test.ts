@@ -191,17 +191,8 @@ describe('the edges of each check', () => {
 	it('mosh UDP ranges (STEM_MOSH_PORTS)', () => {
 		ok('STEM_MOSH_PORTS', '60000-60010', '1024-1024', '65535-65535', '60000-60999');
 		const range = 'must be a UDP port range LOW-HIGH between 1024 and 65535 (e.g. 60000-60010)';
-		bad(
-			'STEM_MOSH_PORTS',
-			range,
-			'1023-1030',
-			'60000-65536',
-			'60010-60000',
-			'60000',
-			'a-b',
-			' 60000-60010',
-			'60000-60010x',
-		);
+		bad('STEM_MOSH_PORTS', range, '1023-1030', '60000-65536', '60000', 'a-b', ' 60000-60010', '60000-60010x');
+		bad('STEM_MOSH_PORTS', 'starts above where it ends: write it 60000-60010', '60010-60000');
 		bad('STEM_MOSH_PORTS', 'publishes 1001 ports; a few per session are enough (e.g. 60000-60010)', '60000-61000');
 	});
 
