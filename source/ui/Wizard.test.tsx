@@ -6,7 +6,7 @@ import type {Image, Values} from '../core/model.js';
 import {BuildProgress} from '../docker/buildkit.js';
 import type {DeployEvents, DeployResult} from '../docker/deploy.js';
 import type {FileChange} from '../stack.js';
-import {Wizard, type WizardDeps} from './Wizard.js';
+import {settingLine, Wizard, type WizardDeps} from './Wizard.js';
 
 /** The screen the fake deploy waits on, set by toDeploy: it goes on when the view has shown each stage. */
 const view: {lastFrame: () => string | undefined} = {lastFrame: () => undefined};
@@ -606,5 +606,16 @@ describe('Wizard, when the host checks fail outright', () => {
 		await enterUntil(lastFrame, stdin, 'Your user name inside the container');
 		expect(lastFrame()).toContain('alice');
 		unmount();
+	});
+});
+
+describe('the review’s list of settings', () => {
+	it('one line each: the question, then the value as its choices name it, in a column; long ones cut', () => {
+		const q = {prompt: 'sudo for this user?', options: [{label: 'yes, passwordless sudo', value: '1'}]};
+		expect(settingLine(q, '1')).toBe(`${'sudo for this user?'.padEnd(42)}  yes, passwordless sudo`);
+		expect(settingLine(q, '7')).toBe(`${'sudo for this user?'.padEnd(42)}  7`);
+		expect(settingLine({prompt: 'Dotfiles repository'}, '')).toBe(`${'Dotfiles repository'.padEnd(42)}  (empty)`);
+		const long = settingLine({prompt: 'P'.repeat(60)}, 'v'.repeat(50));
+		expect(long).toBe(`${'P'.repeat(41)}…  ${'v'.repeat(33)}…`);
 	});
 });

@@ -80,6 +80,18 @@ export interface WizardDeps {
 	onExit: (code: number) => void;
 }
 
+/** Cut to `n` characters, an ellipsis saying so. */
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/**
+ * One setting in the review's "Change which setting?" list: its question, then its value as the question's
+ * choices name it, in a column of their own.
+ */
+export function settingLine(q: {prompt: string; options?: {label: string; value: string}[]}, value: string): string {
+	const shown = q.options?.find(o => o.value === value)?.label ?? (value || '(empty)');
+	return `${cut(q.prompt, 42).padEnd(42)}  ${cut(shown, 34)}`;
+}
+
 export function Wizard({deps}: {deps: WizardDeps}) {
 	const [state, dispatch] = useReducer(flow, deps, d => initialFlow(d.sets, d.askWhere ?? false));
 	// The state after every event sent so far, ahead of the next render: a handler reads what its own event
@@ -252,10 +264,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 						`Your answers are saved as preset "${name}" for ${deps.identity.hostname} (hatch-wizard ` +
 						`--preset ${name} --yes replays them).`
 					}
-					settings={questionsFor(state).map(q => ({
-						key: q.key,
-						label: `${q.prompt} ${values[q.key] ? values[q.key] : '(empty)'}`,
-					}))}
+					settings={questionsFor(state).map(q => ({key: q.key, label: settingLine(q, values[q.key] ?? '')}))}
 					onJump={key => send({type: 'jump', key})}
 					onBack={back}
 					onQuit={() => deps.onExit(0)}
