@@ -211,7 +211,8 @@ export async function remoteHost(runner: RemoteRunner): Promise<Host> {
 		async realpath(path) {
 			const r = await exec('realpath', ['-e', '--', path], 10_000);
 			if (r.exitCode !== 0) throw fileError(path, r);
-			return r.stdout.trim();
+			// As it is: run took off only the line break, and a folder's name may end in a blank.
+			return r.stdout;
 		},
 		// An agent answers: ssh-add -l says 0 (keys) or 1 (none); 2 is nothing listening.
 		async connect(path, timeoutMs) {

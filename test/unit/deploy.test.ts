@@ -207,6 +207,29 @@ describe('deploy', () => {
 		expect(bad.tail).toEqual(['docker compose config failed: yaml: line 3: did not find expected key']);
 	});
 
+	it('external volumes: compose config in the stack folder, none of hatch’s settings, a deadline on each', async () => {
+		vi.stubEnv('COMPOSE_PROJECT_NAME', 'someone-else');
+		vi.stubEnv('HATCH_KEPT', 'yes');
+		const CONFIG = 'docker compose config --format json';
+		const dir = tmp();
+		const e = engine({
+			[CONFIG]: {stdout: JSON.stringify({volumes: {home: {name: 'box-home', external: true}}})},
+			'docker volume inspect box-home': {exitCode: 1, stderr: 'Error: No such volume: box-home'},
+			'docker volume create box-home': {stdout: 'box-home'},
+		});
+		const values = {...VALUES, STEM_VOLUMES_EXTERNAL: '1'};
+		expect((await deploy(dir, values, {build: false, boot: true, engine: e.engine}).done).ok).toBe(true);
+		const looks = e.calls.slice(0, 3);
+		expect(looks.map(c => c.line)).toEqual([CONFIG, 'docker volume inspect box-home', 'docker volume create box-home']);
+		expect(looks[0]!.options.cwd).toBe(dir);
+		for (const c of looks) {
+			expect(c.options.env?.COMPOSE_PROJECT_NAME, c.line).toBeUndefined();
+			expect(c.options.env?.HATCH_KEPT, c.line).toBe('yes');
+			expect(c.options.timeoutMs, c.line).toBeGreaterThan(0);
+			expect(c.options.timeoutMs, c.line).toBeLessThanOrEqual(15_000);
+		}
+	});
+
 	it('a build alone: ends after the build, not ready, nothing started', async () => {
 		const e = engine();
 		const r = await deploy(tmp(), VALUES, {build: true, boot: false, engine: e.engine}).done;

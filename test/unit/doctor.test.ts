@@ -6,8 +6,8 @@
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
-import type {StackRef} from '../../source/commands/common.js';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {type StackRef, UsageError} from '../../source/commands/common.js';
 import {
 	AGENT_RELAY,
 	type DoctorDeps,
@@ -20,7 +20,8 @@ import {
 } from '../../source/commands/doctor.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
-import {defaults, type Values} from '../../source/core/model.js';
+import {DOCKER_DESKTOP_AGENT, defaults, type Values} from '../../source/core/model.js';
+import type {Ran} from '../../source/docker/proc.js';
 import {fingerprint} from '../../source/docker/ready.js';
 import type {Host, RunResult} from '../../source/host/probes.js';
 import {Store} from '../../source/store.js';
@@ -597,5 +598,387 @@ describe('hatch-wizard doctor (the real CLI; no engine answers in unit tests)', 
 		const unknown = runCli(['doctor', 'nosuch'], {env});
 		expect(unknown.code).toBe(2);
 		expect(unknown.stderr).toContain('no stack named "nosuch"');
+	});
+});
+
+/** deps whose engine lets the command lines in `slow` run past their deadline (as proc.run reports it). */
+function withSlow(d: ReturnType<typeof deps>, slow: string[]): ReturnType<typeof deps> {
+	const {proc} = d.e.engine;
+	const run: typeof proc.run = async (cmd, args, options) =>
+		slow.includes([cmd, ...args].join(' '))
+			? ({exitCode: 143, stdout: '', stderr: '', timedOut: true} satisfies Ran)
+			: proc.run(cmd, args, options);
+	return {...d, deps: {...d.deps, engine: {...d.e.engine, proc: {...proc, run}}}};
+}
+
+const AGENT_KEY = `env SSH_AUTH_SOCK=${AGENT} ssh-add -l`;
+
+describe('doctor at its edges: which stack', () => {
+	afterEach(() => vi.unstubAllEnvs());
+	const host = hostname().split('.')[0]!;
+
+	it('--image: that image’s stack in the default folder among several; an unknown name is a usage error', async () => {
+		const docker = tmp('docker');
+		vi.stubEnv('DOCKER', docker);
+		const store = await Store.open(host, tmp('cfg'));
+		const box = stack();
+		const lab = {...defaults('neuron'), ...BOX, STEM_CONTAINER_NAME: 'lab'};
+		const labDir = join(docker, 'services', host, 'neuron');
+		mkdirSync(join(labDir, 'image'), {recursive: true});
+		writeFileSync(join(labDir, '.env'), renderEnv('neuron', lab));
+		store.record(box.values, 'stem', box.dir);
+		store.record(lab, 'neuron', labDir);
+		expect(doctorTarget(store, {image: 'neuron'}).ref).toMatchObject({image: 'neuron', dir: labDir});
+		expect(() => doctorTarget(store, {name: 'nosuch'})).toThrow(UsageError);
+		expect(() => doctorTarget(store, {name: 'nosuch'})).toThrow('no stack named "nosuch"');
+		// Nothing registered, and no stack in the default folder ($DOCKER/services/<host>/stem): the host alone.
+		vi.stubEnv('DOCKER', tmp('docker'));
+		expect(doctorTarget(await Store.open(host, tmp('cfg')), {})).toEqual({});
+	});
+
+	it('no stack, or one that cannot be read: the host is checked and the stack line says which', async () => {
+		const none = await doctor(undefined);
+		expect(none.text).toContain('– stack        no stack on this host yet (hatch-wizard writes one)\n');
+		expect(none.text).toMatch(/\nthis host: healthy \(5 ok, 1 skipped\)\n$/);
+		const gone = await diagnose(
+			{problem: 'the stack box was written to /x, but there is no .env there now'},
+			deps().deps,
+		);
+		expect(byCheck(gone, 'stack')).toEqual({
+			check: 'stack',
+			status: 'fail',
+			detail: 'the stack box was written to /x, but there is no .env there now',
+			fix: 'hatch-wizard list shows where each stack is; hatch-wizard forget NAME drops one that is gone',
+		});
+	});
+});
+
+describe('doctor at its edges: the host', () => {
+	afterEach(() => {
+		vi.useRealTimers();
+		vi.unstubAllEnvs();
+	});
+
+	it('docker info stopped by the probe’s own deadline: says so, and suggests docker info (fake timers)', async () => {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'performance']});
+		const d = deps();
+		const never = new Promise<RunResult>(() => {});
+		const host: Host = {
+			...d.host,
+			run: (cmd, args, ms) => (args[0] === 'info' && args[2] === '{{json .}}' ? never : d.host.run(cmd, args, ms)),
+		};
+		const done = diagnose({}, {host, engine: d.e.engine});
+		await vi.advanceTimersByTimeAsync(5000);
+		expect(byCheck(await done, 'engine')).toEqual({
+			check: 'engine',
+			status: 'fail',
+			detail: 'docker info: no answer within 4500 ms',
+			fix: 'is the Docker daemon hung? try: docker info',
+		});
+	});
+
+	it('an engine that lists no runtimes says so', async () => {
+		const bare = {'docker info': ok(JSON.stringify({ServerVersion: '27.3.1'}))};
+		const findings = await diagnose({}, deps({host: bare}).deps);
+		expect(byCheck(findings, 'runtimes')).toEqual({
+			check: 'runtimes',
+			status: 'ok',
+			detail: 'none listed (no nvidia runtime: only GPU stacks need it)',
+		});
+	});
+
+	it('GPU stack: GPUs a container cannot use, a broken driver, no nvidia-smi, a hung one (simulated)', async () => {
+		const neuron = stack({...defaults('neuron'), ...BOX, NEURON_GPUS: 'all'}, 'neuron');
+		const gpus = async (host: Record<string, Canned>) =>
+			byCheck(await diagnose({ref: neuron}, deps({host}).deps), 'gpus');
+		const RUN = 'docker run --rm --gpus all --network none --entrypoint nvidia-smi 3f2a1b -L';
+		const refused = 'Error response from daemon: could not select device driver "" with capabilities: [[gpu]]';
+		expect(
+			await gpus({
+				'nvidia-smi': ok(fixture('nvidia-smi-1gpu.csv')),
+				'docker images --quiet': ok('3f2a1b\n'),
+				[RUN]: fail(125, `docker: ${refused}`),
+			}),
+		).toEqual({
+			check: 'gpus',
+			status: 'fail',
+			detail: `1 GPU(s) on the host, but a container cannot use them: ${refused}`,
+			fix:
+				'install nvidia-container-toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker && restart ' +
+				'Docker',
+		});
+		const broken = fixture('nvidia-smi-broken.txt');
+		expect(await gpus({'nvidia-smi': fail(9, '', broken)})).toMatchObject({
+			status: 'fail',
+			detail: `nvidia-smi failed: ${broken.trim().split('\n')[0]}`,
+			fix: 'the NVIDIA driver is installed but not working; reboot or reinstall the driver',
+		});
+		// No nvidia-smi at all, while the runtime is registered.
+		expect(await gpus({})).toMatchObject({status: 'fail', detail: 'NVIDIA runtime present, but no GPU found'});
+		expect(await gpus({'nvidia-smi': 'hang'})).toMatchObject({
+			status: 'fail',
+			detail: 'GPU check timed out',
+			fix: 'the NVIDIA driver may be hung; check nvidia-smi by hand',
+		});
+	});
+
+	it('the disk: where Docker keeps its data unknown, df failing, and 3 GiB free being enough', async () => {
+		const unknown = await diagnose({}, deps({host: {'docker info --format {{.DockerRootDir}}': fail(1, '')}}).deps);
+		expect(byCheck(unknown, 'disk')).toEqual({
+			check: 'disk',
+			status: 'skip',
+			detail: 'the engine did not say where it keeps its data',
+		});
+		const remote = await diagnose({}, deps({host: {'df -Pk /var/lib/docker': fail(1, 'df: no such file')}}).deps);
+		expect(byCheck(remote, 'disk')).toEqual({
+			check: 'disk',
+			status: 'skip',
+			detail: '/var/lib/docker is not on this host (a remote engine?), or df failed',
+		});
+		const edge = await diagnose({}, deps({host: {'df -Pk /var/lib/docker': df(3 * 1024 * 1024)}}).deps);
+		expect(byCheck(edge, 'disk')).toEqual({check: 'disk', status: 'ok', detail: '3.0 GiB free under /var/lib/docker'});
+	});
+
+	it('the agent: none set, Docker Desktop’s socket forwarded, a forwarded path that is a file', async () => {
+		const unset = await diagnose({}, deps({hostSpec: {env: {}}}).deps);
+		expect(byCheck(unset, 'agent')).toEqual({
+			check: 'agent',
+			status: 'skip',
+			detail: 'SSH_AUTH_SOCK is not set (no agent here; only forwarding needs one)',
+		});
+		// Docker Desktop's socket exists only inside its VM: the agent looked at is this shell's.
+		const desktop = stack({...BOX, STEM_SSH_AUTH_SOCK_HOST: DOCKER_DESKTOP_AGENT});
+		const viaDesktop = await diagnose({ref: desktop}, deps({engine: {[RELAY]: {}}}).deps);
+		expect(byCheck(viaDesktop, 'agent')).toEqual({
+			check: 'agent',
+			status: 'ok',
+			detail: `SSH_AUTH_SOCK=${AGENT} answers, 1 key(s)`,
+		});
+		const file = stack({...BOX, STEM_SSH_AUTH_SOCK_HOST: '/home/alice/agent.txt'});
+		const notSocket = await diagnose(
+			{ref: file},
+			deps({hostSpec: {files: {'/home/alice/agent.txt': ''}}, engine: {[RELAY]: {}}}).deps,
+		);
+		expect(byCheck(notSocket, 'agent')).toMatchObject({
+			status: 'fail',
+			detail: 'STEM_SSH_AUTH_SOCK_HOST=/home/alice/agent.txt is not a socket (stale after a re-login?)',
+		});
+	});
+
+	it('the agent’s answer: no ssh-add to ask, ssh-add that cannot run, one that hangs, a silent dead agent', async () => {
+		const agent = async (d: ReturnType<typeof deps>) => byCheck(await diagnose({}, d.deps), 'agent');
+		expect(await agent(deps({host: {[AGENT_KEY]: 'missing'}}))).toEqual({
+			check: 'agent',
+			status: 'skip',
+			detail: `SSH_AUTH_SOCK=${AGENT} is a socket; ssh-add (OpenSSH) is not here to ask it`,
+		});
+		const d = deps();
+		const lost: Host = {
+			...d.host,
+			run: (cmd, args, ms) =>
+				args.includes('ssh-add') ? Promise.reject(new Error('ssh: lost')) : d.host.run(cmd, args, ms),
+		};
+		expect((await diagnose({}, {host: lost, engine: d.e.engine}).then(f => byCheck(f, 'agent')))?.status).toBe('skip');
+		expect(await agent(deps({host: {[AGENT_KEY]: 'hang'}}))).toEqual({
+			check: 'agent',
+			status: 'warn',
+			detail: `SSH_AUTH_SOCK=${AGENT} did not answer within 4 s`,
+			fix: 'restart your agent: eval "$(ssh-agent)"; ssh-add',
+		});
+		expect(await agent(deps({host: {[AGENT_KEY]: fail(2, '')}}))).toMatchObject({
+			status: 'warn',
+			detail: `SSH_AUTH_SOCK=${AGENT} does not answer (a dead agent)`,
+		});
+	});
+
+	it('the port on the address the stack listens on; an empty address (a hand edit) is every interface', async () => {
+		const local = await diagnose({ref: stack({...BOX, STEM_SSH_LISTEN: '127.0.0.1'})}, deps().deps);
+		expect(byCheck(local, 'port')).toMatchObject({status: 'ok', detail: '127.0.0.1:2222 is held by box itself'});
+		const empty = await diagnose({ref: stack({...BOX, STEM_SSH_LISTEN: ''})}, deps({hostSpec: {taken: []}}).deps);
+		expect(byCheck(empty, 'port')).toMatchObject({status: 'ok', detail: '0.0.0.0:2222 is free for box'});
+	});
+});
+
+describe('doctor at its edges: the stack', () => {
+	it('every difference between .env and the compose file is named, one after the other', async () => {
+		const ref = stack();
+		writeFileSync(
+			join(ref.dir, '.env'),
+			renderEnv('stem', {...BOX, STEM_VOLUMES_EXTERNAL: '1', STEM_MOSH_PORTS: '60000-60010'}),
+		);
+		expect(byCheck(await diagnose({ref}, deps().deps), 'drift')?.detail).toBe(
+			'docker-compose.yml does not follow .env: STEM_MOSH_PORTS is set in .env, but docker-compose.yml was ' +
+				'written for empty; STEM_VOLUMES_EXTERNAL is "1" in .env, but docker-compose.yml was written for "0"',
+		);
+	});
+
+	it('docker inspect unanswered while the engine answers: a failure, not a skip; nothing inside looked at', async () => {
+		const findings = await diagnose({ref: stack()}, withSlow(deps(), [INSPECT]).deps);
+		expect(byCheck(findings, 'engine')?.status).toBe('ok');
+		expect(byCheck(findings, 'container')).toEqual({
+			check: 'container',
+			status: 'fail',
+			detail: 'docker inspect box: no answer within 4 s',
+			fix: 'docker info says what the engine is doing',
+		});
+		expect(byCheck(findings, 'user')).toMatchObject({status: 'skip', detail: 'box is not running'});
+	});
+
+	it('paused: unpause it', async () => {
+		const findings = await diagnose({ref: stack()}, deps({engine: {[INSPECT]: {stdout: 'paused 0 []'}}}).deps);
+		expect(byCheck(findings, 'container')).toEqual({
+			check: 'container',
+			status: 'fail',
+			detail: 'box is paused',
+			fix: 'docker unpause box',
+		});
+	});
+
+	it('every look has a deadline: a container never created (its image), and with forwarding (the relay)', async () => {
+		const looks = async (ref: StackRef, engine: Record<string, Reply>) => {
+			const d = deps({engine});
+			const ready = {...doctorEngine(d.e.engine.proc).ready, answers: d.e.engine.ready.answers};
+			await diagnose({ref}, {host: d.host, engine: {...d.e.engine, ready}});
+			return d.e.calls.filter(c => c.kind === 'run' && c.cmd !== 'connect');
+		};
+		const gone = await looks(stack(), {[INSPECT]: {exitCode: 1, stderr: 'Error: No such object: box'}});
+		expect(gone.map(c => c.line)).toContain('docker image inspect --format {{.Id}} hatch/stem:latest');
+		const relayed = await looks(stack({...BOX, STEM_SSH_AUTH_SOCK_HOST: AGENT}), {[RELAY]: {}});
+		expect(relayed.map(c => c.line)).toContain(RELAY);
+		for (const c of [...gone, ...relayed]) expect(c.options.timeoutMs, c.line).toBe(LOOK_MS);
+	});
+
+	it('sshd on the one address the stack listens on is checked there', async () => {
+		const ref = stack({...BOX, STEM_SSH_LISTEN: '192.168.7.5'});
+		const e = scriptedEngine({
+			reply: line =>
+				({
+					...RUNNING,
+					'ssh-keyscan -T 3 -t ed25519 -p 2222 192.168.7.5': {stdout: `[192.168.7.5]:2222 ssh-ed25519 ${HOST_KEY}\n`},
+				})[line],
+			answers: (address, port) => address === '192.168.7.5' && port === 2222,
+		});
+		const findings = await diagnose({ref}, {host: deps().host, engine: e.engine});
+		expect(byCheck(findings, 'ssh')).toEqual({
+			check: 'ssh',
+			status: 'ok',
+			detail: `sshd answers on 192.168.7.5:2222 with box's host key ${FP}`,
+		});
+	});
+
+	it('sshd answering while its key cannot be read: ssh-keyscan is missing here, or sshd is still starting', async () => {
+		const findings = await diagnose(
+			{ref: stack()},
+			deps({engine: {[LOOKS.keyscan]: {exitCode: 127, stderr: 'ssh-keyscan: not found'}}}).deps,
+		);
+		expect(byCheck(findings, 'ssh')).toEqual({
+			check: 'ssh',
+			status: 'fail',
+			detail: 'port 2222 answers, but its host key could not be compared yet',
+			fix: 'ssh-keyscan (OpenSSH) must be installed here; if it is, sshd is still starting: hatch-wizard status box',
+		});
+	});
+
+	it('the user’s ids: a look unanswered, one failing without a word, a complaint past blank lines', async () => {
+		const ref = stack();
+		const user = async (d: ReturnType<typeof deps>) => byCheck(await diagnose({ref}, d.deps), 'user');
+		expect(await user(withSlow(deps(), [ID_G]))).toMatchObject({
+			status: 'fail',
+			detail: 'id alice in box: no answer within 4 s',
+		});
+		expect(await user(deps({engine: {[ID_U]: {exitCode: 126}}}))).toMatchObject({
+			status: 'fail',
+			detail: 'id alice in box: exit 126',
+		});
+		const indented = {exitCode: 1, stderr: 'Error response from daemon:\n  container box is not running\n\n'};
+		expect(await user(deps({engine: {[ID_U]: indented}}))).toMatchObject({
+			detail: 'id alice in box: container box is not running',
+		});
+	});
+
+	it('the forwarded agent’s socket is no folder to test; the relay answering with keys is ok', async () => {
+		const ref = stack({...BOX, STEM_SSH_AUTH_SOCK_HOST: AGENT});
+		const socket = {Type: 'bind', Source: AGENT, Destination: '/ssh-agent', RW: true};
+		const d = deps({
+			engine: {[INSPECT]: {stdout: `running 0 ${mounts([socket])}`}, [RELAY]: {stdout: '256 SHA256:abc\n'}},
+		});
+		const findings = await diagnose({ref}, d.deps);
+		expect(findings.filter(f => f.check.startsWith('mount')).map(f => f.check)).toEqual(['mount /mnt/hatch/dropbox']);
+		expect(d.e.lines().filter(l => l.includes('test -w'))).toEqual([TEST_W]);
+		expect(byCheck(findings, 'agent relay')).toMatchObject({status: 'ok'});
+	});
+
+	it('a mount that cannot be tested (the exec fails): restart the container', async () => {
+		const broken = {exitCode: 126, stderr: 'OCI runtime exec failed: exec failed: unable to start container process'};
+		const findings = await diagnose({ref: stack()}, deps({engine: {[TEST_W]: broken}}).deps);
+		expect(byCheck(findings, 'mount /mnt/hatch/dropbox')).toEqual({
+			check: 'mount /mnt/hatch/dropbox',
+			status: 'fail',
+			detail: 'test -w in box: OCI runtime exec failed: exec failed: unable to start container process',
+			fix: 'docker restart box',
+		});
+	});
+
+	it('a boot still running its optional steps: a warning, and how to follow it', async () => {
+		const findings = await diagnose({ref: stack()}, deps({engine: {[LOOKS.record]: {stdout: 'booting\n'}}}).deps);
+		expect(byCheck(findings, 'boot')).toEqual({
+			check: 'boot',
+			status: 'warn',
+			detail: 'sshd is up; optional steps still running',
+			fix: 'hatch-wizard logs box -f follows the boot',
+		});
+	});
+
+	it('a stopped container with forwarding: the relay is skipped with the rest', async () => {
+		const ref = stack({...BOX, STEM_SSH_AUTH_SOCK_HOST: AGENT});
+		const r = await doctor(ref, deps({engine: {[INSPECT]: {stdout: 'exited 0 []'}}}));
+		expect(r.text).toContain('– agent relay  box is not running\n');
+	});
+});
+
+describe('doctor at its edges: the lines', () => {
+	afterEach(() => vi.unstubAllEnvs());
+
+	it('a finding of several lines: the rest indented under the first', async () => {
+		const r = await doctor(stack(), deps({engine: {[LOOKS.record]: {stdout: 'ready 900\n05-bindu: not cloned\n'}}}));
+		expect(r.text).toContain(
+			'! boot         ready, 1 warning(s):\n' +
+				'                 ! 05-bindu: not cloned\n' +
+				'               → hatch-wizard logs box shows each warning in full\n',
+		);
+	});
+
+	it('in colour: the summary green when healthy, red with a problem; a terminal gets it unless NO_COLOR', async () => {
+		const text = async (d: ReturnType<typeof deps>, color?: boolean) => {
+			const out: string[] = [];
+			await doctorCommand({}, {json: false, ...(color === undefined ? {} : {color})}, s => out.push(s), d.deps);
+			return out.join('');
+		};
+		expect(await text(deps(), true)).toContain('\x1b[32mthis host: healthy (5 ok, 1 skipped)\x1b[0m\n');
+		const down = deps({host: {'docker info': fail(1, fixture('docker-info-down.txt'))}});
+		expect(await text(down, true)).toMatch(/\x1b\[31mthis host: 1 problem\(s\) to fix \(.*\)\x1b\[0m\n$/);
+		const tty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+		Object.defineProperty(process.stdout, 'isTTY', {value: true, configurable: true});
+		try {
+			vi.stubEnv('NO_COLOR', '');
+			vi.stubEnv('FORCE_COLOR', '');
+			expect(await text(deps())).toContain('\x1b[32mthis host: healthy');
+			vi.stubEnv('NO_COLOR', '1');
+			expect(await text(deps())).not.toContain('\x1b[');
+		} finally {
+			if (tty) Object.defineProperty(process.stdout, 'isTTY', tty);
+			else delete (process.stdout as {isTTY?: boolean}).isTTY;
+		}
+	});
+});
+
+describe('doctor at its edges: this machine', () => {
+	it('without a host given it looks at this one (no engine answers in unit tests)', async () => {
+		const findings = await diagnose({});
+		expect(byCheck(findings, 'engine')).toMatchObject({
+			status: 'fail',
+			detail: 'the Docker daemon is not running or not reachable',
+		});
+		expect(findings.at(-1)).toMatchObject({check: 'stack', status: 'skip'});
 	});
 });

@@ -5,13 +5,14 @@ import {
 	factsFrom,
 	failedInspection,
 	gpuSummary,
+	gpusInContainer,
 	inspectHost,
 	PROBE_LABELS,
 	PROBES,
 	parseNvidiaSmi,
 	systemGraphics,
 } from '../../source/host/inspect.js';
-import {dropboxPath, publicKeys} from '../../source/host/probes.js';
+import {dropboxPath, publicKeys, type RunResult} from '../../source/host/probes.js';
 import {fail, fakeHost, fixture, ok} from '../helpers/fake-host.js';
 
 const dockerOk = {'docker info': ok(fixture('docker-info-nvidia.json')), 'docker compose version': ok('2.29.7\n')};
@@ -585,6 +586,25 @@ describe('GPUs as a real container sees them (scripted engine and nvidia-smi: no
 		const noGpu = fakeHost({commands: {...dockerOk, 'nvidia-smi': ok(''), 'docker images --quiet': ok('3f2a1b\n')}});
 		await inspectHost(noGpu);
 		expect(noGpu.calls.some(c => c.startsWith('docker images') || c.startsWith('docker run'))).toBe(false);
+	});
+});
+
+describe('nvidia-smi -L in a container, line by line (scripted engine: no GPU on this machine)', () => {
+	const RUN = 'docker run --rm --gpus all --network none --entrypoint nvidia-smi 3f2a1b -L';
+	const host = (answer: RunResult) => fakeHost({commands: {'docker images --quiet': ok('3f2a1b\n'), [RUN]: answer}});
+
+	it('counts every GPU line, ten and more; a line that only mentions a GPU (one off the bus) is no GPU', async () => {
+		const sixteen = Array.from({length: 16}, (_, i) => `GPU ${i}: NVIDIA H100 80GB HBM3 (UUID: GPU-${i}a)`);
+		expect(await gpusInContainer(host(ok(`${sixteen.join('\n')}\n`)))).toEqual({ok: true, count: 16});
+		const lost = 'Unable to determine the device handle for GPU 0000:3B:00.0: Unknown Error';
+		expect(await gpusInContainer(host(ok(`GPU 0: NVIDIA A100 (UUID: GPU-1)\n${lost}\n`)))).toEqual({
+			ok: true,
+			count: 1,
+		});
+	});
+
+	it('a run that fails without a word says how it exited', async () => {
+		expect(await gpusInContainer(host(fail(125, '')))).toEqual({ok: false, detail: 'docker run --gpus all exited 125'});
 	});
 });
 
