@@ -184,8 +184,9 @@ describe('the remote as a Host, at its edges', () => {
 		const busybox = async () => ran({exitCode: 1, stderr: "env: unrecognized option '-0'\n"});
 		const runner = remoteRunner(target, busybox, ctl());
 		await expect(remoteHost(runner)).rejects.toThrow(RemoteError);
+		// The message exactly: the remote's words without their line break.
 		await expect(remoteHost(runner)).rejects.toThrow(
-			"--host box: looking at the remote failed: env: unrecognized option '-0'",
+			new RemoteError("--host box: looking at the remote failed: env: unrecognized option '-0'"),
 		);
 	});
 
@@ -240,7 +241,7 @@ describe('the remote as a Host, at its edges', () => {
 		}
 	});
 
-	it('an agent answers on its socket there (a real ssh-agent); a path nothing listens on does not', async () => {
+	it('an agent answers there, with no key or one (a real ssh-agent); a path with no listener does not', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'hatch-agent-'));
 		const sock = join(dir, 'agent.sock');
 		const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], {stdio: 'ignore'});
@@ -250,6 +251,10 @@ describe('the remote as a Host, at its edges', () => {
 			const host = await remoteHost(remoteRunner(target, local, ctl()));
 			expect(await host.connect(sock, 1000)).toBe(true);
 			expect(await host.connect(join(dir, 'none.sock'), 1000)).toBe(false);
+			await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
+			const added = await run('ssh-add', [join(dir, 'key')], {env: {...process.env, SSH_AUTH_SOCK: sock}});
+			expect(added.exitCode, added.stderr).toBe(0);
+			expect(await host.connect(sock, 1000)).toBe(true);
 		} finally {
 			agent.kill();
 		}
