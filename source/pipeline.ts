@@ -19,7 +19,7 @@ import {
 	stackDrift,
 	stackIdentity,
 } from './stack.js';
-import {configDir} from './store.js';
+import {configDir, storeFile} from './store.js';
 
 /** Where one image's stack is written on this host, and by which version of hatch. */
 export interface Target {
@@ -62,10 +62,11 @@ export const checkFiles = (values: Values) => hostFileProblems(values);
 
 /** Every file of the stack as it would be written, compared with what is there (with diffs). */
 export function planFiles(t: Target, values: Values, composeVersion?: string): Promise<FileChange[]> {
-	const fingerprint = pinnedFingerprint(values[KEY.name] ?? t.image, identity(t.host).home);
+	const id = identity(t.host);
+	const fingerprint = pinnedFingerprint(values[KEY.name] ?? t.image, id.home);
 	const readme = {
-		host: identity(t.host).hostname,
-		store: join(configDir(t.host.env), 'presets.json'),
+		host: id.hostname,
+		store: storeFile(configDir(t.host.env)),
 		...(fingerprint ? {fingerprint} : {}),
 	};
 	return compare(planStack(t.image, values, t.out, {composeVersion, version: t.version, readme}));

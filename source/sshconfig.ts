@@ -108,11 +108,16 @@ export function removeKnownHost(text: string, alias: string): string {
 
 /** The SHA256 fingerprint (as ssh-keygen -l prints it) of the host key pinned for stack `name`, if any. */
 export function pinnedFingerprint(name: string, home = homedir()): string | undefined {
-	const line = read(join(home, '.ssh', 'known_hosts'))
-		.split('\n')
-		.find(l => isAlias(l, aliasFor(name)));
-	const blob = line?.split(/\s+/)[2];
+	const blob = pinnedKey(read(join(home, '.ssh', 'known_hosts')), name);
 	return blob ? fingerprint(blob) : undefined;
+}
+
+/** The key blob known_hosts `text` pins for stack `name`, if any. */
+function pinnedKey(text: string, name: string): string | undefined {
+	return text
+		.split('\n')
+		.find(l => isAlias(l, aliasFor(name)))
+		?.split(/\s+/)[2];
 }
 
 function read(path: string): string {
@@ -167,8 +172,8 @@ export async function repinHostKey(values: Values, keyBlob: string, home = homed
 	const name = values[KEY.name]!;
 	const known = join(home, '.ssh', 'known_hosts');
 	const text = read(known);
-	const line = text.split('\n').find(l => isAlias(l, aliasFor(name)));
-	if (!line || line.split(/\s+/)[2] === keyBlob) return undefined;
+	const pinned = pinnedKey(text, name);
+	if (!pinned || pinned === keyBlob) return undefined;
 	const [change] = await compare([
 		{path: known, content: upsertKnownHost(text, aliasFor(name), 'ssh-ed25519', keyBlob), mode: 0o600, showDiff: true},
 	]);

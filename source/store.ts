@@ -16,6 +16,9 @@ export function configDir(env = process.env): string {
 	return env.HATCH_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'hatch-wizard');
 }
 
+/** The store's file in `dir`: presets.json. */
+export const storeFile = (dir = configDir()) => join(dir, 'presets.json');
+
 /** The most the store file may hold: far above any real use, and bounded so that reading it stays quick. */
 export const STORE_MAX_BYTES = 4_000_000;
 
@@ -116,7 +119,7 @@ export class Store {
 		readonly dir: string,
 		readonly host: string,
 	) {
-		this.path = join(dir, 'presets.json');
+		this.path = storeFile(dir);
 	}
 
 	/**
