@@ -60,8 +60,7 @@ export function renderStackReadme(image: Image, values: Values, facts: ReadmeFac
 	const gpus = image === 'neuron' ? values[KEY.gpus] || 'none' : undefined;
 	const env = values[KEY.sessionEnv];
 	const mosh = values[KEY.moshPorts];
-	const at = `hatch-wizard $CMD ${name}`;
-	const cmd = (c: string, extra = '') => code(at.replace('$CMD', c) + extra);
+	const cmd = (c: string, extra = '') => code(`hatch-wizard ${c} ${name}${extra}`);
 	const lines = [
 		`# ${name} on ${facts.host}`,
 		'',
