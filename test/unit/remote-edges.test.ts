@@ -111,22 +111,6 @@ describe('the control socket folder at its edges', () => {
 });
 
 describe('the command line ssh gets', () => {
-	it('without a port: the shared connection options and nothing else', () => {
-		const dir = ctl();
-		expect(sshOptions({destination: 'box', label: 'box'}, dir)).toEqual([
-			'-o',
-			'BatchMode=yes',
-			'-o',
-			'ConnectTimeout=10',
-			'-o',
-			'ControlMaster=auto',
-			'-o',
-			`ControlPath=${dir}/%C`,
-			'-o',
-			'ControlPersist=120',
-		]);
-	});
-
 	it('$HATCH_SSH_COMMAND, then the options, no terminal (-T), the destination after --, and the line', async () => {
 		vi.stubEnv('HATCH_SSH_COMMAND', 'ssh -F /w/ssh_config');
 		const seen: {cmd: string; args: string[]}[] = [];

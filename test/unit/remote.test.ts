@@ -111,7 +111,10 @@ describe('the remote shell line', () => {
 			'-p',
 			'2200',
 		]);
-		expect(sshOptions({destination: 'box', label: 'box'}, dir)).not.toContain('-p');
+		// Without a port: the same options, and nothing else.
+		expect(sshOptions({destination: 'box', label: 'box'}, dir)).toEqual(
+			sshOptions({destination: 'box', port: 2200, label: 'box'}, dir).slice(0, -2),
+		);
 	});
 });
 
