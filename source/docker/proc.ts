@@ -95,6 +95,8 @@ export interface RunOptions {
 	killAfterMs?: number;
 	/** Output straight to this terminal instead of captured. */
 	inherit?: boolean;
+	/** Given to the program on its stdin (default: none, stdin closed). */
+	input?: string;
 }
 
 export interface StreamOptions {
@@ -102,6 +104,11 @@ export interface StreamOptions {
 	logFile?: string;
 	onLine?: (line: string) => void;
 	env?: NodeJS.ProcessEnv;
+	/**
+	 * Keep the program's stdin open (a pipe) until it ends: a command run over ssh reads its end as "stop" (see
+	 * remoteProc), so cancelling the local ssh stops the remote command too.
+	 */
+	holdStdin?: boolean;
 }
 
 export interface Proc {
@@ -125,8 +132,16 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
 		const child = spawn(cmd, args, {
 			cwd: options.cwd,
 			env: options.env ?? process.env,
-			stdio: ['ignore', options.inherit ? 'inherit' : 'pipe', options.inherit ? 'inherit' : 'pipe'],
+			stdio: [
+				options.input === undefined ? 'ignore' : 'pipe',
+				options.inherit ? 'inherit' : 'pipe',
+				options.inherit ? 'inherit' : 'pipe',
+			],
 		});
+		if (options.input !== undefined) {
+			child.stdin?.on('error', () => {}); // a program that exits without reading it all
+			child.stdin?.end(options.input);
+		}
 		const out = {stdout: '', stderr: ''};
 		for (const name of ['stdout', 'stderr'] as const) {
 			child[name]?.setEncoding('utf8');
@@ -214,8 +229,9 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			cwd: options.cwd,
 			env: {...(options.env ?? process.env), BUILDKIT_PROGRESS: 'plain'},
 			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
+			stdio: [options.holdStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
 		});
+		child.stdin?.on('error', () => {});
 		// 'close' comes after the output's last chunk; 'error' when the program could not be started.
 		const exited = new Promise<number | null>(resolve => {
 			child.once('error', () => resolve(null));
@@ -236,7 +252,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 		};
 		const partial = {stdout: '', stderr: ''};
 		for (const name of ['stdout', 'stderr'] as const) {
-			const s = child[name];
+			const s = child[name]!; // piped
 			s.setEncoding('utf8');
 			s.on('data', (chunk: string) => {
 				// Terminal codes are stripped once per chunk (a code cut by a chunk end sits in the partial line).
@@ -249,6 +265,7 @@ export function stream(cmd: string, args: string[], options: StreamOptions): Str
 			});
 		}
 		const exitCode = await exited;
+		child.stdin?.end();
 		for (const rest of [partial.stdout, partial.stderr]) {
 			if (!rest) continue;
 			const line = cleanLine(rest);

@@ -5,7 +5,9 @@
 import {lstatSync, mkdirSync} from 'node:fs';
 import {homedir, tmpdir, userInfo} from 'node:os';
 import {join} from 'node:path';
-import {type Ran, type RunOptions, run} from '../docker/proc.js';
+import {FIELDS} from '../core/model.js';
+import {type Proc, type Ran, type RunOptions, run, stream} from '../docker/proc.js';
+import {type ReadyHost, readyHostOn} from '../docker/ready.js';
 import type {Host, RunResult} from './probes.js';
 
 /** Where an SSH destination is, as the user named it. */
@@ -109,6 +111,8 @@ export class RemoteError extends Error {}
 export interface RemoteRunner {
 	target: SshTarget;
 	run(line: string, options?: RunOptions): Promise<Ran>;
+	/** The local command line that runs `line` there, over the shared connection. */
+	argv(line: string): [string, string[]];
 }
 
 /**
@@ -137,12 +141,14 @@ export function remoteRunner(target: SshTarget, local: typeof run = run, dir?: s
 		running--;
 		waiting.shift()?.();
 	};
+	const argv = (line: string): [string, string[]] => [ssh, [...options, '-T', '--', target.destination, line]];
 	return {
 		target,
+		argv,
 		async run(line, runOptions = {}) {
 			await slot();
 			try {
-				return await local(ssh, [...options, '-T', '--', target.destination, line], runOptions);
+				return await local(...argv(line), runOptions);
 			} finally {
 				free();
 			}
@@ -248,4 +254,78 @@ export async function resolveTarget(text: string, local: typeof run = run): Prom
 		return {error: `--host ${text}: that docker context points at ${endpoint}, not at an ssh:// host`};
 	const fromContext = parseTarget(endpoint);
 	return 'error' in fromContext ? fromContext : {...fromContext, label: `${text} (${endpoint})`};
+}
+
+/**
+ * The settings compose would take from the remote login's environment over the stack's .env (as composeEnv
+ * leaves them out locally), unset there for every command.
+ */
+const UNSET = FIELDS.flatMap(f => ['-u', f.key]);
+
+/** A command line for the remote shell: in `cwd` (a path there), the settings unset, `set` added, under `timeoutS`. */
+export function remoteCommand(
+	cmd: string,
+	args: string[],
+	o: {cwd?: string; set?: string[]; timeoutS?: number} = {},
+): string {
+	const deadline = o.timeoutS ? ['timeout', '-k', '5', String(o.timeoutS)] : [];
+	const words = ['env', ...UNSET, ...(o.set ?? []), ...deadline, cmd, ...args].map(shellQuote).join(' ');
+	return `${o.cwd ? `cd ${shellQuote(o.cwd)} && ` : ''}exec ${words}`;
+}
+
+/**
+ * Runs "$@" there and stops it (SIGINT to its process group) when this side goes away: the remote end of a
+ * streamed command reads its stdin, which stays open until the local ssh ends, so cancelling the local ssh (or
+ * losing the connection) ends the remote command too, not only the channel.
+ */
+const STOPPABLE =
+	'set -m; "$@" </dev/null & p=$!; { cat >/dev/null 2>&1; kill -INT -- "-$p" 2>/dev/null; } & w=$!; set +m; ' +
+	'wait "$p"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
+
+/**
+ * The remote host's programs as a Proc: `cwd` is a folder there, and the local environment is not sent (the
+ * remote login's own is used, less the settings). Deadlines hold on both sides.
+ */
+export function remoteProc(runner: RemoteRunner): Proc {
+	return {
+		run(cmd, args, options = {}) {
+			const timeoutS = options.timeoutMs ? Math.ceil(options.timeoutMs / 1000) : undefined;
+			const line = remoteCommand(cmd, args, {
+				...(options.cwd ? {cwd: options.cwd} : {}),
+				...(timeoutS ? {timeoutS} : {}),
+			});
+			return runner.run(line, {
+				...(options.timeoutMs ? {timeoutMs: options.timeoutMs + 10_000} : {}),
+				...(options.inherit ? {inherit: true} : {}),
+				...(options.input === undefined ? {} : {input: options.input}),
+			});
+		},
+		stream(cmd, args, options) {
+			const line = remoteCommand('bash', ['-c', STOPPABLE, 'bash', cmd, ...args], {
+				...(options.cwd ? {cwd: options.cwd} : {}),
+				set: ['BUILDKIT_PROGRESS=plain'],
+			});
+			const [ssh, sshArgs] = runner.argv(line);
+			return stream(ssh, sshArgs, {
+				...(options.logFile ? {logFile: options.logFile} : {}),
+				...(options.onLine ? {onLine: options.onLine} : {}),
+				holdStdin: true,
+			});
+		},
+	};
+}
+
+/**
+ * The readiness gate's view of the remote host: its docker and ssh-keyscan, and a connection made there (the
+ * container's sshd listens on the remote's addresses, which this machine may not reach).
+ */
+export function remoteReadyHost(runner: RemoteRunner): ReadyHost {
+	return {
+		...readyHostOn(remoteProc(runner)),
+		async answers(address, port) {
+			const probe = `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`;
+			const r = await runner.run(remoteCommand('timeout', ['3', 'bash', '-c', probe]), {timeoutMs: 10_000});
+			return r.stdout.startsWith('SSH-');
+		},
+	};
 }
