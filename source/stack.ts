@@ -80,7 +80,8 @@ export interface PlanOptions {
 	version?: string;
 	images?: string;
 	/** What the folder's README.md says about this host (default: this machine's name, no fingerprint). */
-	readme?: Omit<ReadmeFacts, 'dir'>;
+	/** The folder it names is the stack's own unless `dir` says where it is on a remote host. */
+	readme?: Omit<ReadmeFacts, 'dir'> & {dir?: string};
 }
 
 /** The project and volume names the stack's docker-compose.yml in `dir` keeps; undefined for a new stack. */
@@ -126,7 +127,7 @@ export function planStack(image: Image, values: Values, out: string, options: Pl
 		{path: envPath, content: renderEnv(image, values, own), mode: 0o600, showDiff: true},
 		{
 			path: join(dir, 'README.md'),
-			content: renderStackReadme(image, values, {host: hostname().split('.')[0]!, ...options.readme, dir}),
+			content: renderStackReadme(image, values, {host: hostname().split('.')[0]!, dir, ...options.readme}),
 			mode: 0o644,
 			showDiff: true,
 			quiet: true,
@@ -258,14 +259,45 @@ export function fileSystemProblem(error: unknown): {message: string; inputAtFaul
 	}
 }
 
+/** What a host path is, as seen on the host where the stack runs (this machine, or a remote one). */
+export interface HostFiles {
+	/** "on this host", "on gpu-box": said in messages. */
+	where: string;
+	kind(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'special file';
+	/** Its owner and mode (the link followed); undefined when there is nothing there. */
+	owner(path: string): {uid: number; gid: number; mode: number} | undefined;
+	/** A public key file's text (bounded); throws a FileError naming the setting when it cannot be read. */
+	readKeys(path: string, key: string): string;
+}
+
+/** This machine's files. */
+export const localFiles: HostFiles = {
+	where: 'on this host',
+	kind(path) {
+		let st: Stats;
+		try {
+			st = statSync(path);
+		} catch {
+			return 'missing';
+		}
+		return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : st.isSocket() ? 'socket' : 'special file';
+	},
+	owner(path) {
+		try {
+			const st = statSync(path);
+			return {uid: st.uid, gid: st.gid, mode: st.mode};
+		} catch {
+			return undefined;
+		}
+	},
+	// A FIFO or a device is refused at once (nothing waits for a writer), a file over 1 MB unread.
+	readKeys: (path, key) => readBounded(path, KEYS_FILE_MAX, key),
+};
+
 /** Why the container user (uid:gid) could not write into a host folder, or undefined when they can. */
-function writableBy(path: string, uid: number, gid: number): string | undefined {
-	let st: Stats;
-	try {
-		st = statSync(path);
-	} catch {
-		return undefined;
-	}
+function writableBy(files: HostFiles, path: string, uid: number, gid: number): string | undefined {
+	const st = files.owner(path);
+	if (!st) return undefined;
 	if (!Number.isInteger(uid) || st.uid === uid || st.mode & 0o002 || (st.gid === gid && st.mode & 0o020))
 		return undefined;
 	const mode = (st.mode & 0o777).toString(8);
@@ -276,22 +308,16 @@ function writableBy(path: string, uid: number, gid: number): string | undefined 
 	);
 }
 
-/** What is at a host path, in words. */
-function kindOf(path: string): 'missing' | 'file' | 'folder' | 'socket' | 'special file' {
-	let st: Stats;
-	try {
-		st = statSync(path);
-	} catch {
-		return 'missing';
-	}
-	return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : st.isSocket() ? 'socket' : 'special file';
-}
-
 /**
  * Checks one host path setting against the host (FIELDS says what it must be): errors stop a write, warnings are
  * shown.
  */
-export function checkHostFile(key: string, value: string): {error?: string; warning?: string} {
+export function checkHostFile(
+	key: string,
+	value: string,
+	files: HostFiles = localFiles,
+): {error?: string; warning?: string} {
+	const kindOf = (path: string) => files.kind(path);
 	// A mount list: each host path must be there (the compose file asks Docker not to make one).
 	if (field(key)?.container === 'mounts') {
 		for (const item of value.split(',').filter(Boolean)) {
@@ -299,7 +325,7 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 			if (kindOf(source) === 'missing')
 				return {
 					error:
-						`${key}: ${source} does not exist on this host; mount the share or create it ` +
+						`${key}: ${source} does not exist ${files.where}; mount the share or create it ` +
 						`(mkdir -p '${source}'), or take "${item}" out of the list`,
 				};
 		}
@@ -316,8 +342,7 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 		case 'keys': {
 			let text: string;
 			try {
-				// A FIFO or a device is refused at once (nothing waits for a writer), a file over 1 MB unread.
-				text = readBounded(value, KEYS_FILE_MAX, key);
+				text = files.readKeys(value, key);
 			} catch (error) {
 				const why = error instanceof FileError ? error.message : `${key} ${value} cannot be read`;
 				return {error: `${why}; point it at your public key (e.g. ~/.ssh/id_ed25519.pub, as an absolute path)`};
@@ -341,7 +366,7 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 			return {
 				error:
 					what === 'missing'
-						? `${key} ${value} does not exist on this host; create it (mkdir -p '${value}') or leave the setting empty`
+						? `${key} ${value} does not exist ${files.where}; create it (mkdir -p '${value}') or leave the setting empty`
 						: `${key} ${value} is a ${what}; it must be a folder`,
 			};
 		}
@@ -362,17 +387,21 @@ export function checkHostFile(key: string, value: string): {error?: string; warn
 	}
 }
 
-/** Every host-path problem of a config. */
-export function hostFileProblems(values: Values): {errors: string[]; warnings: string[]} {
+/** Every host-path problem of a config; `filesFor` says on which host each setting's path is. */
+export function hostFileProblems(
+	values: Values,
+	filesFor: (key: string) => HostFiles = () => localFiles,
+): {errors: string[]; warnings: string[]} {
 	const errors: string[] = [];
 	const warnings: string[] = [];
 	for (const {key, hostPath, container} of FIELDS) {
 		if ((!hostPath && container !== 'mounts') || !(key in values)) continue;
-		const r = checkHostFile(key, values[key] ?? '');
+		const files = filesFor(key);
+		const r = checkHostFile(key, values[key] ?? '', files);
 		if (r.error) errors.push(r.error);
 		if (r.warning) warnings.push(r.warning);
 		if (!r.error && hostPath === 'folder' && values[key]) {
-			const w = writableBy(values[key]!, Number(values[KEY.uid]), Number(values[KEY.gid]));
+			const w = writableBy(files, values[key]!, Number(values[KEY.uid]), Number(values[KEY.gid]));
 			if (w) warnings.push(`${key} ${w}`);
 		}
 	}
