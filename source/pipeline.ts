@@ -14,6 +14,7 @@ import {
 	type FileChange,
 	fileSystemProblem,
 	hostFileProblems,
+	type PlannedFile,
 	planStack,
 	readTextFile,
 	stackDrift,
@@ -60,16 +61,30 @@ export async function checkHost(
 /** The host files the settings name (keys, folders, the secrets file, the agent socket), as FIELDS says. */
 export const checkFiles = (values: Values) => hostFileProblems(values);
 
-/** Every file of the stack as it would be written, compared with what is there (with diffs). */
-export function planFiles(t: Target, values: Values, composeVersion?: string): Promise<FileChange[]> {
+/**
+ * Every file of the stack as it would be written, compared with what is there (with diffs). A stack planned in
+ * a staged copy of a remote folder (`remote`) names that folder in its README, with the key pinned on this side,
+ * and takes the files carried there along.
+ */
+export function planFiles(
+	t: Target,
+	values: Values,
+	composeVersion?: string,
+	remote?: {dir: string; files: PlannedFile[]},
+): Promise<FileChange[]> {
 	const id = identity(t.host);
-	const fingerprint = pinnedFingerprint(values[KEY.name] ?? t.image, id.home);
+	const name = values[KEY.name] ?? t.image;
+	const fingerprint = remote ? pinnedFingerprint(name) : pinnedFingerprint(name, id.home);
 	const readme = {
 		host: id.hostname,
-		store: storeFile(configDir(t.host.env)),
+		store: storeFile(configDir(remote ? process.env : t.host.env)),
 		...(fingerprint ? {fingerprint} : {}),
+		...(remote ? {dir: remote.dir} : {}),
 	};
-	return compare(planStack(t.image, values, t.out, {composeVersion, version: t.version, readme}));
+	return compare([
+		...planStack(t.image, values, t.out, {composeVersion, version: t.version, readme}),
+		...(remote?.files ?? []),
+	]);
 }
 
 /**

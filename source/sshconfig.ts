@@ -21,6 +21,16 @@ export interface HostBlock {
 	user: string;
 	identityFile?: string;
 	forwardAgent: boolean;
+	/** Reached through this SSH destination (the Docker host where the container listens). */
+	proxyJump?: string;
+}
+
+/** How a stack on a remote Docker host is reached from here: through that host, with a key of this side. */
+export interface SshVia {
+	/** The ProxyJump destination: the alias or user@host[:port] that reaches the Docker host. */
+	jump: string;
+	/** The private key whose public half the stack got (carried from this side). */
+	identity?: string;
 }
 
 /**
@@ -42,6 +52,7 @@ export function hostBlock(b: HostBlock): string {
 		`  HostName ${b.hostName}`,
 		`  Port ${b.port}`,
 		`  User ${b.user}`,
+		...(b.proxyJump ? [`  ProxyJump ${b.proxyJump}`] : []),
 		...(identity
 			? [`  IdentityFile ${identity}`, '  IdentitiesOnly yes']
 			: b.identityFile
@@ -125,10 +136,14 @@ function read(path: string): string {
 }
 
 /** Plans ~/.ssh/config and known_hosts for a stack; returns the changes (with diffs) to show and apply. */
-export async function planSshConfig(values: Values, keyBlob: string, home = homedir()) {
+export async function planSshConfig(values: Values, keyBlob: string, home = homedir(), via?: SshVia) {
 	const name = values[KEY.name]!;
 	const keys = values[KEY.authKeys] ?? '';
-	const identity = keys.endsWith('.pub') && existsSync(keys.slice(0, -4)) ? keys.slice(0, -4) : undefined;
+	const identity = via
+		? via.identity
+		: keys.endsWith('.pub') && existsSync(keys.slice(0, -4))
+			? keys.slice(0, -4)
+			: undefined;
 	const block = hostBlock({
 		name,
 		hostName: localAddress(values[KEY.listen]),
@@ -136,6 +151,7 @@ export async function planSshConfig(values: Values, keyBlob: string, home = home
 		user: values[KEY.user]!,
 		...(identity ? {identityFile: identity} : {}),
 		forwardAgent: Boolean(values[KEY.agent]),
+		...(via ? {proxyJump: via.jump} : {}),
 	});
 	const config = join(home, '.ssh', 'config');
 	const known = join(home, '.ssh', 'known_hosts');
@@ -158,8 +174,13 @@ function describe(done: Awaited<ReturnType<typeof apply>>): string {
 }
 
 /** --ssh-config: writes the block and pins the key; returns what it did, diffs included. */
-export async function installSshConfig(values: Values, keyBlob: string, home = homedir()): Promise<string> {
-	const done = await apply(await planSshConfig(values, keyBlob, home));
+export async function installSshConfig(
+	values: Values,
+	keyBlob: string,
+	home = homedir(),
+	via?: SshVia,
+): Promise<string> {
+	const done = await apply(await planSshConfig(values, keyBlob, home, via));
 	return `${describe(done)}Now: ssh ${values[KEY.name]}\n`;
 }
 

@@ -1,7 +1,9 @@
 // `hatch-wizard [options]`: write a stack. In a terminal, the wizard asks; with --yes (or --dry-run) nothing is
 // asked: the values come from the stack's .env, a preset and --set, and each step of the write pipeline prints
 // what it found, then the build, start and readiness check run as plain lines.
-import {join} from 'node:path';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {dirname, join, posix} from 'node:path';
 import {fieldsFor, type Image, KEY, loginCommand, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {parseSets} from '../core/resolve.js';
@@ -24,10 +26,16 @@ export interface WriteOptions {
 	boot: boolean;
 	sshConfig: boolean;
 	force: boolean;
+	/** --host TARGET: the stack is written and run on that Docker host, over SSH. */
+	host?: string;
 }
 
 /** The preset named by --preset (saved on this host, else shipped) or read from --preset-file. */
-async function loadPreset(name: string | undefined, file: string | undefined): Promise<Preset | undefined> {
+async function loadPreset(
+	name: string | undefined,
+	file: string | undefined,
+	storeKey?: string,
+): Promise<Preset | undefined> {
 	if (name && file) throw new UsageError('use either --preset or --preset-file, not both');
 	if (file) {
 		const [{readBounded, FileError}, {PRESET_FILE_MAX}] = await Promise.all([
@@ -46,12 +54,12 @@ async function loadPreset(name: string | undefined, file: string | undefined): P
 	if (!name) return undefined;
 	const id = identity(realHost());
 	const {changedFacts, Store} = await import('../store.js');
-	const store = await Store.open(id.hostname);
+	const store = await Store.open(storeKey ?? id.hostname);
 	for (const w of store.warnings) warn(w);
 	const saved = store.get(name);
 	if (!saved) return (await import('../presets.js')).findShippedPreset(name);
 	// A preset remembers the host it was made on: say what changed rather than silently differ.
-	for (const change of changedFacts(saved.facts, {user: id.user, uid: id.uid, gid: id.gid})) {
+	for (const change of storeKey ? [] : changedFacts(saved.facts, {user: id.user, uid: id.uid, gid: id.gid})) {
 		process.stderr.write(`note: ${change}; the preset's values are used (override with --set)\n`);
 	}
 	return saved;
@@ -100,10 +108,11 @@ export async function remember(
 	image: Image,
 	values: Values,
 	dir: string,
+	storeKey = id.hostname,
 ): Promise<string[]> {
 	const {Store} = await import('../store.js');
 	try {
-		const store = await Store.open(id.hostname);
+		const store = await Store.open(storeKey);
 		store.save({name: values[KEY.name]!, image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
 		store.record(values, image, dir);
 		return store.warnings;
@@ -115,7 +124,9 @@ export async function remember(
 export async function writeCommand(opts: WriteOptions): Promise<number> {
 	told.clear();
 	const chosen = imageOption(opts.image);
-	const preset = await loadPreset(opts.preset, opts.presetFile);
+	const rs = opts.host === undefined ? undefined : await import('../remote-stack.js');
+	const key = rs && opts.host !== undefined ? rs.storeKey(opts.host) : undefined;
+	const preset = await loadPreset(opts.preset, opts.presetFile, key);
 	const image: Image = chosen ?? preset?.image ?? 'stem';
 	if (preset && preset.image !== image)
 		throw new UsageError(`the preset is for ${preset.image} but --image is ${image}`);
@@ -125,8 +136,6 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 	);
 	if (errors.length) throw new UsageError(errors.join('\n'));
 
-	const host = realHost();
-	const out = outDir(opts.out);
 	if (!opts.yes && !opts.dryRun) {
 		if (!process.stdin.isTTY || !process.stdout.isTTY || process.env.CI) {
 			throw new UsageError(
@@ -134,95 +143,142 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 					'--preset-file FILE), or --dry-run to only look',
 			);
 		}
-		return wizard(opts.version, out, sets, preset, opts.out === undefined);
+		if (opts.host !== undefined)
+			throw new UsageError(
+				`with --host, pass --yes (with --set KEY=VALUE or --preset NAME) or --dry-run to only look; the questions ` +
+					`run on this machine only so far`,
+			);
+		return wizard(opts.version, outDir(opts.out), sets, preset, opts.out === undefined);
 	}
 	const [
 		{ansi, changeLines, colorFor},
 		{checkValues, describeOverride, resolveConfig},
 		{factsFrom, inspectHost},
 		pipeline,
+		{hostFileProblems},
 	] = await Promise.all([
 		import('../core/describe.js'),
 		import('../core/resolve.js'),
 		import('../host/inspect.js'),
 		import('../pipeline.js'),
+		import('../stack.js'),
 	]);
-	const {checkFiles, checkHost, planFiles, readExisting, stackDir, writeFiles} = pipeline;
-	const target = {host, out, image, version: opts.version};
-	const facts = factsFrom(await inspectHost(host));
-	const dir = stackDir(target);
-	const envPath = join(dir, '.env');
-	const existing = readExisting(target);
-	const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
-	const values = checkValues(image, resolved.values, facts, preset);
-	const files = checkFiles(resolved.values);
-	const checked = {errors: [...values.errors, ...files.errors], warnings: [...files.warnings, ...values.warnings]};
-	if (resolved.overrides.length && !opts.force) {
-		// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
-		process.stderr.write(
-			`error: the preset would change what your ${envPath} ` +
-				`says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`,
+	const {checkHost, planFiles, readExisting, writeFiles} = pipeline;
+	// A remote stack: its folder there is staged here, planned here, and its changes sent back (remote-stack.ts).
+	const remote = rs && opts.host !== undefined ? await rs.connect(opts.host) : undefined;
+	const host = remote?.host ?? realHost();
+	const dir = remote ? posix.join(rs!.remoteOut(remote, opts.out), image) : join(outDir(opts.out), image);
+	const staging = remote ? mkdtempSync(join(tmpdir(), 'hatch-stage-')) : undefined;
+	try {
+		if (remote) await rs!.fetchStack(remote, dir, join(staging!, image));
+		const target = {host, out: staging ?? dirname(dir), image, version: opts.version};
+		// There, the remote's own answers (its GPUs by its nvidia-smi, not this machine's PCI list); the keys
+		// offered for login are this side's, which the stack carries there.
+		const facts = factsFrom(await inspectHost(host, remote ? {graphics: async () => []} : {}));
+		if (remote) {
+			const {publicKeys} = await import('../host/probes.js');
+			const here = identity(realHost());
+			const keys = await publicKeys(realHost(), here.home);
+			if (keys.length) facts.publicKeys = keys;
+			else delete facts.publicKeys;
+		}
+		const envPath = join(dir, '.env');
+		const existing = readExisting(target);
+		const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
+		const values = checkValues(image, resolved.values, facts, preset);
+		const files = hostFileProblems(
+			resolved.values,
+			remote ? await rs!.remoteFiles(remote, resolved.values, dir) : undefined,
 		);
-		process.stderr.write(
-			`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`,
-		);
-		return 2;
-	}
-	if (checked.errors.length) {
-		for (const p of checked.errors) process.stderr.write(`error: ${p}\n`);
-		process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${envPath}` : ''}.\n`);
-		return 2;
-	}
-	// A dry run asks nothing of the engine; a real run checks what the build and start need before writing.
-	const deploy = {build: !opts.dryRun && opts.build, boot: !opts.dryRun && opts.boot};
-	const {renamed, drift, engine} = await checkHost(target, resolved.values, deploy);
-	for (const d of drift) process.stdout.write(`note: ${d}\n`);
-	for (const w of [...checked.warnings, ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
-	if (engine?.deployErrors.length) {
-		const {refusal} = await import('../host/preflight.js');
-		for (const l of refusal(engine.deployErrors, false)) process.stderr.write(`${l.text}\n`);
-		return 2;
-	}
-	for (const w of engine?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
-	for (const n of engine?.notes ?? []) process.stdout.write(`note: ${n}\n`);
+		const checked = {errors: [...values.errors, ...files.errors], warnings: [...files.warnings, ...values.warnings]};
+		const shownEnv = remote ? `${envPath} on ${remote.text}` : envPath;
+		if (resolved.overrides.length && !opts.force) {
+			// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
+			process.stderr.write(
+				`error: the preset would change what your ${shownEnv} ` +
+					`says:\n${resolved.overrides.map(o => `  ${describeOverride(o)}\n`).join('')}`,
+			);
+			process.stderr.write(
+				`Keep yours with --set KEY=VALUE for each, or apply the preset's with --force. Nothing was written.\n`,
+			);
+			return 2;
+		}
+		if (checked.errors.length) {
+			for (const p of checked.errors) process.stderr.write(`error: ${p}\n`);
+			process.stderr.write(`Fix with --set KEY=VALUE${existing ? ` or edit ${shownEnv}` : ''}.\n`);
+			return 2;
+		}
+		// A dry run asks nothing of the engine; a real run checks what the build and start need before writing.
+		const deploy = {build: !opts.dryRun && opts.build, boot: !opts.dryRun && opts.boot};
+		const {renamed, drift, engine} = await checkHost(target, resolved.values, deploy);
+		for (const d of drift) process.stdout.write(`note: ${d}\n`);
+		for (const w of [...checked.warnings, ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
+		if (engine?.deployErrors.length) {
+			const {refusal} = await import('../host/preflight.js');
+			for (const l of refusal(engine.deployErrors, false)) process.stderr.write(`${l.text}\n`);
+			return 2;
+		}
+		for (const w of engine?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+		for (const n of engine?.notes ?? []) process.stdout.write(`note: ${n}\n`);
 
-	const changes = await planFiles(target, resolved.values, facts.composeVersion);
-	const pending = changes.filter(c => c.state !== 'unchanged');
-	// .env and compose are always listed; build-context files only when they change.
-	const color = colorFor(process.stdout.isTTY, process.env);
-	process.stdout.write(
-		ansi(
-			changes.filter(c => c.showDiff || c.state !== 'unchanged').flatMap(c => changeLines(c)),
-			color,
-		),
-	);
-	if (opts.dryRun) {
+		// The files named on this side travel with a remote stack, which names its copies.
+		const carry = remote ? rs!.carryFiles(resolved.values, dir, join(staging!, image)) : undefined;
+		const v = carry?.values ?? resolved.values;
+		const changes = await planFiles(target, v, facts.composeVersion, carry ? {dir, files: carry.files} : undefined);
+		const pending = changes.filter(c => c.state !== 'unchanged');
+		// .env and compose are always listed; build-context files only when they change.
+		const color = colorFor(process.stdout.isTTY, process.env);
+		const shown = remote ? rs!.relabel(changes, join(staging!, image), dir, remote.text) : changes;
 		process.stdout.write(
-			pending.length
-				? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n`
-				: `Nothing to do: ${dir} is up to date.\n`,
+			ansi(
+				shown.filter(c => c.showDiff || c.state !== 'unchanged').flatMap(c => changeLines(c)),
+				color,
+			),
 		);
-		return 0;
+		const where = remote ? `${dir} on ${remote.text}` : dir;
+		if (opts.dryRun) {
+			process.stdout.write(
+				pending.length
+					? `Dry run: ${pending.length} file(s) would be written; nothing was written.\n`
+					: `Nothing to do: ${where} is up to date.\n`,
+			);
+			return 0;
+		}
+		if (pending.length === 0) process.stdout.write(`Nothing to write: ${where} is up to date.\n`);
+		else {
+			const done = remote
+				? await rs!.pushChanges(remote, dir, join(staging!, image), changes)
+				: await writeFiles(changes);
+			for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
+			process.stdout.write(`Wrote ${pending.length} file(s) to ${where}.\n`);
+		}
+		for (const w of await remember(identity(host), image, v, dir, key)) warn(w);
+		if (opts.sshConfig && !opts.boot) {
+			process.stderr.write(
+				`note: --ssh-config was not applied: it pins the container's host key, which exists once the container ` +
+					`has started; run again without --no-boot (or later: hatch-wizard --yes ` +
+					`--no-build --ssh-config ${remote ? `--host ${remote.text} ` : ''}--out ${dirname(dir)})\n`,
+			);
+		}
+		if (!opts.build && !opts.boot) {
+			process.stdout.write(
+				remote
+					? `Next: ssh ${remote.text} 'cd ${dir} && docker compose up -d --build'\n`
+					: `Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`,
+			);
+			return 0;
+		}
+		const {deployPlain} = await import('../docker/plain.js');
+		const sshOptions = {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig};
+		if (!remote) return deployPlain(dir, v, sshOptions);
+		const {configDir} = await import('../store.js');
+		return deployPlain(dir, v, {
+			...sshOptions,
+			engine: remote.engine,
+			logDir: join(configDir(), 'logs', rs!.slug(remote.text), v[KEY.name] ?? image),
+			via: rs!.via(remote, resolved.values, dir),
+		});
+	} finally {
+		if (staging) rmSync(staging, {recursive: true, force: true});
 	}
-	if (pending.length === 0) process.stdout.write(`Nothing to write: ${dir} is up to date.\n`);
-	else {
-		const done = await writeFiles(changes);
-		for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
-		process.stdout.write(`Wrote ${pending.length} file(s) to ${dir}.\n`);
-	}
-	const v = resolved.values;
-	for (const w of await remember(identity(host), image, v, dir)) warn(w);
-	if (opts.sshConfig && !opts.boot) {
-		process.stderr.write(
-			`note: --ssh-config was not applied: it pins the container's host key, which exists once the container has ` +
-				`started; run again without --no-boot (or later: hatch-wizard --yes ` +
-				`--no-build --ssh-config --out ${out})\n`,
-		);
-	}
-	if (!opts.build && !opts.boot) {
-		process.stdout.write(`Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`);
-		return 0;
-	}
-	const {deployPlain} = await import('../docker/plain.js');
-	return deployPlain(dir, v, {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig});
 }

@@ -54,6 +54,8 @@ export interface DeployOptions {
 	readyTimeoutMs?: number;
 	events?: DeployEvents;
 	engine?: Engine;
+	/** Where the log goes (default: the stack's logs/ folder; for a remote stack, a folder on this side). */
+	logDir?: string;
 }
 
 export function deploy(
@@ -62,7 +64,7 @@ export function deploy(
 	options: DeployOptions,
 ): {done: Promise<DeployResult>; cancel: () => void} {
 	const t0 = Date.now();
-	const logFile = join(dir, 'logs', `hatch-${timestamp()}.log`);
+	const logFile = join(options.logDir ?? join(dir, 'logs'), `hatch-${timestamp()}.log`);
 	const progress = new BuildProgress();
 	const ev = options.events ?? {};
 	const {proc, ready: readyHost} = options.engine ?? realEngine;
@@ -189,7 +191,7 @@ export async function createExternalVolumes(
  * boot that never became ready, interrupted. The terminal UI and the plain output both print exactly these
  * lines, so they cannot tell different stories. The exit code goes with it.
  */
-export function outcome(r: DeployResult, values: Values, dir: string): {code: number; lines: Line[]} {
+export function outcome(r: DeployResult, values: Values, dir: string, jump?: string): {code: number; lines: Line[]} {
 	const line = (text: string, tone: Line['tone'] = 'plain'): Line => ({text, tone});
 	if (r.canceled)
 		return {code: 130, lines: [line(`Interrupted: ${stateAfter(r, dir)}`, 'warn'), line(`Log: ${r.logFile}`, 'dim')]};
@@ -219,7 +221,7 @@ export function outcome(r: DeployResult, values: Values, dir: string): {code: nu
 		code: 0,
 		lines: [
 			line(
-				`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh -p ${values[KEY.port]} ` +
+				`✔ ready in ${(r.ms / 1000).toFixed(1)} s: ssh ${jump ? `-J ${jump} ` : ''}-p ${values[KEY.port]} ` +
 					`${values[KEY.user]}@${localAddress(values[KEY.listen])}`,
 				'good',
 			),

@@ -1,6 +1,7 @@
 // Build and boot without a terminal UI (--yes, CI, pipes): one plain line per event.
 import {ansi} from '../core/describe.js';
 import type {Values} from '../core/model.js';
+import type {SshVia} from '../sshconfig.js';
 import type {BuildProgress} from './buildkit.js';
 import {deploy, type Engine, outcome, type Phase} from './deploy.js';
 import {onInterrupt} from './proc.js';
@@ -19,6 +20,10 @@ export interface PlainOptions {
 	/** How often a long step says it is still running (a CI log with no line for minutes looks hung). */
 	heartbeatMs?: number;
 	engine?: Engine;
+	/** Where the log goes (see DeployOptions). */
+	logDir?: string;
+	/** A stack on a remote host: the Host block reaches it through that host (see planSshConfig). */
+	via?: SshVia;
 }
 
 export async function deployPlain(
@@ -45,6 +50,7 @@ export async function deployPlain(
 		boot: options.boot,
 		...(options.noCache ? {noCache: true} : {}),
 		...(options.engine ? {engine: options.engine} : {}),
+		...(options.logDir ? {logDir: options.logDir} : {}),
 		events: {
 			onPhase: p => {
 				phase = p;
@@ -87,12 +93,12 @@ export async function deployPlain(
 	clearInterval(heartbeat);
 	stopListening();
 
-	const told = outcome(r, values, dir);
+	const told = outcome(r, values, dir, options.via?.jump);
 	if (!r.ok) out('\n');
 	out(ansi(told.lines, false));
 	if (told.code !== 0 || !r.ready) return told.code;
 	const {installSshConfig, repinHostKey} = await import('../sshconfig.js');
-	if (options.sshConfig) out(await installSshConfig(values, r.ready!.keyBlob!));
+	if (options.sshConfig) out(await installSshConfig(values, r.ready!.keyBlob!, undefined, options.via));
 	else {
 		const repinned = await repinHostKey(values, r.ready!.keyBlob!);
 		if (repinned) out(repinned);

@@ -1,0 +1,284 @@
+// A stack on a Docker host reached over SSH (--host TARGET). Everything goes through one multiplexed
+// connection (host/remote.ts). The stack's folder there is copied into a local staging folder, the usual
+// pipeline plans against that copy (so diffs, hand edits and the compose identity work as for a local stack),
+// and the changed files go back in one step: each checked against what was read, backed up, and moved into
+// place from a folder beside it (atomic). The files the settings name on this side (the public key, the secrets)
+// are carried into the stack's folder there; every other path is the remote's, and is checked there.
+import {createHash} from 'node:crypto';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import {dirname, join, posix, relative} from 'node:path';
+import {UsageError} from './commands/common.js';
+import {FIELDS, KEY, type Values} from './core/model.js';
+import type {Engine} from './docker/deploy.js';
+import {type Host, identity} from './host/probes.js';
+import {
+	type RemoteRunner,
+	remoteCommand,
+	remoteHost,
+	remoteProc,
+	remoteReadyHost,
+	remoteRunner,
+	resolveTarget,
+	type SshTarget,
+	shellQuote,
+	sshProblem,
+} from './host/remote.js';
+import type {SshVia} from './sshconfig.js';
+import {type FileChange, type HostFiles, localFiles, type PlannedFile, timestamp} from './stack.js';
+
+/** A remote Docker host, connected. */
+export interface Remote {
+	/** TARGET as the user gave it (an alias, user@host[:port], ssh://…, a docker context). */
+	text: string;
+	target: SshTarget;
+	runner: RemoteRunner;
+	host: Host;
+	/** Its docker compose and readiness gate, run there. */
+	engine: Engine;
+}
+
+/** Where the stacks and presets of a remote host are kept in the local store: by TARGET, as given. */
+export const storeKey = (text: string) => `ssh:${text}`;
+/** The TARGET of a store key, or undefined for a key that names this machine. */
+export const targetOf = (key: string) => (key.startsWith('ssh:') ? key.slice(4) : undefined);
+
+/** Opens the shared connection and reads who the user is there; a bad TARGET is a usage error. */
+export async function connect(text: string): Promise<Remote> {
+	const target = await resolveTarget(text);
+	if ('error' in target) throw new UsageError(target.error);
+	const runner = remoteRunner(target);
+	const host = await remoteHost(runner);
+	return {text, target, runner, host, engine: {proc: remoteProc(runner), ready: remoteReadyHost(runner)}};
+}
+
+/** The folder for stacks there: --out (absolute, or from the home there), else the default for that host. */
+export function remoteOut(r: Remote, out: string | undefined): string {
+	const id = identity(r.host);
+	if (out === undefined)
+		return r.host.env.DOCKER ? posix.join(r.host.env.DOCKER, 'services', id.hostname) : posix.join(id.home, 'hatch');
+	const inHome = out === '~' ? '' : out.startsWith('~/') ? out.slice(2) : undefined;
+	return posix.resolve(id.home, inHome ?? out);
+}
+
+/** The files of a stack folder that hatch writes (the rest, logs and backups, stays there). */
+const FETCHED = `cd -- "$1" 2>/dev/null || exit 0
+send() { printf '%s\\0' "$1" && base64 -w0 -- "$1" && printf '\\0'; }
+for f in .env docker-compose.yml README.md; do if [ -f "$f" ]; then send "$f"; fi; done
+for d in image host-files; do
+  if [ -d "$d" ]; then find "$d" -type f -print0 | while IFS= read -r -d '' f; do send "$f"; done; fi
+done`;
+
+/** A path inside the stack folder, as the remote listed it: relative, with no way out of it. */
+const insideStack = (rel: string) => rel !== '' && !rel.startsWith('/') && !rel.split('/').some(p => p === '..');
+
+/** Copies the stack folder `dir` there (the files hatch writes) into `local` (empty when there is none yet). */
+export async function fetchStack(r: Remote, dir: string, local: string): Promise<void> {
+	const got = await r.runner.run(remoteCommand('bash', ['-c', FETCHED, 'bash', dir]), {timeoutMs: 60_000});
+	const lost = sshProblem(r.target, got);
+	if (lost || got.exitCode !== 0)
+		throw new Error(lost ?? `reading ${dir} on ${r.text} failed: ${got.stderr.trim() || `exit ${got.exitCode}`}`);
+	const parts = got.stdout.split('\0');
+	for (let k = 0; k + 1 < parts.length; k += 2) {
+		const rel = parts[k]!;
+		if (!insideStack(rel)) throw new Error(`reading ${dir} on ${r.text}: unexpected file name ${JSON.stringify(rel)}`);
+		const path = join(local, rel);
+		mkdirSync(dirname(path), {recursive: true, mode: 0o700});
+		writeFileSync(path, Buffer.from(parts[k + 1]!, 'base64'), {mode: 0o600});
+	}
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The shell lines that check, stage, back up and place the changed files (run there with bash -s DIR STAMP). */
+export function pushScript(changes: {rel: string; backupRel?: string; old?: string; content: string; mode: number}[]) {
+	const lines = [
+		'set -eu',
+		'umask 077',
+		'mkdir -p -- "$1" && cd -- "$1"',
+		'stamp=$2',
+		'inc=.hatch/incoming-$$',
+		'mkdir -p -- "$inc"',
+		`trap 'rm -rf -- "$inc"' EXIT`,
+		// What was read is still there: else nothing is written (edited meanwhile).
+		'same() { if [ "$2" = - ]; then [ ! -e "$1" ] && [ ! -L "$1" ]; else [ -f "$1" ] && ' +
+			'[ "$(sha256sum < "$1" | cut -c1-64)" = "$2" ]; fi; }',
+		'place() {',
+		'  if [ "$4" != - ]; then',
+		'    b=$4.bak-$stamp; k=2',
+		'    while [ -e "$b" ]; do b=$4.bak-$stamp-$k; k=$((k + 1)); done',
+		'    mkdir -p -- "$(dirname -- "$b")" && cp -p -- "$2" "$b" && chmod 600 "$b" && printf "backup\\t%s\\n" "$b"',
+		'  fi',
+		'  mkdir -p -- "$(dirname -- "$2")" && chmod "$3" "$inc/$1" && mv -f -- "$inc/$1" "$2"',
+		'}',
+	];
+	changes.forEach(c => {
+		const q = shellQuote(c.rel);
+		lines.push(
+			`same ${q} ${c.old === undefined ? '-' : sha256(c.old)} || { echo "changed meanwhile: ${q}" >&2; exit 3; }`,
+		);
+	});
+	changes.forEach((c, n) => {
+		const data = Buffer.from(c.content, 'utf8').toString('base64');
+		lines.push(`base64 -d > "$inc/${n}" <<'HATCH_DATA'`, ...(data.match(/.{1,76}/g) ?? []), 'HATCH_DATA');
+	});
+	changes.forEach((c, n) => {
+		const backup = c.old === undefined ? '-' : shellQuote(c.backupRel ?? c.rel);
+		lines.push(`place ${n} ${shellQuote(c.rel)} ${c.mode.toString(8)} ${backup}`);
+	});
+	return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the new and changed files of a plan made in `local` (the staged copy of `dir`) into `dir` there; returns
+ * them with their paths and backups there. Nothing is written when a file there changed since it was read.
+ */
+export async function pushChanges(r: Remote, dir: string, local: string, changes: FileChange[]): Promise<FileChange[]> {
+	const pending = changes.filter(c => c.state !== 'unchanged');
+	const at = (path: string) => relative(local, path).split('\\').join('/');
+	const script = pushScript(
+		pending.map(c => ({
+			rel: at(c.path),
+			...(c.backupAs ? {backupRel: at(c.backupAs)} : {}),
+			...(c.old === undefined ? {} : {old: c.old}),
+			content: c.content,
+			mode: c.mode,
+		})),
+	);
+	const got = await r.runner.run(remoteCommand('bash', ['-s', '--', dir, timestamp()]), {
+		input: script,
+		timeoutMs: 120_000,
+	});
+	const lost = sshProblem(r.target, got);
+	if (lost) throw new Error(lost);
+	if (got.exitCode === 3)
+		throw new Error(`${got.stderr.trim()} (on ${r.text}); nothing was written, run again to see the new diff`);
+	if (got.exitCode !== 0)
+		throw new Error(`writing ${dir} on ${r.text} failed: ${got.stderr.trim() || `exit ${got.exitCode}`}`);
+	const backups = got.stdout
+		.split('\n')
+		.filter(l => l.startsWith('backup\t'))
+		.map(l => l.slice(7));
+	return changes.map(c => {
+		const rel = at(c.path);
+		const backup = backups.find(b => b.startsWith(`${at(c.backupAs ?? c.path)}.bak-`));
+		return {
+			...c,
+			path: posix.join(dir, rel),
+			...(backup && c.state === 'changed' ? {backup: posix.join(dir, backup)} : {}),
+		};
+	});
+}
+
+/** The settings whose files are on this side and travel with the stack: the public keys, the secrets file. */
+const CARRIED = FIELDS.filter(f => f.hostPath === 'keys' || f.hostPath === 'file').map(f => f.key);
+/** Where a carried file goes in the stack's folder there. */
+const carriedAt = (dir: string, key: string) => posix.join(dir, 'host-files', key.toLowerCase());
+
+/** Whether the setting's path is one on this side, to be carried (a path already in the stack's folder is not). */
+export const carried = (key: string, value: string | undefined, dir: string) =>
+	CARRIED.includes(key) && !!value && !value.startsWith(`${posix.join(dir, 'host-files')}/`);
+
+/**
+ * The carried files: each setting that names a file on this side gets a copy in the stack's folder there
+ * (the secrets 0600) and names that copy. Read after they were checked (hostFileProblems).
+ */
+export function carryFiles(values: Values, dir: string, local: string): {values: Values; files: PlannedFile[]} {
+	const out: Values = {...values};
+	const files: PlannedFile[] = [];
+	for (const key of CARRIED) {
+		const value = values[key];
+		if (!carried(key, value, dir)) continue;
+		const secret = FIELDS.find(f => f.key === key)?.hostPath === 'file';
+		const content = localFiles.readKeys(value!, key);
+		const there = carriedAt(dir, key);
+		files.push({
+			path: join(local, posix.relative(dir, there)),
+			content,
+			mode: secret ? 0o600 : 0o644,
+			showDiff: false,
+		});
+		out[key] = there;
+	}
+	return {values: out, files};
+}
+
+type Kind = ReturnType<HostFiles['kind']>;
+
+/**
+ * The host files of the settings as the remote sees them, read in one go (stat for each path, the text of a
+ * public key file there): `filesFor` gives hostFileProblems the remote's view, or this side's for a carried file.
+ */
+export async function remoteFiles(r: Remote, values: Values, dir: string): Promise<(key: string) => HostFiles> {
+	const paths = new Set<string>();
+	const keysThere: string[] = [];
+	for (const f of FIELDS) {
+		const value = values[f.key];
+		if (!value || carried(f.key, value, dir)) continue;
+		if (f.container === 'mounts') for (const item of value.split(',')) paths.add(item.split(':')[0]!);
+		else if (f.hostPath) paths.add(value);
+		if (f.hostPath === 'keys') keysThere.push(value);
+	}
+	const list = [...paths];
+	const script =
+		`for p in "$@"; do s=$(stat -L -c '%F|%u|%g|%a' -- "$p" 2>/dev/null) || s=missing; ` + `printf '%s\\0' "$s"; done`;
+	const got = list.length
+		? await r.runner.run(remoteCommand('bash', ['-c', script, 'bash', ...list]), {timeoutMs: 30_000})
+		: undefined;
+	const lost = got && sshProblem(r.target, got);
+	if (lost) throw new Error(lost);
+	const stats = new Map<string, {kind: Kind; uid: number; gid: number; mode: number} | undefined>();
+	const said = got?.stdout.split('\0') ?? [];
+	list.forEach((p, k) => {
+		const [type = 'missing', uid, gid, mode] = (said[k] ?? 'missing').split('|');
+		const kind: Kind =
+			type === 'missing'
+				? 'missing'
+				: type.startsWith('regular')
+					? 'file'
+					: type === 'directory'
+						? 'folder'
+						: type === 'socket'
+							? 'socket'
+							: 'special file';
+		stats.set(
+			p,
+			kind === 'missing' ? undefined : {kind, uid: Number(uid), gid: Number(gid), mode: Number.parseInt(mode!, 8)},
+		);
+	});
+	const texts = new Map<string, string>();
+	for (const p of keysThere) {
+		const text = await r.host.readFile(p).catch(() => undefined);
+		if (text !== undefined) texts.set(p, text);
+	}
+	const there: HostFiles = {
+		where: `on ${r.text}`,
+		kind: p => stats.get(p)?.kind ?? 'missing',
+		owner: p => stats.get(p),
+		readKeys(p, key) {
+			const text = texts.get(p);
+			if (text === undefined) throw new Error(`${key} ${p} cannot be read on ${r.text}`);
+			return text;
+		},
+	};
+	return key => (carried(key, values[key], dir) ? localFiles : there);
+}
+
+/** A folder name for this TARGET (its local logs). */
+export const slug = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+
+/** The changes as the user should read them: each path (and diff header) as the file there, `TARGET:/path`. */
+export function relabel(changes: FileChange[], local: string, dir: string, text: string): FileChange[] {
+	const there = (path: string) => `${text}:${posix.join(dir, relative(local, path).split('\\').join('/'))}`;
+	return changes.map(c => ({...c, path: there(c.path), diff: c.diff.replaceAll(`${local}/`, `${text}:${dir}/`)}));
+}
+
+/**
+ * How this side reaches the stack's sshd: through the Docker host (ProxyJump, as ssh reaches it with --host),
+ * with the private key whose public half was carried there, when it is next to it.
+ */
+export function via(r: Remote, values: Values, dir: string): SshVia {
+	const jump = r.target.port ? `${r.target.destination}:${r.target.port}` : r.target.destination;
+	const keys = values[KEY.authKeys] ?? '';
+	const identity = carried(KEY.authKeys, keys, dir) && keys.endsWith('.pub') ? keys.slice(0, -4) : undefined;
+	return {jump, ...(identity && existsSync(identity) ? {identity} : {})};
+}

@@ -1,0 +1,302 @@
+// A stack on a remote Docker host (source/remote-stack.ts, remoteProc): staging its folder here, sending the
+// changes back (checked, backed up, placed atomically), the files carried from this side, the remote's view of
+// the host paths, and remote commands that stop when this side cancels. The SSH hop is replaced by a local
+// shell (the line ssh would send runs in `sh -c`), so every script and quoting runs for real; the e2e suite
+// (test/e2e/remote-deploy.test.ts) drives a real sshd and a second engine.
+import {spawnSync} from 'node:child_process';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	statSync,
+	writeFileSync,
+} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {type RunOptions, run} from '../../source/docker/proc.js';
+import {remoteHost, remoteProc, remoteReadyHost, remoteRunner} from '../../source/host/remote.js';
+import {
+	carried,
+	carryFiles,
+	fetchStack,
+	pushChanges,
+	type Remote,
+	relabel,
+	remoteFiles,
+	remoteOut,
+	via,
+} from '../../source/remote-stack.js';
+import {compare, hostFileProblems} from '../../source/stack.js';
+import {until} from '../helpers/until.js';
+
+const target = {destination: 'ana@box', label: 'box'};
+const tmp = (name: string) => mkdtempSync(join(tmpdir(), `hatch-rs-${name}-`));
+
+/** `run` as ssh would do it, with the hop replaced by a local shell (the last word is the remote line). */
+const hop = (cmd: string, args: string[], options: RunOptions = {}) => {
+	expect(cmd).toBe('ssh');
+	return run('sh', ['-c', args.at(-1)!], options);
+};
+
+async function connected(env: Record<string, string> = {}): Promise<Remote> {
+	const runner = remoteRunner(target, hop, tmp('ctl'));
+	const host = await remoteHost(runner);
+	Object.assign(host.env, env);
+	return {text: 'box', target, runner, host, engine: {proc: remoteProc(runner), ready: remoteReadyHost(runner)}};
+}
+
+describe('the stack folder there, staged here and sent back', () => {
+	it('copies the files hatch writes (not logs or backups); a folder that is not there stages nothing', async () => {
+		const there = tmp('there');
+		mkdirSync(join(there, 'image', 'stem'), {recursive: true});
+		mkdirSync(join(there, 'logs'));
+		writeFileSync(join(there, '.env'), 'STEM_USER=ana\n');
+		writeFileSync(join(there, 'docker-compose.yml'), 'services: {}\n');
+		writeFileSync(join(there, 'image', 'stem', 'a b.sh'), '#!/bin/sh\n');
+		mkdirSync(join(there, 'host-files'));
+		writeFileSync(join(there, 'host-files', 'stem_auth_keys_path'), 'ssh-ed25519 AAAA\n');
+		writeFileSync(join(there, 'logs', 'hatch-1.log'), 'old\n');
+		const here = tmp('here');
+		const r = await connected();
+		await fetchStack(r, there, here);
+		expect(readFileSync(join(here, '.env'), 'utf8')).toBe('STEM_USER=ana\n');
+		expect(readFileSync(join(here, 'image', 'stem', 'a b.sh'), 'utf8')).toBe('#!/bin/sh\n');
+		expect(readFileSync(join(here, 'host-files', 'stem_auth_keys_path'), 'utf8')).toBe('ssh-ed25519 AAAA\n');
+		expect(existsSync(join(here, 'logs'))).toBe(false);
+		const empty = tmp('empty');
+		await fetchStack(r, join(there, 'nothing'), empty);
+		expect(readdirSync(empty)).toEqual([]);
+	});
+
+	it('writes new files with their modes, backs up a changed one (0600) and replaces it; leaves the same ones', async () => {
+		const there = tmp('there');
+		writeFileSync(join(there, '.env'), 'OLD=1\n');
+		writeFileSync(join(there, 'README.md'), 'same\n');
+		const here = tmp('here');
+		const r = await connected();
+		await fetchStack(r, there, here);
+		const changes = await compare([
+			{path: join(here, '.env'), content: 'NEW=1\n', mode: 0o600, showDiff: true},
+			{path: join(here, 'README.md'), content: 'same\n', mode: 0o644, showDiff: false},
+			{
+				path: join(here, 'image', 'x.sh'),
+				content: 'echo x\n',
+				mode: 0o755,
+				showDiff: false,
+				backupAs: join(here, '.hatch', 'backups', 'image', 'x.sh'),
+			},
+		]);
+		const before = statSync(join(there, 'README.md')).mtimeMs;
+		const done = await pushChanges(r, there, here, changes);
+		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('NEW=1\n');
+		expect(statSync(join(there, '.env')).mode & 0o777).toBe(0o600);
+		expect(statSync(join(there, 'image', 'x.sh')).mode & 0o777).toBe(0o755);
+		expect(statSync(join(there, 'README.md')).mtimeMs).toBe(before);
+		const env = done.find(c => c.path === join(there, '.env'))!;
+		expect(env.backup).toMatch(new RegExp(`^${there}/\\.env\\.bak-\\d{8}-\\d{6}$`));
+		expect(readFileSync(env.backup!, 'utf8')).toBe('OLD=1\n');
+		expect(statSync(env.backup!).mode & 0o777).toBe(0o600);
+		// Nothing left of the staging folder there.
+		expect(readdirSync(join(there, '.hatch'))).toEqual([]);
+
+		// A build-context file that changes is backed up outside the build context.
+		await fetchStack(r, there, here);
+		const again = await compare([
+			{
+				path: join(here, 'image', 'x.sh'),
+				content: 'echo y\n',
+				mode: 0o755,
+				showDiff: false,
+				backupAs: join(here, '.hatch', 'backups', 'image', 'x.sh'),
+			},
+		]);
+		const [x] = await pushChanges(r, there, here, again);
+		expect(x!.backup).toMatch(new RegExp(`^${there}/\\.hatch/backups/image/x\\.sh\\.bak-`));
+		expect(readFileSync(x!.backup!, 'utf8')).toBe('echo x\n');
+	});
+
+	it('writes nothing when a file there changed (or appeared) since it was read, and says so', async () => {
+		const there = tmp('there');
+		writeFileSync(join(there, '.env'), 'A=1\n');
+		const here = tmp('here');
+		const r = await connected();
+		await fetchStack(r, there, here);
+		const changes = await compare([
+			{path: join(here, '.env'), content: 'A=2\n', mode: 0o600, showDiff: true},
+			{path: join(here, 'docker-compose.yml'), content: 'services: {}\n', mode: 0o644, showDiff: true},
+		]);
+		writeFileSync(join(there, '.env'), 'A=edited\n');
+		await expect(pushChanges(r, there, here, changes)).rejects.toThrow(
+			/changed meanwhile: \.env \(on box\); nothing was written/,
+		);
+		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('A=edited\n');
+		expect(existsSync(join(there, 'docker-compose.yml'))).toBe(false);
+
+		writeFileSync(join(there, '.env'), 'A=1\n');
+		writeFileSync(join(there, 'docker-compose.yml'), 'mine\n');
+		await expect(pushChanges(r, there, here, changes)).rejects.toThrow(/changed meanwhile: docker-compose\.yml/);
+		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('A=1\n');
+	});
+
+	it('shows each change as the file there (TARGET:/path), diff headers too', async () => {
+		const here = tmp('here');
+		writeFileSync(join(here, '.env'), 'A=1\n');
+		const [c] = relabel(
+			await compare([{path: join(here, '.env'), content: 'A=2\n', mode: 0o600, showDiff: true}]),
+			here,
+			'/home/ana/hatch/stem',
+			'box',
+		);
+		expect(c!.path).toBe('box:/home/ana/hatch/stem/.env');
+		expect(c!.diff).toContain('box:/home/ana/hatch/stem/.env');
+		expect(c!.diff).not.toContain(here);
+	});
+});
+
+describe('where stacks go there', () => {
+	it('~/hatch there by default, $DOCKER/services/<host> when set there; --out from the home there', async () => {
+		const r = await connected({HOME: '/home/ana'});
+		const home = r.host.userInfo().homedir;
+		const name = r.host.hostname();
+		delete r.host.env.DOCKER;
+		expect(remoteOut(r, undefined)).toBe(`${home}/hatch`);
+		expect(remoteOut(r, '~/stacks')).toBe(`${home}/stacks`);
+		expect(remoteOut(r, 'rel')).toBe(`${home}/rel`);
+		expect(remoteOut(r, '/srv/x/')).toBe('/srv/x');
+		r.host.env.DOCKER = '/srv/docker';
+		expect(remoteOut(r, undefined)).toBe(`/srv/docker/services/${name}`);
+	});
+});
+
+describe('host files: carried from this side, or checked there', () => {
+	const dir = '/home/ana/hatch/stem';
+
+	it('the public key and the secrets named here are copied into the stack folder there, which the .env names', () => {
+		const here = tmp('keys');
+		writeFileSync(join(here, 'id.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmE me\n');
+		writeFileSync(join(here, 'secrets.env'), 'TOKEN=x\n');
+		const staged = tmp('staged');
+		const {values, files} = carryFiles(
+			{STEM_AUTH_KEYS_PATH: join(here, 'id.pub'), APOGEE_SECRETS_PATH: join(here, 'secrets.env'), STEM_USER: 'ana'},
+			dir,
+			staged,
+		);
+		expect(values.STEM_AUTH_KEYS_PATH).toBe(`${dir}/host-files/stem_auth_keys_path`);
+		expect(values.APOGEE_SECRETS_PATH).toBe(`${dir}/host-files/apogee_secrets_path`);
+		expect(values.STEM_USER).toBe('ana');
+		expect(files.map(f => [f.path, f.mode, f.content])).toEqual([
+			[join(staged, 'host-files', 'stem_auth_keys_path'), 0o644, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmE me\n'],
+			[join(staged, 'host-files', 'apogee_secrets_path'), 0o600, 'TOKEN=x\n'],
+		]);
+		// Already there (a second run): not carried again, and folders are never carried.
+		expect(carried('STEM_AUTH_KEYS_PATH', values.STEM_AUTH_KEYS_PATH, dir)).toBe(false);
+		expect(carried('NEURON_PROJECTS_PATH', '/data', dir)).toBe(false);
+		expect(carried('STEM_AUTH_KEYS_PATH', '', dir)).toBe(false);
+	});
+
+	it('a folder that exists only on this side is refused, naming the remote; one there passes', async () => {
+		const here = tmp('only-here');
+		const r = await connected();
+		// The "remote" is this machine through a local shell: a path it lacks is one that exists nowhere.
+		const missing = join(here, 'not-there');
+		const problems = hostFileProblems(
+			{NEURON_PROJECTS_PATH: missing, STEM_EXTRA_MOUNTS: `${missing}:/x`},
+			await remoteFiles(r, {NEURON_PROJECTS_PATH: missing, STEM_EXTRA_MOUNTS: `${missing}:/x`}, dir),
+		);
+		expect(problems.errors).toEqual([
+			`NEURON_PROJECTS_PATH ${missing} does not exist on box; create it (mkdir -p '${missing}') or leave the ` +
+				'setting empty',
+			`STEM_EXTRA_MOUNTS: ${missing} does not exist on box; mount the share or create it (mkdir -p '${missing}'), ` +
+				`or take "${missing}:/x" out of the list`,
+		]);
+		const ok = hostFileProblems({NEURON_PROJECTS_PATH: here}, await remoteFiles(r, {NEURON_PROJECTS_PATH: here}, dir));
+		expect(ok.errors).toEqual([]);
+	});
+
+	it('a folder there that the container user cannot write is warned about with its owner and mode there', async () => {
+		const folder = tmp('ro');
+		chmodSync(folder, 0o755);
+		const r = await connected();
+		const values = {NEURON_PROJECTS_PATH: folder, STEM_UID: '4242', STEM_GID: '4242'};
+		const {warnings} = hostFileProblems(values, await remoteFiles(r, values, dir));
+		expect(warnings.join('\n')).toContain(`belongs to ${process.getuid!()}:${process.getgid!()} (mode 755)`);
+	});
+
+	it('a carried key file is read here: a private key is refused before anything is sent', async () => {
+		const here = tmp('priv');
+		writeFileSync(join(here, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n-----END OPENSSH PRIVATE KEY-----\n');
+		const r = await connected();
+		const values = {STEM_AUTH_KEYS_PATH: join(here, 'id')};
+		const {errors} = hostFileProblems(values, await remoteFiles(r, values, dir));
+		expect(errors.join('\n')).toMatch(/private key/i);
+	});
+
+	it('ssh reaches the stack through the Docker host, with the private key next to the carried public one', async () => {
+		const here = tmp('via');
+		writeFileSync(join(here, 'id'), 'private');
+		writeFileSync(join(here, 'id.pub'), 'public');
+		const r = await connected();
+		expect(via(r, {STEM_AUTH_KEYS_PATH: join(here, 'id.pub')}, dir)).toEqual({
+			jump: 'ana@box',
+			identity: join(here, 'id'),
+		});
+		expect(via(r, {STEM_AUTH_KEYS_PATH: `${dir}/host-files/stem_auth_keys_path`}, dir)).toEqual({jump: 'ana@box'});
+		expect(via({...r, target: {...target, port: 2222}}, {}, dir)).toEqual({jump: 'ana@box:2222'});
+	});
+});
+
+describe('commands there (the SSH hop replaced by a local shell that runs the line)', () => {
+	const saved = process.env.HATCH_SSH_COMMAND;
+	afterEach(() => {
+		if (saved === undefined) delete process.env.HATCH_SSH_COMMAND;
+		else process.env.HATCH_SSH_COMMAND = saved;
+	});
+
+	/** A stand-in for ssh that runs the remote line in a local shell, as sshd would. */
+	function fakeSsh(): string {
+		const bin = join(tmp('bin'), 'fake-ssh');
+		writeFileSync(bin, '#!/bin/bash\nfor last; do :; done\nexec sh -c "$last"\n');
+		chmodSync(bin, 0o755);
+		return bin;
+	}
+
+	it('run: in the folder there, without the settings of the login environment, under a deadline there too', async () => {
+		const dir = tmp('cwd');
+		const proc = remoteProc(remoteRunner(target, hop, tmp('ctl')));
+		process.env.STEM_USER = 'leaked';
+		try {
+			const r = await proc.run('sh', ['-c', 'pwd; echo "user=${STEM_USER-unset}"'], {cwd: dir, timeoutMs: 5000});
+			expect(r.stdout).toBe(`${dir}\nuser=unset`);
+		} finally {
+			delete process.env.STEM_USER;
+		}
+		const slow = await proc.run('sleep', ['30'], {timeoutMs: 1000});
+		expect(slow.exitCode).toBe(124); // timeout(1) there ended it
+	});
+
+	it('stream: every line comes back, with plain BuildKit progress; cancelling stops the command there', async () => {
+		process.env.HATCH_SSH_COMMAND = fakeSsh();
+		const dir = tmp('stream');
+		const proc = remoteProc(remoteRunner(target, run, tmp('ctl')));
+		const lines: string[] = [];
+		const done = await proc.stream('sh', ['-c', 'echo "$BUILDKIT_PROGRESS"; pwd; echo err >&2'], {
+			cwd: dir,
+			onLine: l => lines.push(l),
+		}).done;
+		expect(done.exitCode).toBe(0);
+		expect(lines.sort()).toEqual([dir, 'err', 'plain'].sort());
+
+		const mark = join(dir, 'pid');
+		const long = proc.stream('sh', ['-c', `echo $$ > ${mark}; exec sleep 300`], {cwd: dir});
+		const pid = Number(await until(() => existsSync(mark) && readFileSync(mark, 'utf8').trim(), 'the remote pid'));
+		const alive = () => spawnSync('kill', ['-0', String(pid)]).status === 0;
+		expect(alive()).toBe(true);
+		long.cancel();
+		expect((await long.done).canceled).toBe(true);
+		await until(() => !alive(), 'the remote command to stop after the cancel', {timeoutMs: 10_000});
+	});
+});
