@@ -88,10 +88,11 @@ const print = (text: string) => void process.stdout.write(text);
 
 const ask = () => (process.stdin.isTTY && process.stdout.isTTY ? {ask: askYesNo} : {});
 
-/** This host's store of presets and stacks, its warnings printed. */
-async function openStore() {
+/** This host's store of presets and stacks (its warnings printed): the one of TARGET with --host. */
+async function openStore(host?: string) {
 	const [{Store}, {identity, realHost}] = await Promise.all([import('./store.js'), import('./host/probes.js')]);
-	const store = await Store.open(identity(realHost()).hostname);
+	const key = host === undefined ? identity(realHost()).hostname : (await import('./remote-stack.js')).storeKey(host);
+	const store = await Store.open(key);
 	for (const w of store.warnings) process.stderr.write(`warning: ${w}\n`);
 	return store;
 }
@@ -99,7 +100,7 @@ async function openStore() {
 /** The commands that work on a written stack: found by NAME, else by --image and --out, else the only one. */
 async function stackCommand(command: string, rest: string[], o: Options): Promise<number> {
 	if (rest.length > 1) throw new UsageError(`${command} takes one stack name (got: ${rest.join(' ')})`);
-	const {findStack} = await import('./commands/stacks.js');
+	const {locateStack} = await import('./commands/stacks.js');
 	const image = imageOption(o.image);
 	const how = {
 		...(rest[0] === undefined ? {} : {name: rest[0]}),
@@ -111,16 +112,28 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 		const {doctorCommand, doctorTarget} = await import('./commands/doctor.js');
 		return doctorCommand(doctorTarget(await openStore(), how), {json: o.json ?? false}, print);
 	}
-	const ref = findStack(await openStore(), how);
+	const ref = await locateStack(await openStore(), how, o.host);
+	const engine = ref.remote?.engine;
+	if (ref.remote && !HOST_COMMANDS.includes(command))
+		throw new UsageError(
+			`${command} works on stacks of this machine so far; ${ref.values.STEM_CONTAINER_NAME} is on ` +
+				`${ref.remote.text}: run it there (ssh ${ref.remote.text}, then npx hatch-wizard ${command})`,
+		);
 	if (command === 'publish' && (!o.repo || typeof o.version !== 'string'))
 		throw new UsageError(
 			'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',
 		);
 	switch (command) {
 		case 'status':
-			return (await import('./commands/status.js')).statusCommand(ref, print);
+			return (await import('./commands/status.js')).statusCommand(ref, print, engine);
 		case 'logs':
-			return (await import('./commands/logs.js')).logsCommand(ref, o.follow ?? false);
+			return (await import('./commands/logs.js')).logsCommand(
+				ref,
+				o.follow ?? false,
+				print,
+				Boolean(process.stdout.isTTY),
+				engine,
+			);
 		case 'up':
 			return (await import('./commands/stacks.js')).upCommand(ref);
 		case 'rebuild':
@@ -130,6 +143,7 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 				ref,
 				{volumes: o.volumes ?? false, yes: o.yes ?? false, ...ask()},
 				print,
+				engine,
 			);
 		case 'bindu-update':
 			return (await import('./commands/bindu-update.js')).binduUpdateCommand(
@@ -142,8 +156,11 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 	}
 }
 
+/** The commands --host works with (undefined: the wizard, with --yes or --dry-run). */
+const HOST_COMMANDS = [undefined, 'inspect', 'list', 'forget', 'status', 'logs', 'up', 'down', 'rebuild'];
+
 async function dispatch(command: string | undefined, rest: string[], o: Options): Promise<number> {
-	if (o.host !== undefined && command !== 'inspect')
+	if (o.host !== undefined && !HOST_COMMANDS.includes(command))
 		throw new UsageError(
 			`--host works with inspect so far; for ${command ?? 'the wizard'}, run hatch-wizard on that host itself ` +
 				`(ssh ${o.host}, then npx hatch-wizard)`,
@@ -156,7 +173,7 @@ async function dispatch(command: string | undefined, rest: string[], o: Options)
 		case 'list':
 			return (await import('./commands/stacks.js')).listCommand(await openStore(), o.json ?? false, print);
 		case 'forget':
-			return (await import('./commands/stacks.js')).forgetCommand(await openStore(), rest[0], print);
+			return (await import('./commands/stacks.js')).forgetCommand(await openStore(o.host), rest[0], print);
 		case 'status':
 		case 'doctor':
 		case 'logs':
@@ -182,6 +199,7 @@ async function dispatch(command: string | undefined, rest: string[], o: Options)
 				boot: !o['no-boot'],
 				sshConfig: o['ssh-config'] ?? false,
 				force: o.force ?? false,
+				...(o.host === undefined ? {} : {host: o.host}),
 			});
 		default:
 			throw new UsageError(`unknown command "${command}"; see --help`);

@@ -205,6 +205,11 @@ export class Store {
 		return [...this.entries(this.read().data, 'stack', stackRecord).good.values()];
 	}
 
+	/** The names of every host the file keeps stacks or presets for (this one among them, when it has any). */
+	hosts(): string[] {
+		return Object.keys(this.read().data.hosts).sort();
+	}
+
 	stack(name: string): StackRecord | undefined {
 		return this.entries(this.read().data, 'stack', stackRecord).good.get(name);
 	}

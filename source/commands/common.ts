@@ -4,8 +4,10 @@ import {existsSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {parseEnv} from '../core/env.js';
 import {IMAGES, type Image, isImage, type Values} from '../core/model.js';
+import type {Engine} from '../docker/deploy.js';
 import {readBounded} from '../files.js';
 import {identity, realHost} from '../host/probes.js';
+import type {SshVia} from '../sshconfig.js';
 
 /** A mistake in how hatch-wizard was called (exit 2), with the fix in its message. */
 export class UsageError extends Error {}
@@ -17,8 +19,11 @@ export const ENV_FILE_MAX = 1_000_000;
 
 export interface StackRef {
 	image: Image;
+	/** Its folder (on the remote host, for a remote stack). */
 	dir: string;
 	values: Values;
+	/** A stack on a Docker host reached over SSH: how to reach it, where its logs go here, how ssh reaches it. */
+	remote?: {text: string; engine: Engine; logDir: string; via: SshVia};
 }
 
 export function loadStack(image: Image, out: string): StackRef {

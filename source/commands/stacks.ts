@@ -1,7 +1,7 @@
 // The stacks hatch wrote on this host, by name from any folder: `list`, `forget`, `up`, `down`, `rebuild`, and
 // how every stack command finds its stack (a name; else --out/--image as before; else the only one there is).
 import {existsSync} from 'node:fs';
-import {join} from 'node:path';
+import {join, posix} from 'node:path';
 import {parseEnv} from '../core/env.js';
 import {type Image, KEY, localAddress} from '../core/model.js';
 import {type Engine, realEngine} from '../docker/deploy.js';
@@ -37,6 +37,76 @@ export function findStack(store: Store, how: {name?: string; image?: Image; out?
 	return loadStack(how.image ?? 'stem', outDir(how.out));
 }
 
+/**
+ * Where a stack command finds its stack when it may be on another host: with --host, among that host's stacks;
+ * else NAME on this host, else NAME on the one other host that has it; else as findStack.
+ */
+export async function locateStack(
+	local: Store,
+	how: {name?: string; image?: Image; out?: string},
+	host: string | undefined,
+): Promise<StackRef> {
+	const {Store} = await import('../store.js');
+	const {storeKey, targetOf} = await import('../remote-stack.js');
+	if (host !== undefined) {
+		const store = await Store.open(storeKey(host), local.dir);
+		const all = store.stacks();
+		const rec = how.name === undefined ? (all.length === 1 ? all[0] : undefined) : store.stack(how.name);
+		if (!rec)
+			throw new UsageError(
+				how.name === undefined && all.length > 1
+					? `there are ${all.length} stacks on ${host} (${all.map(s => s.name).join(', ')}): name one`
+					: `no stack${how.name === undefined ? '' : ` named ${shown(how.name)}`} recorded for --host ${host}` +
+							(all.length ? ` (there are: ${all.map(s => s.name).join(', ')})` : '') +
+							`; write one with hatch-wizard --yes --host ${host}`,
+			);
+		return remoteStack(host, rec);
+	}
+	if (how.name !== undefined && !local.stack(how.name)) {
+		const found: {text: string; rec: StackRecord}[] = [];
+		for (const key of local.hosts()) {
+			const text = targetOf(key);
+			const rec = text === undefined ? undefined : (await Store.open(key, local.dir)).stack(how.name);
+			if (rec) found.push({text: text!, rec});
+		}
+		if (found.length > 1)
+			throw new UsageError(
+				`${shown(how.name)} is a stack on ${found.map(f => f.text).join(' and ')}: say which with --host`,
+			);
+		if (found.length === 1) return remoteStack(found[0]!.text, found[0]!.rec);
+	}
+	return findStack(local, how);
+}
+
+/** A stack recorded for a remote host, read there now (over the shared connection). */
+export async function remoteStack(text: string, rec: StackRecord): Promise<StackRef> {
+	const rs = await import('../remote-stack.js');
+	const {configDir} = await import('../store.js');
+	const remote = await rs.connect(text);
+	const envText = await remote.host.readFile(posix.join(rec.dir, '.env')).catch(() => undefined);
+	if (envText === undefined)
+		throw new CommandError(
+			`the stack ${rec.name} was written to ${rec.dir} on ${text}, but there is no .env there now (moved or ` +
+				`deleted?): write it again with hatch-wizard --yes --host ${text}, or hatch-wizard forget ${rec.name}`,
+		);
+	const values = parseEnv(envText);
+	if (values[KEY.name] !== rec.name)
+		throw new CommandError(
+			`${rec.dir} on ${text} now holds the stack ${values[KEY.name] || '(no name)'}, not ${rec.name}`,
+		);
+	return {
+		image: rec.image,
+		dir: rec.dir,
+		values,
+		remote: {
+			text,
+			engine: remote.engine,
+			logDir: join(configDir(), 'logs', rs.slug(text), rec.name),
+			via: rs.via(remote, values, rec.dir),
+		},
+	};
+}
+
 /** The stack a record points at, read from its folder now: it may have been moved, deleted or rewritten. */
 export function fromRecord(rec: StackRecord): StackRef {
 	const env = join(rec.dir, '.env');
@@ -66,16 +136,25 @@ export interface StackState extends StackRecord {
 
 const LOOK_MS = 5000;
 
+/** Whether a record's folder still holds its stack (on this machine). */
+function folderHere(rec: StackRecord): StackState['folder'] {
+	try {
+		fromRecord(rec);
+		return 'ok';
+	} catch {
+		return existsSync(join(rec.dir, '.env')) ? 'other' : 'missing';
+	}
+}
+
 /** Every registered stack's live state, looked at in parallel, each look under a deadline. */
-export async function stackStates(records: StackRecord[], engine: Engine = realEngine): Promise<StackState[]> {
+export async function stackStates(
+	records: StackRecord[],
+	engine: Engine = realEngine,
+	folderOf: (rec: StackRecord) => Promise<StackState['folder']> = async rec => folderHere(rec),
+): Promise<StackState[]> {
 	return Promise.all(
 		records.map(async rec => {
-			let folder: StackState['folder'] = 'ok';
-			try {
-				fromRecord(rec);
-			} catch {
-				folder = existsSync(join(rec.dir, '.env')) ? 'other' : 'missing';
-			}
+			const folder = await folderOf(rec);
 			const r = await engine.proc.run('docker', ['inspect', '--format', '{{.State.Status}}', rec.name], {
 				timeoutMs: LOOK_MS,
 			});
@@ -91,33 +170,96 @@ export async function stackStates(records: StackRecord[], engine: Engine = realE
 	);
 }
 
-/** `list`: one line per stack (or --json). */
+/** The most `list` waits for a remote host (connecting and looking at its stacks). */
+const REMOTE_LIST_MS = 30_000;
+
+/**
+ * The stacks of one remote host as they are now, looked at over one connection under a deadline; a host that
+ * cannot be reached gives its reason instead.
+ */
+async function remoteStates(text: string, records: StackRecord[]): Promise<StackState[] | {error: string}> {
+	const look = (async () => {
+		const {connect} = await import('../remote-stack.js');
+		const remote = await connect(text);
+		return stackStates(records, remote.engine, async rec => {
+			const env = await remote.host.readFile(posix.join(rec.dir, '.env')).catch(() => undefined);
+			return env === undefined ? 'missing' : parseEnv(env)[KEY.name] === rec.name ? 'ok' : 'other';
+		});
+	})();
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<{error: string}>(resolve => {
+		timer = setTimeout(() => resolve({error: `no answer within ${REMOTE_LIST_MS / 1000} s`}), REMOTE_LIST_MS);
+	});
+	try {
+		return await Promise.race([look.catch((error: Error) => ({error: error.message})), deadline]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/** `list`: one line per stack (or --json), this host's and those of every remote host hatch wrote to. */
 export async function listCommand(
 	store: Store,
 	json: boolean,
 	out: (s: string) => void,
 	engine: Engine = realEngine,
 ): Promise<number> {
-	const states = await stackStates(store.stacks(), engine);
+	const {Store} = await import('../store.js');
+	const {targetOf} = await import('../remote-stack.js');
+	const remotes: {text: string; records: StackRecord[]}[] = [];
+	for (const key of store.hosts()) {
+		const text = targetOf(key);
+		const records = text === undefined ? [] : (await Store.open(key, store.dir)).stacks();
+		if (records.length) remotes.push({text: text!, records});
+	}
+	// Every host at once, each under its own deadline: an unreachable one holds up none of the others.
+	const [states, ...there] = await Promise.all([
+		stackStates(store.stacks(), engine),
+		...remotes.map(r => remoteStates(r.text, r.records)),
+	]);
 	if (json) {
-		out(`${JSON.stringify(states, null, 2)}\n`);
+		const all = [
+			...states.map(s => ({host: store.host, ...s})),
+			...remotes.flatMap((r, k): object[] => {
+				const got = there[k]!;
+				return 'error' in got
+					? r.records.map(rec => ({host: r.text, ...rec, unreachable: got.error}))
+					: got.map(s => ({host: r.text, ...s}));
+			}),
+		];
+		out(`${JSON.stringify(all, null, 2)}\n`);
 		return 0;
 	}
-	if (!states.length) {
+	if (!states.length && !remotes.length) {
 		out(`no stacks on ${store.host} yet: hatch-wizard writes one\n`);
 		return 0;
 	}
-	for (const s of states) {
-		const where =
-			s.folder === 'ok'
-				? s.dir
-				: s.folder === 'missing'
-					? `${s.dir} (gone: moved or deleted? hatch-wizard forget ${s.name})`
-					: `${s.dir} (now holds another stack)`;
-		const ssh = s.ssh === undefined ? '' : s.ssh ? `, ssh answers on ${s.port}` : `, ssh NOT answering on ${s.port}`;
-		out(`${s.name.padEnd(20)} ${s.image.padEnd(7)} ${s.container}${ssh}\n  ${where}\n`);
-	}
+	if (remotes.length) out(`on ${store.host} (this machine):${states.length ? '' : ' none'}\n`);
+	for (const s of states) out(stateLines(s));
+	remotes.forEach((r, k) => {
+		const got = there[k]!;
+		if ('error' in got) {
+			out(`on ${r.text}: UNREACHABLE (${got.error})\n`);
+			for (const rec of r.records) out(`${rec.name.padEnd(20)} ${rec.image.padEnd(7)} unknown\n  ${rec.dir}\n`);
+			return;
+		}
+		out(`on ${r.text}:\n`);
+		for (const s of got) out(stateLines(s, r.text));
+	});
 	return 0;
+}
+
+/** One stack's lines in `list`. */
+function stateLines(s: StackState, host?: string): string {
+	const forget = `hatch-wizard forget ${s.name}${host ? ` --host ${host}` : ''}`;
+	const where =
+		s.folder === 'ok'
+			? s.dir
+			: s.folder === 'missing'
+				? `${s.dir} (gone: moved or deleted? ${forget})`
+				: `${s.dir} (now holds another stack)`;
+	const ssh = s.ssh === undefined ? '' : s.ssh ? `, ssh answers on ${s.port}` : `, ssh NOT answering on ${s.port}`;
+	return `${s.name.padEnd(20)} ${s.image.padEnd(7)} ${s.container}${ssh}\n  ${where}\n`;
 }
 
 /** `forget NAME`: takes a stack off the list; its files and container are left as they are. */
@@ -128,9 +270,19 @@ export function forgetCommand(store: Store, name: string | undefined, out: (s: s
 	return 0;
 }
 
+/** What deployPlain needs to reach a remote stack: its engine there, a log folder here, the way ssh goes. */
+const remotely = (ref: StackRef) =>
+	ref.remote ? {engine: ref.remote.engine, logDir: ref.remote.logDir, via: ref.remote.via} : {};
+
 /** `up NAME`: starts the stack's container (no build) and waits until SSH works. */
 export function upCommand(ref: StackRef, engine?: Engine): Promise<number> {
-	return deployPlain(ref.dir, ref.values, {build: false, boot: true, sshConfig: false, ...(engine ? {engine} : {})});
+	return deployPlain(ref.dir, ref.values, {
+		build: false,
+		boot: true,
+		sshConfig: false,
+		...remotely(ref),
+		...(engine ? {engine} : {}),
+	});
 }
 
 /** `rebuild NAME [--no-cache]`: builds the image again, recreates the container, waits until SSH works. */
@@ -140,6 +292,7 @@ export function rebuildCommand(ref: StackRef, noCache: boolean, engine?: Engine)
 		boot: true,
 		sshConfig: false,
 		noCache,
+		...remotely(ref),
 		...(engine ? {engine} : {}),
 	});
 }
