@@ -1,7 +1,8 @@
 // The remote Docker host the --host tests use (remote-rig.sh), checked for what they rely on: a second user
 // reached by key with a pinned host key, whose docker is a second engine with the base image and a runtime named
-// nvidia but no GPU, a fake nvidia-smi on that user's PATH only, and an sshd that drops connections past
-// MaxStartups 4:100:4 unless they share one ControlMaster connection.
+// nvidia but no GPU, a fake nvidia-smi on that user's PATH only, an sshd that drops connections past
+// MaxStartups 4:100:4 unless they share one ControlMaster connection, and a network of its own: a port there
+// (of a host-network container too) is not this machine's port.
 import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
@@ -9,6 +10,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseNvidiaSmi} from '../../source/host/inspect.js';
+import {until} from '../helpers/until.js';
 import {BASE} from './helpers.js';
 import {type Rig, rigDown, rigSshArgs, rigUp, sshToRig} from './remote-rig.js';
 
@@ -44,8 +46,32 @@ function sshdLog(from = 0): {lines: string[]; length: number} {
 	return {lines: all.slice(from), length: all.length};
 }
 const count = (lines: string[], re: RegExp) => lines.filter(l => re.test(l)).length;
-const CONNECTION = /^Connection from 127\.0\.0\.1 port \d+ on 127\.0\.0\.1 port \d+/;
-const DROPPED = /^drop connection #\d+ from \[127\.0\.0\.1\]:\d+ .* past MaxStartups$/;
+// sshd listens on port 22 of the rig's namespace; the forwarder there connects to it from 127.0.0.1.
+const CONNECTION = /^Connection from 127\.0\.0\.1 port \d+ on 127\.0\.0\.1 port 22 /;
+const DROPPED = /^drop connection #\d+ from \[127\.0\.0\.1\]:\d+ on \[127\.0\.0\.1\]:22 past MaxStartups$/;
+
+/** A listener on this machine's 127.0.0.1 (a free port) that answers `local` to each connection. */
+async function localListener(): Promise<{port: number; server: net.Server}> {
+	const server = net.createServer(s => s.end('local\n'));
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	return {port: (server.address() as net.AddressInfo).port, server};
+}
+
+/** What a connection to this machine's 127.0.0.1:port reads until the other end closes, or the error's code. */
+function readLocal(port: number): Promise<string> {
+	return new Promise(resolve => {
+		let got = '';
+		const s = net.connect(port, '127.0.0.1');
+		s.on('data', d => {
+			got += d;
+		});
+		s.on('end', () => resolve(got));
+		s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? String(e)));
+	});
+}
+
+/** What a rig session reads from the remote's 127.0.0.1:port (nothing when nothing listens there). */
+const readRemote = (port: number) => run(`exec 3<>/dev/tcp/127.0.0.1/${port} && cat <&3`).stdout;
 const SESSION = /^Starting session: command for hatchremote/;
 
 describe('the remote rig', () => {
@@ -100,6 +126,57 @@ describe('the remote rig', () => {
 		const local = spawnSync('sh', ['-c', 'command -v nvidia-smi'], {encoding: 'utf8'});
 		expect(local.stdout).not.toContain(`/home/${r.user}/`);
 		expect(run('command -v nvidia-smi').stdout).toBe(`/home/${r.user}/bin/nvidia-smi\n`);
+	});
+
+	it('has a network of its own: a port in its namespace is reached by its sessions, not from here', async () => {
+		// The port is taken here first, and still free there.
+		const local = await localListener();
+		const listen = [`TCP-LISTEN:${local.port},bind=127.0.0.1,reuseaddr,fork`, 'SYSTEM:echo remote'];
+		const remote = spawn('ip', ['netns', 'exec', r.netns, 'socat', ...listen], {stdio: 'ignore'});
+		try {
+			await until(
+				() => {
+					if (remote.exitCode !== null) throw new Error(`the listener in ${r.netns} exited ${remote.exitCode}`);
+					return readRemote(local.port) === 'remote\n';
+				},
+				`a rig session reading "remote" from 127.0.0.1:${local.port}`,
+				{timeoutMs: 30_000},
+			);
+			// Here, the same address is this machine's listener; once it is gone, nothing answers here.
+			expect(await readLocal(local.port)).toBe('local\n');
+			await new Promise(resolve => local.server.close(resolve));
+			expect(await readLocal(local.port)).toBe('ECONNREFUSED');
+			expect(readRemote(local.port)).toBe('remote\n');
+		} finally {
+			remote.kill();
+			if (local.server.listening) local.server.close();
+		}
+	});
+
+	it("runs a host-network container of the second engine on the remote's network, not this machine's", async () => {
+		const local = await localListener();
+		const name = `hatch-e2e-rig-netns-${process.pid}`;
+		try {
+			const started = run(
+				`docker run -d --pull never --network host --name ${name} ${BASE} ` +
+					`socat TCP-LISTEN:${local.port},bind=127.0.0.1,reuseaddr,fork 'SYSTEM:echo container'`,
+			);
+			expect(started.stderr).toBe('');
+			expect(started.code).toBe(0);
+			await until(
+				() => {
+					const state = run(`docker inspect -f '{{.State.Status}}' ${name}`).stdout.trim();
+					if (state !== 'running') throw new Error(`the container is ${state}: ${run(`docker logs ${name}`).stderr}`);
+					return readRemote(local.port) === 'container\n';
+				},
+				`a rig session reading "container" from 127.0.0.1:${local.port}`,
+				{timeoutMs: 60_000},
+			);
+			expect(await readLocal(local.port)).toBe('local\n');
+		} finally {
+			run(`docker rm -f ${name}`);
+			await new Promise(resolve => local.server.close(resolve));
+		}
 	});
 
 	it('drops fresh connections past MaxStartups 4:100:4 when six start at once, and logs each drop', async () => {

@@ -1,11 +1,13 @@
 // The "remote Docker host" on this machine (remote-rig.sh): a second user behind a second sshd, whose sessions
-// talk to a second dockerd. rigUp() in a beforeAll, rigDown() in an afterAll; sshToRig() runs a command there.
+// talk to a second dockerd, both in a network namespace of their own, reached through a forwarder on
+// 127.0.0.1:sshPort. rigUp() in a beforeAll, rigDown() in an afterAll; sshToRig() runs a command there.
 import {spawnSync} from 'node:child_process';
 import {join} from 'node:path';
 
 const SCRIPT = join(import.meta.dirname, 'remote-rig.sh');
 
 export interface Rig {
+	/** This machine's port that leads to the rig's sshd (a forwarder to port 22 in the namespace). */
 	sshPort: number;
 	/** The test's private key, authorized for the rig's user. */
 	key: string;
@@ -20,6 +22,11 @@ export interface Rig {
 	sshdLog: string;
 	/** A known_hosts file with the rig's host key pinned for [127.0.0.1]:PORT. */
 	knownHosts: string;
+	/**
+	 * The network namespace sshd, the second engine and its host-network containers run in (only a loopback):
+	 * `ip netns exec NAME …`, as root, runs something on the remote side.
+	 */
+	netns: string;
 }
 
 function script(action: 'up' | 'down' | 'env'): string {
@@ -51,6 +58,7 @@ export function parseRigEnv(text: string): Rig {
 		dockerRoot: get('RIG_DOCKER_ROOT'),
 		sshdLog: get('RIG_SSHD_LOG'),
 		knownHosts: get('RIG_KNOWN_HOSTS'),
+		netns: get('RIG_NETNS'),
 	};
 }
 
