@@ -185,6 +185,15 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		const envPath = join(dir, '.env');
 		const existing = readExisting(target);
 		const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
+		// A new stack's default port that something already holds there: the next free one, said, not a failed start.
+		if (!existing && sets[KEY.port] === undefined && preset?.settings[KEY.port] === undefined && !opts.dryRun) {
+			const {avoidBusyPort} = await import('../host/preflight.js');
+			const moved = await avoidBusyPort(host, resolved.values);
+			if (moved) {
+				resolved.values[KEY.port] = moved.port;
+				process.stdout.write(`note: ${moved.note}\n`);
+			}
+		}
 		const values = checkValues(image, resolved.values, facts, preset);
 		const files = hostFileProblems(
 			resolved.values,

@@ -4,7 +4,7 @@
 import {type ComposeIdentity, identityFor} from '../core/compose.js';
 import type {Line} from '../core/describe.js';
 import {KEY, type Values} from '../core/model.js';
-import type {Host} from './probes.js';
+import {type Host, onHost} from './probes.js';
 
 export interface Preflight {
 	warnings: string[];
@@ -38,6 +38,8 @@ async function deployChecks(
 	notes: string[],
 ): Promise<string[]> {
 	const errors: string[] = [];
+	// Where, for a remote host (this machine's messages stay as they were).
+	const there = host.label ? ` on ${host.label}` : '';
 	const engine = await host.run('docker', ['version', '--format', '{{.Server.Version}}'], 5000).catch(() => undefined);
 	if (engine?.exitCode !== 0) {
 		const said = `${engine?.stderr ?? ''}\n${engine?.stdout ?? ''}`;
@@ -48,13 +50,13 @@ async function deployChecks(
 				: engine && engine.exitCode !== 127
 					? lastLine(said) || 'docker version failed'
 					: 'docker is not installed (or not on PATH): install Docker Engine or Docker Desktop';
-		return [`Docker: ${why}`];
+		return [`Docker${there}: ${why}`];
 	}
 	const compose = await host.run('docker', ['compose', 'version', '--short'], 5000).catch(() => undefined);
 	if (compose?.exitCode !== 0) {
 		errors.push(
-			'docker compose (v2) is missing: install the compose plugin (docker-compose-plugin, or docker-compose 2.x), ' +
-				'then run again',
+			`docker compose (v2) is missing${there}: install the compose plugin (docker-compose-plugin, or ` +
+				'docker-compose 2.x), then run again',
 		);
 	}
 	// The container in bridge mode and a build on Docker's default network both need the engine's bridge.
@@ -77,8 +79,8 @@ async function deployChecks(
 	const {dir, freeKiB} = await dockerDisk(host);
 	if (deploy.build && freeKiB < 1024 * 1024) {
 		errors.push(
-			`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}; a build needs about 1 GiB: docker system prune ` +
-				`frees space`,
+			`only ${Math.round(freeKiB / 1024)} MiB free under ${dir}${there}; a build needs about 1 GiB: ` +
+				'docker system prune frees space',
 		);
 	} else if (freeKiB < 3 * 1024 * 1024) {
 		notes.push(`${(freeKiB / 1024 / 1024).toFixed(1)} GiB free under ${dir}`);
@@ -138,10 +140,29 @@ export async function checkPort(host: Host, values: Values, value: string): Prom
 	const address = values[KEY.listen] || '0.0.0.0';
 	if (!Number.isInteger(port) || (await host.portFree(port, address))) return undefined;
 	if (await runningHere(host, values[KEY.name] ?? '')) return undefined;
-	let free: number | undefined;
-	for (let p = port + 1; p <= Math.min(65535, port + 100) && free === undefined; p++)
-		if (await host.portFree(p, address)) free = p;
-	return `${KEY.port} ${port} is in use on ${address} on this host${free ? `; ${free} is free` : ''}`;
+	const free = await nextFreePort(host, address, port);
+	return `${KEY.port} ${port} is in use on ${address} ${onHost(host)}${free ? `; ${free} is free` : ''}`;
+}
+
+/** The first port after `port` (up to 100 on) that nothing holds on the address there. */
+export async function nextFreePort(host: Host, address: string, port: number): Promise<number | undefined> {
+	for (let p = port + 1; p <= Math.min(65535, port + 100); p++) if (await host.portFree(p, address)) return p;
+	return undefined;
+}
+
+/**
+ * A new stack's SSH port, when nobody chose it (the default): the next free one when something there holds it,
+ * with the note that says so; undefined when it is free (or this stack's own container holds it).
+ */
+export async function avoidBusyPort(host: Host, values: Values): Promise<{port: string; note: string} | undefined> {
+	const port = Number(values[KEY.port]);
+	const address = values[KEY.listen] || '0.0.0.0';
+	if (!Number.isInteger(port) || port <= 0 || (await host.portFree(port, address))) return undefined;
+	if (await runningHere(host, values[KEY.name] ?? '')) return undefined;
+	const free = await nextFreePort(host, address, port);
+	return free
+		? {port: String(free), note: `port ${port} is in use on ${address} ${onHost(host)}: ${KEY.port}=${free} instead`}
+		: undefined;
 }
 
 /** `identity`: the project and volume names the stack's docker-compose.yml keeps (default: a new stack's). */
@@ -176,7 +197,7 @@ export async function preflight(
 	if (Number.isInteger(port) && port > 0 && !(await host.portFree(port, address))) {
 		if (running) notes.push(`${name} is running and holds port ${port}; docker compose up -d will recreate it`);
 		else {
-			const taken = `port ${port} on ${address} is already in use on this host; pick another ${KEY.port}`;
+			const taken = `port ${port} on ${address} is already in use ${onHost(host)}; pick another ${KEY.port}`;
 			if (deploy?.boot) deployErrors.push(taken);
 			else warnings.push(taken);
 		}

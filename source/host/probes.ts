@@ -28,7 +28,12 @@ export interface Host {
 	userInfo(): {username: string; uid: number; gid: number; homedir: string};
 	hostname(): string;
 	platform: NodeJS.Platform;
+	/** How messages name a remote host (its --host TARGET); undefined for this machine. */
+	label?: string;
 }
+
+/** "on this host", or "on TARGET" for a remote one: where a message's problem is. */
+export const onHost = (host: Pick<Host, 'label'>) => (host.label ? `on ${host.label}` : 'on this host');
 
 export function realHost(): Host {
 	return {

@@ -235,6 +235,7 @@ export async function remoteHost(runner: RemoteRunner): Promise<Host> {
 		userInfo: () => ({username: username!, uid: Number(uid), gid: Number(gid), homedir: home!}),
 		hostname: () => name!,
 		platform: system === 'Darwin' ? 'darwin' : 'linux',
+		label: runner.target.label,
 	};
 }
 

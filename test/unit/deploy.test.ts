@@ -515,6 +515,16 @@ describe('outcome and stateAfter', () => {
 		]);
 	});
 
+	it('a stack on a remote host: the login goes through that host (ssh -J)', () => {
+		const told = outcome(
+			result({ready: {ok: true, fingerprint: FP, warnings: [], logTail: [], ms: 1}}),
+			VALUES,
+			'/s',
+			'gpu-box',
+		);
+		expect(told.lines[0]!.text).toBe('✔ ready in 12.3 s: ssh -J gpu-box -p 2222 alice@127.0.0.1');
+	});
+
 	it('done without a boot: the time and the log', () => {
 		expect(outcome(result({phase: 'build'}), VALUES, '/s')).toEqual({
 			code: 0,

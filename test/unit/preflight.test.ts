@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {defaults} from '../../source/core/model.js';
-import {checkPort, preflight, refusal, renameWarning} from '../../source/host/preflight.js';
+import {avoidBusyPort, checkPort, preflight, refusal, renameWarning} from '../../source/host/preflight.js';
 import {type Canned, fail, fakeHost, ok} from '../helpers/fake-host.js';
 
 const values = {
@@ -216,6 +216,41 @@ describe('checkPort, renameWarning and refusal (simulated engine answers)', () =
 			await checkPort(fakeHost({taken: ['2222'], commands: {'docker ps': ok('abc\n')}}), v, '2222'),
 		).toBeUndefined();
 		expect(await checkPort(fakeHost(), v, 'x')).toBeUndefined();
+	});
+
+	it('avoidBusyPort: a default port held by another moves to the next free one, said; else it stays', async () => {
+		expect(await avoidBusyPort(fakeHost(), {...v, STEM_SSH_PORT: '2222'})).toBeUndefined();
+		expect(await avoidBusyPort(fakeHost({taken: ['2222', '2223']}), {...v, STEM_SSH_PORT: '2222'})).toEqual({
+			port: '2224',
+			note: 'port 2222 is in use on 127.0.0.1 on this host: STEM_SSH_PORT=2224 instead',
+		});
+		// This stack's own container holds it: it stays.
+		const own = fakeHost({taken: ['2222'], commands: {'docker ps': ok('abc\n')}});
+		expect(await avoidBusyPort(own, {...v, STEM_SSH_PORT: '2222'})).toBeUndefined();
+		// Nothing free within 100: it stays, and the preflight refuses it with its fix.
+		const full = fakeHost({taken: Array.from({length: 101}, (_, i) => String(3000 + i))});
+		expect(await avoidBusyPort(full, {...v, STEM_SSH_PORT: '3000'})).toBeUndefined();
+	});
+
+	it('on a remote host (--host), the messages name it instead of "this host" (simulated answers)', async () => {
+		const remote = {...fakeHost({taken: ['2222']}), label: 'gpu-box'};
+		expect(await checkPort(remote, v, '2222')).toBe(
+			'STEM_SSH_PORT 2222 is in use on 127.0.0.1 on gpu-box; 2223 is free',
+		);
+		expect((await avoidBusyPort(remote, {...v, STEM_SSH_PORT: '2222'}))?.note).toBe(
+			'port 2222 is in use on 127.0.0.1 on gpu-box: STEM_SSH_PORT=2223 instead',
+		);
+		const noDocker = {...fakeHost(), label: 'gpu-box'};
+		expect((await preflight(noDocker, v, {build: true, boot: true})).deployErrors[0]).toBe(
+			'Docker on gpu-box: docker is not installed (or not on PATH): install Docker Engine or Docker Desktop',
+		);
+		const noCompose = {
+			...fakeHost({commands: {'docker version': ok('27.0.1\n'), 'docker info': ok('/var/lib/docker\n')}}),
+			label: 'gpu-box',
+		};
+		expect((await preflight(noCompose, v, {build: true, boot: true})).deployErrors[0]).toMatch(
+			/^docker compose \(v2\) is missing on gpu-box: install the compose plugin/,
+		);
 	});
 
 	it('renameWarning: only for a rename whose old volumes exist and whose names no compose file keeps', async () => {

@@ -72,7 +72,7 @@ describe('the stack folder there, staged here and sent back', () => {
 		expect(readdirSync(empty)).toEqual([]);
 	});
 
-	it('writes new files with their modes, backs up a changed one (0600) and replaces it; leaves the same ones', async () => {
+	it('writes new files with their modes, backs up a changed one (0600) and replaces it; leaves the rest', async () => {
 		const there = tmp('there');
 		writeFileSync(join(there, '.env'), 'OLD=1\n');
 		writeFileSync(join(there, 'README.md'), 'same\n');

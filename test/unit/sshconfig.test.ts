@@ -37,6 +37,18 @@ describe('~/.ssh/config block', () => {
 			hostBlock({name: 'n', hostName: 'h', port: '1', user: 'u', forwardAgent: true, identityFile: '/k/id'}),
 		).toContain('  ForwardAgent yes\n');
 		expect(block()).toContain('  HostKeyAlias hatch-stem');
+		// A stack on a remote Docker host is reached through that host.
+		expect(block()).not.toContain('ProxyJump');
+		expect(
+			hostBlock({
+				name: 'n',
+				hostName: '127.0.0.1',
+				port: '1',
+				user: 'u',
+				forwardAgent: false,
+				proxyJump: 'ana@box:2200',
+			}),
+		).toContain('  User u\n  ProxyJump ana@box:2200\n');
 		const known = upsertKnownHost(
 			'github.com ssh-ed25519 AAAA\nhatch-stem ssh-ed25519 OLD\n',
 			'hatch-stem',

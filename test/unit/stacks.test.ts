@@ -1,15 +1,16 @@
 // The stacks written on this host (source/commands/stacks.ts and the registry in the store), in process: two
 // stacks keep their own answers, every stack command finds its stack by name from any folder, `list` shows
 // each one's live state, `forget`, `up`, `down` and `rebuild` do what they say and nothing more.
-import {mkdtempSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdtempSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {
 	downCommand,
 	findStack,
 	forgetCommand,
 	listCommand,
+	locateStack,
 	rebuildCommand,
 	upCommand,
 } from '../../source/commands/stacks.js';
@@ -339,5 +340,64 @@ describe('forget, down, rebuild', () => {
 		const plain = scriptedEngine({reply: () => ({exitCode: 1})});
 		await rebuildCommand(ref, false, plain.engine);
 		expect(plain.lines()[0]).toBe('docker compose --progress plain build');
+	});
+});
+
+describe('stacks on remote hosts (the SSH hop replaced by a stand-in that cannot connect)', () => {
+	const saved = process.env.HATCH_SSH_COMMAND;
+	afterEach(() => {
+		if (saved === undefined) delete process.env.HATCH_SSH_COMMAND;
+		else process.env.HATCH_SSH_COMMAND = saved;
+	});
+	/** An ssh that fails as ssh does when nothing listens there (exit 255). */
+	function unreachable(): void {
+		const bin = join(tmp('hatch-bin-'), 'ssh');
+		writeFileSync(bin, '#!/bin/sh\necho "ssh: connect to host box port 22: Connection refused" >&2\nexit 255\n');
+		chmodSync(bin, 0o755);
+		process.env.HATCH_SSH_COMMAND = bin;
+	}
+	const remoteRecord = (config: string, target: string, name: string) =>
+		Store.open(`ssh:${target}`, config).then(s =>
+			s.record({STEM_CONTAINER_NAME: name, STEM_SSH_PORT: '2222', STEM_SSH_LISTEN: '127.0.0.1'}, 'stem', '/srv/x/stem'),
+		);
+
+	it('list: each host under its name; one out of reach is said with its reason, the rest still comes', async () => {
+		unreachable();
+		const config = tmp('hatch-cfg-');
+		await write(config, 'here', '2361', tmp('hatch-a-'));
+		await remoteRecord(config, 'box', 'far');
+		const e = scriptedEngine({reply: () => ({exitCode: 0, stdout: 'exited\n'})});
+		const texts: string[] = [];
+		await listCommand(await Store.open(host, config), false, s => texts.push(s), e.engine);
+		const text = texts.join('');
+		expect(text).toContain(`on ${host} (this machine):\nhere                 stem    exited\n`);
+		expect(text).toContain(
+			'on box: UNREACHABLE (--host box: cannot reach it (ssh: connect to host box port 22: Connection refused); ' +
+				'check that it is up and that sshd listens on that port)\nfar                  stem    unknown\n  /srv/x/stem\n',
+		);
+		const json: string[] = [];
+		await listCommand(await Store.open(host, config), true, s => json.push(s), e.engine);
+		const all = JSON.parse(json.join(''));
+		expect(all.map((x: {host: string; name: string}) => `${x.host}/${x.name}`)).toEqual([`${host}/here`, 'box/far']);
+		expect(all[1].unreachable).toMatch(/cannot reach it/);
+	});
+
+	it('NAME is looked for on the other hosts when this one has none; on two, --host must say which', async () => {
+		unreachable();
+		const config = tmp('hatch-cfg-');
+		await remoteRecord(config, 'box', 'far');
+		const local = await Store.open(host, config);
+		// Found there: hatch connects to it (here: the stand-in says it cannot).
+		await expect(locateStack(local, {name: 'far'}, undefined)).rejects.toThrow(/--host box: cannot reach it/);
+		await expect(locateStack(local, {}, 'box')).rejects.toThrow(/--host box: cannot reach it/);
+		await expect(locateStack(local, {name: 'near'}, 'box')).rejects.toThrow(
+			'no stack named "near" recorded for --host box (there are: far); write one with hatch-wizard --yes --host box',
+		);
+		await remoteRecord(config, 'other', 'far');
+		await expect(locateStack(local, {name: 'far'}, undefined)).rejects.toThrow(
+			'"far" is a stack on box and other: say which with --host',
+		);
+		// Not anywhere: this host's own words.
+		await expect(locateStack(local, {name: 'none'}, undefined)).rejects.toThrow(`no stack named "none" on ${host}`);
 	});
 });
