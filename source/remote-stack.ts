@@ -195,7 +195,9 @@ export function carryFiles(values: Values, dir: string, local: string): {values:
 			path: join(local, posix.relative(dir, there)),
 			content,
 			mode: secret ? 0o600 : 0o644,
-			showDiff: false,
+			// Listed with the stack's own files, never with a diff (the secrets' values stay off the screen).
+			showDiff: true,
+			quiet: true,
 		});
 		out[key] = there;
 	}

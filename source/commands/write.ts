@@ -143,11 +143,13 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 					'--preset-file FILE), or --dry-run to only look',
 			);
 		}
-		if (opts.host !== undefined)
-			throw new UsageError(
-				`with --host, pass --yes (with --set KEY=VALUE or --preset NAME) or --dry-run to only look; the questions ` +
-					`run on this machine only so far`,
-			);
+		if (opts.host !== undefined) {
+			if (opts.out !== undefined)
+				throw new UsageError('the wizard on --host writes to ~/hatch there; for another folder there, use --yes --out');
+			// The connection is made first (its failure said plainly); the first frame is that host's.
+			const {runWizard} = await import('../ui/app.js');
+			return runWizard({version: opts.version, out: '', sets, ...(preset ? {preset} : {}), host: opts.host});
+		}
 		return wizard(opts.version, outDir(opts.out), sets, preset, opts.out === undefined);
 	}
 	const [
@@ -174,14 +176,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		const target = {host, out: staging ?? dirname(dir), image, version: opts.version};
 		// There, the remote's own answers (its GPUs by its nvidia-smi, not this machine's PCI list); the keys
 		// offered for login are this side's, which the stack carries there.
-		const facts = factsFrom(await inspectHost(host, remote ? {graphics: async () => []} : {}));
-		if (remote) {
-			const {publicKeys} = await import('../host/probes.js');
-			const here = identity(realHost());
-			const keys = await publicKeys(realHost(), here.home);
-			if (keys.length) facts.publicKeys = keys;
-			else delete facts.publicKeys;
-		}
+		const facts = factsFrom(await inspectHost(host, remote ? {graphics: async () => [], keysFrom: realHost()} : {}));
 		const envPath = join(dir, '.env');
 		const existing = readExisting(target);
 		const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});

@@ -295,6 +295,11 @@ async function probeAgent(host: Host): Promise<Omit<Probe<string>, 'ms'>> {
 export interface InspectOptions {
 	/** systeminformation's graphics(); injected so tests need no lspci. */
 	graphics?: () => Promise<{vendor?: string; model?: string; vram?: number | null}[]>;
+	/**
+	 * Where the user's own public keys are (the ones offered to log in): this machine, when the host inspected is a
+	 * remote Docker host, whose stacks get a copy of them (default: the host inspected).
+	 */
+	keysFrom?: Host;
 }
 
 /** systeminformation's graphics controllers: loaded only when asked (it is large and runs lspci). */
@@ -384,8 +389,9 @@ export const PROBES = {
 	publicKeys: spec<string[]>({
 		label: 'SSH keys',
 		deadlineMs: PROBE_TIMEOUT_MS,
-		run: async ({host, id}) => {
-			const list = await publicKeys(host, id.home);
+		run: async ({host, id, options}) => {
+			const from = options.keysFrom ?? host;
+			const list = await publicKeys(from, options.keysFrom ? identity(from).home : id.home);
 			return list.length
 				? {status: 'ok', value: list}
 				: {status: 'missing', detail: 'no ~/.ssh/*.pub', hint: 'make one: ssh-keygen -t ed25519'};

@@ -330,3 +330,39 @@ export function remoteReadyHost(runner: RemoteRunner): ReadyHost {
 		},
 	};
 }
+
+/**
+ * The Docker hosts an ssh config names: each concrete `Host` alias (no patterns, no negations), less the blocks
+ * hatch wrote for its own containers (between its markers), which are containers, not Docker hosts.
+ */
+export function sshConfigHosts(text: string): string[] {
+	const names: string[] = [];
+	let ours = false;
+	for (const line of text.split('\n')) {
+		if (line.startsWith('# >>> hatch ')) ours = true;
+		if (line.startsWith('# <<< hatch ')) ours = false;
+		const m = /^\s*Host\s+(.+)$/i.exec(line);
+		if (!m || ours) continue;
+		for (const word of m[1]!.trim().split(/\s+/))
+			if (NAME.test(word) && !/[*?!]/.test(word) && !names.includes(word)) names.push(word);
+	}
+	return names;
+}
+
+/** The ssh config hatch's ssh reads: the file after -F in $HATCH_SSH_COMMAND, else ~/.ssh/config. */
+export function sshConfigFile(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+	const words = sshCommand(env, home);
+	const at = words.indexOf('-F');
+	return at > 0 && words[at + 1] ? words[at + 1]! : join(home, '.ssh', 'config');
+}
+
+/** The docker contexts whose endpoint is an ssh:// host (a deadline of 5 s; none when docker is not there). */
+export async function sshContexts(local: typeof run = run): Promise<string[]> {
+	const r = await local('docker', ['context', 'ls', '--format', '{{.Name}}\t{{.DockerEndpoint}}'], {timeoutMs: 5000});
+	if (r.exitCode !== 0) return [];
+	return r.stdout
+		.split('\n')
+		.map(l => l.split('\t'))
+		.filter(([name, endpoint]) => name && endpoint?.startsWith('ssh://') && NAME.test(name))
+		.map(([name]) => name!);
+}

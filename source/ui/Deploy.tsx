@@ -189,13 +189,16 @@ export function Outcome({
 	result,
 	dir,
 	values,
+	jump,
 	onShown,
 }: {
 	result: DeployResult;
 	dir: string;
 	values: Values;
+	/** A stack on a remote Docker host: the login goes through it (ssh -J). */
+	jump?: string;
 	onShown?: () => void;
 }) {
 	useShown(onShown);
-	return <Lines lines={outcome(result, values, dir).lines} />;
+	return <Lines lines={outcome(result, values, dir, jump).lines} />;
 }

@@ -12,17 +12,22 @@ export function Done({
 	written,
 	login,
 	showNext = true,
+	host,
 }: {
 	dir: string;
 	written: FileChange[];
 	login: string;
 	showNext?: boolean;
+	/** The remote Docker host the folder is on (--host). */
+	host?: string;
 }) {
 	const changed = written.filter(c => c.state !== 'unchanged');
+	const at = host ? `${dir} on ${host}` : dir;
+	const start = `cd ${dir} && docker compose up -d --build`;
 	return (
 		<Box flexDirection="column">
 			<Text color="green">
-				{changed.length ? `✔ Wrote ${changed.length} file(s) to ${dir}` : `✔ Nothing to write: ${dir} is up to date`}
+				{changed.length ? `✔ Wrote ${changed.length} file(s) to ${at}` : `✔ Nothing to write: ${at} is up to date`}
 			</Text>
 			{changed
 				.filter(c => c.backup)
@@ -35,7 +40,8 @@ export function Done({
 				<Box flexDirection="column">
 					<Text>To start it yourself later:</Text>
 					<Text>
-						{'  '}cd {dir} && docker compose up -d --build
+						{'  '}
+						{host ? `ssh ${host} '${start}'` : start}
 					</Text>
 					<Text>
 						{'  '}

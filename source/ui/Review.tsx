@@ -26,6 +26,8 @@ export function Diff({diff}: {diff: string}) {
 export interface ReviewProps {
 	image: string;
 	dir: string;
+	/** The remote Docker host the folder is on (--host), named before it. */
+	host?: string;
 	changes?: FileChange[];
 	warnings: string[];
 	errors: string[];
@@ -42,6 +44,7 @@ export interface ReviewProps {
 export function Review({
 	image,
 	dir,
+	host,
 	changes,
 	warnings,
 	errors,
@@ -84,7 +87,8 @@ export function Review({
 		return (
 			<Box flexDirection="column">
 				<Text bold>
-					Change which setting? ({image} → {dir})
+					Change which setting? ({image} → {host ? `${host}:` : ''}
+					{dir})
 				</Text>
 				<Box marginTop={1}>
 					<SelectList
@@ -98,7 +102,8 @@ export function Review({
 	return (
 		<Box flexDirection="column">
 			<Text bold>
-				Review: {image} → {dir}
+				Review: {image} → {host ? `${host}:` : ''}
+				{dir}
 			</Text>
 			{shown.map(c => (
 				<Box key={c.path} flexDirection="column">

@@ -43,20 +43,22 @@ export interface WelcomeProps {
 	/** Undefined while the presets load. */
 	starts?: Option[];
 	warnings?: string[];
+	/** A remote Docker host's name (--host), when the stack is made there. */
+	where?: string;
 	onStart: (value: string) => void;
 }
 
-export function Welcome({version, identity, inspection: i, starts, warnings = [], onStart}: WelcomeProps) {
+export function Welcome({version, identity, inspection: i, starts, warnings = [], where, onStart}: WelcomeProps) {
 	return (
 		<Box flexDirection="column">
 			<Text>
 				<Text bold color="cyan">
 					hatch-wizard {version}
 				</Text>{' '}
-				— SSH-able dev containers for this Docker host
+				— SSH-able dev containers for {where ? `the Docker host ${where}, over SSH` : 'this Docker host'}
 			</Text>
 			<Box flexDirection="column" marginTop={1}>
-				<Text bold>This host</Text>
+				<Text bold>{where ? `Docker host ${where}` : 'This host'}</Text>
 				<Text>
 					<Mark status="ok" /> {'you'.padEnd(9)} {identity.user} ({identity.uid}:{identity.gid}) on {identity.hostname}
 				</Text>

@@ -58,6 +58,8 @@ export interface WizardDeps {
 	/** `dir`: the stack's folder when one is being edited (else the image's default one). */
 	plan: (image: Image, values: Values, dir?: string) => Promise<FileChange[]>;
 	write: (changes: FileChange[]) => Promise<FileChange[]>;
+	/** Writes files of this machine (~/.ssh) when `write` writes the stack's on a remote host (default: write). */
+	writeHere?: (changes: FileChange[]) => Promise<FileChange[]>;
 	/** Checks before writing; `deployErrors` are what stops a build and start on this engine. */
 	preflight: (
 		values: Values,
@@ -78,6 +80,10 @@ export interface WizardDeps {
 	/** The ~/.ssh/config block and known_hosts pin for a ready stack, as changes to show and apply. */
 	planSshConfig: (values: Values, keyBlob: string) => Promise<FileChange[]>;
 	onExit: (code: number) => void;
+	/** A remote Docker host (--host, or chosen on the welcome screen): its name, and ssh's way through it. */
+	remote?: {label: string; jump: string};
+	/** A start of the form 'host:TARGET' ('host:' for this machine): the wizard starts again on that host. */
+	switchHost?: (target: string | undefined) => void;
 }
 
 /** Cut to `n` characters, an ellipsis saying so. */
@@ -155,7 +161,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 
 	const sshChosen = (yes: boolean, changes: FileChange[]) => {
 		if (!yes) return send({type: 'sshDone', outcome: {}});
-		deps.write(changes).then(
+		(deps.writeHere ?? deps.write)(changes).then(
 			written => send({type: 'sshDone', outcome: {written}}),
 			(error: Error) => send({type: 'sshDone', outcome: {error: error.message}}),
 		);
@@ -194,7 +200,13 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 	const back = () => send({type: 'back'});
 	const stackDir = state.dir ?? (image ? deps.stackDir(image) : '');
 	const summary = (written: FileChange[], showNext = false) => (
-		<Done dir={stackDir} written={written} login={loginCommand(values)} showNext={showNext} />
+		<Done
+			dir={stackDir}
+			written={written}
+			login={deps.remote ? loginCommand(values).replace(/^ssh /, `ssh -J ${deps.remote.jump} `) : loginCommand(values)}
+			showNext={showNext}
+			{...(deps.remote ? {host: deps.remote.label} : {})}
+		/>
 	);
 
 	switch (screen.name) {
@@ -206,7 +218,9 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 					inspection={state.inspection}
 					starts={state.starts?.starts}
 					warnings={state.starts?.warnings}
+					{...(deps.remote ? {where: deps.remote.label} : {})}
 					onStart={start => {
+						if (start.startsWith('host:') && deps.switchHost) return deps.switchHost(start.slice(5) || undefined);
 						const stack = deps.stackFor?.(start);
 						send({type: 'start', start, preset: deps.presetFor(start), ...(stack ? {stack} : {})});
 					}}
@@ -256,13 +270,14 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Review
 					image={image!}
 					dir={stackDir}
+					{...(deps.remote ? {host: deps.remote.label} : {})}
 					changes={state.review?.changes}
 					errors={errors}
 					warnings={warnings}
 					notes={notes}
 					presetNote={
-						`Your answers are saved as preset "${name}" for ${deps.identity.hostname} (hatch-wizard ` +
-						`--preset ${name} --yes replays them).`
+						`Your answers are saved as preset "${name}" for ${deps.remote?.label ?? deps.identity.hostname} ` +
+						`(hatch-wizard --preset ${name} --yes${deps.remote ? ` --host ${deps.remote.label}` : ''} replays them).`
 					}
 					settings={questionsFor(state).map(q => ({key: q.key, label: settingLine(q, values[q.key] ?? '')}))}
 					onJump={key => send({type: 'jump', key})}
@@ -299,6 +314,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 							result={screen.result}
 							dir={stackDir}
 							values={values}
+							{...(deps.remote ? {jump: deps.remote.jump} : {})}
 							// Exits once its screen is on the terminal, never before: the screens load lazily.
 							onShown={() => deps.onExit(screen.result.canceled ? 130 : 1)}
 						/>
@@ -310,7 +326,13 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 				<Suspense fallback={null}>
 					<Box flexDirection="column">
 						{summary(screen.written)}
-						<Outcome result={screen.result} values={values} dir={stackDir} onShown={() => send({type: 'readyShown'})} />
+						<Outcome
+							result={screen.result}
+							values={values}
+							dir={stackDir}
+							{...(deps.remote ? {jump: deps.remote.jump} : {})}
+							onShown={() => send({type: 'readyShown'})}
+						/>
 						{screen.shown && screen.ssh ? (
 							<SshOffer
 								name={values[KEY.name]!}

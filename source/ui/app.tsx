@@ -1,18 +1,23 @@
 // The wizard as an app: the Ink UI wired to the real host, files and preset store.
 
-import {dirname} from 'node:path';
-import {render} from 'ink';
-import {type Image, KEY, type Values} from '../core/model.js';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {dirname, join, posix} from 'node:path';
+import {Spinner} from '@inkjs/ui';
+import {type Instance, render} from 'ink';
+import {IMAGES, type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {type Inspection, inspectHost, systemGraphics} from '../host/inspect.js';
 import {checkPort} from '../host/preflight.js';
 import {identity, realHost} from '../host/probes.js';
 import {checkFiles, checkHost, planFiles, readExisting, stackDir, type Target, writeFiles} from '../pipeline.js';
 import {shippedPresets} from '../presets.js';
-import {checkHostFile} from '../stack.js';
-import {type SavedPreset, Store} from '../store.js';
+import type {Remote} from '../remote-stack.js';
+import {checkHostFile, hostFileProblems} from '../stack.js';
+import {configDir, type SavedPreset, Store} from '../store.js';
 import {eraseRows, rowsOf} from './first-frame.js';
 import {FRESH, type StackStart} from './flow.js';
+import type {Option} from './questions.js';
 import {Wizard, type WizardDeps} from './Wizard.js';
 
 export interface RunOptions {
@@ -27,9 +32,41 @@ export interface RunOptions {
 	askWhere?: boolean;
 	/** The plain first frame already on the terminal (first-frame.ts), which the UI's first frame replaces. */
 	shown?: string[];
+	/** --host TARGET: the stack is made on that Docker host, over SSH. */
+	host?: string;
+	/** Said on the welcome screen (e.g. why another host could not be used). */
+	notices?: string[];
 }
 
-export async function runWizard(options: RunOptions): Promise<number> {
+/** How the wizard's screens reach a host: this machine, or a remote Docker host through its staged copy. */
+type Switch = (target: string | undefined) => void;
+
+/** The welcome screen's entries that move the wizard to another Docker host ('host:' is this machine). */
+async function hostStarts(current: string | undefined, hostname: string): Promise<Option[]> {
+	const {sshConfigFile, sshConfigHosts, sshContexts} = await import('../host/remote.js');
+	const {readFileSync} = await import('node:fs');
+	let text = '';
+	try {
+		text = readFileSync(sshConfigFile(), 'utf8');
+	} catch {
+		// no ssh config: no hosts from it
+	}
+	const contexts: string[] = await sshContexts().catch(() => []);
+	const aliases = sshConfigHosts(text);
+	const names = [...aliases, ...contexts.filter(c => !aliases.includes(c))];
+	return [
+		...(current === undefined ? [] : [{label: `on this machine instead (${hostname})`, value: 'host:'}]),
+		...names
+			.filter(n => n !== current)
+			.map(n => ({
+				label: `on another Docker host: ${n} (${contexts.includes(n) ? 'docker context' : 'ssh config'})`,
+				value: `host:${n}`,
+			})),
+	];
+}
+
+/** This machine: the files here, its engine, its store. */
+function localDeps(options: RunOptions, switchHost: Switch, onExit: (code: number) => void): WizardDeps {
 	const host = realHost();
 	const id = identity(host);
 	// The preset store (conf + its schema validator) and the shipped YAML load after the first frame.
@@ -46,25 +83,13 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			const existing = readExisting({out: dirname(r.dir), image: r.image});
 			return existing?.[KEY.name] === r.name ? [{name: r.name, image: r.image, dir: r.dir, existing}] : [];
 		});
-		const last = store.last();
-		const starts = [
-			...(options.preset
-				? [{label: `${options.preset.name || 'preset from the command line'} (${options.preset.image})`, value: 'cli:'}]
-				: []),
-			...stacks.map(t => ({label: `edit ${t.name} (${t.image}, ${t.dir})`, value: `stack:${t.name}`})),
-			FRESH,
-			...saved
-				.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
-				.map(p => ({
-					label: `new stack from ${p.name}'s answers (saved ${p.savedAt.slice(0, 10)}, ${p.image})`,
-					value: `saved:${p.name}`,
-				})),
-			...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
-		];
-		return {starts, warnings: store.warnings};
+		const hosts = await hostStarts(undefined, id.hostname).catch(() => []);
+		return {
+			starts: startList(options.preset, stacks, saved, shipped, store.last(), hosts),
+			warnings: [...(options.notices ?? []), ...store.warnings],
+		};
 	};
 
-	let exitCode = 0;
 	let composeVersion: string | undefined;
 	// A stack being edited is written where it is; a new one into --out (or the default folder).
 	const target = (image: Image, dir?: string): Target => ({
@@ -73,7 +98,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 		image,
 		version: options.version,
 	});
-	const deps: WizardDeps = {
+	return {
 		version: options.version,
 		identity: id,
 		inspect: async () => {
@@ -86,12 +111,7 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			const t = start.startsWith('stack:') ? stacks.find(x => `stack:${x.name}` === start) : undefined;
 			return t ? {image: t.image, dir: t.dir, existing: t.existing} : undefined;
 		},
-		presetFor: start => {
-			if (start === 'cli:') return options.preset;
-			if (start.startsWith('saved:')) return saved.find(p => `saved:${p.name}` === start);
-			if (start.startsWith('shipped:')) return shipped.find(p => `shipped:${p.name}` === start);
-			return undefined;
-		},
+		presetFor: start => pickPreset(start, options.preset, saved, shipped),
 		stackDir: image => stackDir(target(image)),
 		loadExisting: image => readExisting(target(image)),
 		askWhere: options.askWhere ?? false,
@@ -124,18 +144,216 @@ export async function runWizard(options: RunOptions): Promise<number> {
 			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
 		},
 		planSshConfig: async (values, keyBlob) => (await import('../sshconfig.js')).planSshConfig(values, keyBlob),
-		onExit: code => {
-			exitCode = code;
-			app.unmount();
-		},
+		onExit,
+		switchHost,
 	};
+}
+
+/** Where to start: the command line's preset, the stacks to edit, a new one, saved and shipped presets, hosts. */
+function startList(
+	preset: Preset | undefined,
+	stacks: {name: string; image: Image; dir: string}[],
+	saved: SavedPreset[],
+	shipped: Preset[],
+	last: string | undefined,
+	hosts: Option[],
+	where = '',
+): Option[] {
+	return [
+		...(preset ? [{label: `${preset.name || 'preset from the command line'} (${preset.image})`, value: 'cli:'}] : []),
+		...stacks.map(t => ({label: `edit ${t.name} (${t.image}, ${where}${t.dir})`, value: `stack:${t.name}`})),
+		FRESH,
+		...saved
+			.sort((a, b) => (a.name === last ? -1 : b.name === last ? 1 : 0))
+			.map(p => ({
+				label: `new stack from ${p.name}'s answers (saved ${p.savedAt.slice(0, 10)}, ${p.image})`,
+				value: `saved:${p.name}`,
+			})),
+		...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
+		...hosts,
+	];
+}
+
+function pickPreset(start: string, cli: Preset | undefined, saved: SavedPreset[], shipped: Preset[]) {
+	if (start === 'cli:') return cli;
+	if (start.startsWith('saved:')) return saved.find(p => `saved:${p.name}` === start);
+	if (start.startsWith('shipped:')) return shipped.find(p => `shipped:${p.name}` === start);
+	return undefined;
+}
+
+/**
+ * A remote Docker host (remote-stack.ts): its stacks' folders are staged under a local folder that mirrors the
+ * paths there, so the pipeline plans as for a local stack; the changes go back over the one connection.
+ */
+async function remoteDeps(
+	options: RunOptions,
+	remote: Remote,
+	rs: typeof import('../remote-stack.js'),
+	switchHost: Switch,
+	onExit: (code: number) => void,
+): Promise<WizardDeps> {
+	const id = identity(remote.host);
+	const out = rs.remoteOut(remote, undefined);
+	const root = mkdtempSync(join(tmpdir(), 'hatch-stage-'));
+	process.once('exit', () => rmSync(root, {recursive: true, force: true}));
+	const here = (path: string) => join(root, path);
+	const store = await Store.open(rs.storeKey(remote.text));
+	const records = store.stacks();
+	// Stage what the screens read without waiting: each image's default folder and every recorded stack's.
+	const dirs = [...new Set([...IMAGES.map(i => posix.join(out, i)), ...records.map(r => r.dir)])];
+	await Promise.all(dirs.map(d => rs.fetchStack(remote, d, here(d))));
+	const stacks = records.flatMap(r => {
+		const existing = readExisting({out: here(posix.dirname(r.dir)), image: r.image});
+		return existing?.[KEY.name] === r.name ? [{name: r.name, image: r.image, dir: r.dir, existing}] : [];
+	});
+	const saved = store.list();
+	const shipped = shippedPresets();
+	let composeVersion: string | undefined;
+	/** The stack's folder there (the default one for the image, or the one being edited). */
+	const dirThere = (image: Image, dir?: string) => dir ?? posix.join(out, image);
+	const target = (image: Image, dir?: string): Target => ({
+		host: remote.host,
+		out: here(posix.dirname(dirThere(image, dir))),
+		image,
+		version: options.version,
+	});
+	const jump = rs.via(remote, {}, out).jump;
+	return {
+		version: options.version,
+		identity: id,
+		remote: {label: remote.text, jump},
+		inspect: async () => {
+			const i = await inspectHost(remote.host, {graphics: async () => [], keysFrom: realHost()});
+			composeVersion = i.compose.value;
+			return i;
+		},
+		loadStarts: async () => ({
+			starts: startList(
+				options.preset,
+				stacks,
+				saved,
+				shipped,
+				store.last(),
+				await hostStarts(remote.text, identity(realHost()).hostname).catch(() => []),
+				`${remote.text}:`,
+			),
+			warnings: store.warnings,
+		}),
+		stackFor: start => {
+			const t = start.startsWith('stack:') ? stacks.find(x => `stack:${x.name}` === start) : undefined;
+			return t ? {image: t.image, dir: t.dir, existing: t.existing} : undefined;
+		},
+		presetFor: start => pickPreset(start, options.preset, saved, shipped),
+		stackDir: image => dirThere(image),
+		loadExisting: image => readExisting(target(image)),
+		sets: options.sets,
+		plan: async (image, values, dir) => {
+			const there = dirThere(image, dir);
+			const carry = rs.carryFiles(values, there, here(there));
+			const changes = await planFiles(target(image, dir), carry.values, composeVersion, {
+				dir: there,
+				files: carry.files,
+			});
+			// The review names each file by its path there (its diff headers by TARGET:/path).
+			const prefix = `${remote.text}:`;
+			return rs.relabel(changes, here(there), there, remote.text).map(c => ({...c, path: c.path.slice(prefix.length)}));
+		},
+		writeHere: writeFiles,
+		// Sent back from the staged copy.
+		write: async changes => {
+			const dir = posix.dirname(changes.find(c => c.path.endsWith('/.env'))!.path);
+			return rs.pushChanges(
+				remote,
+				dir,
+				here(dir),
+				changes.map(c => ({...c, path: here(c.path)})),
+			);
+		},
+		preflight: async (values, image, dir) => {
+			const files = hostFileProblems(values, await rs.remoteFiles(remote, values, dirThere(image, dir)));
+			const {renamed, drift, engine} = await checkHost(target(image, dir), values, {build: true, boot: true});
+			return {
+				errors: files.errors,
+				warnings: [...(renamed ? [renamed] : []), ...files.warnings, ...engine!.warnings],
+				notes: [...drift, ...engine!.notes],
+				deployErrors: engine!.deployErrors,
+			};
+		},
+		// At the question, only what is on this side (the key and secrets carried there); the review checks the rest.
+		check: (key, value) => (rs.carried(key, value, out) ? checkHostFile(key, value).error : undefined),
+		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(remote.host, values, value) : undefined),
+		save: async (name, image, values, dir) => {
+			store.save({name, image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});
+			store.record(values, image, dirThere(image, dir));
+		},
+		deploy: (image, values, events, dir) => {
+			const started = import('../docker/deploy.js').then(m =>
+				m.deploy(dirThere(image, dir), values, {
+					build: true,
+					boot: true,
+					events,
+					engine: remote.engine,
+					logDir: join(configDir(), 'logs', rs.slug(remote.text), values[KEY.name] ?? image),
+				}),
+			);
+			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
+		},
+		planSshConfig: async (values, keyBlob) =>
+			(await import('../sshconfig.js')).planSshConfig(values, keyBlob, undefined, {
+				jump,
+				...localIdentity(values),
+			}),
+		onExit,
+		switchHost,
+	};
+}
+
+/** The private key next to a public key file named on this side, for the Host block's IdentityFile. */
+function localIdentity(values: Values): {identity?: string} {
+	const keys = values[KEY.authKeys] ?? '';
+	const key = keys.endsWith('.pub') ? keys.slice(0, -4) : '';
+	return key && existsSync(key) ? {identity: key} : {};
+}
+
+function Connecting({target}: {target: string}) {
+	return <Spinner label={`connecting to ${target} over SSH…`} />;
+}
+
+export async function runWizard(options: RunOptions): Promise<number> {
+	let exitCode = 0;
+	let app: Instance | undefined;
+	const onExit = (code: number) => {
+		exitCode = code;
+		app?.unmount();
+	};
+	let shown = 0;
+	const show = (deps: WizardDeps) => app?.rerender(<Wizard key={++shown} deps={deps} />);
+	// The welcome screen's other hosts: the wizard starts again there (or here), its answers so far dropped.
+	const switchHost: Switch = target => {
+		if (target === undefined) return show(localDeps({...options, inspection: undefined}, switchHost, onExit));
+		app?.rerender(<Connecting target={target} />);
+		void open(target).then(show, (error: Error) =>
+			show(
+				localDeps(
+					{...options, inspection: undefined, notices: [`could not use ${target}: ${error.message}`]},
+					switchHost,
+					onExit,
+				),
+			),
+		);
+	};
+	const open = async (target: string) => {
+		const rs = await import('../remote-stack.js');
+		return remoteDeps(options, await rs.connect(target), rs, switchHost, onExit);
+	};
+	const first = options.host === undefined ? localDeps(options, switchHost, onExit) : await open(options.host);
 	// A stray rejection from a background probe must not kill the wizard mid-question (and leave the
 	// terminal in raw mode); it is reported on stderr instead.
 	const onRejection = (reason: unknown) =>
 		process.stderr.write(`hatch-wizard: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
 	process.on('unhandledRejection', onRejection);
 	if (options.shown) process.stdout.write(eraseRows(rowsOf(options.shown, process.stdout.columns || 80)));
-	const app = render(<Wizard deps={deps} />, {exitOnCtrlC: false});
+	app = render(<Wizard key={shown} deps={first} />, {exitOnCtrlC: false});
 	await app.waitUntilExit();
 	process.off('unhandledRejection', onRejection);
 	return exitCode;

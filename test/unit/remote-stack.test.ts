@@ -188,6 +188,8 @@ describe('host files: carried from this side, or checked there', () => {
 		expect(values.STEM_AUTH_KEYS_PATH).toBe(`${dir}/host-files/stem_auth_keys_path`);
 		expect(values.APOGEE_SECRETS_PATH).toBe(`${dir}/host-files/apogee_secrets_path`);
 		expect(values.STEM_USER).toBe('ana');
+		// Listed with the stack's files, never with a diff: the secrets stay off the screen.
+		expect(files.every(f => f.showDiff && f.quiet)).toBe(true);
 		expect(files.map(f => [f.path, f.mode, f.content])).toEqual([
 			[join(staged, 'host-files', 'stem_auth_keys_path'), 0o644, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBmE me\n'],
 			[join(staged, 'host-files', 'apogee_secrets_path'), 0o600, 'TOKEN=x\n'],
