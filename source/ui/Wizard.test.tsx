@@ -412,6 +412,51 @@ describe('Wizard', () => {
 	});
 });
 
+describe('Wizard, other Docker hosts', () => {
+	it('a host entry of the welcome list moves the wizard there; nothing is started here', async () => {
+		const moved: (string | undefined)[] = [];
+		const {d} = deps({
+			loadStarts: async () => ({
+				starts: [
+					{label: 'start fresh', value: 'fresh'},
+					{label: 'on another Docker host: gpu (ssh config)', value: 'host:gpu'},
+					{label: 'on this machine instead (vm)', value: 'host:'},
+				],
+				warnings: [],
+			}),
+			switchHost: target => moved.push(target),
+		});
+		const {lastFrame, stdin} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'on another Docker host: gpu');
+		await press(stdin, KEY.down);
+		await waitFor(lastFrame, '❯ on another Docker host: gpu');
+		await press(stdin, KEY.enter);
+		expect(moved).toEqual(['gpu']);
+		// Still the welcome screen: the switch is the app's (a new wizard for that host), not a start.
+		expect(lastFrame()).toContain('start fresh');
+		const back = render(<Wizard deps={d} />);
+		await waitFor(back.lastFrame, 'on this machine instead');
+		await press(back.stdin, KEY.down);
+		await press(back.stdin, KEY.down);
+		await waitFor(back.lastFrame, '❯ on this machine instead');
+		await press(back.stdin, KEY.enter);
+		expect(moved).toEqual(['gpu', undefined]);
+	});
+
+	it('on a remote host, the screens name it: the welcome, the review and the ready login through it', async () => {
+		const {d} = deps({remote: {label: 'gpu', jump: 'ana@gpu:2200'}, stackDir: s => `/home/ana/hatch/${s}`});
+		const {lastFrame, stdin} = render(<Wizard deps={d} />);
+		await waitFor(lastFrame, 'for the Docker host gpu, over SSH');
+		expect(lastFrame()).toContain('Docker host gpu');
+		await enterUntil(lastFrame, stdin, 'Review: stem → gpu:/home/ana/hatch/stem');
+		expect(lastFrame()).toContain('saved as preset "stem" for gpu (hatch-wizard --preset stem --yes --host gpu');
+		await enterUntil(lastFrame, stdin, 'Build and start it now?');
+		expect(lastFrame()).toContain('to /home/ana/hatch/stem on gpu');
+		expect(lastFrame()).toContain("ssh gpu 'cd /home/ana/hatch/stem && docker compose up -d --build'");
+		expect(lastFrame()).toMatch(/ssh -J ana@gpu:2200 -p \d+ /);
+	});
+});
+
 describe('Wizard, before the host checks answer', () => {
 	it('waits for them before filling in defaults, so a fast Enter still gets the detected key', async () => {
 		let answer: (i: ReturnType<typeof fakeInspection>) => void = () => {};

@@ -17,6 +17,9 @@ import {
 	resolveTarget,
 	shellQuote,
 	sshCommand,
+	sshConfigFile,
+	sshConfigHosts,
+	sshContexts,
 	sshOptions,
 	sshProblem,
 } from '../../source/host/remote.js';
@@ -149,6 +152,48 @@ describe('the ssh program', () => {
 			'~x',
 			'$HOME',
 		]);
+	});
+});
+
+describe('the Docker hosts the user can name (offered on the welcome screen)', () => {
+	it("are the concrete Host aliases of the ssh config, not patterns, and not hatch's own container blocks", () => {
+		const text = [
+			'Host gpu-box laptop',
+			'  HostName 10.0.0.2',
+			'Host *.lan !bad ?x',
+			'Host *',
+			'  ServerAliveInterval 30',
+			'# >>> hatch stem >>>',
+			'Host stem',
+			'  HostName 127.0.0.1',
+			'# <<< hatch stem <<<',
+			'  host   spaced',
+			'Host gpu-box -oProxyCommand=x',
+			'Match host x',
+		].join('\n');
+		expect(sshConfigHosts(text)).toEqual(['gpu-box', 'laptop', 'spaced']);
+		expect(sshConfigHosts('')).toEqual([]);
+	});
+
+	it('the config read is the one given with -F in $HATCH_SSH_COMMAND, else ~/.ssh/config', () => {
+		expect(sshConfigFile({}, '/home/ana')).toBe('/home/ana/.ssh/config');
+		expect(sshConfigFile({HATCH_SSH_COMMAND: 'ssh -F ~/w/cfg'}, '/home/ana')).toBe('/home/ana/w/cfg');
+		expect(sshConfigFile({HATCH_SSH_COMMAND: 'ssh -v'}, '/home/ana')).toBe('/home/ana/.ssh/config');
+	});
+
+	it('docker contexts count when their endpoint is ssh:// (docker context ls answered by a stand-in)', async () => {
+		const ls = async (cmd: string, args: string[]): Promise<Ran> => {
+			expect([cmd, ...args]).toEqual(['docker', 'context', 'ls', '--format', '{{.Name}}\t{{.DockerEndpoint}}']);
+			return {
+				exitCode: 0,
+				stdout: 'default\tunix:///var/run/docker.sock\ngpu\tssh://ana@gpu.lan\n-evil\tssh://x\ntcp\ttcp://1.2.3.4:2376',
+				stderr: '',
+				timedOut: false,
+			};
+		};
+		expect(await sshContexts(ls)).toEqual(['gpu']);
+		const none = async (): Promise<Ran> => ({exitCode: 127, stdout: '', stderr: 'docker: not found', timedOut: false});
+		expect(await sshContexts(none)).toEqual([]);
 	});
 });
 
