@@ -29,7 +29,7 @@ Usage:
                                     asking (or --yes), keeping a .bak-<time> copy; secrets.env* never
   hatch-wizard publish [NAME] --repo REPO --version X.Y.Z   build once, push REPO:X.Y.Z and REPO:latest
   (NAME is the stack's container name, from any folder; with one stack on this host it can be left out;
-  --image and --out find a stack by its folder instead)
+  --image and --out find a stack by its folder instead; a NAME on another host is found there)
 
 A stack is <out>/<image>/: docker-compose.yml, .env and image/ (the build context).
 
@@ -39,6 +39,9 @@ Options:
   --preset-file FILE                start from a preset file (YAML: image, settings)
   --set KEY=VALUE                   set one .env value; repeat as needed (unknown keys list the valid ones)
   --out DIR                         write to DIR/<image>/ (default: $DOCKER/services/<host>/, else ~/hatch)
+  --host TARGET                     the stack is on that Docker host, over one SSH connection (the wizard, list,
+                                    forget, status, logs, up, down, rebuild): an alias of ~/.ssh/config,
+                                    user@host[:port], ssh://…, or a docker context whose endpoint is ssh://
   --yes                             no questions: write, build, start, wait until SSH works
   --no-build, --no-boot             with --yes: skip the build / the start (both: only write the files)
   --ssh-config                      with --yes: add a Host block to ~/.ssh/config and pin the host key
@@ -162,8 +165,8 @@ const HOST_COMMANDS = [undefined, 'inspect', 'list', 'forget', 'status', 'logs',
 async function dispatch(command: string | undefined, rest: string[], o: Options): Promise<number> {
 	if (o.host !== undefined && !HOST_COMMANDS.includes(command))
 		throw new UsageError(
-			`--host works with inspect so far; for ${command ?? 'the wizard'}, run hatch-wizard on that host itself ` +
-				`(ssh ${o.host}, then npx hatch-wizard)`,
+			`--host works with the wizard, ${HOST_COMMANDS.filter(Boolean).join(', ')}; ${command} runs on that host ` +
+				`itself (ssh ${o.host}, then npx hatch-wizard ${command})`,
 		);
 	switch (command) {
 		case 'inspect':

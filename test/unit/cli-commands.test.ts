@@ -45,6 +45,25 @@ describe('hatch-wizard inspect', () => {
 	});
 });
 
+describe('--host on the command line', () => {
+	it('a command that runs on the host itself says so; a bad TARGET is refused before anything runs (exit 2)', () => {
+		const home = fakeHome();
+		const doctor = runCli(['doctor', '--host', 'gpu-box'], {home, env: env()});
+		expect(doctor.code).toBe(2);
+		expect(doctor.stderr).toBe(
+			'hatch-wizard: --host works with the wizard, inspect, list, forget, status, logs, up, down, rebuild; doctor ' +
+				'runs on that host itself (ssh gpu-box, then npx hatch-wizard doctor)\n',
+		);
+		const bad = runCli(['--yes', '--host=-oProxyCommand=x'], {home, env: env()});
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toMatch(/^hatch-wizard: --host "-oProxyCommand=x" is not an SSH destination/);
+		// No terminal, no --yes: the wizard says how to run without one, --host or not.
+		const wizard = runCli(['--host', 'gpu-box'], {home, env: env()});
+		expect(wizard.code).toBe(2);
+		expect(wizard.stderr).toMatch(/the wizard needs a terminal; without one, pass --yes/);
+	});
+});
+
 describe('hatch-wizard presets', () => {
 	it('imports, lists, shows, exports and deletes a preset for this host', () => {
 		const e = env();
