@@ -110,18 +110,24 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 		...(image ? {image} : {}),
 		...(o.out === undefined ? {} : {out: o.out}),
 	};
+	const store = await openStore();
+	// A stack on another host: the commands that run on the host itself say so, rather than "no such stack".
+	if (rest[0] !== undefined && !HOST_COMMANDS.includes(command) && !store.stack(rest[0])) {
+		const {elsewhere} = await import('./commands/stacks.js');
+		const there = (await elsewhere(store, rest[0])).map(f => f.text);
+		if (there.length)
+			throw new UsageError(
+				`${rest[0]} is a stack on ${there.join(' and ')}: ${command} runs on that host itself (ssh ${there[0]}, ` +
+					`then npx hatch-wizard ${command} ${rest[0]})`,
+			);
+	}
 	if (command === 'doctor') {
 		// Doctor also runs with no stack (the host alone), so it finds its stack its own way (by findStack).
 		const {doctorCommand, doctorTarget} = await import('./commands/doctor.js');
-		return doctorCommand(doctorTarget(await openStore(), how), {json: o.json ?? false}, print);
+		return doctorCommand(doctorTarget(store, how), {json: o.json ?? false}, print);
 	}
-	const ref = await locateStack(await openStore(), how, o.host);
+	const ref = await locateStack(store, how, o.host);
 	const engine = ref.remote?.engine;
-	if (ref.remote && !HOST_COMMANDS.includes(command))
-		throw new UsageError(
-			`${command} works on stacks of this machine so far; ${ref.values.STEM_CONTAINER_NAME} is on ` +
-				`${ref.remote.text}: run it there (ssh ${ref.remote.text}, then npx hatch-wizard ${command})`,
-		);
 	if (command === 'publish' && (!o.repo || typeof o.version !== 'string'))
 		throw new UsageError(
 			'publish needs --repo NAME and --version X.Y.Z (e.g. publish --image stem --repo you/stem --version 0.1.2)',

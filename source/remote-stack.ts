@@ -10,6 +10,7 @@ import {dirname, join, posix, relative} from 'node:path';
 import {UsageError} from './commands/common.js';
 import {FIELDS, KEY, type Values} from './core/model.js';
 import type {Engine} from './docker/deploy.js';
+import {FileError} from './files.js';
 import {type Host, identity} from './host/probes.js';
 import {
 	type RemoteRunner,
@@ -174,32 +175,46 @@ const CARRIED = FIELDS.filter(f => f.hostPath === 'keys' || f.hostPath === 'file
 /** Where a carried file goes in the stack's folder there. */
 const carriedAt = (dir: string, key: string) => posix.join(dir, 'host-files', key.toLowerCase());
 
-/** Whether the setting's path is one on this side, to be carried (a path already in the stack's folder is not). */
-export const carried = (key: string, value: string | undefined, dir: string) =>
-	CARRIED.includes(key) && !!value && !value.startsWith(`${posix.join(dir, 'host-files')}/`);
+/** The stack's folder there, and the values its .env had when it was read (none for a new stack). */
+export interface There {
+	dir: string;
+	existing?: Values;
+}
+
+/**
+ * Whether the setting names a file on this side, to be carried: only a value given in this run (a default from
+ * this side's facts, a preset, --set, an answer). A value the remote's .env already had is a path there, whatever
+ * it says: what a remote host wrote never makes hatch read a file of this machine and send it there.
+ */
+export const carried = (key: string, value: string | undefined, there: There) =>
+	CARRIED.includes(key) &&
+	!!value &&
+	value !== there.existing?.[key] &&
+	!value.startsWith(`${posix.join(there.dir, 'host-files')}/`);
 
 /**
  * The carried files: each setting that names a file on this side gets a copy in the stack's folder there
  * (the secrets 0600) and names that copy. Read after they were checked (hostFileProblems).
  */
-export function carryFiles(values: Values, dir: string, local: string): {values: Values; files: PlannedFile[]} {
+export function carryFiles(values: Values, there: There, local: string): {values: Values; files: PlannedFile[]} {
+	const {dir} = there;
 	const out: Values = {...values};
 	const files: PlannedFile[] = [];
 	for (const key of CARRIED) {
 		const value = values[key];
-		if (!carried(key, value, dir)) continue;
+		if (!carried(key, value, there)) continue;
 		const secret = FIELDS.find(f => f.key === key)?.hostPath === 'file';
 		const content = localFiles.readKeys(value!, key);
-		const there = carriedAt(dir, key);
+		const copy = carriedAt(dir, key);
 		files.push({
-			path: join(local, posix.relative(dir, there)),
+			path: join(local, posix.relative(dir, copy)),
 			content,
 			mode: secret ? 0o600 : 0o644,
 			// Listed with the stack's own files, never with a diff (the secrets' values stay off the screen).
 			showDiff: true,
 			quiet: true,
 		});
-		out[key] = there;
+		out[key] = copy;
 	}
 	return {values: out, files};
 }
@@ -210,12 +225,12 @@ type Kind = ReturnType<HostFiles['kind']>;
  * The host files of the settings as the remote sees them, read in one go (stat for each path, the text of a
  * public key file there): `filesFor` gives hostFileProblems the remote's view, or this side's for a carried file.
  */
-export async function remoteFiles(r: Remote, values: Values, dir: string): Promise<(key: string) => HostFiles> {
+export async function remoteFiles(r: Remote, values: Values, there: There): Promise<(key: string) => HostFiles> {
 	const paths = new Set<string>();
 	const keysThere: string[] = [];
 	for (const f of FIELDS) {
 		const value = values[f.key];
-		if (!value || carried(f.key, value, dir)) continue;
+		if (!value || carried(f.key, value, there)) continue;
 		if (f.container === 'mounts') for (const item of value.split(',')) paths.add(item.split(':')[0]!);
 		else if (f.hostPath) paths.add(value);
 		if (f.hostPath === 'keys') keysThere.push(value);
@@ -252,17 +267,17 @@ export async function remoteFiles(r: Remote, values: Values, dir: string): Promi
 		const text = await r.host.readFile(p).catch(() => undefined);
 		if (text !== undefined) texts.set(p, text);
 	}
-	const there: HostFiles = {
+	const seen: HostFiles = {
 		where: `on ${r.text}`,
 		kind: p => stats.get(p)?.kind ?? 'missing',
 		owner: p => stats.get(p),
 		readKeys(p, key) {
 			const text = texts.get(p);
-			if (text === undefined) throw new Error(`${key} ${p} cannot be read on ${r.text}`);
+			if (text === undefined) throw new FileError(`${key} ${p} cannot be read on ${r.text}`);
 			return text;
 		},
 	};
-	return key => (carried(key, values[key], dir) ? localFiles : there);
+	return key => (carried(key, values[key], there) ? localFiles : seen);
 }
 
 /** A folder name for this TARGET (its local logs). */
@@ -278,9 +293,9 @@ export function relabel(changes: FileChange[], local: string, dir: string, text:
  * How this side reaches the stack's sshd: through the Docker host (ProxyJump, as ssh reaches it with --host),
  * with the private key whose public half was carried there, when it is next to it.
  */
-export function via(r: Remote, values: Values, dir: string): SshVia {
+export function via(r: Remote, values: Values, there: There): SshVia {
 	const jump = r.target.port ? `${r.target.destination}:${r.target.port}` : r.target.destination;
 	const keys = values[KEY.authKeys] ?? '';
-	const identity = carried(KEY.authKeys, keys, dir) && keys.endsWith('.pub') ? keys.slice(0, -4) : undefined;
+	const identity = carried(KEY.authKeys, keys, there) && keys.endsWith('.pub') ? keys.slice(0, -4) : undefined;
 	return {jump, ...(identity && existsSync(identity) ? {identity} : {})};
 }

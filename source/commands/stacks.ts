@@ -47,7 +47,7 @@ export async function locateStack(
 	host: string | undefined,
 ): Promise<StackRef> {
 	const {Store} = await import('../store.js');
-	const {storeKey, targetOf} = await import('../remote-stack.js');
+	const {storeKey} = await import('../remote-stack.js');
 	if (host !== undefined) {
 		const store = await Store.open(storeKey(host), local.dir);
 		const all = store.stacks();
@@ -63,12 +63,7 @@ export async function locateStack(
 		return remoteStack(host, rec);
 	}
 	if (how.name !== undefined && !local.stack(how.name)) {
-		const found: {text: string; rec: StackRecord}[] = [];
-		for (const key of local.hosts()) {
-			const text = targetOf(key);
-			const rec = text === undefined ? undefined : (await Store.open(key, local.dir)).stack(how.name);
-			if (rec) found.push({text: text!, rec});
-		}
+		const found = await elsewhere(local, how.name);
 		if (found.length > 1)
 			throw new UsageError(
 				`${shown(how.name)} is a stack on ${found.map(f => f.text).join(' and ')}: say which with --host`,
@@ -76,6 +71,19 @@ export async function locateStack(
 		if (found.length === 1) return remoteStack(found[0]!.text, found[0]!.rec);
 	}
 	return findStack(local, how);
+}
+
+/** The remote hosts whose list has a stack named `name` (the local store's other entries). */
+export async function elsewhere(local: Store, name: string): Promise<{text: string; rec: StackRecord}[]> {
+	const {Store} = await import('../store.js');
+	const {targetOf} = await import('../remote-stack.js');
+	const found: {text: string; rec: StackRecord}[] = [];
+	for (const key of local.hosts()) {
+		const text = targetOf(key);
+		const rec = text === undefined ? undefined : (await Store.open(key, local.dir)).stack(name);
+		if (rec) found.push({text: text!, rec});
+	}
+	return found;
 }
 
 /** A stack recorded for a remote host, read there now (over the shared connection). */
@@ -102,7 +110,7 @@ export async function remoteStack(text: string, rec: StackRecord): Promise<Stack
 			text,
 			engine: remote.engine,
 			logDir: join(configDir(), 'logs', rs.slug(text), rec.name),
-			via: rs.via(remote, values, rec.dir),
+			via: rs.via(remote, values, {dir: rec.dir, existing: values}),
 		},
 	};
 }

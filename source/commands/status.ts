@@ -20,7 +20,11 @@ export async function statusCommand(
 		name,
 	]);
 	if (ps.exitCode !== 0) {
-		out(`${name}: not created (cd ${ref.dir} && docker compose up -d --build)\n`);
+		out(
+			ref.remote
+				? `${name}: not created on ${ref.remote.text} (hatch-wizard rebuild ${name})\n`
+				: `${name}: not created (cd ${ref.dir} && docker compose up -d --build)\n`,
+		);
 		return 1;
 	}
 	const [state, started, restarts] = ps.stdout.trim().split(' ');
@@ -38,15 +42,20 @@ export async function statusCommand(
 				`${rewriteCommand(ref)} (rewrites it, with a diff, and restarts the container)\n`,
 		);
 	const ssh = await checkSsh(name, ref.values[KEY.listen] ?? '0.0.0.0', Number(ref.values[KEY.port]), engine.ready);
-	if (ssh.ok)
-		out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${loginCommand(ref.values)}\n`);
-	else out(`ssh: ${ssh.reason}\n`);
-	return ssh.ok ? 0 : 1;
+	if (!ssh.ok) {
+		out(`ssh: ${ssh.reason}\n`);
+		return 1;
+	}
+	const login = loginCommand(ref.values);
+	const through = ref.remote ? login.replace(/^ssh /, `ssh -J ${ref.remote.via.jump} `) : login;
+	out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${through}\n`);
+	return 0;
 }
 
 /** The command that writes a stack's files again from its .env (each change shown, with a backup) and restarts it. */
 export function rewriteCommand(ref: StackRef): string {
-	return `npx hatch-wizard --yes --no-build --image ${ref.image} --out ${dirname(ref.dir)}`;
+	const host = ref.remote ? ` --host ${ref.remote.text}` : '';
+	return `npx hatch-wizard --yes --no-build${host} --image ${ref.image} --out ${dirname(ref.dir)}`;
 }
 
 /** The boot's own record (see bootRecord), as `status` prints it. */

@@ -192,7 +192,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		const values = checkValues(image, resolved.values, facts, preset);
 		const files = hostFileProblems(
 			resolved.values,
-			remote ? await rs!.remoteFiles(remote, resolved.values, dir) : undefined,
+			remote ? await rs!.remoteFiles(remote, resolved.values, {dir, ...(existing ? {existing} : {})}) : undefined,
 		);
 		const checked = {errors: [...values.errors, ...files.errors], warnings: [...files.warnings, ...values.warnings]};
 		const shownEnv = remote ? `${envPath} on ${remote.text}` : envPath;
@@ -226,7 +226,8 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		for (const n of engine?.notes ?? []) process.stdout.write(`note: ${n}\n`);
 
 		// The files named on this side travel with a remote stack, which names its copies.
-		const carry = remote ? rs!.carryFiles(resolved.values, dir, join(staging!, image)) : undefined;
+		const there = {dir, ...(existing ? {existing} : {})};
+		const carry = remote ? rs!.carryFiles(resolved.values, there, join(staging!, image)) : undefined;
 		const v = carry?.values ?? resolved.values;
 		const changes = await planFiles(target, v, facts.composeVersion, carry ? {dir, files: carry.files} : undefined);
 		const pending = changes.filter(c => c.state !== 'unchanged');
@@ -280,7 +281,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 			...sshOptions,
 			engine: remote.engine,
 			logDir: join(configDir(), 'logs', rs!.slug(remote.text), v[KEY.name] ?? image),
-			via: rs!.via(remote, resolved.values, dir),
+			via: rs!.via(remote, resolved.values, there),
 		});
 	} finally {
 		if (staging) rmSync(staging, {recursive: true, force: true});

@@ -217,7 +217,12 @@ async function remoteDeps(
 		image,
 		version: options.version,
 	});
-	const jump = rs.via(remote, {}, out).jump;
+	const jump = rs.via(remote, {}, {dir: out}).jump;
+	/** The stack's folder there with what its .env said when it was read (its paths are paths there). */
+	const thereOf = (image: Image, dir?: string) => {
+		const existing = readExisting(target(image, dir));
+		return {dir: dirThere(image, dir), ...(existing ? {existing} : {})};
+	};
 	return {
 		version: options.version,
 		identity: id,
@@ -249,7 +254,7 @@ async function remoteDeps(
 		sets: options.sets,
 		plan: async (image, values, dir) => {
 			const there = dirThere(image, dir);
-			const carry = rs.carryFiles(values, there, here(there));
+			const carry = rs.carryFiles(values, thereOf(image, dir), here(there));
 			const changes = await planFiles(target(image, dir), carry.values, composeVersion, {
 				dir: there,
 				files: carry.files,
@@ -270,7 +275,7 @@ async function remoteDeps(
 			);
 		},
 		preflight: async (values, image, dir) => {
-			const files = hostFileProblems(values, await rs.remoteFiles(remote, values, dirThere(image, dir)));
+			const files = hostFileProblems(values, await rs.remoteFiles(remote, values, thereOf(image, dir)));
 			const {renamed, drift, engine} = await checkHost(target(image, dir), values, {build: true, boot: true});
 			return {
 				errors: files.errors,
@@ -280,7 +285,7 @@ async function remoteDeps(
 			};
 		},
 		// At the question, only what is on this side (the key and secrets carried there); the review checks the rest.
-		check: (key, value) => (rs.carried(key, value, out) ? checkHostFile(key, value).error : undefined),
+		check: (key, value) => (rs.carried(key, value, {dir: out}) ? checkHostFile(key, value).error : undefined),
 		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(remote.host, values, value) : undefined),
 		save: async (name, image, values, dir) => {
 			store.save({name, image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});

@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parse} from 'yaml';
 import {parseEnv} from '../../source/core/env.js';
+import {Store} from '../../source/store.js';
 import {BIN, fakeHome, runCli} from '../helpers/cli.js';
 
 const host = os.hostname().split('.')[0]!;
@@ -46,7 +47,7 @@ describe('hatch-wizard inspect', () => {
 });
 
 describe('--host on the command line', () => {
-	it('a command that runs on the host itself says so; a bad TARGET is refused before anything runs (exit 2)', () => {
+	it('a command that runs on the host itself says so; a bad TARGET is refused before anything runs', async () => {
 		const home = fakeHome();
 		const doctor = runCli(['doctor', '--host', 'gpu-box'], {home, env: env()});
 		expect(doctor.code).toBe(2);
@@ -57,6 +58,16 @@ describe('--host on the command line', () => {
 		const bad = runCli(['--yes', '--host=-oProxyCommand=x'], {home, env: env()});
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/^hatch-wizard: --host "-oProxyCommand=x" is not an SSH destination/);
+		// A stack recorded on another host, named to a command that runs on the host itself: said so.
+		const config = env();
+		const remote = await Store.open('ssh:gpu-box', config.HATCH_CONFIG_DIR);
+		remote.record({STEM_CONTAINER_NAME: 'far', STEM_SSH_PORT: '2222'}, 'stem', '/home/ana/hatch/stem');
+		const far = runCli(['doctor', 'far'], {home, env: config});
+		expect(far.code).toBe(2);
+		expect(far.stderr).toBe(
+			'hatch-wizard: far is a stack on gpu-box: doctor runs on that host itself (ssh gpu-box, then npx ' +
+				'hatch-wizard doctor far)\n',
+		);
 		// No terminal, no --yes: the wizard says how to run without one, --host or not.
 		const wizard = runCli(['--host', 'gpu-box'], {home, env: env()});
 		expect(wizard.code).toBe(2);

@@ -174,6 +174,7 @@ describe('where stacks go there', () => {
 
 describe('host files: carried from this side, or checked there', () => {
 	const dir = '/home/ana/hatch/stem';
+	const there = {dir};
 
 	it('the public key and the secrets named here are copied into the stack folder there, which the .env names', () => {
 		const here = tmp('keys');
@@ -182,7 +183,7 @@ describe('host files: carried from this side, or checked there', () => {
 		const staged = tmp('staged');
 		const {values, files} = carryFiles(
 			{STEM_AUTH_KEYS_PATH: join(here, 'id.pub'), APOGEE_SECRETS_PATH: join(here, 'secrets.env'), STEM_USER: 'ana'},
-			dir,
+			there,
 			staged,
 		);
 		expect(values.STEM_AUTH_KEYS_PATH).toBe(`${dir}/host-files/stem_auth_keys_path`);
@@ -195,9 +196,28 @@ describe('host files: carried from this side, or checked there', () => {
 			[join(staged, 'host-files', 'apogee_secrets_path'), 0o600, 'TOKEN=x\n'],
 		]);
 		// Already there (a second run): not carried again, and folders are never carried.
-		expect(carried('STEM_AUTH_KEYS_PATH', values.STEM_AUTH_KEYS_PATH, dir)).toBe(false);
-		expect(carried('NEURON_PROJECTS_PATH', '/data', dir)).toBe(false);
-		expect(carried('STEM_AUTH_KEYS_PATH', '', dir)).toBe(false);
+		expect(carried('STEM_AUTH_KEYS_PATH', values.STEM_AUTH_KEYS_PATH, there)).toBe(false);
+		expect(carried('NEURON_PROJECTS_PATH', '/data', there)).toBe(false);
+		expect(carried('STEM_AUTH_KEYS_PATH', '', there)).toBe(false);
+	});
+
+	it("a path the remote's .env already had is a path there: never read here, never sent there", async () => {
+		const here = tmp('secret');
+		// Say the remote's .env names a file of this machine (it could name ~/.ssh/id_ed25519 as well).
+		const mine = join(here, 'private.env');
+		writeFileSync(mine, 'TOKEN=mine\n');
+		const existing = {APOGEE_SECRETS_PATH: mine, STEM_AUTH_KEYS_PATH: join(here, 'id.pub')};
+		const fromThere = {dir, existing};
+		const {values, files} = carryFiles(existing, fromThere, tmp('staged'));
+		expect(files).toEqual([]);
+		expect(values).toEqual(existing);
+		// Checked there, as paths there: the "remote" here is this machine through a shell, and the key file is
+		// not there, so it cannot be read there.
+		const r = await connected();
+		const {errors} = hostFileProblems(existing, await remoteFiles(r, existing, fromThere));
+		expect(errors.join('\n')).toContain(`STEM_AUTH_KEYS_PATH ${join(here, 'id.pub')} cannot be read on box`);
+		// The same path given in this run (--set, an answer) is the user's choice: carried.
+		expect(carried('APOGEE_SECRETS_PATH', join(here, 'other.env'), fromThere)).toBe(true);
 	});
 
 	it('a folder that exists only on this side is refused, naming the remote; one there passes', async () => {
@@ -207,7 +227,7 @@ describe('host files: carried from this side, or checked there', () => {
 		const missing = join(here, 'not-there');
 		const problems = hostFileProblems(
 			{NEURON_PROJECTS_PATH: missing, STEM_EXTRA_MOUNTS: `${missing}:/x`},
-			await remoteFiles(r, {NEURON_PROJECTS_PATH: missing, STEM_EXTRA_MOUNTS: `${missing}:/x`}, dir),
+			await remoteFiles(r, {NEURON_PROJECTS_PATH: missing, STEM_EXTRA_MOUNTS: `${missing}:/x`}, there),
 		);
 		expect(problems.errors).toEqual([
 			`NEURON_PROJECTS_PATH ${missing} does not exist on box; create it (mkdir -p '${missing}') or leave the ` +
@@ -215,7 +235,10 @@ describe('host files: carried from this side, or checked there', () => {
 			`STEM_EXTRA_MOUNTS: ${missing} does not exist on box; mount the share or create it (mkdir -p '${missing}'), ` +
 				`or take "${missing}:/x" out of the list`,
 		]);
-		const ok = hostFileProblems({NEURON_PROJECTS_PATH: here}, await remoteFiles(r, {NEURON_PROJECTS_PATH: here}, dir));
+		const ok = hostFileProblems(
+			{NEURON_PROJECTS_PATH: here},
+			await remoteFiles(r, {NEURON_PROJECTS_PATH: here}, there),
+		);
 		expect(ok.errors).toEqual([]);
 	});
 
@@ -224,7 +247,7 @@ describe('host files: carried from this side, or checked there', () => {
 		chmodSync(folder, 0o755);
 		const r = await connected();
 		const values = {NEURON_PROJECTS_PATH: folder, STEM_UID: '4242', STEM_GID: '4242'};
-		const {warnings} = hostFileProblems(values, await remoteFiles(r, values, dir));
+		const {warnings} = hostFileProblems(values, await remoteFiles(r, values, there));
 		expect(warnings.join('\n')).toContain(`belongs to ${process.getuid!()}:${process.getgid!()} (mode 755)`);
 	});
 
@@ -233,7 +256,7 @@ describe('host files: carried from this side, or checked there', () => {
 		writeFileSync(join(here, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n-----END OPENSSH PRIVATE KEY-----\n');
 		const r = await connected();
 		const values = {STEM_AUTH_KEYS_PATH: join(here, 'id')};
-		const {errors} = hostFileProblems(values, await remoteFiles(r, values, dir));
+		const {errors} = hostFileProblems(values, await remoteFiles(r, values, there));
 		expect(errors.join('\n')).toMatch(/private key/i);
 	});
 
@@ -242,12 +265,12 @@ describe('host files: carried from this side, or checked there', () => {
 		writeFileSync(join(here, 'id'), 'private');
 		writeFileSync(join(here, 'id.pub'), 'public');
 		const r = await connected();
-		expect(via(r, {STEM_AUTH_KEYS_PATH: join(here, 'id.pub')}, dir)).toEqual({
+		expect(via(r, {STEM_AUTH_KEYS_PATH: join(here, 'id.pub')}, there)).toEqual({
 			jump: 'ana@box',
 			identity: join(here, 'id'),
 		});
-		expect(via(r, {STEM_AUTH_KEYS_PATH: `${dir}/host-files/stem_auth_keys_path`}, dir)).toEqual({jump: 'ana@box'});
-		expect(via({...r, target: {...target, port: 2222}}, {}, dir)).toEqual({jump: 'ana@box:2222'});
+		expect(via(r, {STEM_AUTH_KEYS_PATH: `${dir}/host-files/stem_auth_keys_path`}, there)).toEqual({jump: 'ana@box'});
+		expect(via({...r, target: {...target, port: 2222}}, {}, there)).toEqual({jump: 'ana@box:2222'});
 	});
 });
 
