@@ -39,9 +39,9 @@ Options:
   --preset-file FILE                start from a preset file (YAML: image, settings)
   --set KEY=VALUE                   set one .env value; repeat as needed (unknown keys list the valid ones)
   --out DIR                         write to DIR/<image>/ (default: $DOCKER/services/<host>/, else ~/hatch)
-  --host TARGET                     the stack is on that Docker host, over one SSH connection (the wizard, list,
-                                    forget, status, logs, up, down, rebuild): an alias of ~/.ssh/config,
-                                    user@host[:port], ssh://…, or a docker context whose endpoint is ssh://
+  --host TARGET                     the stack is on that Docker host, over one SSH connection (the wizard and
+                                    every stack command): an alias of ~/.ssh/config, user@host[:port], ssh://…,
+                                    or a docker context whose endpoint is ssh://
   --yes                             no questions: write, build, start, wait until SSH works
   --no-build, --no-boot             with --yes: skip the build / the start (both: only write the files)
   --ssh-config                      with --yes: add a Host block to ~/.ssh/config and pin the host key
@@ -111,19 +111,15 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 		...(o.out === undefined ? {} : {out: o.out}),
 	};
 	const store = await openStore();
-	// A stack on another host: the commands that run on the host itself say so, rather than "no such stack".
-	if (rest[0] !== undefined && !HOST_COMMANDS.includes(command) && !store.stack(rest[0])) {
-		const {elsewhere} = await import('./commands/stacks.js');
-		const there = (await elsewhere(store, rest[0])).map(f => f.text);
-		if (there.length)
-			throw new UsageError(
-				`${rest[0]} is a stack on ${there.join(' and ')}: ${command} runs on that host itself (ssh ${there[0]}, ` +
-					`then npx hatch-wizard ${command} ${rest[0]})`,
-			);
-	}
 	if (command === 'doctor') {
 		// Doctor also runs with no stack (the host alone), so it finds its stack its own way (by findStack).
-		const {doctorCommand, doctorTarget} = await import('./commands/doctor.js');
+		const {doctorCommand, doctorTarget, remoteDoctor} = await import('./commands/doctor.js');
+		const {elsewhere} = await import('./commands/stacks.js');
+		const far = rest[0] !== undefined && !store.stack(rest[0]) ? await elsewhere(store, rest[0]) : [];
+		if (far.length > 1)
+			throw new UsageError(`${rest[0]} is a stack on ${far.map(f => f.text).join(' and ')}: say which with --host`);
+		const host = o.host ?? far[0]?.text;
+		if (host !== undefined) return remoteDoctor(host, rest[0], {json: o.json ?? false}, print);
 		return doctorCommand(doctorTarget(store, how), {json: o.json ?? false}, print);
 	}
 	const ref = await locateStack(store, how, o.host);
@@ -159,20 +155,34 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 				ref,
 				{subtree: o.subtree, delete: o.delete ?? false, yes: o.yes ?? false, ...ask()},
 				print,
+				engine,
 			);
 		default:
-			return (await import('./commands/publish.js')).publishCommand(ref, o.repo!, o.version as string, print);
+			return (await import('./commands/publish.js')).publishCommand(ref, o.repo!, o.version as string, print, engine);
 	}
 }
 
 /** The commands --host works with (undefined: the wizard, with --yes or --dry-run). */
-const HOST_COMMANDS = [undefined, 'inspect', 'list', 'forget', 'status', 'logs', 'up', 'down', 'rebuild'];
+const HOST_COMMANDS = [
+	undefined,
+	'inspect',
+	'list',
+	'forget',
+	'status',
+	'doctor',
+	'logs',
+	'up',
+	'down',
+	'rebuild',
+	'bindu-update',
+	'publish',
+];
 
 async function dispatch(command: string | undefined, rest: string[], o: Options): Promise<number> {
 	if (o.host !== undefined && !HOST_COMMANDS.includes(command))
 		throw new UsageError(
-			`--host works with the wizard, ${HOST_COMMANDS.filter(Boolean).join(', ')}; ${command} runs on that host ` +
-				`itself (ssh ${o.host}, then npx hatch-wizard ${command})`,
+			`--host works with the wizard, ${HOST_COMMANDS.filter(Boolean).join(', ')}; not with ${command}, which ` +
+				`works on this machine's files`,
 		);
 	switch (command) {
 		case 'inspect':

@@ -2,8 +2,8 @@
 // problem with its fix. Every look has a deadline and the independent ones run at once, so a hung engine costs
 // seconds, not a hang. Exit 0 when nothing failed (warnings are not failures), 1 otherwise.
 import {existsSync} from 'node:fs';
-import {join} from 'node:path';
-import {parseGpus} from '../core/compose.js';
+import {join, posix} from 'node:path';
+import {composeDrift, describeDrift, parseGpus} from '../core/compose.js';
 import {ansi, colorFor, type Line, STATUS_MARK, type Tone} from '../core/describe.js';
 import {DOCKER_DESKTOP_AGENT, field, type Image, KEY, localAddress} from '../core/model.js';
 import type {Engine} from '../docker/deploy.js';
@@ -239,8 +239,21 @@ async function portFinding(host: Host, ref: StackRef): Promise<Finding> {
 
 // ---- the stack --------------------------------------------------------------------------------------------
 
-function filesFinding(ref: StackRef): Finding {
-	const missing = ['docker-compose.yml', 'image/Dockerfile'].filter(f => !existsSync(join(ref.dir, f)));
+/**
+ * Whether the stack's folder has `names`: on this machine, or, for a stack on a remote host, there (one look each
+ * through the shared connection).
+ */
+async function present(ref: StackRef, host: Host, names: string[]): Promise<string[]> {
+	const here = (f: string) => Promise.resolve(existsSync(join(ref.dir, f)));
+	const there = async (f: string) => (await host.kind(posix.join(ref.dir, f))) === 'file';
+	const has = await Promise.all(names.map(ref.remote ? there : here));
+	return names.filter((_, k) => has[k]);
+}
+
+async function filesFinding(ref: StackRef, host: Host): Promise<Finding> {
+	const wanted = ['docker-compose.yml', 'image/Dockerfile'];
+	const have = await present(ref, host, wanted);
+	const missing = wanted.filter(f => !have.includes(f));
 	if (!missing.length) return {check: 'files', status: 'ok', detail: `${ref.dir}: .env, docker-compose.yml and image/`};
 	return {
 		check: 'files',
@@ -250,8 +263,15 @@ function filesFinding(ref: StackRef): Finding {
 	};
 }
 
-function driftFinding(ref: StackRef): Finding {
-	const drift = stackDrift(ref.image, ref.dir);
+/** The compose file's drift from .env: read here, or there for a remote stack. */
+async function driftOf(ref: StackRef, host: Host): Promise<string[]> {
+	if (!ref.remote) return stackDrift(ref.image, ref.dir);
+	const compose = await host.readFile(posix.join(ref.dir, 'docker-compose.yml')).catch(() => undefined);
+	return compose === undefined ? [] : (composeDrift(ref.image, compose, ref.values) ?? []).map(describeDrift);
+}
+
+async function driftFinding(ref: StackRef, host: Host): Promise<Finding> {
+	const drift = await driftOf(ref, host);
 	if (!drift.length) return {check: 'drift', status: 'ok', detail: 'docker-compose.yml follows .env'};
 	return {
 		check: 'drift',
@@ -328,7 +348,8 @@ async function sshFinding(deps: DoctorDeps, ref: StackRef): Promise<Finding> {
 	const listen = ref.values[KEY.listen] || '0.0.0.0';
 	const ssh = await checkSsh(name, listen, Number(port), deps.engine.ready);
 	// The key ~/.ssh/known_hosts pins for the Host block: after `down --volumes` the container has a new one.
-	const pinned = pinnedFingerprint(name, deps.host.userInfo().homedir);
+	// (The pin is this machine's, also for a stack on a remote host.)
+	const pinned = ref.remote ? pinnedFingerprint(name) : pinnedFingerprint(name, deps.host.userInfo().homedir);
 	if (ssh.ok && pinned && pinned !== ssh.fingerprint)
 		return {
 			check: 'ssh',
@@ -511,7 +532,8 @@ export async function diagnose(target: Target, deps: DoctorDeps = realDeps()): P
 							: `${ref.values[KEY.name]} is not running`,
 				}),
 			);
-	return [...host, filesFinding(ref), container!.finding, ...looks.flat(), driftFinding(ref)];
+	const [files, drift] = await Promise.all([filesFinding(ref, deps.host), driftFinding(ref, deps.host)]);
+	return [...host, files, container!.finding, ...looks.flat(), drift];
 }
 
 /** The column the details start in (after the mark): the usual checks' names fit, a mount's may go past. */
@@ -558,4 +580,42 @@ export async function doctorCommand(
 	if (o.json) out(`${JSON.stringify({stack: name ?? null, healthy, findings}, null, 2)}\n`);
 	else out(ansi(doctorLines(findings, name), o.color ?? colorFor(process.stdout.isTTY, process.env)));
 	return healthy ? 0 : 1;
+}
+
+/**
+ * `doctor --host TARGET [NAME]` (or a NAME found on a remote host): the checks of that host and of its stack, each
+ * look made there through the shared connection (the key pin is this machine's). With no NAME and one stack
+ * recorded for the host, that stack; with none or several, the host alone.
+ */
+export async function remoteDoctor(
+	text: string,
+	name: string | undefined,
+	o: {json: boolean},
+	out: (s: string) => void,
+): Promise<number> {
+	const [{connect, storeKey}, {Store}, {remoteStack}] = await Promise.all([
+		import('../remote-stack.js'),
+		import('../store.js'),
+		import('./stacks.js'),
+	]);
+	const remote = await connect(text);
+	const records = (await Store.open(storeKey(text))).stacks();
+	const rec = name === undefined ? (records.length === 1 ? records[0] : undefined) : records.find(r => r.name === name);
+	let target: Target = {};
+	if (rec) {
+		try {
+			target = {ref: await remoteStack(text, rec)};
+		} catch (error) {
+			if (!(error instanceof CommandError)) throw error;
+			target = {problem: error.message};
+		}
+	} else if (name !== undefined) target = {problem: `no stack named ${name} recorded for --host ${text}`};
+	else if (records.length > 1) target = {others: records.map(r => r.name)};
+	return doctorCommand(target, o, out, {host: remote.host, engine: remoteDoctorEngine(remote.engine)});
+}
+
+/** The remote engine with doctor's short deadline on each look of the readiness gate. */
+function remoteDoctorEngine(engine: Engine): Engine {
+	const base = readyHostOn(engine.proc, LOOK_MS);
+	return {proc: engine.proc, ready: {...base, answers: engine.ready.answers}};
 }

@@ -203,6 +203,16 @@ describe('--host: a stack on a remote Docker host', () => {
 		expect(who.stderr).toBe('');
 		expect(who.stdout.trim()).toBe(r.user);
 
+		// doctor looks at that host and the stack there: healthy, its SSH check made there with the pinned key.
+		const doctor = runCli(['doctor', name, '--json'], {home, env, timeoutMs: 120_000});
+		const report = JSON.parse(doctor.stdout);
+		const failed = report.findings.filter((f: {status: string}) => f.status === 'fail');
+		expect(failed).toEqual([]);
+		expect(doctor.code).toBe(0);
+		expect(report.findings.find((f: {check: string}) => f.check === 'ssh')).toMatchObject({status: 'ok'});
+		expect(report.findings.find((f: {check: string}) => f.check === 'user')).toMatchObject({status: 'ok'});
+		expect(report.findings.find((f: {check: string}) => f.check === 'files')).toMatchObject({status: 'ok'});
+
 		const status = runCli(['status', '--host', 'rigbox'], {home, env, timeoutMs: 120_000});
 		expect(status.stdout).toContain(`${name}: running`);
 		expect(status.stdout).toContain(`ssh: ok on port ${DEFAULT_PORT + 1}`);

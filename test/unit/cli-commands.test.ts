@@ -47,27 +47,37 @@ describe('hatch-wizard inspect', () => {
 });
 
 describe('--host on the command line', () => {
-	it('a command that runs on the host itself says so; a bad TARGET is refused before anything runs', async () => {
+	it("a command on this machine's files refuses --host; a bad TARGET is refused before anything runs", async () => {
 		const home = fakeHome();
-		const doctor = runCli(['doctor', '--host', 'gpu-box'], {home, env: env()});
-		expect(doctor.code).toBe(2);
-		expect(doctor.stderr).toBe(
-			'hatch-wizard: --host works with the wizard, inspect, list, forget, status, logs, up, down, rebuild; doctor ' +
-				'runs on that host itself (ssh gpu-box, then npx hatch-wizard doctor)\n',
+		const presets = runCli(['presets', 'list', '--host', 'gpu-box'], {home, env: env()});
+		expect(presets.code).toBe(2);
+		expect(presets.stderr).toBe(
+			'hatch-wizard: --host works with the wizard, inspect, list, forget, status, doctor, logs, up, down, rebuild, ' +
+				"bindu-update, publish; not with presets, which works on this machine's files\n",
 		);
 		const bad = runCli(['--yes', '--host=-oProxyCommand=x'], {home, env: env()});
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/^hatch-wizard: --host "-oProxyCommand=x" is not an SSH destination/);
-		// A stack recorded on another host, named to a command that runs on the host itself: said so.
+		// A stack recorded on another host, named without --host: looked at there (here: an ssh that cannot connect).
 		const config = env();
 		const remote = await Store.open('ssh:gpu-box', config.HATCH_CONFIG_DIR);
 		remote.record({STEM_CONTAINER_NAME: 'far', STEM_SSH_PORT: '2222'}, 'stem', '/home/ana/hatch/stem');
-		const far = runCli(['doctor', 'far'], {home, env: config});
-		expect(far.code).toBe(2);
-		expect(far.stderr).toBe(
-			'hatch-wizard: far is a stack on gpu-box: doctor runs on that host itself (ssh gpu-box, then npx ' +
-				'hatch-wizard doctor far)\n',
+		const ssh = join(mkdtempSync(join(tmpdir(), 'hatch-bin-')), 'ssh');
+		writeFileSync(
+			ssh,
+			'#!/bin/sh\necho "ssh: Could not resolve hostname gpu-box: Name or service not known" >&2\nexit 255\n',
+			{
+				mode: 0o755,
+			},
 		);
+		for (const command of ['doctor', 'status', 'bindu-update']) {
+			const far = runCli([command, 'far'], {home, env: {...config, HATCH_SSH_COMMAND: ssh}});
+			expect(far.stderr).toBe(
+				'hatch-wizard: --host gpu-box: no such host (ssh: Could not resolve hostname gpu-box: Name or service not ' +
+					'known); check the name, or add a Host block for it to ~/.ssh/config\n',
+			);
+			expect(far.code).toBe(1);
+		}
 		// No terminal, no --yes: the wizard says how to run without one, --host or not.
 		const wizard = runCli(['--host', 'gpu-box'], {home, env: env()});
 		expect(wizard.code).toBe(2);
