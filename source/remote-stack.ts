@@ -9,6 +9,7 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {dirname, join, posix, relative} from 'node:path';
 import {UsageError} from './commands/common.js';
 import {FIELDS, KEY, type Values} from './core/model.js';
+import {printable} from './docker/buildkit.js';
 import type {Engine} from './docker/deploy.js';
 import {FileError} from './files.js';
 import {type Host, identity} from './host/probes.js';
@@ -61,104 +62,167 @@ export function remoteOut(r: Remote, out: string | undefined): string {
 	return posix.resolve(id.home, inHome ?? out);
 }
 
-/** The files of a stack folder that hatch writes (the rest, logs and backups, stays there). */
+/**
+ * The files of a stack folder that hatch writes (the rest, logs and backups, stays there), each as its name and
+ * its bytes in base64; a file over 2 MB in image/ or host-files/ is not hatch's and is left out. Any failure
+ * stops it (a partial listing would read as files that are not there).
+ */
 const FETCHED = `cd -- "$1" 2>/dev/null || exit 0
 send() { printf '%s\\0' "$1" && base64 -w0 -- "$1" && printf '\\0'; }
-for f in .env docker-compose.yml README.md; do if [ -f "$f" ]; then send "$f"; fi; done
+for f in .env docker-compose.yml README.md; do if [ -f "$f" ]; then send "$f" || exit 1; fi; done
 for d in image host-files; do
-  if [ -d "$d" ]; then find "$d" -type f -print0 | while IFS= read -r -d '' f; do send "$f"; done; fi
+  if [ -d "$d" ]; then
+    find "$d" -type f -size -2M -print0 | { while IFS= read -r -d '' f; do send "$f" || exit 1; done; } || exit 1
+  fi
 done`;
 
 /** A path inside the stack folder, as the remote listed it: relative, with no way out of it. */
 const insideStack = (rel: string) => rel !== '' && !rel.startsWith('/') && !rel.split('/').some(p => p === '..');
 
-/** Copies the stack folder `dir` there (the files hatch writes) into `local` (empty when there is none yet). */
-export async function fetchStack(r: Remote, dir: string, local: string): Promise<void> {
-	const got = await r.runner.run(remoteCommand('bash', ['-c', FETCHED, 'bash', dir]), {timeoutMs: 60_000});
+/** The sha256 of each file read there, by its path in the stack folder (of its bytes, whatever their encoding). */
+export type Hashes = Map<string, string>;
+
+/**
+ * Copies the stack folder `dir` there (the files hatch writes) into `local` (empty when there is none yet), and
+ * returns the hash of each file as read, which the push checks before it replaces anything.
+ */
+export async function fetchStack(r: Remote, dir: string, local: string): Promise<Hashes> {
+	const got = await r.runner.run(remoteCommand('bash', ['-c', FETCHED, 'bash', dir], {timeoutS: 50}), {
+		timeoutMs: 60_000,
+	});
 	const lost = sshProblem(r.target, got);
 	if (lost || got.exitCode !== 0)
-		throw new Error(lost ?? `reading ${dir} on ${r.text} failed: ${got.stderr.trim() || `exit ${got.exitCode}`}`);
+		throw new Error(
+			lost ?? `reading ${dir} on ${r.text} failed: ${printable(got.stderr).trim() || `exit ${got.exitCode}`}`,
+		);
 	const parts = got.stdout.split('\0');
+	const hashes: Hashes = new Map();
 	for (let k = 0; k + 1 < parts.length; k += 2) {
 		const rel = parts[k]!;
 		if (!insideStack(rel)) throw new Error(`reading ${dir} on ${r.text}: unexpected file name ${JSON.stringify(rel)}`);
 		const path = join(local, rel);
+		const bytes = Buffer.from(parts[k + 1]!, 'base64');
 		mkdirSync(dirname(path), {recursive: true, mode: 0o700});
-		writeFileSync(path, Buffer.from(parts[k + 1]!, 'base64'), {mode: 0o600});
+		writeFileSync(path, bytes, {mode: 0o600});
+		hashes.set(rel, createHash('sha256').update(bytes).digest('hex'));
 	}
+	return hashes;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The shell lines that check, stage, back up and place the changed files (run there with bash -s DIR STAMP). */
-export function pushScript(changes: {rel: string; backupRel?: string; old?: string; content: string; mode: number}[]) {
+/** One file for pushScript: its path in the stack folder, its backup's, the hash of what was read (none: new). */
+export interface Pushed {
+	rel: string;
+	backupRel?: string;
+	/** The sha256 of the file as read there; undefined for a new file (nothing may be there). */
+	oldHash?: string;
+	content: string;
+	mode: number;
+}
+
+/**
+ * The script that writes the changed files there (bash -s DIR STAMP). It is one function, called on its last line:
+ * bash runs none of it before all of it has arrived, so a connection cut while it is sent changes nothing. Then:
+ * every file is staged beside the folder's files; every file there is checked against what was read (edited
+ * meanwhile: nothing is written, exit 3); each changed one is backed up (0600) before it is replaced (a failed
+ * backup stops it, exit 4, before that file); a link is written through, where it points.
+ */
+export function pushScript(changes: Pushed[]): string {
 	const lines = [
+		'main() {',
 		'set -eu',
 		'umask 077',
-		'mkdir -p -- "$1" && cd -- "$1"',
+		`trap '' PIPE`,
+		'mkdir -p -- "$1" || exit 1',
+		'cd -- "$1" || exit 1',
 		'stamp=$2',
 		'inc=.hatch/incoming-$$',
-		'mkdir -p -- "$inc"',
+		'mkdir -p -- "$inc" || exit 1',
 		`trap 'rm -rf -- "$inc"' EXIT`,
-		// What was read is still there: else nothing is written (edited meanwhile).
+		'fail() { echo "$*" >&2; exit 4; }',
 		'same() { if [ "$2" = - ]; then [ ! -e "$1" ] && [ ! -L "$1" ]; else [ -f "$1" ] && ' +
 			'[ "$(sha256sum < "$1" | cut -c1-64)" = "$2" ]; fi; }',
 		'place() {',
 		'  if [ "$4" != - ]; then',
 		'    b=$4.bak-$stamp; k=2',
 		'    while [ -e "$b" ]; do b=$4.bak-$stamp-$k; k=$((k + 1)); done',
-		'    mkdir -p -- "$(dirname -- "$b")" && cp -p -- "$2" "$b" && chmod 600 "$b" && printf "backup\\t%s\\n" "$b"',
+		'    mkdir -p -- "$(dirname -- "$b")" || fail "cannot make the backup folder of $2"',
+		'    cp -p -- "$2" "$b" || fail "cannot back up $2 (nothing of it was replaced)"',
+		'    chmod 600 "$b" || fail "cannot protect the backup $b"',
+		'    printf "backup\\t%s\\n" "$b" || true',
 		'  fi',
-		'  mkdir -p -- "$(dirname -- "$2")" && chmod "$3" "$inc/$1" && mv -f -- "$inc/$1" "$2"',
+		'  chmod "$3" "$inc/$1" || fail "cannot set the mode of $2"',
+		'  if [ -L "$2" ]; then',
+		'    t=$(readlink -f -- "$2") || fail "cannot follow the link $2"',
+		'    cp -- "$inc/$1" "$t.hatch-tmp" && chmod "$3" "$t.hatch-tmp" && mv -f -- "$t.hatch-tmp" "$t" ||',
+		'      fail "cannot replace $t (the target of $2)"',
+		'  else',
+		'    mkdir -p -- "$(dirname -- "$2")" || fail "cannot make the folder of $2"',
+		'    mv -f -- "$inc/$1" "$2" || fail "cannot replace $2"',
+		'  fi',
 		'}',
 	];
-	changes.forEach(c => {
-		const q = shellQuote(c.rel);
-		lines.push(
-			`same ${q} ${c.old === undefined ? '-' : sha256(c.old)} || { echo "changed meanwhile: ${q}" >&2; exit 3; }`,
-		);
-	});
 	changes.forEach((c, n) => {
 		const data = Buffer.from(c.content, 'utf8').toString('base64');
-		lines.push(`base64 -d > "$inc/${n}" <<'HATCH_DATA'`, ...(data.match(/.{1,76}/g) ?? []), 'HATCH_DATA');
+		lines.push(`base64 -d > "$inc/${n}" <<'HATCH_DATA' || fail "cannot stage ${n}"`);
+		lines.push(...(data.match(/.{1,76}/g) ?? []), 'HATCH_DATA');
 	});
+	// What was read is still there: else nothing is written (edited meanwhile).
+	for (const c of changes) {
+		const q = shellQuote(c.rel);
+		lines.push(`same ${q} ${c.oldHash ?? '-'} || { echo "changed meanwhile: ${q}" >&2; exit 3; }`);
+	}
 	changes.forEach((c, n) => {
-		const backup = c.old === undefined ? '-' : shellQuote(c.backupRel ?? c.rel);
+		const backup = c.oldHash === undefined ? '-' : shellQuote(c.backupRel ?? c.rel);
 		lines.push(`place ${n} ${shellQuote(c.rel)} ${c.mode.toString(8)} ${backup}`);
 	});
+	lines.push('}', 'main "$@"', 'exit');
 	return `${lines.join('\n')}\n`;
 }
 
 /**
  * Writes the new and changed files of a plan made in `local` (the staged copy of `dir`) into `dir` there; returns
- * them with their paths and backups there. Nothing is written when a file there changed since it was read.
+ * them with their paths and backups there. Nothing is written when a file there changed since it was read
+ * (`hashes`, from fetchStack; without them, the hash of the text compared).
  */
-export async function pushChanges(r: Remote, dir: string, local: string, changes: FileChange[]): Promise<FileChange[]> {
+export async function pushChanges(
+	r: Remote,
+	dir: string,
+	local: string,
+	changes: FileChange[],
+	hashes: Hashes = new Map(),
+): Promise<FileChange[]> {
 	const pending = changes.filter(c => c.state !== 'unchanged');
 	const at = (path: string) => relative(local, path).split('\\').join('/');
 	const script = pushScript(
 		pending.map(c => ({
 			rel: at(c.path),
 			...(c.backupAs ? {backupRel: at(c.backupAs)} : {}),
-			...(c.old === undefined ? {} : {old: c.old}),
+			...(c.old === undefined ? {} : {oldHash: hashes.get(at(c.path)) ?? sha256(c.old)}),
 			content: c.content,
 			mode: c.mode,
 		})),
 	);
-	const got = await r.runner.run(remoteCommand('bash', ['-s', '--', dir, timestamp()]), {
+	const got = await r.runner.run(remoteCommand('bash', ['-s', '--', dir, timestamp()], {timeoutS: 110}), {
 		input: script,
 		timeoutMs: 120_000,
 	});
-	const lost = sshProblem(r.target, got);
-	if (lost) throw new Error(lost);
-	if (got.exitCode === 3)
-		throw new Error(`${got.stderr.trim()} (on ${r.text}); nothing was written, run again to see the new diff`);
-	if (got.exitCode !== 0)
-		throw new Error(`writing ${dir} on ${r.text} failed: ${got.stderr.trim() || `exit ${got.exitCode}`}`);
 	const backups = got.stdout
 		.split('\n')
 		.filter(l => l.startsWith('backup\t'))
 		.map(l => l.slice(7));
+	const said = printable(got.stderr).trim();
+	const lost = sshProblem(r.target, got);
+	if (lost) throw new Error(lost);
+	if (got.exitCode === 3) throw new Error(`${said} (on ${r.text}); nothing was written, run again to see the new diff`);
+	if (got.exitCode !== 0) {
+		const kept = backups.length ? `; the old copies of what was replaced: ${backups.join(', ')}` : '';
+		throw new Error(
+			`writing ${dir} on ${r.text} failed: ${said || `exit ${got.exitCode}`}${kept}; ` +
+				'check that you can write there, or pick another folder (--out DIR with --yes)',
+		);
+	}
 	return changes.map(c => {
 		const rel = at(c.path);
 		const backup = backups.find(b => b.startsWith(`${at(c.backupAs ?? c.path)}.bak-`));

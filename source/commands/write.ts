@@ -172,7 +172,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 	const dir = remote ? posix.join(rs!.remoteOut(remote, opts.out), image) : join(outDir(opts.out), image);
 	const staging = remote ? mkdtempSync(join(tmpdir(), 'hatch-stage-')) : undefined;
 	try {
-		if (remote) await rs!.fetchStack(remote, dir, join(staging!, image));
+		const hashes = remote ? await rs!.fetchStack(remote, dir, join(staging!, image)) : undefined;
 		const target = {host, out: staging ?? dirname(dir), image, version: opts.version};
 		// There, the remote's own answers (its GPUs by its nvidia-smi, not this machine's PCI list); the keys
 		// offered for login are this side's, which the stack carries there.
@@ -252,7 +252,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		if (pending.length === 0) process.stdout.write(`Nothing to write: ${where} is up to date.\n`);
 		else {
 			const done = remote
-				? await rs!.pushChanges(remote, dir, join(staging!, image), changes)
+				? await rs!.pushChanges(remote, dir, join(staging!, image), changes, hashes)
 				: await writeFiles(changes);
 			for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
 			process.stdout.write(`Wrote ${pending.length} file(s) to ${where}.\n`);

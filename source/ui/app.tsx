@@ -201,7 +201,7 @@ async function remoteDeps(
 	const records = store.stacks();
 	// Stage what the screens read without waiting: each image's default folder and every recorded stack's.
 	const dirs = [...new Set([...IMAGES.map(i => posix.join(out, i)), ...records.map(r => r.dir)])];
-	await Promise.all(dirs.map(d => rs.fetchStack(remote, d, here(d))));
+	const read = new Map(await Promise.all(dirs.map(async d => [d, await rs.fetchStack(remote, d, here(d))] as const)));
 	const stacks = records.flatMap(r => {
 		const existing = readExisting({out: here(posix.dirname(r.dir)), image: r.image});
 		return existing?.[KEY.name] === r.name ? [{name: r.name, image: r.image, dir: r.dir, existing}] : [];
@@ -272,6 +272,7 @@ async function remoteDeps(
 				dir,
 				here(dir),
 				changes.map(c => ({...c, path: here(c.path)})),
+				read.get(dir),
 			);
 		},
 		preflight: async (values, image, dir) => {

@@ -4,14 +4,17 @@
 // shell (the line ssh would send runs in `sh -c`), so every script and quoting runs for real; the e2e suite
 // (test/e2e/remote-deploy.test.ts) drives a real sshd and a second engine.
 import {spawnSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import {
 	chmodSync,
 	existsSync,
+	lstatSync,
 	mkdirSync,
 	mkdtempSync,
 	readdirSync,
 	readFileSync,
 	statSync,
+	symlinkSync,
 	writeFileSync,
 } from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -24,6 +27,7 @@ import {
 	carryFiles,
 	fetchStack,
 	pushChanges,
+	pushScript,
 	type Remote,
 	relabel,
 	remoteFiles,
@@ -140,6 +144,79 @@ describe('the stack folder there, staged here and sent back', () => {
 		writeFileSync(join(there, 'docker-compose.yml'), 'mine\n');
 		await expect(pushChanges(r, there, here, changes)).rejects.toThrow(/changed meanwhile: docker-compose\.yml/);
 		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('A=1\n');
+	});
+
+	it('a folder that cannot be made there stops it: nothing is written anywhere else (not into the home)', async () => {
+		const there = tmp('there');
+		writeFileSync(join(there, 'file'), 'x');
+		const r = await connected();
+		const here = tmp('here');
+		const changes = await compare([{path: join(here, '.env'), content: 'A=1\n', mode: 0o600, showDiff: true}]);
+		const home = r.host.userInfo().homedir;
+		const before = existsSync(join(home, '.env'));
+		await expect(pushChanges(r, join(there, 'file', 'stem'), here, changes)).rejects.toThrow(
+			/failed: .*check that you can write there, or pick another folder/,
+		);
+		expect(existsSync(join(home, '.env'))).toBe(before);
+		expect(readdirSync(there)).toEqual(['file']);
+	});
+
+	it('a backup that cannot be made stops it before that file is replaced, and says so', async () => {
+		const there = tmp('there');
+		mkdirSync(join(there, 'image'));
+		writeFileSync(join(there, 'image', 'Dockerfile'), 'FROM old\n');
+		// Where the backups go is a file: no backup can be made there (as on a full or read-only disk).
+		writeFileSync(join(there, '.hatch'), 'not a folder');
+		const here = tmp('here');
+		const r = await connected();
+		const hashes = await fetchStack(r, there, here);
+		const changes = await compare([
+			{
+				path: join(here, 'image', 'Dockerfile'),
+				content: 'FROM new\n',
+				mode: 0o644,
+				showDiff: false,
+				backupAs: join(here, '.hatch', 'backups', 'image', 'Dockerfile'),
+			},
+		]);
+		await expect(pushChanges(r, there, here, changes, hashes)).rejects.toThrow(/failed/);
+		expect(readFileSync(join(there, 'image', 'Dockerfile'), 'utf8')).toBe('FROM old\n');
+	});
+
+	it('runs nothing until the whole script has arrived: a connection cut while sending it changes nothing', () => {
+		const there = tmp('there');
+		writeFileSync(join(there, '.env'), 'OLD=1\n');
+		const script = pushScript([
+			{rel: '.env', oldHash: createHash('sha256').update('OLD=1\n').digest('hex'), content: 'NEW=1\n', mode: 0o600},
+			{rel: 'docker-compose.yml', content: `services: {}\n${'#'.repeat(4000)}\n`, mode: 0o644},
+		]);
+		const cut = script.slice(0, script.indexOf('place 1'));
+		const r = spawnSync('bash', ['-s', '--', there, '20260101-000000'], {input: cut, encoding: 'utf8'});
+		expect(r.status).not.toBe(0);
+		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('OLD=1\n');
+		expect(existsSync(join(there, 'docker-compose.yml'))).toBe(false);
+		const whole = spawnSync('bash', ['-s', '--', there, '20260101-000000'], {input: script, encoding: 'utf8'});
+		expect(whole.status).toBe(0);
+		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('NEW=1\n');
+	});
+
+	it('a file that is not UTF-8 there is compared by its bytes; a link there is written where it points', async () => {
+		const there = tmp('there');
+		writeFileSync(join(there, '.env'), Buffer.from('# caf\xe9\nA=1\n', 'latin1'));
+		const target = join(tmp('dotfiles'), 'compose.yml');
+		writeFileSync(target, 'services: {}\n');
+		symlinkSync(target, join(there, 'docker-compose.yml'));
+		const here = tmp('here');
+		const r = await connected();
+		const hashes = await fetchStack(r, there, here);
+		const changes = await compare([
+			{path: join(here, '.env'), content: 'A=2\n', mode: 0o600, showDiff: true},
+			{path: join(here, 'docker-compose.yml'), content: 'services: {x: {}}\n', mode: 0o644, showDiff: true},
+		]);
+		await pushChanges(r, there, here, changes, hashes);
+		expect(readFileSync(join(there, '.env'), 'utf8')).toBe('A=2\n');
+		expect(lstatSync(join(there, 'docker-compose.yml')).isSymbolicLink()).toBe(true);
+		expect(readFileSync(target, 'utf8')).toBe('services: {x: {}}\n');
 	});
 
 	it('shows each change as the file there (TARGET:/path), diff headers too', async () => {
