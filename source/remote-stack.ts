@@ -28,6 +28,8 @@ import {
 import type {SshVia} from './sshconfig.js';
 import {type FileChange, type HostFiles, localFiles, type PlannedFile, timestamp} from './stack.js';
 
+export {shellQuote};
+
 /** A remote Docker host, connected. */
 export interface Remote {
 	/** TARGET as the user gave it (an alias, user@host[:port], ssh://…, a docker context). */
@@ -50,16 +52,25 @@ export async function connect(text: string): Promise<Remote> {
 	if ('error' in target) throw new UsageError(target.error);
 	const runner = remoteRunner(target);
 	const host = await remoteHost(runner);
-	return {text, target, runner, host, engine: {proc: remoteProc(runner), ready: remoteReadyHost(runner)}};
+	// As locally (composeEnv): compose must not take the project or files from the login's COMPOSE_* there.
+	const proc = remoteProc(
+		runner,
+		Object.keys(host.env).filter(k => k.startsWith('COMPOSE_')),
+	);
+	return {text, target, runner, host, engine: {proc, ready: remoteReadyHost(runner, proc)}};
 }
 
 /** The folder for stacks there: --out (absolute, or from the home there), else the default for that host. */
 export function remoteOut(r: Remote, out: string | undefined): string {
 	const id = identity(r.host);
+	// What the remote says is used only as an absolute path and a plain name: never a way out of the folder meant.
+	const home = posix.isAbsolute(id.home) ? posix.normalize(id.home) : '/';
+	const docker = r.host.env.DOCKER;
+	const name = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(id.hostname) ? id.hostname : 'host';
 	if (out === undefined)
-		return r.host.env.DOCKER ? posix.join(r.host.env.DOCKER, 'services', id.hostname) : posix.join(id.home, 'hatch');
+		return docker && posix.isAbsolute(docker) ? posix.resolve(docker, 'services', name) : posix.join(home, 'hatch');
 	const inHome = out === '~' ? '' : out.startsWith('~/') ? out.slice(2) : undefined;
-	return posix.resolve(id.home, inHome ?? out);
+	return posix.resolve(home, inHome ?? out);
 }
 
 /**
@@ -350,7 +361,12 @@ export const slug = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').sli
 /** The changes as the user should read them: each path (and diff header) as the file there, `TARGET:/path`. */
 export function relabel(changes: FileChange[], local: string, dir: string, text: string): FileChange[] {
 	const there = (path: string) => `${text}:${posix.join(dir, relative(local, path).split('\\').join('/'))}`;
-	return changes.map(c => ({...c, path: there(c.path), diff: c.diff.replaceAll(`${local}/`, `${text}:${dir}/`)}));
+	// What a file there holds is shown without its control characters (a title, a clipboard write).
+	return changes.map(c => ({
+		...c,
+		path: there(c.path),
+		diff: printable(c.diff.replaceAll(`${local}/`, `${text}:${dir}/`)),
+	}));
 }
 
 /**

@@ -4,6 +4,7 @@ import {existsSync} from 'node:fs';
 import {join, posix} from 'node:path';
 import {parseEnv} from '../core/env.js';
 import {type Image, KEY, localAddress} from '../core/model.js';
+import {printable} from '../docker/buildkit.js';
 import {type Engine, realEngine} from '../docker/deploy.js';
 import {deployPlain} from '../docker/plain.js';
 import {composeEnv} from '../docker/proc.js';
@@ -100,7 +101,7 @@ export async function remoteStack(text: string, rec: StackRecord): Promise<Stack
 	const values = parseEnv(envText);
 	if (values[KEY.name] !== rec.name)
 		throw new CommandError(
-			`${rec.dir} on ${text} now holds the stack ${values[KEY.name] || '(no name)'}, not ${rec.name}`,
+			`${rec.dir} on ${text} now holds the stack ${printable(values[KEY.name] || '(no name)')}, not ${rec.name}`,
 		);
 	return {
 		image: rec.image,
@@ -167,7 +168,11 @@ export async function stackStates(
 				timeoutMs: LOOK_MS,
 			});
 			const container =
-				r.exitCode === 0 ? r.stdout.trim() : /no such (object|container)/i.test(r.stderr) ? 'absent' : 'unknown';
+				r.exitCode === 0
+					? printable(r.stdout.trim())
+					: /no such (object|container)/i.test(r.stderr)
+						? 'absent'
+						: 'unknown';
 			const port = Number(rec.port);
 			const ssh =
 				container === 'running' && port > 0

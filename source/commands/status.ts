@@ -1,6 +1,7 @@
 // `hatch-wizard status`: the stack's container, its boot record, compose drift, and a real SSH check.
 import {dirname} from 'node:path';
 import {KEY, loginCommand} from '../core/model.js';
+import {printable} from '../docker/buildkit.js';
 import {type Engine, realEngine} from '../docker/deploy.js';
 import {type BootRecord, bootRecord, checkSsh} from '../docker/ready.js';
 import {stackDrift} from '../stack.js';
@@ -27,7 +28,7 @@ export async function statusCommand(
 		);
 		return 1;
 	}
-	const [state, started, restarts] = ps.stdout.trim().split(' ');
+	const [state, started, restarts] = printable(ps.stdout.trim()).split(' ');
 	out(
 		`${name}: ` +
 			`${state}${state === 'running' ? ` since ${started}` : ''}` +

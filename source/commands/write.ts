@@ -168,9 +168,20 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 	const {checkHost, planFiles, readExisting, writeFiles} = pipeline;
 	// A remote stack: its folder there is staged here, planned here, and its changes sent back (remote-stack.ts).
 	const remote = rs && opts.host !== undefined ? await rs.connect(opts.host) : undefined;
+	// A path as a shell reads it back (the commands printed for a remote stack).
+	const quote = (p: string) => (rs ? rs.shellQuote(p) : p);
 	const host = remote?.host ?? realHost();
 	const dir = remote ? posix.join(rs!.remoteOut(remote, opts.out), image) : join(outDir(opts.out), image);
 	const staging = remote ? mkdtempSync(join(tmpdir(), 'hatch-stage-')) : undefined;
+	// The staged copy holds the stack's .env and carried files: a signal before the start takes it away too (the
+	// start has its own handler, which stops it and comes back here).
+	const {onInterrupt} = await import('../docker/proc.js');
+	const dropStaging = staging
+		? onInterrupt(() => {
+				rmSync(staging, {recursive: true, force: true});
+				process.exit(130);
+			})
+		: () => {};
 	try {
 		const hashes = remote ? await rs!.fetchStack(remote, dir, join(staging!, image)) : undefined;
 		const target = {host, out: staging ?? dirname(dir), image, version: opts.version};
@@ -257,22 +268,24 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 			for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
 			process.stdout.write(`Wrote ${pending.length} file(s) to ${where}.\n`);
 		}
-		for (const w of await remember(identity(host), image, v, dir, key)) warn(w);
+		// The answers as given (this side's key path, not its copy there), so a preset made here replays anywhere.
+		for (const w of await remember(identity(host), image, resolved.values, dir, key)) warn(w);
 		if (opts.sshConfig && !opts.boot) {
 			process.stderr.write(
 				`note: --ssh-config was not applied: it pins the container's host key, which exists once the container ` +
 					`has started; run again without --no-boot (or later: hatch-wizard --yes ` +
-					`--no-build --ssh-config ${remote ? `--host ${remote.text} ` : ''}--out ${dirname(dir)})\n`,
+					`--no-build --ssh-config ${remote ? `--host ${remote.text} ` : ''}--out ${quote(dirname(dir))})\n`,
 			);
 		}
 		if (!opts.build && !opts.boot) {
 			process.stdout.write(
 				remote
-					? `Next: ssh ${remote.text} 'cd ${dir} && docker compose up -d --build'\n`
+					? `Next: ssh ${remote.text} ${quote(`cd ${quote(dir)} && docker compose up -d --build`)}\n`
 					: `Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`,
 			);
 			return 0;
 		}
+		dropStaging();
 		const {deployPlain} = await import('../docker/plain.js');
 		const sshOptions = {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig};
 		if (!remote) return deployPlain(dir, v, sshOptions);
@@ -284,6 +297,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 			via: rs!.via(remote, resolved.values, there),
 		});
 	} finally {
+		dropStaging();
 		if (staging) rmSync(staging, {recursive: true, force: true});
 	}
 }

@@ -6,6 +6,7 @@ import {lstatSync, mkdirSync} from 'node:fs';
 import {homedir, tmpdir, userInfo} from 'node:os';
 import {join} from 'node:path';
 import {FIELDS} from '../core/model.js';
+import {printable} from '../docker/buildkit.js';
 import {type Proc, type Ran, type RunOptions, run, stream} from '../docker/proc.js';
 import {type ReadyHost, readyHostOn} from '../docker/ready.js';
 import type {Host, RunResult} from './probes.js';
@@ -85,7 +86,7 @@ export function sshOptions(target: SshTarget, dir = controlDir()): string[] {
 /** What went wrong reaching the target, in words with the fix; undefined when ssh itself did not fail. */
 export function sshProblem(target: SshTarget, r: RunResult): string | undefined {
 	if (r.exitCode !== 255) return undefined;
-	const said = r.stderr.trim().split('\n').pop() ?? '';
+	const said = printable(r.stderr.trim().split('\n').pop() ?? '');
 	const at = `--host ${target.label}`;
 	if (/Permission denied/i.test(r.stderr))
 		return (
@@ -94,11 +95,19 @@ export function sshProblem(target: SshTarget, r: RunResult): string | undefined 
 			target.destination
 		);
 	if (/Could not resolve hostname/i.test(r.stderr))
-		return `${at}: no such host (${said}); check the name, or add a Host block for it to ~/.ssh/config`;
+		return (
+			`${at}: no such host (${said}); check the name, or add a Host block for it to ` +
+			`${sshCommand().includes('-F') ? sshConfigFile() : '~/.ssh/config'}`
+		);
 	if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(r.stderr))
 		return (
 			`${at}: its host key is unknown or changed; connect once with ssh ${target.destination} to check ` +
 			'and accept it'
+		);
+	if (/administratively prohibited|Session open refused/i.test(r.stderr))
+		return (
+			`${at}: sshd there refused another session on the shared connection (${said}); hatch runs up to 7 at once: ` +
+			'set MaxSessions 10 (the default) or more in its sshd_config'
 		);
 	if (/Connection refused|timed out|No route to host|Network is unreachable/i.test(r.stderr))
 		return `${at}: cannot reach it (${said}); check that it is up and that sshd listens on that port`;
@@ -142,22 +151,69 @@ export function remoteRunner(target: SshTarget, local: typeof run = run, dir?: s
 		waiting.shift()?.();
 	};
 	const argv = (line: string): [string, string[]] => [ssh, [...options, '-T', '--', target.destination, line]];
+	const execute = async (line: string, runOptions: RunOptions) => {
+		await slot();
+		try {
+			const r = await local(...argv(line), runOptions);
+			// Answered through the shared connection: it stays up until ControlPersist after its last use.
+			if (r.exitCode !== 255) warmUntil = Date.now() + WARM_MS;
+			return r;
+		} finally {
+			free();
+		}
+	};
+	// With no shared connection up (the first command, or none for a while), commands started at once would each
+	// open their own (ControlMaster=auto) and meet sshd's MaxStartups: one opens it, the others wait for it.
+	let warmUntil = 0;
+	let opening: Promise<unknown> | undefined;
 	return {
 		target,
 		argv,
 		async run(line, runOptions = {}) {
-			await slot();
-			try {
-				return await local(...argv(line), runOptions);
-			} finally {
-				free();
+			while (Date.now() >= warmUntil) {
+				if (!opening) {
+					const mine = execute(line, runOptions);
+					opening = mine.finally(() => {
+						opening = undefined;
+					});
+					return mine;
+				}
+				await opening.catch(() => {});
+				// It failed to connect: the next one tries, alone again.
+				if (Date.now() >= warmUntil && !opening) continue;
 			}
+			return execute(line, runOptions);
 		},
 	};
 }
 
+/** How long the shared connection is taken to be up after a command (ControlPersist is 120 s). */
+const WARM_MS = 100_000;
+
 /** The remote end of a command line: the program and its words, quoted, run with untranslated messages. */
-const remoteLine = (cmd: string, args: string[]) => ['env', 'LC_ALL=C', cmd, ...args].map(shellQuote).join(' ');
+const remoteLine = (cmd: string, args: string[], timeoutMs: number) =>
+	['env', 'LC_ALL=C', 'timeout', '-k', '5', String(Math.ceil(timeoutMs / 1000)), cmd, ...args]
+		.map(shellQuote)
+		.join(' ');
+
+/** The first answer's mark: what comes before it is the login's own chatter. */
+const MARK = 'hatch-remote\0';
+
+/**
+ * The first look there (run by sh whatever the login shell is): the mark, who the user is, the host's name and
+ * system, the tools hatch's commands need that are missing or not GNU's, then the environment.
+ */
+const FIRST_LOOK = [
+	`printf 'hatch-remote\\0'`,
+	'need=',
+	'for t in bash base64 sha256sum stat timeout find realpath ssh-keyscan; do',
+	'  command -v "$t" >/dev/null 2>&1 || need="$need $t"',
+	'done',
+	'stat -c %F / >/dev/null 2>&1 || need="$need stat(-c)"',
+	'base64 -w0 </dev/null >/dev/null 2>&1 || need="$need base64(-w)"',
+	`printf '%s\\0' "$(id -un)" "$(id -u)" "$(id -g)" "$HOME" "$(hostname 2>/dev/null || uname -n)" "$(uname -s)" "$need"`,
+	'env -0',
+].join('\n');
 
 /** A failed file read there, shaped as a local one (ENOENT, EISDIR…), so the probes read it the same. */
 function fileError(path: string, r: RunResult): NodeJS.ErrnoException {
@@ -174,15 +230,25 @@ const READ_MAX = 1_000_000;
  * reached or logged in to.
  */
 export async function remoteHost(runner: RemoteRunner): Promise<Host> {
-	const first = await runner.run(
-		'printf "%s\\0" "$(id -un)" "$(id -u)" "$(id -g)" "$HOME" "$(hostname)" "$(uname -s)"; env -0',
-		{timeoutMs: 20_000},
-	);
+	const first = await runner.run(`exec sh -c ${shellQuote(FIRST_LOOK)}`, {timeoutMs: 20_000});
 	const problem = sshProblem(runner.target, first);
 	if (problem) throw new RemoteError(problem);
+	const at = `--host ${runner.target.label}`;
 	if (first.exitCode !== 0)
-		throw new RemoteError(`--host ${runner.target.label}: looking at the remote failed: ${first.stderr.trim()}`);
-	const [username, uid, gid, home, name, system, ...vars] = `${first.stdout}`.split('\0');
+		throw new RemoteError(`${at}: looking at the remote failed: ${printable(first.stderr).trim()}`);
+	// Text before the mark: the login itself prints (a .bashrc that echoes), which would break every answer.
+	if (!first.stdout.startsWith(MARK))
+		throw new RemoteError(
+			`${at}: the login there prints text on stdout (${JSON.stringify(printable(first.stdout.slice(0, 60)))}…), which ` +
+				'breaks every command sent there (scp and rsync too): make the shell startup files there quiet when not ' +
+				'interactive, e.g. begin ~/.bashrc with: case $- in *i*) ;; *) return;; esac',
+		);
+	const [username, uid, gid, home, name, system, missing, ...vars] = first.stdout.slice(MARK.length).split('\0');
+	if (missing)
+		throw new RemoteError(
+			`${at}: hatch needs bash and the GNU tools there (a Linux host); missing or not GNU: ${missing.trim()}` +
+				`${system === 'Darwin' ? ' (macOS: run hatch-wizard on the Mac itself)' : ''}`,
+		);
 	// No inherited keys: a variable there named `constructor` is a variable like any other.
 	const env: Record<string, string> = Object.create(null);
 	for (const v of vars) {
@@ -190,7 +256,7 @@ export async function remoteHost(runner: RemoteRunner): Promise<Host> {
 		if (eq > 0) env[v.slice(0, eq)] = v.slice(eq + 1);
 	}
 	const exec = (cmd: string, args: string[], timeoutMs: number): Promise<RunResult> =>
-		runner.run(remoteLine(cmd, args), {timeoutMs}).then(r => {
+		runner.run(remoteLine(cmd, args, timeoutMs), {timeoutMs: timeoutMs + 6000}).then(r => {
 			const lost = sshProblem(runner.target, r);
 			if (lost) throw new RemoteError(lost);
 			return r;
@@ -228,7 +294,7 @@ export async function remoteHost(runner: RemoteRunner): Promise<Host> {
 		// Something listens when a connection to it succeeds (0.0.0.0: any address there, so loopback).
 		async portFree(port, address) {
 			const to = address === '0.0.0.0' ? '127.0.0.1' : address;
-			const r = await exec('timeout', ['3', 'bash', '-c', `exec 3<>/dev/tcp/${to}/${port}`], 10_000);
+			const r = await exec('bash', ['-c', 'exec 3<>"/dev/tcp/$1/$2"', 'bash', to, String(port)], 3000);
 			return r.exitCode !== 0;
 		},
 		env,
@@ -267,11 +333,12 @@ const UNSET = FIELDS.flatMap(f => ['-u', f.key]);
 export function remoteCommand(
 	cmd: string,
 	args: string[],
-	o: {cwd?: string; set?: string[]; timeoutS?: number} = {},
+	o: {cwd?: string; set?: string[]; timeoutS?: number; unset?: string[]} = {},
 ): string {
 	const deadline = o.timeoutS ? ['timeout', '-k', '5', String(o.timeoutS)] : [];
-	const words = ['env', ...UNSET, ...(o.set ?? []), ...deadline, cmd, ...args].map(shellQuote).join(' ');
-	return `${o.cwd ? `cd ${shellQuote(o.cwd)} && ` : ''}exec ${words}`;
+	const unset = [...UNSET, ...(o.unset ?? []).flatMap(k => ['-u', k])];
+	const words = ['env', ...unset, ...(o.set ?? []), ...deadline, cmd, ...args].map(shellQuote).join(' ');
+	return `${o.cwd ? `cd -- ${shellQuote(o.cwd)} && ` : ''}exec ${words}`;
 }
 
 /**
@@ -281,19 +348,20 @@ export function remoteCommand(
  */
 const STOPPABLE =
 	'set -m; "$@" </dev/null & p=$!; { cat >/dev/null 2>&1; kill -INT -- "-$p" 2>/dev/null; } & w=$!; set +m; ' +
-	'wait "$p"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
+	'wait "$p"; r=$?; kill -- "-$w" 2>/dev/null; exit "$r"';
 
 /**
  * The remote host's programs as a Proc: `cwd` is a folder there, and the local environment is not sent (the
  * remote login's own is used, less the settings). Deadlines hold on both sides.
  */
-export function remoteProc(runner: RemoteRunner): Proc {
+export function remoteProc(runner: RemoteRunner, unset: string[] = []): Proc {
 	return {
 		run(cmd, args, options = {}) {
 			const timeoutS = options.timeoutMs ? Math.ceil(options.timeoutMs / 1000) : undefined;
 			const line = remoteCommand(cmd, args, {
 				...(options.cwd ? {cwd: options.cwd} : {}),
 				...(timeoutS ? {timeoutS} : {}),
+				unset,
 			});
 			return runner.run(line, {
 				...(options.timeoutMs ? {timeoutMs: options.timeoutMs + 10_000} : {}),
@@ -305,6 +373,7 @@ export function remoteProc(runner: RemoteRunner): Proc {
 			const line = remoteCommand('bash', ['-c', STOPPABLE, 'bash', cmd, ...args], {
 				...(options.cwd ? {cwd: options.cwd} : {}),
 				set: ['BUILDKIT_PROGRESS=plain'],
+				unset,
 			});
 			const [ssh, sshArgs] = runner.argv(line);
 			return stream(ssh, sshArgs, {
@@ -320,12 +389,13 @@ export function remoteProc(runner: RemoteRunner): Proc {
  * The readiness gate's view of the remote host: its docker and ssh-keyscan, and a connection made there (the
  * container's sshd listens on the remote's addresses, which this machine may not reach).
  */
-export function remoteReadyHost(runner: RemoteRunner): ReadyHost {
+export function remoteReadyHost(runner: RemoteRunner, proc: Proc = remoteProc(runner)): ReadyHost {
 	return {
-		...readyHostOn(remoteProc(runner)),
+		...readyHostOn(proc),
 		async answers(address, port) {
-			const probe = `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`;
-			const r = await runner.run(remoteCommand('timeout', ['3', 'bash', '-c', probe]), {timeoutMs: 10_000});
+			const probe = 'exec 3<>"/dev/tcp/$1/$2" && head -c 4 <&3';
+			const line = remoteCommand('bash', ['-c', probe, 'bash', address, String(port)], {timeoutS: 3});
+			const r = await runner.run(line, {timeoutMs: 10_000});
 			return r.stdout.startsWith('SSH-');
 		},
 	};

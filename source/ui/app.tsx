@@ -195,8 +195,16 @@ async function remoteDeps(
 	const id = identity(remote.host);
 	const out = rs.remoteOut(remote, undefined);
 	const root = mkdtempSync(join(tmpdir(), 'hatch-stage-'));
-	process.once('exit', () => rmSync(root, {recursive: true, force: true}));
-	const here = (path: string) => join(root, path);
+	// It holds the stacks' .env files there and their carried files: gone when the wizard ends, however it ends.
+	const drop = () => rmSync(root, {recursive: true, force: true});
+	process.once('exit', drop);
+	const {onInterrupt} = await import('../docker/proc.js');
+	onInterrupt(() => {
+		drop();
+		process.exit(130);
+	});
+	// A path there, staged under root: made absolute and normalized first, so no path leads out of root.
+	const here = (path: string) => join(root, posix.resolve('/', path));
 	const store = await Store.open(rs.storeKey(remote.text));
 	const records = store.stacks();
 	// Stage what the screens read without waiting: each image's default folder and every recorded stack's.
@@ -208,6 +216,12 @@ async function remoteDeps(
 	});
 	const saved = store.list();
 	const shipped = shippedPresets();
+	// Every value the stacks' .env files there hold.
+	const heldThere = new Set(
+		dirs.flatMap(d =>
+			Object.values(readExisting({out: here(posix.dirname(d)), image: posix.basename(d) as Image}) ?? {}),
+		),
+	);
 	let composeVersion: string | undefined;
 	/** The stack's folder there (the default one for the image, or the one being edited). */
 	const dirThere = (image: Image, dir?: string) => dir ?? posix.join(out, image);
@@ -285,8 +299,12 @@ async function remoteDeps(
 				deployErrors: engine!.deployErrors,
 			};
 		},
-		// At the question, only what is on this side (the key and secrets carried there); the review checks the rest.
-		check: (key, value) => (rs.carried(key, value, {dir: out}) ? checkHostFile(key, value).error : undefined),
+		// At the question, only a file of this side (a key or secrets file to carry there); a path a stack's .env
+		// there already holds is a path there, and the review checks the rest there.
+		check: (key, value) =>
+			rs.carried(key, value, {dir: out}) && !heldThere.has(value) && !value.includes('/host-files/')
+				? checkHostFile(key, value).error
+				: undefined,
 		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(remote.host, values, value) : undefined),
 		save: async (name, image, values, dir) => {
 			store.save({name, image, settings: values}, {user: id.user, uid: id.uid, gid: id.gid});

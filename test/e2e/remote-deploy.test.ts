@@ -55,6 +55,8 @@ beforeAll(async () => {
 		SSH_AUTH_SOCK: undefined,
 		// A short folder of this run's own for the control socket: no connection of an earlier run is reused.
 		TMPDIR: mkdtempSync('/tmp/hr-'),
+		// What hatch remembers, this file's own: other files' `list` must not go looking for this rig.
+		HATCH_CONFIG_DIR: join(home, 'config'),
 	};
 	// Something holds the default port on the remote side only (this side's 127.0.0.1 does not see it).
 	busy = spawn('ip', [

@@ -99,8 +99,11 @@ describe('inspect --host', () => {
 		const bad = runCli(['inspect', '--host=-oProxyCommand=touch /tmp/x'], {env});
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toContain('is not an SSH destination');
-		const elsewhere = runCli(['status', '--host', 'rigbox'], {env});
-		expect(elsewhere.code).toBe(2);
-		expect(elsewhere.stderr).toContain('--host works with inspect so far');
+		// A stack command on a host with no stack recorded for it: said, with how to write one there.
+		const none = runCli(['status', '--host', 'rigbox-none'], {env, home: mkdtempSync(join(dir, 'home-'))});
+		expect(none.code).toBe(2);
+		expect(none.stderr).toBe(
+			'hatch-wizard: no stack recorded for --host rigbox-none; write one with hatch-wizard --yes --host rigbox-none\n',
+		);
 	});
 });

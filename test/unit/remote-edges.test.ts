@@ -39,7 +39,8 @@ function hop(prefix: string[] = []) {
 }
 
 /** The first look's answer as a remote with these ids, name, system and environment prints it. */
-const firstLook = (fields: string[], env: string[]) => ran({stdout: [...fields, ...env].map(f => `${f}\0`).join('')});
+const firstLook = (fields: string[], env: string[], missing = '') =>
+	ran({stdout: `hatch-remote\0${[...fields, missing, ...env].map(f => `${f}\0`).join('')}`});
 
 afterEach(() => vi.unstubAllEnvs());
 
@@ -143,8 +144,41 @@ describe('the remote as a Host, at its edges', () => {
 		await host.kind('/');
 		expect(calls).toHaveLength(3);
 		expect(calls[0]!.options.timeoutMs).toBe(20_000);
-		expect(calls[1]!.options.timeoutMs).toBe(3000);
+		// There, timeout(1) ends it at its deadline; here, ssh gets 6 s more to bring that answer back.
+		expect(calls[1]!.args.at(-1)).toBe('env LC_ALL=C timeout -k 5 3 true');
+		expect(calls[1]!.options.timeoutMs).toBe(9000);
+		expect(calls[2]!.args.at(-1)).toMatch(/^env LC_ALL=C timeout -k 5 \d+ stat /);
 		expect(calls[2]!.options.timeoutMs).toBeGreaterThan(0);
+	});
+
+	it('a login that prints on stdout is refused with the fix: its text would break every answer (scripted)', async () => {
+		const chatty = async () => ({
+			...firstLook(['ana', '1', '1', '/home/ana', 'box', 'Linux'], []),
+			stdout: 'Welcome!\nhatch-remote\0',
+		});
+		await expect(remoteHost(remoteRunner(target, chatty, ctl()))).rejects.toThrow(
+			/^--host box: the login there prints text on stdout \("Welcome!\\n.*begin ~\/\.bashrc with: case \$- in/,
+		);
+	});
+
+	it('without bash or the GNU tools there: refused, naming what is missing (scripted: a macOS answer)', async () => {
+		const mac = firstLook(
+			['ana', '501', '20', '/Users/ana', 'mini', 'Darwin'],
+			[],
+			' sha256sum timeout stat(-c) base64(-w)',
+		);
+		await expect(remoteHost(remoteRunner(target, async () => mac, ctl()))).rejects.toThrow(
+			'--host box: hatch needs bash and the GNU tools there (a Linux host); missing or not GNU: sha256sum timeout ' +
+				'stat(-c) base64(-w) (macOS: run hatch-wizard on the Mac itself)',
+		);
+	});
+
+	it('an address or port is data to the port probe, never code (a value with $(…) runs nothing there)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'hatch-inject-'));
+		const {local} = hop();
+		const host = await remoteHost(remoteRunner(target, local, ctl()));
+		expect(await host.portFree(1, `$(touch ${join(dir, 'pwned')})127.0.0.1`)).toBe(true);
+		expect(existsSync(join(dir, 'pwned'))).toBe(false);
 	});
 
 	it('its environment is exactly what the remote lists: a value may hold "=", no name is invented', async () => {

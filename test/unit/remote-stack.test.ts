@@ -246,6 +246,13 @@ describe('where stacks go there', () => {
 		expect(remoteOut(r, '/srv/x/')).toBe('/srv/x');
 		r.host.env.DOCKER = '/srv/docker';
 		expect(remoteOut(r, undefined)).toBe(`/srv/docker/services/${name}`);
+		// What the remote says never leads elsewhere: a relative $DOCKER is not used, an odd host name is not a path.
+		r.host.env.DOCKER = '../../../tmp/x';
+		expect(remoteOut(r, undefined)).toBe(`${home}/hatch`);
+		r.host.env.DOCKER = '/srv/docker';
+		const odd = {...r, host: {...r.host, hostname: () => '../../etc'}};
+		expect(remoteOut(odd, undefined)).toBe('/srv/docker/services/host');
+		expect(remoteOut(r, '~/../../x')).toBe('/x');
 	});
 });
 

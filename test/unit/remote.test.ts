@@ -23,6 +23,7 @@ import {
 	sshOptions,
 	sshProblem,
 } from '../../source/host/remote.js';
+import {until} from '../helpers/until.js';
 
 describe('TARGET', () => {
 	it('takes an alias, user@host, a port, and the ssh:// form', () => {
@@ -220,6 +221,11 @@ describe("ssh's failures in words, each with its fix", () => {
 			'--host gpu: ssh failed (kex_exchange_identification: read: Connection reset by peer)',
 		);
 		expect(sshProblem(t, failed(''))).toBe('--host gpu: ssh failed (exit 255)');
+		expect(sshProblem(t, failed('channel 3: open failed: administratively prohibited: open failed'))).toBe(
+			'--host gpu: sshd there refused another session on the shared connection (channel 3: open failed: ' +
+				'administratively prohibited: open failed); hatch runs up to 7 at once: set MaxSessions 10 (the default) ' +
+				'or more in its sshd_config',
+		);
 		expect(sshProblem(t, failed('Permission denied', 1))).toBeUndefined();
 	});
 });
@@ -289,6 +295,29 @@ describe('the remote as a Host (the SSH hop replaced by a local shell)', () => {
 		const runner = remoteRunner(target, denied, mkdtempSync(join(tmpdir(), 'hatch-ctl-')));
 		await expect(remoteHost(runner)).rejects.toThrow(RemoteError);
 		await expect(remoteHost(runner)).rejects.toThrow(/SSH authentication failed.*ssh-copy-id ana@box/);
+	});
+
+	it('with no shared connection up yet, the first command opens it alone; the others wait, then run', async () => {
+		const order: string[] = [];
+		const release: (() => void)[] = [];
+		const slow = (_cmd: string, args: string[]) =>
+			new Promise<Ran>(resolve => {
+				order.push(`start ${args.at(-1)}`);
+				release.push(() => {
+					order.push(`end ${args.at(-1)}`);
+					resolve({exitCode: 0, stdout: '', stderr: '', timedOut: false});
+				});
+			});
+		const runner = remoteRunner(target, slow, mkdtempSync(join(tmpdir(), 'hatch-ctl-')));
+		const all = Promise.all(['a', 'b', 'c'].map(l => runner.run(l)));
+		await until(() => release.length === 1, 'the first command');
+		// Only the first has started: it opens the connection.
+		expect(order).toEqual(['start a']);
+		release.shift()!();
+		await until(() => release.length === 2, 'the two others, at once');
+		expect(order).toEqual(['start a', 'end a', 'start b', 'start c']);
+		for (const r of release.splice(0)) r();
+		await all;
 	});
 
 	it('never runs more than six commands at once over the one connection (sshd allows ten sessions)', async () => {
