@@ -144,11 +144,17 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 			);
 		}
 		if (opts.host !== undefined) {
-			if (opts.out !== undefined)
-				throw new UsageError('the wizard on --host writes to ~/hatch there; for another folder there, use --yes --out');
-			// The connection is made first (its failure said plainly); the first frame is that host's.
+			// The connection is made first (its failure said plainly); the first frame is that host's. --out is a
+			// folder there.
 			const {runWizard} = await import('../ui/app.js');
-			return runWizard({version: opts.version, out: '', sets, ...(preset ? {preset} : {}), host: opts.host});
+			return runWizard({
+				version: opts.version,
+				out: '',
+				sets,
+				...(preset ? {preset} : {}),
+				host: opts.host,
+				...(opts.out === undefined ? {} : {remoteOut: opts.out}),
+			});
 		}
 		return wizard(opts.version, outDir(opts.out), sets, preset, opts.out === undefined);
 	}

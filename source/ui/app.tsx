@@ -32,8 +32,10 @@ export interface RunOptions {
 	askWhere?: boolean;
 	/** The plain first frame already on the terminal (first-frame.ts), which the UI's first frame replaces. */
 	shown?: string[];
-	/** --host TARGET: the stack is made on that Docker host, over SSH. */
+	/** --host TARGET: the stack is made on that Docker host, over SSH... */
 	host?: string;
+	/** ...in this folder there (--out: absolute, or from the home there; default ~/hatch there). */
+	remoteOut?: string;
 	/** Said on the welcome screen (e.g. why another host could not be used). */
 	notices?: string[];
 }
@@ -193,7 +195,7 @@ async function remoteDeps(
 	onExit: (code: number) => void,
 ): Promise<WizardDeps> {
 	const id = identity(remote.host);
-	const out = rs.remoteOut(remote, undefined);
+	const out = rs.remoteOut(remote, options.host === remote.text ? options.remoteOut : undefined);
 	const root = mkdtempSync(join(tmpdir(), 'hatch-stage-'));
 	// It holds the stacks' .env files there and their carried files: gone when the wizard ends, however it ends.
 	const drop = () => rmSync(root, {recursive: true, force: true});
