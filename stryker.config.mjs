@@ -17,6 +17,7 @@ export default {
 		'source/files.ts',
 		'source/commands/*.ts',
 		'source/pipeline.ts',
+		'source/remote-stack.ts',
 		'source/docker/*.ts',
 		'source/host/*.ts',
 		'source/ui/questions.ts',

@@ -231,7 +231,7 @@ export async function pushChanges(
 		const kept = backups.length ? `; the old copies of what was replaced: ${backups.join(', ')}` : '';
 		throw new Error(
 			`writing ${dir} on ${r.text} failed: ${said || `exit ${got.exitCode}`}${kept}; ` +
-				'check that you can write there, or pick another folder (--out DIR with --yes)',
+				'check that you can write there, or pick another folder there (--out DIR)',
 		);
 	}
 	return changes.map(c => {

@@ -121,17 +121,7 @@ function localDeps(options: RunOptions, switchHost: Switch, onExit: (code: numbe
 		sets: options.sets,
 		plan: (image, values, dir) => planFiles(target(image, dir), values, composeVersion),
 		write: writeFiles,
-		preflight: async (values, image, dir) => {
-			const files = checkFiles(values);
-			const {renamed, drift, engine} = await checkHost(target(image, dir), values, {build: true, boot: true});
-			// Hand edits of .env that the compose file did not follow are listed first: writing it now applies them.
-			return {
-				errors: files.errors,
-				warnings: [...(renamed ? [renamed] : []), ...files.warnings, ...engine!.warnings],
-				notes: [...drift, ...engine!.notes],
-				deployErrors: engine!.deployErrors,
-			};
-		},
+		preflight: async (values, image, dir) => reviewChecks(checkFiles(values), target(image, dir), values),
 		check: (key, value) => checkHostFile(key, value).error,
 		checkOnSubmit: async (key, value, values) => (key === KEY.port ? checkPort(host, values, value) : undefined),
 		save: async (name, image, values, dir) => {
@@ -148,6 +138,18 @@ function localDeps(options: RunOptions, switchHost: Switch, onExit: (code: numbe
 		planSshConfig: async (values, keyBlob) => (await import('../sshconfig.js')).planSshConfig(values, keyBlob),
 		onExit,
 		switchHost,
+	};
+}
+
+/** The review's checks: the host files' problems, then the engine's and the folder's (checkHost). */
+async function reviewChecks(files: {errors: string[]; warnings: string[]}, target: Target, values: Values) {
+	const {renamed, drift, engine} = await checkHost(target, values, {build: true, boot: true});
+	// Hand edits of .env that the compose file did not follow are listed first: writing it now applies them.
+	return {
+		errors: files.errors,
+		warnings: [...(renamed ? [renamed] : []), ...files.warnings, ...engine!.warnings],
+		notes: [...drift, ...engine!.notes],
+		deployErrors: engine!.deployErrors,
 	};
 }
 
@@ -291,16 +293,12 @@ async function remoteDeps(
 				read.get(dir),
 			);
 		},
-		preflight: async (values, image, dir) => {
-			const files = hostFileProblems(values, await rs.remoteFiles(remote, values, thereOf(image, dir)));
-			const {renamed, drift, engine} = await checkHost(target(image, dir), values, {build: true, boot: true});
-			return {
-				errors: files.errors,
-				warnings: [...(renamed ? [renamed] : []), ...files.warnings, ...engine!.warnings],
-				notes: [...drift, ...engine!.notes],
-				deployErrors: engine!.deployErrors,
-			};
-		},
+		preflight: async (values, image, dir) =>
+			reviewChecks(
+				hostFileProblems(values, await rs.remoteFiles(remote, values, thereOf(image, dir))),
+				target(image, dir),
+				values,
+			),
 		// At the question, only a file of this side (a key or secrets file to carry there); a path a stack's .env
 		// there already holds is a path there, and the review checks the rest there.
 		check: (key, value) =>

@@ -5,14 +5,14 @@
 // the whole run, the Host block that logs in through the host with the pinned key and no prompt, `list`,
 // `down` and `up` by name.
 import {type ChildProcess, spawn} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
 import {until} from '../helpers/until.js';
-import {BASE, newKey, sh} from './helpers.js';
-import {type Rig, rigDown, rigUp, sshToRig} from './remote-rig.js';
+import {BASE, sh} from './helpers.js';
+import {loginThrough, type Rig, rigDown, rigUp, rigUser, sshToRig} from './remote-rig.js';
 
 let r: Rig;
 let home: string;
@@ -31,33 +31,10 @@ const DROPPED = /past MaxStartups$/;
 
 beforeAll(async () => {
 	r = rigUp();
-	home = mkdtempSync(join(tmpdir(), 'hatch-e2e-rhome-'));
-	mkdirSync(join(home, '.ssh'), {mode: 0o700});
-	// The user's key pair (its public half goes to the stack there) and their ssh config, naming the host.
-	newKey(join(home, '.ssh'), 'id_ed25519');
-	writeFileSync(
-		join(home, '.ssh', 'config'),
-		[
-			'Host rigbox',
-			'  HostName 127.0.0.1',
-			`  Port ${r.sshPort}`,
-			`  User ${r.user}`,
-			`  IdentityFile ${r.key}`,
-			'  IdentitiesOnly yes',
-			`  UserKnownHostsFile ${r.knownHosts}`,
-			'',
-		].join('\n'),
-		{mode: 0o600},
-	);
-	env = {
-		// ssh reads the passwd home's config, not $HOME's: the config is given as a user with one elsewhere would.
-		HATCH_SSH_COMMAND: `ssh -F ${join(home, '.ssh', 'config')}`,
-		SSH_AUTH_SOCK: undefined,
-		// A short folder of this run's own for the control socket: no connection of an earlier run is reused.
-		TMPDIR: mkdtempSync('/tmp/hr-'),
-		// What hatch remembers, this file's own: other files' `list` must not go looking for this rig.
-		HATCH_CONFIG_DIR: join(home, 'config'),
-	};
+	// A user of this side: their key pair (its public half goes to the stack there), their ssh config naming the
+	// host, and no agent.
+	({home, env} = rigUser(r));
+	env.SSH_AUTH_SOCK = undefined;
 	// Something holds the default port on the remote side only (this side's 127.0.0.1 does not see it).
 	busy = spawn('ip', [
 		'netns',
@@ -94,24 +71,7 @@ const sets = [
 ].flatMap(s => ['--set', s]);
 
 /** Logs in with the Host block hatch wrote (through the Docker host), never prompting. */
-const login = (cmd: string) =>
-	sh(
-		'ssh',
-		[
-			'-F',
-			join(home, '.ssh', 'config'),
-			'-o',
-			'BatchMode=yes',
-			'-o',
-			'StrictHostKeyChecking=yes',
-			// ssh reads the passwd home's known_hosts; hatch pinned the key in $HOME's.
-			'-o',
-			`UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`,
-			name,
-			cmd,
-		],
-		{allowFail: true},
-	);
+const login = (cmd: string) => loginThrough(home, name, cmd);
 
 describe('--host: a stack on a remote Docker host', () => {
 	it('a folder that exists only on this side is refused as a mount there, before anything is written', () => {

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runCli} from '../helpers/cli.js';
-import {type Rig, rigDown, rigUp} from './remote-rig.js';
+import {type Rig, rigDown, rigHostBlock, rigUp} from './remote-rig.js';
 
 let r: Rig;
 let dir: string;
@@ -20,13 +20,7 @@ beforeAll(() => {
 	writeFileSync(
 		join(dir, 'ssh_config'),
 		[
-			'Host rigbox',
-			'  HostName 127.0.0.1',
-			`  Port ${r.sshPort}`,
-			`  User ${r.user}`,
-			`  IdentityFile ${r.key}`,
-			'  IdentitiesOnly yes',
-			`  UserKnownHostsFile ${r.knownHosts}`,
+			...rigHostBlock(r),
 			'Host rigbox-nokey',
 			'  HostName 127.0.0.1',
 			`  Port ${r.sshPort}`,

@@ -2,6 +2,8 @@
 // talk to a second dockerd, both in a network namespace of their own, reached through a forwarder on
 // 127.0.0.1:sshPort. rigUp() in a beforeAll, rigDown() in an afterAll; sshToRig() runs a command there.
 import {spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
 const SCRIPT = join(import.meta.dirname, 'remote-rig.sh');
@@ -104,5 +106,59 @@ export function rigSshArgs(r: Rig, options: string[] = []): string[] {
 /** Runs `cmd` (a shell command line) as the rig's user over ssh; never throws for a failing command. */
 export function sshToRig(cmd: string, options: string[] = [], r: Rig = rig()) {
 	const res = spawnSync('ssh', [...rigSshArgs(r, options), '--', cmd], {encoding: 'utf8', timeout: 60_000});
+	return {code: res.status ?? -1, stdout: res.stdout ?? '', stderr: res.stderr ?? ''};
+}
+
+/** The ssh config lines that name the rig `alias`: its user, the test key, the pinned host key. */
+export function rigHostBlock(r: Rig, alias = 'rigbox'): string[] {
+	return [
+		`Host ${alias}`,
+		'  HostName 127.0.0.1',
+		`  Port ${r.sshPort}`,
+		`  User ${r.user}`,
+		`  IdentityFile ${r.key}`,
+		'  IdentitiesOnly yes',
+		`  UserKnownHostsFile ${r.knownHosts}`,
+	];
+}
+
+/**
+ * A user on this side for the --host tests: a home with a key pair of their own (its public half is what a stack
+ * gets) and an ssh config naming the rig `rigbox` (plus `more` lines), and the environment hatch runs in: that
+ * config through HATCH_SSH_COMMAND (ssh reads the passwd home's config, not $HOME's), a short control-socket folder
+ * of its own, and hatch's own config folder in that home.
+ */
+export function rigUser(r: Rig, more: string[] = []): {home: string; env: Record<string, string>} {
+	const home = mkdtempSync(join(tmpdir(), 'hatch-e2e-ruser-'));
+	mkdirSync(join(home, '.ssh'), {mode: 0o700});
+	const key = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(home, '.ssh', 'id_ed25519')]);
+	if (key.status !== 0) throw new Error(`ssh-keygen: ${key.stderr}`);
+	writeFileSync(join(home, '.ssh', 'config'), `${[...rigHostBlock(r), ...more, ''].join('\n')}`, {mode: 0o600});
+	return {
+		home,
+		env: {
+			HOME: home,
+			HATCH_SSH_COMMAND: `ssh -F ${join(home, '.ssh', 'config')}`,
+			TMPDIR: mkdtempSync('/tmp/hr-'),
+			HATCH_CONFIG_DIR: join(home, 'config'),
+		},
+	};
+}
+
+/** Logs in as `home`'s user with the Host block hatch wrote for `name`: through the rig, pinned key, no prompt. */
+export function loginThrough(home: string, name: string, cmd: string) {
+	const res = spawnSync(
+		'ssh',
+		[
+			'-F',
+			join(home, '.ssh', 'config'),
+			...['BatchMode=yes', 'StrictHostKeyChecking=yes', `UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`]
+				// ssh reads the passwd home's known_hosts; hatch pinned the key in $HOME's.
+				.flatMap(o => ['-o', o]),
+			name,
+			cmd,
+		],
+		{encoding: 'utf8', timeout: 60_000},
+	);
 	return {code: res.status ?? -1, stdout: res.stdout ?? '', stderr: res.stderr ?? ''};
 }

@@ -2,13 +2,12 @@
 // hosts of the user's ssh config; choosing one starts again there (its user, its engine, its fake GPU that no
 // container can use); the stack is written, built and started there, and the ~/.ssh offer writes a Host block
 // that logs in through the host. A host that cannot be reached is said on the screen, and the wizard stays here.
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {killSessions, start} from '../helpers/tmux.js';
-import {BASE, newKey, sh} from './helpers.js';
-import {type Rig, rigDown, rigUp, sshToRig} from './remote-rig.js';
+import {BASE} from './helpers.js';
+import {loginThrough, type Rig, rigDown, rigUp, rigUser, sshToRig} from './remote-rig.js';
 
 let r: Rig;
 let home: string;
@@ -18,33 +17,8 @@ const PORT = 22250;
 
 beforeAll(() => {
 	r = rigUp();
-	home = mkdtempSync(join(tmpdir(), 'hatch-e2e-rwhome-'));
-	mkdirSync(join(home, '.ssh'), {mode: 0o700});
-	newKey(join(home, '.ssh'), 'id_ed25519');
-	writeFileSync(
-		join(home, '.ssh', 'config'),
-		[
-			'Host rigbox',
-			'  HostName 127.0.0.1',
-			`  Port ${r.sshPort}`,
-			`  User ${r.user}`,
-			`  IdentityFile ${r.key}`,
-			'  IdentitiesOnly yes',
-			`  UserKnownHostsFile ${r.knownHosts}`,
-			// Nothing listens there.
-			'Host deadbox',
-			'  HostName 127.0.0.1',
-			'  Port 1',
-			'',
-		].join('\n'),
-		{mode: 0o600},
-	);
-	env = {
-		HOME: home,
-		HATCH_SSH_COMMAND: `ssh -F ${join(home, '.ssh', 'config')}`,
-		TMPDIR: mkdtempSync('/tmp/hr-'),
-		HATCH_CONFIG_DIR: join(home, 'config'),
-	};
+	// A user of this side with the rig in their ssh config, and a host there that nothing answers for.
+	({home, env} = rigUser(r, ['Host deadbox', '  HostName 127.0.0.1', '  Port 1']));
 	// The wizard writes to ~/hatch there: the rig's home is the tests' own.
 	sshToRig('rm -rf ~/hatch', [], r);
 });
@@ -125,22 +99,7 @@ describe('the wizard on a remote Docker host', () => {
 
 		// On the second engine, with the remote user's ids; the Host block logs in there with the pinned key.
 		expect(sshToRig(`docker exec ${name} id -u ${r.user}`, [], r).stdout.trim()).toBe(String(r.uid));
-		const who = sh(
-			'ssh',
-			[
-				'-F',
-				join(home, '.ssh', 'config'),
-				'-o',
-				'BatchMode=yes',
-				'-o',
-				'StrictHostKeyChecking=yes',
-				'-o',
-				`UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')}`,
-				name,
-				'id -un',
-			],
-			{allowFail: true},
-		);
+		const who = loginThrough(home, name, 'id -un');
 		expect(who.stderr).toBe('');
 		expect(who.stdout.trim()).toBe(r.user);
 		expect(readFileSync(join(home, '.ssh', 'known_hosts'), 'utf8')).toMatch(

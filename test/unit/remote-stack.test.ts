@@ -383,6 +383,15 @@ describe('commands there (the SSH hop replaced by a local shell that runs the li
 		} finally {
 			delete process.env.STEM_USER;
 		}
+		// The login's COMPOSE_* (named at connect) are unset there too, as composeEnv does here.
+		const composed = remoteProc(remoteRunner(target, hop, tmp('ctl')), ['COMPOSE_FILE']);
+		process.env.COMPOSE_FILE = '/elsewhere.yml';
+		try {
+			const r = await composed.run('sh', ['-c', 'echo "file=${COMPOSE_FILE-unset}"'], {timeoutMs: 5000});
+			expect(r.stdout).toBe('file=unset');
+		} finally {
+			delete process.env.COMPOSE_FILE;
+		}
 		const slow = await proc.run('sleep', ['30'], {timeoutMs: 1000});
 		expect(slow.exitCode).toBe(124); // timeout(1) there ended it
 	});
