@@ -17,10 +17,11 @@ import {
 	symlinkSync,
 	writeFileSync,
 } from 'node:fs';
+import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {type RunOptions, run} from '../../source/docker/proc.js';
+import {type Ran, type RunOptions, run} from '../../source/docker/proc.js';
 import {remoteHost, remoteProc, remoteReadyHost, remoteRunner} from '../../source/host/remote.js';
 import {
 	carried,
@@ -32,6 +33,7 @@ import {
 	relabel,
 	remoteFiles,
 	remoteOut,
+	slug,
 	via,
 } from '../../source/remote-stack.js';
 import {compare, hostFileProblems} from '../../source/stack.js';
@@ -234,6 +236,91 @@ describe('the stack folder there, staged here and sent back', () => {
 	});
 });
 
+describe('what the remote answers, at its edges (scripted answers: the remote misbehaving)', () => {
+	/** A remote whose every command gets `answer` (after a first look from a local shell). */
+	async function answering(answer: Partial<Ran>): Promise<Remote> {
+		const r = await connected();
+		const runner = remoteRunner(
+			target,
+			async () => ({exitCode: 0, stdout: '', stderr: '', timedOut: false, ...answer}),
+			tmp('ctl'),
+		);
+		return {...r, runner};
+	}
+
+	it('a file name that leads out of the stack folder is refused, and nothing is staged', async () => {
+		for (const name of ['../evil', '/etc/passwd', 'image/../../x', '']) {
+			const r = await answering({stdout: `${name}\0${Buffer.from('x').toString('base64')}\0`});
+			const here = tmp('here');
+			await expect(fetchStack(r, '/srv/stem', here)).rejects.toThrow(
+				`reading /srv/stem on box: unexpected file name ${JSON.stringify(name)}`,
+			);
+			expect(readdirSync(here)).toEqual([]);
+		}
+		const ok = await answering({stdout: `image/a..b\0${Buffer.from('y').toString('base64')}\0`});
+		const here = tmp('here');
+		await fetchStack(ok, '/srv/stem', here);
+		expect(readFileSync(join(here, 'image', 'a..b'), 'utf8')).toBe('y');
+	});
+
+	it("a failed read there is said in its words, without control characters; a lost link, in ssh's", async () => {
+		const failing = await answering({exitCode: 1, stderr: 'find: \x1b]0;title\x07image: Permission denied\n'});
+		await expect(fetchStack(failing, '/srv/stem', tmp('here'))).rejects.toThrow(
+			'reading /srv/stem on box failed: find: image: Permission denied',
+		);
+		const silent = await answering({exitCode: 2});
+		await expect(fetchStack(silent, '/srv/stem', tmp('here'))).rejects.toThrow(
+			'reading /srv/stem on box failed: exit 2',
+		);
+		const lost = await answering({exitCode: 255, stderr: 'Connection to box closed by remote host.\n'});
+		await expect(fetchStack(lost, '/srv/stem', tmp('here'))).rejects.toThrow(
+			'--host box: ssh failed (Connection to box closed by remote host.)',
+		);
+	});
+
+	it("a push that stops half way names the old copies already made; a lost link is said in ssh's words", async () => {
+		const here = tmp('here');
+		writeFileSync(join(here, '.env'), 'A=1\n');
+		const changes = await compare([{path: join(here, '.env'), content: 'A=2\n', mode: 0o600, showDiff: true}]);
+		const half = await answering({
+			exitCode: 4,
+			stdout: 'backup\t.env.bak-20260101-000000\n',
+			stderr: 'cannot replace docker-compose.yml\n',
+		});
+		await expect(pushChanges(half, '/srv/stem', here, changes)).rejects.toThrow(
+			'writing /srv/stem on box failed: cannot replace docker-compose.yml; the old copies of what was replaced: ' +
+				'.env.bak-20260101-000000; check that you can write there, or pick another folder there (--out DIR)',
+		);
+		const mute = await answering({exitCode: 1});
+		await expect(pushChanges(mute, '/srv/stem', here, changes)).rejects.toThrow(
+			'writing /srv/stem on box failed: exit 1; check',
+		);
+		const lost = await answering({exitCode: 255, stderr: 'Broken pipe\n'});
+		await expect(pushChanges(lost, '/srv/stem', here, changes)).rejects.toThrow('--host box: ssh failed (Broken pipe)');
+		// Done: each file with its path there, and its backup there when it had one.
+		const done = await answering({stdout: 'backup\t.env.bak-20260101-000000\n'});
+		const [env] = await pushChanges(done, '/srv/stem', here, changes);
+		expect(env).toMatchObject({path: '/srv/stem/.env', backup: '/srv/stem/.env.bak-20260101-000000'});
+	});
+
+	it('a diff of a file there is shown without its control characters; the log folder is a plain name', async () => {
+		const here = tmp('here');
+		writeFileSync(join(here, '.env'), 'A=1\n');
+		const [c] = relabel(
+			await compare([
+				{path: join(here, '.env'), content: 'A=\x1b]52;c;ZXZpbA==\x07\x1b[31m2\n', mode: 0o600, showDiff: true},
+			]),
+			here,
+			'/srv/stem',
+			'box',
+		);
+		expect(c!.diff).toContain('+A=2');
+		expect(c!.diff).not.toContain('\x1b');
+		expect(slug('ana@gpu box:2200/../x')).toBe('ana_gpu_box_2200_.._x');
+		expect(slug('x'.repeat(100))).toHaveLength(80);
+	});
+});
+
 describe('where stacks go there', () => {
 	it('~/hatch there by default, $DOCKER/services/<host> when set there; --out from the home there', async () => {
 		const r = await connected({HOME: '/home/ana'});
@@ -304,6 +391,29 @@ describe('host files: carried from this side, or checked there', () => {
 		expect(carried('APOGEE_SECRETS_PATH', join(here, 'other.env'), fromThere)).toBe(true);
 	});
 
+	it('what is there, as it is there: a socket or a FIFO is no folder; a key file there is read there', async () => {
+		const place = tmp('kinds');
+		const server = net.createServer();
+		await new Promise<void>(resolve => server.listen(join(place, 'sock'), resolve));
+		spawnSync('mkfifo', [join(place, 'fifo')]);
+		writeFileSync(join(place, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n');
+		try {
+			const r = await connected();
+			const values = {
+				NEURON_PROJECTS_PATH: join(place, 'sock'),
+				NEURON_DATASETS_PATH: join(place, 'fifo'),
+				STEM_AUTH_KEYS_PATH: join(place, 'id'),
+			};
+			// The key path is the one the .env there holds: a path there, read there.
+			const {errors} = hostFileProblems(values, await remoteFiles(r, values, {dir, existing: values}));
+			expect(errors[0]).toMatch(/^STEM_AUTH_KEYS_PATH .*private key/i);
+			expect(errors).toContain(`NEURON_PROJECTS_PATH ${join(place, 'sock')} is a socket; it must be a folder`);
+			expect(errors).toContain(`NEURON_DATASETS_PATH ${join(place, 'fifo')} is a special file; it must be a folder`);
+		} finally {
+			server.close();
+		}
+	});
+
 	it('a folder that exists only on this side is refused, naming the remote; one there passes', async () => {
 		const here = tmp('only-here');
 		const r = await connected();
@@ -355,6 +465,11 @@ describe('host files: carried from this side, or checked there', () => {
 		});
 		expect(via(r, {STEM_AUTH_KEYS_PATH: `${dir}/host-files/stem_auth_keys_path`}, there)).toEqual({jump: 'ana@box'});
 		expect(via({...r, target: {...target, port: 2222}}, {}, there)).toEqual({jump: 'ana@box:2222'});
+		// A public key with no private key beside it: no IdentityFile (ssh picks its own).
+		const lone = tmp('lone');
+		writeFileSync(join(lone, 'id.pub'), 'public');
+		expect(via(r, {STEM_AUTH_KEYS_PATH: join(lone, 'id.pub')}, there)).toEqual({jump: 'ana@box'});
+		expect(via(r, {STEM_AUTH_KEYS_PATH: join(here, 'id')}, there)).toEqual({jump: 'ana@box'});
 	});
 });
 
