@@ -352,6 +352,15 @@ export function maskSecrets(text: string): string | undefined {
 		.join('');
 }
 
+/** Every Secret's values in the file, to tell whether they changed without showing them. */
+export function secretValues(text: string): string {
+	const docs = parseAllDocuments(text);
+	const docList = Array.isArray(docs) ? docs : [];
+	return JSON.stringify(
+		docList.map(d => d.toJS() as {kind?: unknown; data?: unknown}).flatMap(o => (o?.kind === 'Secret' ? [o.data] : [])),
+	);
+}
+
 /** Quoted for sh and for ssh_config's ProxyCommand (which expands %-tokens), unless it needs no quotes. */
 function shellWord(s: string): string {
 	const q = /^[A-Za-z0-9_./:@=-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
