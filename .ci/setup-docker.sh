@@ -4,7 +4,8 @@
 # debootstrap (to build the offline test base), shellcheck, tmux, openssh-client, docker-registry
 # (the publish test pushes to one on 127.0.0.1), the clients the e2e suite connects with (mosh, socat, rsync;
 # sftp and scp come with openssh-client), openssh-server and iproute2 (test/e2e/remote-rig.sh runs an sshd of
-# its own, with its own config, in a network namespace of its own, as the remote host of the --host tests).
+# its own, with its own config, in a network namespace of its own, as the remote host of the --host tests),
+# podman and catatonit (the Kubernetes export's test plays the exported objects with `podman kube play`).
 # Idempotent: safe to run again; it only starts dockerd when it is not answering.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ log() { printf '[setup-docker] %s\n' "$*"; }
 
 need_apt=0
 for bin in dockerd docker-compose debootstrap shellcheck tmux ssh ssh-keygen git docker-registry mosh socat rsync \
-  /usr/sbin/sshd /usr/sbin/ip; do
+  /usr/sbin/sshd /usr/sbin/ip podman catatonit; do
   command -v "$bin" >/dev/null 2>&1 || need_apt=1
 done
 if ! docker compose version >/dev/null 2>&1; then need_apt=1; fi
@@ -38,9 +39,9 @@ PIN
   log "apt-get update"
   apt-get update -qq
   log "installing docker.io debootstrap shellcheck tmux openssh-client openssh-server iproute2 git docker-registry" \
-    "mosh socat rsync"
+    "mosh socat rsync podman catatonit"
   apt-get install -y -qq --no-install-recommends docker.io debootstrap shellcheck tmux openssh-client openssh-server \
-    iproute2 git ca-certificates docker-registry rsync mosh socat >/dev/null
+    iproute2 git ca-certificates docker-registry rsync mosh socat podman catatonit >/dev/null
   log "installing docker-compose (v2) from trixie"
   apt-get install -y -qq --no-install-recommends -t trixie docker-compose >/dev/null || \
     apt-get install -y -qq --no-install-recommends docker-compose >/dev/null

@@ -28,6 +28,10 @@ Usage:
                                     also removes files the repository dropped, after listing them and
                                     asking (or --yes), keeping a .bak-<time> copy; secrets.env* never
   hatch-wizard publish [NAME] --repo REPO --version X.Y.Z   build once, push REPO:X.Y.Z and REPO:latest
+  hatch-wizard export k8s [NAME] [--repo REPO:TAG] [--context C] [--namespace NS] [--service TYPE]
+                  [--storage-class SC] [--size 20Gi] [--runtime-class RC] [--node-selector K=V] [--out FILE]
+                                    the stack as one Kubernetes YAML file (<stack>/k8s/<name>.yaml), reached
+                                    over ssh through kubectl exec; --set KEY=VALUE without NAME: no stack needed
   (NAME is the stack's container name, from any folder; with one stack on this host it can be left out;
   --image and --out find a stack by its folder instead; a NAME on another host is found there)
 
@@ -79,6 +83,13 @@ function parseArgv(argv: string[]) {
 			repo: {type: 'string'},
 			volumes: {type: 'boolean', default: false},
 			'no-cache': {type: 'boolean', default: false},
+			context: {type: 'string'},
+			namespace: {type: 'string'},
+			service: {type: 'string'},
+			'storage-class': {type: 'string'},
+			size: {type: 'string'},
+			'runtime-class': {type: 'string'},
+			'node-selector': {type: 'string', multiple: true, default: []},
 			help: {type: 'boolean', short: 'h', default: false},
 			version: publishing ? {type: 'string'} : {type: 'boolean', short: 'v', default: false},
 		},
@@ -204,6 +215,25 @@ async function dispatch(command: string | undefined, rest: string[], o: Options)
 			return stackCommand(command, rest, o);
 		case 'ssh-config':
 			return (await import('./commands/ssh-config.js')).sshConfigCommand(o.remove, print);
+		case 'export':
+			return (await import('./commands/export.js')).exportCommand(
+				await openStore(),
+				rest,
+				{
+					...(o.image === undefined ? {} : {image: imageOption(o.image)!}),
+					set: o.set ?? [],
+					...(o.out === undefined ? {} : {out: o.out}),
+					...(o.repo === undefined ? {} : {repo: o.repo}),
+					...(o.context === undefined ? {} : {context: o.context}),
+					...(o.namespace === undefined ? {} : {namespace: o.namespace}),
+					...(o['storage-class'] === undefined ? {} : {storageClass: o['storage-class']}),
+					...(o.size === undefined ? {} : {size: o.size}),
+					...(o.service === undefined ? {} : {service: o.service}),
+					...(o['runtime-class'] === undefined ? {} : {runtimeClass: o['runtime-class']}),
+					nodeSelector: o['node-selector'] ?? [],
+				},
+				print,
+			);
 		case undefined:
 			return (await import('./commands/write.js')).writeCommand({
 				version: pkg.version,

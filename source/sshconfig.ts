@@ -23,6 +23,8 @@ export interface HostBlock {
 	forwardAgent: boolean;
 	/** Reached through this SSH destination (the Docker host where the container listens). */
 	proxyJump?: string;
+	/** Reached through this command's stdin and stdout (kubectl exec into a pod), ready for ssh_config. */
+	proxyCommand?: string;
 }
 
 /** How a stack on a remote Docker host is reached from here: through that host, with a key of this side. */
@@ -53,6 +55,7 @@ export function hostBlock(b: HostBlock): string {
 		`  Port ${b.port}`,
 		`  User ${b.user}`,
 		...(b.proxyJump ? [`  ProxyJump ${b.proxyJump}`] : []),
+		...(b.proxyCommand ? [`  ProxyCommand ${b.proxyCommand}`] : []),
 		...(identity
 			? [`  IdentityFile ${identity}`, '  IdentitiesOnly yes']
 			: b.identityFile

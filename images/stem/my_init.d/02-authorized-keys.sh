@@ -9,6 +9,8 @@ set -euo pipefail
 . /usr/local/lib/hatch/lib.sh
 
 src=/etc/hatch/authorized_keys.host
+# A folder there holds the file as authorized_keys: how a Kubernetes ConfigMap volume gives it (export k8s).
+[ ! -d "$src" ] || src=$src/authorized_keys
 dir=$HATCH_STATE/$STEM_USER
 dst=$dir/authorized_keys
 install -d -o root -g root -m 0755 "$HATCH_STATE"
