@@ -4,7 +4,9 @@
 // step found.
 import {join} from 'node:path';
 import {parseEnv} from './core/env.js';
-import {type Image, KEY, type Values} from './core/model.js';
+import {type Image, KEY, loginCommand, type Values} from './core/model.js';
+import type {PlainOptions} from './docker/plain.js';
+import type {InspectOptions} from './host/inspect.js';
 import {type Preflight, preflight, renameWarning} from './host/preflight.js';
 import {type Host, identity} from './host/probes.js';
 import {pinnedFingerprint} from './sshconfig.js';
@@ -98,4 +100,73 @@ export function writeFiles(changes: FileChange[]): Promise<FileChange[]> {
 		const {code, syscall, path} = error as NodeJS.ErrnoException;
 		throw Object.assign(new Error(problem.message), {code, syscall, path});
 	});
+}
+
+/**
+ * Where a stack is written and run by --yes: this machine (localPlace), or a Docker host over SSH
+ * (remote-stack.ts's remotePlace, which stages the folder there and sends the changes back). The steps of
+ * commands/write.ts are the same for both.
+ */
+export interface Place {
+	host: Host;
+	/** The stack's folder, where compose runs. */
+	dir: string;
+	/** A path there in words: "PATH", or "PATH on TARGET". */
+	named(path: string): string;
+	/** The store's key for this host; undefined: this machine's name. */
+	storeKey?: string;
+	/** How this host is inspected. */
+	inspect: InspectOptions;
+	/** The stack folder's .env as it is now (a remote's read there first), or undefined for a new stack. */
+	open(): Promise<Values | undefined>;
+	/** Where the plan is made (for checkHost and the plan): the folder itself, or its staged copy. */
+	target(version: string): Target;
+	/** The problems of the host files the settings name, as this host sees them. */
+	checkFiles(values: Values, existing: Values | undefined): Promise<{errors: string[]; warnings: string[]}>;
+	/** Every file as it would be written, compared with what is there, and the values written. */
+	plan(
+		values: Values,
+		existing: Values | undefined,
+		version: string,
+		composeVersion?: string,
+	): Promise<{changes: FileChange[]; values: Values}>;
+	/** The changes as the user reads them. */
+	shown(changes: FileChange[]): FileChange[];
+	write(changes: FileChange[]): Promise<FileChange[]>;
+	/** What the build and start need to run there (`given`: the values before the plan named any copies). */
+	deploy(values: Values, given: Values, existing: Values | undefined): Promise<Partial<PlainOptions>>;
+	/** A path as a shell reads it back. */
+	quote(path: string): string;
+	/** How to start it by hand. */
+	next(values: Values): string;
+	/** --host TARGET, for the commands printed; '' here. */
+	hostOption: string;
+	/** Takes away what open() made here (a staged copy). */
+	close(): void;
+}
+
+/** This machine: the folder <out>/<image>, read and written in place. */
+export function localPlace(host: Host, out: string, image: Image): Place {
+	const dir = join(out, image);
+	const target = (version: string): Target => ({host, out, image, version});
+	return {
+		host,
+		dir,
+		named: path => path,
+		inspect: {},
+		open: async () => readExisting({out, image}),
+		target,
+		checkFiles: async values => checkFiles(values),
+		plan: async (values, _existing, version, composeVersion) => ({
+			changes: await planFiles(target(version), values, composeVersion),
+			values,
+		}),
+		shown: changes => changes,
+		write: writeFiles,
+		deploy: async () => ({}),
+		quote: path => path,
+		next: values => `Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(values)}\n`,
+		hostOption: '',
+		close: () => {},
+	};
 }

@@ -5,14 +5,16 @@
 // place from a folder beside it (atomic). The files the settings name on this side (the public key, the secrets)
 // are carried into the stack's folder there; every other path is the remote's, and is checked there.
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {dirname, join, posix, relative} from 'node:path';
 import {UsageError} from './commands/common.js';
-import {FIELDS, KEY, type Values} from './core/model.js';
+import {FIELDS, type Image, KEY, type Values} from './core/model.js';
 import {printable} from './docker/buildkit.js';
 import type {Engine} from './docker/deploy.js';
+import {onInterrupt} from './docker/proc.js';
 import {FileError} from './files.js';
-import {type Host, identity} from './host/probes.js';
+import {type Host, identity, realHost} from './host/probes.js';
 import {
 	type RemoteRunner,
 	remoteCommand,
@@ -25,8 +27,10 @@ import {
 	shellQuote,
 	sshProblem,
 } from './host/remote.js';
+import {type Place, planFiles, readExisting, type Target} from './pipeline.js';
 import type {SshVia} from './sshconfig.js';
-import {type FileChange, type HostFiles, localFiles, type PlannedFile, timestamp} from './stack.js';
+import {type FileChange, type HostFiles, hostFileProblems, localFiles, type PlannedFile, timestamp} from './stack.js';
+import {configDir} from './store.js';
 
 export {shellQuote};
 
@@ -378,4 +382,62 @@ export function via(r: Remote, values: Values, there: There): SshVia {
 	const keys = values[KEY.authKeys] ?? '';
 	const identity = carried(KEY.authKeys, keys, there) && keys.endsWith('.pub') ? keys.slice(0, -4) : undefined;
 	return {jump, ...(identity && existsSync(identity) ? {identity} : {})};
+}
+
+/**
+ * A stack on the remote host, for --yes: its folder there (`<out>/<image>`) is staged in a private folder here,
+ * planned there as a local one, and the changes sent back; the key and secrets of this side are carried; the
+ * build and start run there, the log kept here.
+ */
+export function remotePlace(r: Remote, out: string | undefined, image: Image): Place {
+	const dir = posix.join(remoteOut(r, out), image);
+	const staging = mkdtempSync(join(tmpdir(), 'hatch-stage-'));
+	const local = join(staging, image);
+	let hashes: Hashes = new Map();
+	const there = (existing: Values | undefined): There => ({dir, ...(existing ? {existing} : {})});
+	const target = (version: string): Target => ({host: r.host, out: staging, image, version});
+	// The staged copy holds the stack's .env and carried files: a signal before the start takes it away too (the
+	// start has its own handler, which stops it and comes back to close()).
+	const drop = () => rmSync(staging, {recursive: true, force: true});
+	const dropOnSignal = onInterrupt(() => {
+		drop();
+		process.exit(130);
+	});
+	return {
+		host: r.host,
+		dir,
+		named: path => `${path} on ${r.text}`,
+		storeKey: storeKey(r.text),
+		// The remote's own answers (its GPUs by its nvidia-smi, not this machine's PCI list); the keys offered for
+		// login are this side's, which the stack carries there.
+		inspect: {graphics: async () => [], keysFrom: realHost()},
+		async open() {
+			hashes = await fetchStack(r, dir, local);
+			return readExisting({out: staging, image});
+		},
+		target,
+		checkFiles: async (values, existing) => hostFileProblems(values, await remoteFiles(r, values, there(existing))),
+		async plan(values, existing, version, composeVersion) {
+			const carry = carryFiles(values, there(existing), local);
+			const changes = await planFiles(target(version), carry.values, composeVersion, {dir, files: carry.files});
+			return {changes, values: carry.values};
+		},
+		shown: changes => relabel(changes, local, dir, r.text),
+		write: changes => pushChanges(r, dir, local, changes, hashes),
+		async deploy(values, given, existing) {
+			dropOnSignal();
+			return {
+				engine: r.engine,
+				logDir: join(configDir(), 'logs', slug(r.text), values[KEY.name] ?? image),
+				via: via(r, given, there(existing)),
+			};
+		},
+		quote: shellQuote,
+		next: () => `Next: ssh ${r.text} ${shellQuote(`cd ${shellQuote(dir)} && docker compose up -d --build`)}\n`,
+		hostOption: `--host ${r.text} `,
+		close() {
+			dropOnSignal();
+			drop();
+		},
+	};
 }

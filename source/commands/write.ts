@@ -1,10 +1,8 @@
 // `hatch-wizard [options]`: write a stack. In a terminal, the wizard asks; with --yes (or --dry-run) nothing is
 // asked: the values come from the stack's .env, a preset and --set, and each step of the write pipeline prints
 // what it found, then the build, start and readiness check run as plain lines.
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {dirname, join, posix} from 'node:path';
-import {fieldsFor, type Image, KEY, loginCommand, type Values} from '../core/model.js';
+import {dirname, join} from 'node:path';
+import {fieldsFor, type Image, KEY, type Values} from '../core/model.js';
 import type {Preset} from '../core/preset.js';
 import {parseSets} from '../core/resolve.js';
 import {identity, realHost} from '../host/probes.js';
@@ -163,56 +161,35 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		{checkValues, describeOverride, resolveConfig},
 		{factsFrom, inspectHost},
 		pipeline,
-		{hostFileProblems},
 	] = await Promise.all([
 		import('../core/describe.js'),
 		import('../core/resolve.js'),
 		import('../host/inspect.js'),
 		import('../pipeline.js'),
-		import('../stack.js'),
 	]);
-	const {checkHost, planFiles, readExisting, writeFiles} = pipeline;
-	// A remote stack: its folder there is staged here, planned here, and its changes sent back (remote-stack.ts).
-	const remote = rs && opts.host !== undefined ? await rs.connect(opts.host) : undefined;
-	// A path as a shell reads it back (the commands printed for a remote stack).
-	const quote = (p: string) => (rs ? rs.shellQuote(p) : p);
-	const host = remote?.host ?? realHost();
-	const dir = remote ? posix.join(rs!.remoteOut(remote, opts.out), image) : join(outDir(opts.out), image);
-	const staging = remote ? mkdtempSync(join(tmpdir(), 'hatch-stage-')) : undefined;
-	// The staged copy holds the stack's .env and carried files: a signal before the start takes it away too (the
-	// start has its own handler, which stops it and comes back here).
-	const {onInterrupt} = await import('../docker/proc.js');
-	const dropStaging = staging
-		? onInterrupt(() => {
-				rmSync(staging, {recursive: true, force: true});
-				process.exit(130);
-			})
-		: () => {};
+	// Where the stack is: this machine, or the Docker host of --host (its folder staged here, its changes sent back).
+	const place =
+		rs && opts.host !== undefined
+			? rs.remotePlace(await rs.connect(opts.host), opts.out, image)
+			: pipeline.localPlace(realHost(), outDir(opts.out), image);
 	try {
-		const hashes = remote ? await rs!.fetchStack(remote, dir, join(staging!, image)) : undefined;
-		const target = {host, out: staging ?? dirname(dir), image, version: opts.version};
-		// There, the remote's own answers (its GPUs by its nvidia-smi, not this machine's PCI list); the keys
-		// offered for login are this side's, which the stack carries there.
-		const facts = factsFrom(await inspectHost(host, remote ? {graphics: async () => [], keysFrom: realHost()} : {}));
-		const envPath = join(dir, '.env');
-		const existing = readExisting(target);
+		const existing = await place.open();
+		const facts = factsFrom(await inspectHost(place.host, place.inspect));
+		const shownEnv = place.named(join(place.dir, '.env'));
+		const where = place.named(place.dir);
 		const resolved = resolveConfig({image, facts, existing, preset: preset?.settings, sets});
 		// A new stack's default port that something already holds there: the next free one, said, not a failed start.
 		if (!existing && sets[KEY.port] === undefined && preset?.settings[KEY.port] === undefined && !opts.dryRun) {
 			const {avoidBusyPort} = await import('../host/preflight.js');
-			const moved = await avoidBusyPort(host, resolved.values);
+			const moved = await avoidBusyPort(place.host, resolved.values);
 			if (moved) {
 				resolved.values[KEY.port] = moved.port;
 				process.stdout.write(`note: ${moved.note}\n`);
 			}
 		}
 		const values = checkValues(image, resolved.values, facts, preset);
-		const files = hostFileProblems(
-			resolved.values,
-			remote ? await rs!.remoteFiles(remote, resolved.values, {dir, ...(existing ? {existing} : {})}) : undefined,
-		);
+		const files = await place.checkFiles(resolved.values, existing);
 		const checked = {errors: [...values.errors, ...files.errors], warnings: [...files.warnings, ...values.warnings]};
-		const shownEnv = remote ? `${envPath} on ${remote.text}` : envPath;
 		if (resolved.overrides.length && !opts.force) {
 			// Hand edits win: a preset (or a replay of a saved one) never quietly undoes what the user changed.
 			process.stderr.write(
@@ -231,7 +208,7 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		}
 		// A dry run asks nothing of the engine; a real run checks what the build and start need before writing.
 		const deploy = {build: !opts.dryRun && opts.build, boot: !opts.dryRun && opts.boot};
-		const {renamed, drift, engine} = await checkHost(target, resolved.values, deploy);
+		const {renamed, drift, engine} = await pipeline.checkHost(place.target(opts.version), resolved.values, deploy);
 		for (const d of drift) process.stdout.write(`note: ${d}\n`);
 		for (const w of [...checked.warnings, ...(renamed ? [renamed] : [])]) process.stderr.write(`warning: ${w}\n`);
 		if (engine?.deployErrors.length) {
@@ -242,22 +219,20 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		for (const w of engine?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
 		for (const n of engine?.notes ?? []) process.stdout.write(`note: ${n}\n`);
 
-		// The files named on this side travel with a remote stack, which names its copies.
-		const there = {dir, ...(existing ? {existing} : {})};
-		const carry = remote ? rs!.carryFiles(resolved.values, there, join(staging!, image)) : undefined;
-		const v = carry?.values ?? resolved.values;
-		const changes = await planFiles(target, v, facts.composeVersion, carry ? {dir, files: carry.files} : undefined);
+		const plan = await place.plan(resolved.values, existing, opts.version, facts.composeVersion);
+		const {changes, values: v} = plan;
 		const pending = changes.filter(c => c.state !== 'unchanged');
 		// .env and compose are always listed; build-context files only when they change.
 		const color = colorFor(process.stdout.isTTY, process.env);
-		const shown = remote ? rs!.relabel(changes, join(staging!, image), dir, remote.text) : changes;
 		process.stdout.write(
 			ansi(
-				shown.filter(c => c.showDiff || c.state !== 'unchanged').flatMap(c => changeLines(c)),
+				place
+					.shown(changes)
+					.filter(c => c.showDiff || c.state !== 'unchanged')
+					.flatMap(c => changeLines(c)),
 				color,
 			),
 		);
-		const where = remote ? `${dir} on ${remote.text}` : dir;
 		if (opts.dryRun) {
 			process.stdout.write(
 				pending.length
@@ -268,42 +243,31 @@ export async function writeCommand(opts: WriteOptions): Promise<number> {
 		}
 		if (pending.length === 0) process.stdout.write(`Nothing to write: ${where} is up to date.\n`);
 		else {
-			const done = remote
-				? await rs!.pushChanges(remote, dir, join(staging!, image), changes, hashes)
-				: await writeFiles(changes);
+			const done = await place.write(changes);
 			for (const c of done.filter(c => c.backup)) process.stdout.write(`backup    ${c.backup}\n`);
 			process.stdout.write(`Wrote ${pending.length} file(s) to ${where}.\n`);
 		}
 		// The answers as given (this side's key path, not its copy there), so a preset made here replays anywhere.
-		for (const w of await remember(identity(host), image, resolved.values, dir, key)) warn(w);
+		for (const w of await remember(identity(place.host), image, resolved.values, place.dir, place.storeKey)) warn(w);
 		if (opts.sshConfig && !opts.boot) {
 			process.stderr.write(
 				`note: --ssh-config was not applied: it pins the container's host key, which exists once the container ` +
 					`has started; run again without --no-boot (or later: hatch-wizard --yes ` +
-					`--no-build --ssh-config ${remote ? `--host ${remote.text} ` : ''}--out ${quote(dirname(dir))})\n`,
+					`--no-build --ssh-config ${place.hostOption}--out ${place.quote(dirname(place.dir))})\n`,
 			);
 		}
 		if (!opts.build && !opts.boot) {
-			process.stdout.write(
-				remote
-					? `Next: ssh ${remote.text} ${quote(`cd ${quote(dir)} && docker compose up -d --build`)}\n`
-					: `Next: cd ${dir} && docker compose up -d --build\nThen: ${loginCommand(v)}\n`,
-			);
+			process.stdout.write(place.next(v));
 			return 0;
 		}
-		dropStaging();
 		const {deployPlain} = await import('../docker/plain.js');
-		const sshOptions = {build: opts.build, boot: opts.boot, sshConfig: opts.sshConfig};
-		if (!remote) return deployPlain(dir, v, sshOptions);
-		const {configDir} = await import('../store.js');
-		return deployPlain(dir, v, {
-			...sshOptions,
-			engine: remote.engine,
-			logDir: join(configDir(), 'logs', rs!.slug(remote.text), v[KEY.name] ?? image),
-			via: rs!.via(remote, resolved.values, there),
+		return deployPlain(place.dir, v, {
+			build: opts.build,
+			boot: opts.boot,
+			sshConfig: opts.sshConfig,
+			...(await place.deploy(v, resolved.values, existing)),
 		});
 	} finally {
-		dropStaging();
-		if (staging) rmSync(staging, {recursive: true, force: true});
+		place.close();
 	}
 }

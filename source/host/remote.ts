@@ -426,7 +426,10 @@ export function sshConfigFile(env: NodeJS.ProcessEnv = process.env, home = homed
 	return at > 0 && words[at + 1] ? words[at + 1]! : join(home, '.ssh', 'config');
 }
 
-/** The docker contexts whose endpoint is an ssh:// host (a deadline of 2 s: the welcome screen's list waits for it; none when docker is not there). */
+/**
+ * The docker contexts whose endpoint is an ssh:// host (a deadline of 2 s: the welcome screen's list waits for it;
+ * none when docker is not there).
+ */
 export async function sshContexts(local: typeof run = run): Promise<string[]> {
 	const r = await local('docker', ['context', 'ls', '--format', '{{.Name}}\t{{.DockerEndpoint}}'], {timeoutMs: 2000});
 	if (r.exitCode !== 0) return [];
