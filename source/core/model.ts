@@ -67,7 +67,7 @@ export const GROUP_TITLES: Record<Group, string> = {
 	mounts: 'Host folders',
 	bindu: 'Dotfiles (bindu) cloned into ~/.config',
 	pixi: 'Pixi',
-	secrets: 'Apogee secrets',
+	secrets: 'Apogee secrets (an env file of tokens, kept out of the image)',
 	agent: 'SSH agent forwarding',
 	gpu: 'GPU',
 };
@@ -828,7 +828,10 @@ export const FIELDS: readonly Field[] = [
 		key: 'APOGEE_SECRETS_PATH',
 		group: 'secrets',
 		images: ALL,
-		help: 'Host file copied to ~/.config/apogee/secrets.env (0600, never overwritten silently)',
+		help:
+			'For Apogee users: a secrets file (KEY=VALUE lines, such as API tokens) on the host, mounted read-only and ' +
+			'copied to ~/.config/apogee/secrets.env (0600, never overwritten silently), so secrets stay out of the ' +
+			'image; empty if you do not use Apogee',
 		default: () => '',
 		check: checkAbsPath,
 		container: {mount: '/opt/secrets/apogee-secrets.env', readOnly: true},
