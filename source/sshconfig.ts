@@ -120,6 +120,13 @@ export function removeKnownHost(text: string, alias: string): string {
 	return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
+/** Whether ~/.ssh/config has hatch's Host block for stack `name` (so `ssh NAME` reaches it). */
+export function hasHostBlock(name: string, home = homedir()): boolean {
+	return read(join(home, '.ssh', 'config'))
+		.split('\n')
+		.includes(begin(name));
+}
+
 /** The SHA256 fingerprint (as ssh-keygen -l prints it) of the host key pinned for stack `name`, if any. */
 export function pinnedFingerprint(name: string, home = homedir()): string | undefined {
 	const blob = pinnedKey(read(join(home, '.ssh', 'known_hosts')), name);

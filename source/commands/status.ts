@@ -1,9 +1,11 @@
 // `hatch-wizard status`: the stack's container, its boot record, compose drift, and a real SSH check.
+import {homedir} from 'node:os';
 import {dirname} from 'node:path';
 import {KEY, loginCommand} from '../core/model.js';
 import {printable} from '../docker/buildkit.js';
 import {type Engine, realEngine} from '../docker/deploy.js';
 import {type BootRecord, bootRecord, checkSsh} from '../docker/ready.js';
+import {hasHostBlock} from '../sshconfig.js';
 import {stackDrift} from '../stack.js';
 import type {StackRef} from './common.js';
 
@@ -12,6 +14,8 @@ export async function statusCommand(
 	ref: StackRef,
 	out: (s: string) => void,
 	engine: Engine = realEngine,
+	now = Date.now(),
+	home = homedir(),
 ): Promise<number> {
 	const name = ref.values[KEY.name]!;
 	const ps = await engine.proc.run('docker', [
@@ -31,7 +35,7 @@ export async function statusCommand(
 	const [state, started, restarts] = printable(ps.stdout.trim()).split(' ');
 	out(
 		`${name}: ` +
-			`${state}${state === 'running' ? ` since ${started}` : ''}` +
+			`${state}${state === 'running' && started ? ` since ${sinceWhen(started, now)}` : ''}` +
 			`${restarts && restarts !== '0' ? `, restarted ${restarts} time(s)` : ''}\n`,
 	);
 	if (state !== 'running') return 1;
@@ -49,8 +53,26 @@ export async function statusCommand(
 	}
 	const login = loginCommand(ref.values);
 	const through = ref.remote ? login.replace(/^ssh /, `ssh -J ${ref.remote.via.jump} `) : login;
-	out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${through}\n`);
+	// The Host block hatch wrote, when there is one: the short way in.
+	const alias = hasHostBlock(name, home) ? `ssh ${name} (or: ${through})` : through;
+	out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${alias}\n`);
 	return 0;
+}
+
+/** When a container started, for people: "2026-11-29 10:00 UTC (2 h 5 min ago)"; Docker's text if it is not a time. */
+export function sinceWhen(iso: string, now: number): string {
+	const t = Date.parse(iso);
+	if (Number.isNaN(t)) return iso;
+	const minutes = Math.max(0, Math.floor((now - t) / 60_000));
+	const ago =
+		minutes < 1
+			? 'just now'
+			: minutes < 60
+				? `${minutes} min ago`
+				: minutes < 48 * 60
+					? `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''} ago`
+					: `${Math.floor(minutes / 1440)} days ago`;
+	return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC (${ago})`;
 }
 
 /** The command that writes a stack's files again from its .env (each change shown, with a backup) and restarts it. */

@@ -21,11 +21,12 @@ import {binduUpdateCommand} from '../../source/commands/bindu-update.js';
 import {askYesNo, CommandError, loadStack} from '../../source/commands/common.js';
 import {logsCommand} from '../../source/commands/logs.js';
 import {publishCommand} from '../../source/commands/publish.js';
-import {bootSummary, statusCommand} from '../../source/commands/status.js';
+import {bootSummary, sinceWhen, statusCommand} from '../../source/commands/status.js';
 import {renderCompose} from '../../source/core/compose.js';
 import {renderEnv} from '../../source/core/env.js';
 import {defaults, type Values} from '../../source/core/model.js';
 import {fingerprint} from '../../source/docker/ready.js';
+import {hostBlock} from '../../source/sshconfig.js';
 import {
 	BOX,
 	type Call,
@@ -167,14 +168,37 @@ describe('statusCommand', () => {
 	it('a running, ready container: since when, the boot’s warnings, the checked host key and the login', async () => {
 		const e = running();
 		const p = printed();
-		expect(await statusCommand(ref(), p.out, e.engine)).toBe(0);
+		const home = mkdtempSync(join(tmpdir(), 'hatch-home-'));
+		expect(await statusCommand(ref(), p.out, e.engine, Date.parse('2026-11-29T12:05:30Z'), home)).toBe(0);
 		expect(p.text()).toBe(
-			'box: running since 2026-11-29T10:00:00Z\n' +
+			'box: running since 2026-11-29 10:00 UTC (2 h 5 min ago)\n' +
 				'boot: ready, 1 warning(s):\n  ! 05-bindu: dotfiles not cloned\n' +
 				`ssh: ok on port 2222, host key ${FP}\n` +
 				'login: ssh -p 2222 alice@<docker-host>\n',
 		);
 		expect(e.lines()).toEqual([INSPECT, RECORD, 'connect 127.0.0.1:2222', KEYSCAN, STORED]);
+		// With hatch's Host block in ~/.ssh/config, the short way first.
+		mkdirSync(join(home, '.ssh'));
+		writeFileSync(
+			join(home, '.ssh', 'config'),
+			hostBlock({name: 'box', hostName: 'h', port: '2222', user: 'alice', forwardAgent: false}),
+		);
+		const again = printed();
+		await statusCommand(ref(), again.out, running().engine, Date.parse('2026-11-29T10:00:20Z'), home);
+		expect(again.text()).toContain('box: running since 2026-11-29 10:00 UTC (just now)\n');
+		expect(again.text()).toContain('login: ssh box (or: ssh -p 2222 alice@<docker-host>)\n');
+	});
+
+	it("since when, in words: minutes, hours, days; Docker's own text when it is not a time", () => {
+		const at = Date.parse('2026-11-29T10:00:00Z');
+		expect(sinceWhen('2026-11-29T10:00:00.123456789Z', at + 59_000)).toBe('2026-11-29 10:00 UTC (just now)');
+		expect(sinceWhen('2026-11-29T10:00:00Z', at + 60_000)).toBe('2026-11-29 10:00 UTC (1 min ago)');
+		expect(sinceWhen('2026-11-29T10:00:00Z', at + 3 * 3_600_000)).toBe('2026-11-29 10:00 UTC (3 h ago)');
+		expect(sinceWhen('2026-11-29T10:00:00Z', at + 47 * 3_600_000 + 59 * 60_000)).toBe(
+			'2026-11-29 10:00 UTC (47 h 59 min ago)',
+		);
+		expect(sinceWhen('2026-11-29T10:00:00Z', at + 50 * 3_600_000)).toBe('2026-11-29 10:00 UTC (2 days ago)');
+		expect(sinceWhen('soon', at)).toBe('soon');
 	});
 
 	it('a container restarted by Docker says how often; one listening on an address is checked there', async () => {
@@ -190,10 +214,11 @@ describe('statusCommand', () => {
 			answers: (address, port) => address === '127.0.0.2' && port === 2222,
 		});
 		const p = printed();
-		expect(await statusCommand(ref(values), p.out, e.engine)).toBe(0);
+		const home = mkdtempSync(join(tmpdir(), 'hatch-home-'));
+		expect(await statusCommand(ref(values), p.out, e.engine, Date.parse('2026-11-29T10:30:00Z'), home)).toBe(0);
 		expect(p.text()).toBe(
-			`box: running since 2026-11-29T10:00:00Z, restarted 2 time(s)\nboot: ready, no warnings\nssh: ok on port ` +
-				`2222, host key ${FP}\nlogin: ssh -p 2222 alice@127.0.0.2\n`,
+			'box: running since 2026-11-29 10:00 UTC (30 min ago), restarted 2 time(s)\nboot: ready, no warnings\n' +
+				`ssh: ok on port 2222, host key ${FP}\nlogin: ssh -p 2222 alice@127.0.0.2\n`,
 		);
 	});
 
