@@ -55,6 +55,8 @@ export interface HostFacts {
 	gpuProblem?: string;
 	/** docker compose's version: the GPU stanza follows it. */
 	composeVersion?: string;
+	/** False when the engine has no bridge network (dockerd --bridge=none): only the host network works. */
+	bridgeNetwork?: boolean;
 }
 
 export type Group = 'identity' | 'user' | 'ssh' | 'image' | 'mounts' | 'bindu' | 'pixi' | 'secrets' | 'agent' | 'gpu';
@@ -504,12 +506,16 @@ export const FIELDS: readonly Field[] = [
 		images: ALL,
 		required: true,
 		help: 'bridge publishes the port; host shares the host network (sshd listens on STEM_SSH_LISTEN:STEM_SSH_PORT)',
-		default: () => 'bridge',
+		// An engine without a bridge network can only run the container on the host network.
+		default: (_s, f) => (f.bridgeNetwork === false ? 'host' : 'bridge'),
 		choices: ['bridge', 'host'],
 		check: checkChoice(['bridge', 'host']),
 		container: 'env',
 		ask: {
-			prompt: 'How is SSH reached?',
+			prompt: (_v, f) =>
+				f.bridgeNetwork === false
+					? 'How is SSH reached? (this engine has no bridge network: only host works here)'
+					: 'How is SSH reached?',
 			labels: {
 				bridge: 'bridge: publish a port (works everywhere, Docker Desktop too)',
 				host: 'host: share the host network (Linux; sshd listens on the host directly)',

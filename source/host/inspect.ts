@@ -39,6 +39,8 @@ export interface DockerFacts {
 	runtimes: string[];
 	nvidiaRuntime: boolean;
 	desktop: boolean;
+	/** Whether the engine has its default bridge network (false: dockerd runs with --bridge=none); undefined: unknown. */
+	bridge?: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 4000;
@@ -81,6 +83,10 @@ export function parseNvidiaSmi(csv: string): Gpu[] {
 
 async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> {
 	let r: RunResult;
+	// The bridge network is looked for at once: an engine without one can only run containers on the host network.
+	const networks = host
+		.run('docker', ['network', 'ls', '--filter', 'name=^bridge$', '--format', '{{.Name}}'], PROBE_TIMEOUT_MS)
+		.catch(() => undefined);
 	try {
 		r = await host.run('docker', ['info', '--format', '{{json .}}'], PROBE_TIMEOUT_MS);
 	} catch {
@@ -126,6 +132,7 @@ async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> 
 		};
 	}
 	const runtimes = Object.keys((info.Runtimes as Record<string, unknown> | undefined) ?? {}).sort();
+	const listed = await networks;
 	return {
 		status: 'ok',
 		value: {
@@ -133,6 +140,7 @@ async function probeDocker(host: Host): Promise<Omit<Probe<DockerFacts>, 'ms'>> 
 			runtimes,
 			nvidiaRuntime: runtimes.includes('nvidia') || /nvidia/i.test(String(info.CDISpecDirs ?? '')),
 			desktop: /Docker Desktop/i.test(String(info.OperatingSystem ?? '')),
+			...(listed?.exitCode === 0 ? {bridge: listed.stdout.split('\n').some(l => l.trim() === 'bridge')} : {}),
 		},
 	};
 }
@@ -339,8 +347,13 @@ export const PROBES = {
 		label: 'Docker',
 		deadlineMs: PROBE_TIMEOUT_MS + 500,
 		run: ({host}) => probeDocker(host),
-		describe: v => `${v!.serverVersion}, runtimes: ${v!.runtimes.join(', ')}`,
-		facts: p => ({nvidiaRuntime: p.value?.nvidiaRuntime ?? false}),
+		describe: v =>
+			`${v!.serverVersion}, runtimes: ${v!.runtimes.join(', ')}` +
+			`${v!.bridge === false ? '; no bridge network (containers use the host network)' : ''}`,
+		facts: p => ({
+			nvidiaRuntime: p.value?.nvidiaRuntime ?? false,
+			...(p.value?.bridge === false ? {bridgeNetwork: false} : {}),
+		}),
 	}),
 	compose: spec<string>({
 		label: 'compose',

@@ -68,6 +68,7 @@ describe('GPU probe (fixtures captured from real hosts; no GPU here)', () => {
 		expect(gpuSummary(i)).toBe('GPU check timed out');
 		expect(host.deadlines).toEqual({
 			'docker info --format {{json .}}': 4000,
+			'docker network ls --filter name=^bridge$ --format {{.Name}}': 4000,
 			'docker compose version --short': 4000,
 			'nvidia-smi --query-gpu=index,name,memory.total,driver_version,uuid --format=csv,noheader': 2000,
 		});
@@ -343,6 +344,32 @@ describe('each probe’s answers, word for word', () => {
 			expect((await probe({OperatingSystem: 'docker desktop'}))?.desktop).toBe(true);
 		},
 	);
+
+	it('an engine without a bridge network (dockerd --bridge=none) is said, and its stacks default to host', async () => {
+		const info = ok(`${JSON.stringify({ServerVersion: '28.1.0'})}\n`);
+		const look = (networks: string | undefined) =>
+			inspectHost(
+				fakeHost({
+					commands: {'docker info': info, ...(networks === undefined ? {} : {'docker network ls': ok(networks)})},
+				}),
+			);
+		const none = await look('');
+		expect(none.docker.value?.bridge).toBe(false);
+		expect(describeProbes(none)[0]!.text).toBe(
+			'28.1.0, runtimes: ; no bridge network (containers use the host network)',
+		);
+		expect(factsFrom(none).bridgeNetwork).toBe(false);
+		expect(defaults('stem', factsFrom(none)).STEM_NETWORK_MODE).toBe('host');
+		expect(defaults('stem', factsFrom(none)).STEM_BUILD_NETWORK).toBe('host');
+		const withBridge = await look('bridge\n');
+		expect(withBridge.docker.value?.bridge).toBe(true);
+		expect(factsFrom(withBridge).bridgeNetwork).toBeUndefined();
+		expect(defaults('stem', factsFrom(withBridge)).STEM_NETWORK_MODE).toBe('bridge');
+		// Not known (the look failed): nothing is said, and bridge stays the default.
+		const unknown = await look(undefined);
+		expect(unknown.docker.value?.bridge).toBeUndefined();
+		expect(defaults('stem', factsFrom(unknown)).STEM_NETWORK_MODE).toBe('bridge');
+	});
 
 	it('compose: a version only from a successful `docker compose version`, without its v', async () => {
 		const compose = async (r: ReturnType<typeof ok>) =>
