@@ -163,8 +163,21 @@ describe('preflight before a build and start', () => {
 		const home = fakeHome();
 		const out = join(mkdtempSync(join(tmpdir(), 'hatch-e2e-pf-')), 'out');
 		newKey(home, 'id');
+		// Bridge mode asked for on this engine, which has no bridge network (a new stack's default here is host).
 		const r = runCli(
-			['--yes', '--out', out, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-preflight', '--set', `STEM_BASE_IMAGE=${BASE}`],
+			[
+				'--yes',
+				'--out',
+				out,
+				'--set',
+				'STEM_CONTAINER_NAME=hatch-e2e-preflight',
+				'--set',
+				`STEM_BASE_IMAGE=${BASE}`,
+				'--set',
+				'STEM_NETWORK_MODE=bridge',
+				'--set',
+				'STEM_BUILD_NETWORK=default',
+			],
 			{home},
 		);
 		expect(r.code).toBe(2);
@@ -174,6 +187,15 @@ describe('preflight before a build and start', () => {
 		);
 		expect(r.stderr).toContain('Nothing was written or started.');
 		expect(existsSync(out)).toBe(false);
+		// Left to its defaults, a new stack here takes the host network, and is written.
+		const written = runCli(
+			['--yes', '--no-build', '--no-boot', '--out', out, '--set', 'STEM_CONTAINER_NAME=hatch-e2e-preflight'],
+			{home},
+		);
+		expect(written.code).toBe(0);
+		const env = readFileSync(join(out, 'stem', '.env'), 'utf8');
+		expect(env).toMatch(/^STEM_NETWORK_MODE=host$/m);
+		expect(env).toMatch(/^STEM_BUILD_NETWORK=host$/m);
 	});
 
 	it('a rename keeps the volumes its compose file names; without that file it warns first, naming them', async () => {
