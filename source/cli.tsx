@@ -126,10 +126,7 @@ async function stackCommand(command: string, rest: string[], o: Options): Promis
 		// Doctor also runs with no stack (the host alone), so it finds its stack its own way (by findStack).
 		const {doctorCommand, doctorTarget, remoteDoctor} = await import('./commands/doctor.js');
 		const {elsewhere} = await import('./commands/stacks.js');
-		const far = rest[0] !== undefined && !store.stack(rest[0]) ? await elsewhere(store, rest[0]) : [];
-		if (far.length > 1)
-			throw new UsageError(`${rest[0]} is a stack on ${far.map(f => f.text).join(' and ')}: say which with --host`);
-		const host = o.host ?? far[0]?.text;
+		const host = o.host ?? (await elsewhere(store, rest[0]))?.text;
 		if (host !== undefined) return remoteDoctor(host, rest[0], {json: o.json ?? false}, print);
 		return doctorCommand(doctorTarget(store, how), {json: o.json ?? false}, print);
 	}

@@ -604,7 +604,7 @@ export async function remoteDoctor(
 	let target: Target = {};
 	if (rec) {
 		try {
-			target = {ref: await remoteStack(text, rec)};
+			target = {ref: await remoteStack(text, rec, remote)};
 		} catch (error) {
 			if (!(error instanceof CommandError)) throw error;
 			target = {problem: error.message};

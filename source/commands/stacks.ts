@@ -9,6 +9,7 @@ import {type Engine, realEngine} from '../docker/deploy.js';
 import {deployPlain} from '../docker/plain.js';
 import {composeEnv} from '../docker/proc.js';
 import {readBounded} from '../files.js';
+import type {Remote} from '../remote-stack.js';
 import {type StackRecord, type Store, shown} from '../store.js';
 import {CommandError, ENV_FILE_MAX, loadStack, outDir, type StackRef, UsageError} from './common.js';
 
@@ -63,35 +64,45 @@ export async function locateStack(
 			);
 		return remoteStack(host, rec);
 	}
-	if (how.name !== undefined && !local.stack(how.name)) {
-		const found = await elsewhere(local, how.name);
-		if (found.length > 1)
-			throw new UsageError(
-				`${shown(how.name)} is a stack on ${found.map(f => f.text).join(' and ')}: say which with --host`,
-			);
-		if (found.length === 1) return remoteStack(found[0]!.text, found[0]!.rec);
-	}
-	return findStack(local, how);
+	const far = await elsewhere(local, how.name);
+	return far ? remoteStack(far.text, far.rec) : findStack(local, how);
 }
 
-/** The remote hosts whose list has a stack named `name` (the local store's other entries). */
-export async function elsewhere(local: Store, name: string): Promise<{text: string; rec: StackRecord}[]> {
+/** The stacks recorded for each remote host (the local store's `ssh:` entries), hosts with none left out. */
+export async function remoteRecords(local: Store): Promise<{text: string; records: StackRecord[]}[]> {
 	const {Store} = await import('../store.js');
 	const {targetOf} = await import('../remote-stack.js');
-	const found: {text: string; rec: StackRecord}[] = [];
+	const out: {text: string; records: StackRecord[]}[] = [];
 	for (const key of local.hosts()) {
 		const text = targetOf(key);
-		const rec = text === undefined ? undefined : (await Store.open(key, local.dir)).stack(name);
-		if (rec) found.push({text: text!, rec});
+		const records = text === undefined ? [] : (await Store.open(key, local.dir)).stacks();
+		if (records.length) out.push({text: text!, records});
 	}
-	return found;
+	return out;
 }
 
-/** A stack recorded for a remote host, read there now (over the shared connection). */
-export async function remoteStack(text: string, rec: StackRecord): Promise<StackRef> {
+/**
+ * The remote host that has the stack `name` when this one does not (undefined: none, or no name); on two, --host
+ * must say which.
+ */
+export async function elsewhere(
+	local: Store,
+	name: string | undefined,
+): Promise<{text: string; rec: StackRecord} | undefined> {
+	if (name === undefined || local.stack(name)) return undefined;
+	const found = (await remoteRecords(local)).flatMap(h =>
+		h.records.filter(r => r.name === name).map(rec => ({text: h.text, rec})),
+	);
+	if (found.length > 1)
+		throw new UsageError(`${shown(name)} is a stack on ${found.map(f => f.text).join(' and ')}: say which with --host`);
+	return found[0];
+}
+
+/** A stack recorded for a remote host, read there now (over the shared connection, opened here if not given). */
+export async function remoteStack(text: string, rec: StackRecord, connected?: Remote): Promise<StackRef> {
 	const rs = await import('../remote-stack.js');
 	const {configDir} = await import('../store.js');
-	const remote = await rs.connect(text);
+	const remote = connected ?? (await rs.connect(text));
 	const envText = await remote.host.readFile(posix.join(rec.dir, '.env')).catch(() => undefined);
 	if (envText === undefined)
 		throw new CommandError(
@@ -217,14 +228,7 @@ export async function listCommand(
 	out: (s: string) => void,
 	engine: Engine = realEngine,
 ): Promise<number> {
-	const {Store} = await import('../store.js');
-	const {targetOf} = await import('../remote-stack.js');
-	const remotes: {text: string; records: StackRecord[]}[] = [];
-	for (const key of store.hosts()) {
-		const text = targetOf(key);
-		const records = text === undefined ? [] : (await Store.open(key, store.dir)).stacks();
-		if (records.length) remotes.push({text: text!, records});
-	}
+	const remotes = await remoteRecords(store);
 	// Every host at once, each under its own deadline: an unreachable one holds up none of the others.
 	const [states, ...there] = await Promise.all([
 		stackStates(store.stacks(), engine),
