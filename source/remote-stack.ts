@@ -26,6 +26,7 @@ import {
 	type SshTarget,
 	shellQuote,
 	sshProblem,
+	statKind,
 } from './host/remote.js';
 import {type Place, planFiles, readExisting, type Target} from './pipeline.js';
 import type {SshVia} from './sshconfig.js';
@@ -299,6 +300,8 @@ export function carryFiles(values: Values, there: There, local: string): {values
 }
 
 type Kind = ReturnType<HostFiles['kind']>;
+/** A Host's kinds as the host-file checks name them. */
+const KIND_HERE = {file: 'file', dir: 'folder', socket: 'socket', other: 'special file'} as const;
 
 /**
  * The host files of the settings as the remote sees them, read in one go (stat for each path, the text of a
@@ -326,16 +329,7 @@ export async function remoteFiles(r: Remote, values: Values, there: There): Prom
 	const said = got?.stdout.split('\0') ?? [];
 	list.forEach((p, k) => {
 		const [type = 'missing', uid, gid, mode] = (said[k] ?? 'missing').split('|');
-		const kind: Kind =
-			type === 'missing'
-				? 'missing'
-				: type.startsWith('regular')
-					? 'file'
-					: type === 'directory'
-						? 'folder'
-						: type === 'socket'
-							? 'socket'
-							: 'special file';
+		const kind: Kind = type === 'missing' ? 'missing' : KIND_HERE[statKind(type)];
 		stats.set(
 			p,
 			kind === 'missing' ? undefined : {kind, uid: Number(uid), gid: Number(gid), mode: Number.parseInt(mode!, 8)},

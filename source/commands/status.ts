@@ -51,10 +51,9 @@ export async function statusCommand(
 		out(`ssh: ${ssh.reason}\n`);
 		return 1;
 	}
-	const login = loginCommand(ref.values);
-	const through = ref.remote ? login.replace(/^ssh /, `ssh -J ${ref.remote.via.jump} `) : login;
+	const login = loginCommand(ref.values, ref.remote?.via.jump);
 	// The Host block hatch wrote, when there is one: the short way in.
-	const alias = hasHostBlock(name, home) ? `ssh ${name} (or: ${through})` : through;
+	const alias = hasHostBlock(name, home) ? `ssh ${name} (or: ${login})` : login;
 	out(`ssh: ok on port ${ref.values[KEY.port]}, host key ${ssh.fingerprint}\nlogin: ${alias}\n`);
 	return 0;
 }

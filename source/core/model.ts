@@ -968,11 +968,14 @@ export function localAddress(listen: string | undefined): string {
 	return !listen || listen === '0.0.0.0' ? '127.0.0.1' : listen;
 }
 
-/** The ssh command to show a user; on every interface, the host to type is the Docker host's own name. */
-export function loginCommand(values: Values): string {
+/**
+ * The ssh command to show a user; on every interface, the host to type is the Docker host's own name. `jump`: a
+ * stack on a remote Docker host is reached through it.
+ */
+export function loginCommand(values: Values, jump?: string): string {
 	const listen = values.STEM_SSH_LISTEN;
 	return (
-		`ssh -p ${values.STEM_SSH_PORT} ` +
+		`ssh ${jump ? `-J ${jump} ` : ''}-p ${values.STEM_SSH_PORT} ` +
 		`${values.STEM_USER}@${!listen || listen === '0.0.0.0' ? '<docker-host>' : listen}`
 	);
 }

@@ -196,6 +196,11 @@ const remoteLine = (cmd: string, args: string[], timeoutMs: number) =>
 		.map(shellQuote)
 		.join(' ');
 
+/** What GNU `stat -c %F` says a path is, as Host.kind names it. */
+export function statKind(type: string): 'file' | 'dir' | 'socket' | 'other' {
+	return type.startsWith('regular') ? 'file' : type === 'directory' ? 'dir' : type === 'socket' ? 'socket' : 'other';
+}
+
 /** The first answer's mark: what comes before it is the login's own chatter. */
 const MARK = 'hatch-remote\0';
 
@@ -277,8 +282,7 @@ export async function remoteHost(runner: RemoteRunner): Promise<Host> {
 		async kind(path) {
 			const r = await exec('stat', ['-L', '-c', '%F', '--', path], 10_000);
 			if (r.exitCode !== 0) return undefined;
-			const t = r.stdout.trim();
-			return t.startsWith('regular') ? 'file' : t === 'directory' ? 'dir' : t === 'socket' ? 'socket' : 'other';
+			return statKind(r.stdout.trim());
 		},
 		async realpath(path) {
 			const r = await exec('realpath', ['-e', '--', path], 10_000);

@@ -203,7 +203,7 @@ export function Wizard({deps}: {deps: WizardDeps}) {
 		<Done
 			dir={stackDir}
 			written={written}
-			login={deps.remote ? loginCommand(values).replace(/^ssh /, `ssh -J ${deps.remote.jump} `) : loginCommand(values)}
+			login={loginCommand(values, deps.remote?.jump)}
 			showNext={showNext}
 			{...(deps.remote ? {host: deps.remote.label} : {})}
 		/>

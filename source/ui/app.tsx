@@ -78,6 +78,8 @@ function localDeps(options: RunOptions, switchHost: Switch, onExit: (code: numbe
 	// The stacks on this host's list whose folder still holds them: each can be edited from its own .env.
 	let stacks: (StackStart & {name: string})[] = [];
 	const loadStarts = async () => {
+		// The other Docker hosts (an ssh config, docker contexts) are looked for while the store loads.
+		const others = hostStarts(undefined, id.hostname).catch(() => []);
 		store = await Store.open(id.hostname);
 		saved = store.list();
 		shipped = shippedPresets();
@@ -85,7 +87,7 @@ function localDeps(options: RunOptions, switchHost: Switch, onExit: (code: numbe
 			const existing = readExisting({out: dirname(r.dir), image: r.image});
 			return existing?.[KEY.name] === r.name ? [{name: r.name, image: r.image, dir: r.dir, existing}] : [];
 		});
-		const hosts = await hostStarts(undefined, id.hostname).catch(() => []);
+		const hosts = await others;
 		return {
 			starts: startList(options.preset, stacks, saved, shipped, store.last(), hosts),
 			warnings: [...(options.notices ?? []), ...store.warnings],
@@ -109,10 +111,7 @@ function localDeps(options: RunOptions, switchHost: Switch, onExit: (code: numbe
 			return i;
 		},
 		loadStarts,
-		stackFor: start => {
-			const t = start.startsWith('stack:') ? stacks.find(x => `stack:${x.name}` === start) : undefined;
-			return t ? {image: t.image, dir: t.dir, existing: t.existing} : undefined;
-		},
+		stackFor: start => stackFor(start, stacks),
 		presetFor: start => pickPreset(start, options.preset, saved, shipped),
 		stackDir: image => stackDir(target(image)),
 		loadExisting: image => readExisting(target(image)),
@@ -176,6 +175,12 @@ function startList(
 		...shipped.map(p => ({label: `${p.name}: ${p.description ?? p.image}`, value: `shipped:${p.name}`})),
 		...hosts,
 	];
+}
+
+/** The stack on the list that a 'stack:NAME' start edits. */
+function stackFor(start: string, stacks: (StackStart & {name: string})[]): StackStart | undefined {
+	const t = start.startsWith('stack:') ? stacks.find(x => `stack:${x.name}` === start) : undefined;
+	return t ? {image: t.image, dir: t.dir, existing: t.existing} : undefined;
 }
 
 function pickPreset(start: string, cli: Preset | undefined, saved: SavedPreset[], shipped: Preset[]) {
@@ -262,10 +267,7 @@ async function remoteDeps(
 			),
 			warnings: store.warnings,
 		}),
-		stackFor: start => {
-			const t = start.startsWith('stack:') ? stacks.find(x => `stack:${x.name}` === start) : undefined;
-			return t ? {image: t.image, dir: t.dir, existing: t.existing} : undefined;
-		},
+		stackFor: start => stackFor(start, stacks),
 		presetFor: start => pickPreset(start, options.preset, saved, shipped),
 		stackDir: image => dirThere(image),
 		loadExisting: image => readExisting(target(image)),
@@ -323,20 +325,10 @@ async function remoteDeps(
 			return {done: started.then(d => d.done), cancel: () => void started.then(d => d.cancel())};
 		},
 		planSshConfig: async (values, keyBlob) =>
-			(await import('../sshconfig.js')).planSshConfig(values, keyBlob, undefined, {
-				jump,
-				...localIdentity(values),
-			}),
+			(await import('../sshconfig.js')).planSshConfig(values, keyBlob, undefined, rs.via(remote, values, {dir: out})),
 		onExit,
 		switchHost,
 	};
-}
-
-/** The private key next to a public key file named on this side, for the Host block's IdentityFile. */
-function localIdentity(values: Values): {identity?: string} {
-	const keys = values[KEY.authKeys] ?? '';
-	const key = keys.endsWith('.pub') ? keys.slice(0, -4) : '';
-	return key && existsSync(key) ? {identity: key} : {};
 }
 
 function Connecting({target}: {target: string}) {
