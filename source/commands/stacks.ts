@@ -69,7 +69,7 @@ export async function locateStack(
 }
 
 /** The stacks recorded for each remote host (the local store's `ssh:` entries), hosts with none left out. */
-export async function remoteRecords(local: Store): Promise<{text: string; records: StackRecord[]}[]> {
+async function remoteRecords(local: Store): Promise<{text: string; records: StackRecord[]}[]> {
 	const {Store} = await import('../store.js');
 	const {targetOf} = await import('../remote-stack.js');
 	const out: {text: string; records: StackRecord[]}[] = [];

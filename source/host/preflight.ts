@@ -145,7 +145,7 @@ export async function checkPort(host: Host, values: Values, value: string): Prom
 }
 
 /** The first port after `port` (up to 100 on) that nothing holds on the address there. */
-export async function nextFreePort(host: Host, address: string, port: number): Promise<number | undefined> {
+async function nextFreePort(host: Host, address: string, port: number): Promise<number | undefined> {
 	for (let p = port + 1; p <= Math.min(65535, port + 100); p++) if (await host.portFree(p, address)) return p;
 	return undefined;
 }
